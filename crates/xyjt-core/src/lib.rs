@@ -2,4 +2,12 @@
 //! ledger events and their hashing, masking. Pure functions and data; no I/O.
 
 pub mod calendar;
+pub mod canonical;
+pub mod demo;
 pub mod ident;
+pub mod ledger;
+pub mod mask;
+pub mod money;
+pub mod record;
+pub mod subject;
+pub mod text;

@@ -1,1 +1,199 @@
+//! Storage for xyjt: one `Store` trait, chosen at run time from the database URL.
+//!
+//! `sqlite://PATH` (embedded default: WAL, busy timeout, foreign keys) and `postgres://…`
+//! (production) share one implementation over sqlx's `Any` driver: the SQL is portable (`$N`
+//! placeholders, TEXT timestamps, BIGINT integers) and the few dialect differences — how a writer
+//! takes the ledger lock, the trigger syntax in migrations — are in `Backend`. Each backend has
+//! its own migrations (`migrations/sqlite`, `migrations/postgres`), embedded in the binary.
+//!
+//! Appending is the only way to change data: `append` seals the events into the hash chain and
+//! updates the projections (subjects, records) in the same transaction, so a failure leaves
+//! nothing half-written and what is shown can always be recomputed from the ledger.
 
+mod migrate;
+mod sql;
+
+pub use sql::SqlStore;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use xyjt_core::ident::Code;
+use xyjt_core::ledger::{ChainError, FoldError, NewEvent, StoredEvent};
+use xyjt_core::record::{NaturalKey, Record};
+use xyjt_core::subject::{NameChange, Subject};
+
+/// Which database is behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "不支持的数据库地址 {0}：应为 sqlite://路径 或 postgres://… (unsupported database URL)"
+    )]
+    UnsupportedUrl(String),
+    #[error("数据库错误：{context}: {source}")]
+    Database {
+        context: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("数据库迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Fold(#[from] FoldError),
+    #[error("{what} 已存在：{key} (conflict)")]
+    Conflict { what: &'static str, key: String },
+    #[error("账本中的数据无法解析：{0} (corrupt stored data)")]
+    Corrupt(String),
+}
+
+/// Adds context to a sqlx error (what the store was doing when it failed).
+pub(crate) trait Context<T> {
+    fn context(self, what: impl Into<String>) -> Result<T, StoreError>;
+}
+
+impl<T> Context<T> for Result<T, sqlx::Error> {
+    fn context(self, what: impl Into<String>) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Database {
+            context: what.into(),
+            source,
+        })
+    }
+}
+
+/// The chain head: the last event's position and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerHead {
+    pub seq: i64,
+    pub hash: String,
+    pub recorded_at: String,
+}
+
+/// A subject as listed in search results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectPage {
+    pub items: Vec<Subject>,
+    pub total: i64,
+}
+
+/// The outcome of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub events: i64,
+    pub head: LedgerHead,
+    pub error: Option<ChainError>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Appends events atomically: all are chained and projected, or none is.
+    async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<StoredEvent>, StoreError>;
+
+    async fn head(&self) -> Result<LedgerHead, StoreError>;
+
+    /// Events with `seq > after`, in order, at most `limit`.
+    async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Every event of one aggregate (a subject or a record), in order.
+    async fn events_of(&self, aggregate_id: &str) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Walks the whole chain and checks every hash, link and the head.
+    async fn verify(&self) -> Result<VerifyReport, StoreError>;
+
+    async fn subject(&self, id: &str) -> Result<Option<Subject>, StoreError>;
+
+    /// The subject holding an identifier (an organisation code also finds the USCC holder).
+    async fn subject_by_code(&self, code: &Code) -> Result<Option<Subject>, StoreError>;
+
+    /// Former names, oldest first.
+    async fn name_history(&self, subject_id: &str) -> Result<Vec<NameChange>, StoreError>;
+
+    /// Subjects whose current or former name contains `name_key` (see `xyjt_core::text`).
+    async fn search_subjects(
+        &self,
+        name_key: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<SubjectPage, StoreError>;
+
+    async fn count_subjects(&self) -> Result<i64, StoreError>;
+
+    async fn record(&self, id: &str) -> Result<Option<Record>, StoreError>;
+
+    /// A record as the platform knew it at `as_of`, folded from the ledger.
+    async fn record_as_of(
+        &self,
+        id: &str,
+        as_of: DateTime<Utc>,
+    ) -> Result<Option<Record>, StoreError>;
+
+    async fn record_by_key(&self, key: &NaturalKey) -> Result<Option<Record>, StoreError>;
+
+    /// A subject's records, newest decision first.
+    async fn records_of_subject(&self, subject_id: &str) -> Result<Vec<Record>, StoreError>;
+}
+
+/// Opens (and migrates) the store a URL names.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(SqlStore::connect(url).await?))
+}
+
+/// A URL with any password replaced, fit for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/xyjt"),
+            "postgres://app:***@db:5432/xyjt"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+    }
+
+    #[test]
+    fn backend_from_url() {
+        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::from_url("postgresql://h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::from_url("mysql://h/db").is_err());
+    }
+}

@@ -1,0 +1,445 @@
+//! The credit ledger (信用账本): every fact is an event, appended once and never changed.
+//!
+//! Each stored event carries the SHA-256 of the previous one, over a canonical encoding of all
+//! its fields, so altering, removing or reordering any stored event breaks the chain and
+//! `verify_chain` names the first bad event. Corrections, revocations and expiry are new events;
+//! what users see is folded from the events (`fold_record`).
+
+use crate::canonical::{sha256_hex, write_canonical};
+use crate::record::{Record, RecordBody, RecordId, RecordStatus};
+use crate::subject::{Subject, SubjectId};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The `prev_hash` of the first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What happened. Serialised with a `kind` tag; the kind names are stable storage keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventPayload {
+    /// A subject enters the platform with its identifiers.
+    SubjectRegistered { subject: Subject },
+    /// A subject's name changed (the old name stays in its history).
+    SubjectRenamed {
+        subject_id: SubjectId,
+        name: String,
+        effective_on: NaiveDate,
+    },
+    /// A decision (licence, penalty, …) is recorded for a subject.
+    RecordPublished {
+        record_id: RecordId,
+        subject_id: SubjectId,
+        body: RecordBody,
+    },
+    /// The deciding unit corrected a record; the new body replaces the old in views.
+    RecordCorrected {
+        record_id: RecordId,
+        body: RecordBody,
+        reason: String,
+    },
+    /// The record was revoked (撤销), e.g. after an upheld objection.
+    RecordRevoked { record_id: RecordId, reason: String },
+    /// The record's validity ended.
+    RecordExpired { record_id: RecordId, on: NaiveDate },
+}
+
+impl EventPayload {
+    /// The stable kind name, as stored in the `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventPayload::SubjectRegistered { .. } => "subject_registered",
+            EventPayload::SubjectRenamed { .. } => "subject_renamed",
+            EventPayload::RecordPublished { .. } => "record_published",
+            EventPayload::RecordCorrected { .. } => "record_corrected",
+            EventPayload::RecordRevoked { .. } => "record_revoked",
+            EventPayload::RecordExpired { .. } => "record_expired",
+        }
+    }
+
+    /// The aggregate the event belongs to (the thing whose history it extends).
+    pub fn aggregate_id(&self) -> &str {
+        match self {
+            EventPayload::SubjectRegistered { subject } => &subject.id,
+            EventPayload::SubjectRenamed { subject_id, .. } => subject_id,
+            EventPayload::RecordPublished { record_id, .. }
+            | EventPayload::RecordCorrected { record_id, .. }
+            | EventPayload::RecordRevoked { record_id, .. }
+            | EventPayload::RecordExpired { record_id, .. } => record_id,
+        }
+    }
+
+    /// The subject the event is about, when the event alone says so.
+    pub fn subject_id(&self) -> Option<&str> {
+        match self {
+            EventPayload::SubjectRegistered { subject } => Some(&subject.id),
+            EventPayload::SubjectRenamed { subject_id, .. }
+            | EventPayload::RecordPublished { subject_id, .. } => Some(subject_id),
+            _ => None,
+        }
+    }
+}
+
+/// An event about to be appended: the store assigns sequence, time floor and hashes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub id: String,
+    /// Who caused it: a user, a unit's system, `import:<file>`, `demo`.
+    pub actor: String,
+    pub recorded_at: DateTime<Utc>,
+    pub payload: EventPayload,
+    /// Set when the aggregate's subject is known but not carried in the payload.
+    pub subject_id: Option<SubjectId>,
+}
+
+impl NewEvent {
+    pub fn new(
+        actor: impl Into<String>,
+        recorded_at: DateTime<Utc>,
+        payload: EventPayload,
+    ) -> Self {
+        let subject_id = payload.subject_id().map(str::to_string);
+        NewEvent {
+            id: new_id(),
+            actor: actor.into(),
+            recorded_at,
+            payload,
+            subject_id,
+        }
+    }
+
+    pub fn with_subject(mut self, subject_id: impl Into<String>) -> Self {
+        self.subject_id = Some(subject_id.into());
+        self
+    }
+}
+
+/// A new time-ordered unique id (UUID v7).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// An event as stored: position in the chain, the hashes, and the payload as JSON (so events of
+/// kinds this build does not know are still stored, hashed and verified).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub id: String,
+    pub recorded_at: String,
+    pub actor: String,
+    pub kind: String,
+    pub aggregate_id: String,
+    pub subject_id: Option<String>,
+    pub payload: Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl StoredEvent {
+    /// The typed payload, when this build knows the kind.
+    pub fn typed(&self) -> Result<EventPayload, serde_json::Error> {
+        serde_json::from_value(self.payload.clone())
+    }
+
+    /// The hash this event should have, from its fields and `prev_hash`.
+    pub fn computed_hash(&self) -> String {
+        event_hash(
+            self.seq,
+            &self.id,
+            &self.recorded_at,
+            &self.actor,
+            &self.kind,
+            &self.aggregate_id,
+            self.subject_id.as_deref(),
+            &self.payload,
+            &self.prev_hash,
+        )
+    }
+
+    pub fn recorded_at_utc(&self) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(&self.recorded_at)
+            .ok()
+            .map(|d| d.with_timezone(&Utc))
+    }
+}
+
+/// The one text form of a ledger timestamp (microseconds, UTC, `Z`), fixed because it is hashed.
+pub fn format_timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// SHA-256 over the canonical JSON of every field of the event, including the previous hash.
+#[allow(clippy::too_many_arguments)]
+pub fn event_hash(
+    seq: i64,
+    id: &str,
+    recorded_at: &str,
+    actor: &str,
+    kind: &str,
+    aggregate_id: &str,
+    subject_id: Option<&str>,
+    payload: &Value,
+    prev_hash: &str,
+) -> String {
+    let mut s = String::with_capacity(512);
+    s.push_str("{\"actor\":");
+    write_canonical(&Value::from(actor), &mut s);
+    s.push_str(",\"aggregate_id\":");
+    write_canonical(&Value::from(aggregate_id), &mut s);
+    s.push_str(",\"id\":");
+    write_canonical(&Value::from(id), &mut s);
+    s.push_str(",\"kind\":");
+    write_canonical(&Value::from(kind), &mut s);
+    s.push_str(",\"payload\":");
+    write_canonical(payload, &mut s);
+    s.push_str(",\"prev_hash\":");
+    write_canonical(&Value::from(prev_hash), &mut s);
+    s.push_str(",\"recorded_at\":");
+    write_canonical(&Value::from(recorded_at), &mut s);
+    s.push_str(",\"seq\":");
+    s.push_str(&seq.to_string());
+    s.push_str(",\"subject_id\":");
+    write_canonical(&subject_id.map_or(Value::Null, Value::from), &mut s);
+    s.push('}');
+    sha256_hex(s.as_bytes())
+}
+
+/// Turns a new event into its stored form at chain position `seq` after `prev_hash`.
+pub fn seal(
+    event: &NewEvent,
+    seq: i64,
+    recorded_at: DateTime<Utc>,
+    prev_hash: &str,
+) -> StoredEvent {
+    let payload = serde_json::to_value(&event.payload).expect("event payloads always serialise");
+    let mut stored = StoredEvent {
+        seq,
+        id: event.id.clone(),
+        recorded_at: format_timestamp(recorded_at),
+        actor: event.actor.clone(),
+        kind: event.payload.kind().to_string(),
+        aggregate_id: event.payload.aggregate_id().to_string(),
+        subject_id: event.subject_id.clone(),
+        payload,
+        prev_hash: prev_hash.to_string(),
+        hash: String::new(),
+    };
+    stored.hash = stored.computed_hash();
+    stored
+}
+
+/// Why a chain does not verify, naming the first bad event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    #[error(
+        "第 {seq} 号事件（{id}）的哈希与内容不符：存储 {stored}，重算 {computed} (event altered)"
+    )]
+    HashMismatch {
+        seq: i64,
+        id: String,
+        stored: String,
+        computed: String,
+    },
+    #[error(
+        "第 {seq} 号事件（{id}）的前序哈希 {found} 与上一事件的哈希 {expected} 不符 (broken link)"
+    )]
+    BrokenLink {
+        seq: i64,
+        id: String,
+        expected: String,
+        found: String,
+    },
+    #[error("事件序号不连续：应为 {expected}，实为 {found}（{id}）(missing or reordered event)")]
+    Gap {
+        expected: i64,
+        found: i64,
+        id: String,
+    },
+    #[error(
+        "第 {seq} 号事件（{id}）的存储内容不是规范编码，已被改动 (event altered outside the program)"
+    )]
+    NonCanonical { seq: i64, id: String },
+    #[error(
+        "账本头记录指向第 {head_seq} 号事件（哈希 {head_hash}），但链尾为第 {last_seq} 号（哈希 {last_hash}）(ledger truncated or head altered)"
+    )]
+    HeadMismatch {
+        head_seq: i64,
+        head_hash: String,
+        last_seq: i64,
+        last_hash: String,
+    },
+}
+
+/// Walks a chain incrementally; feed events in sequence order, then `finish` with the head.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    next_seq: i64,
+    prev_hash: String,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier {
+            next_seq: 1,
+            prev_hash: GENESIS_HASH.to_string(),
+        }
+    }
+}
+
+impl ChainVerifier {
+    pub fn push(&mut self, event: &StoredEvent) -> Result<(), ChainError> {
+        if event.seq != self.next_seq {
+            return Err(ChainError::Gap {
+                expected: self.next_seq,
+                found: event.seq,
+                id: event.id.clone(),
+            });
+        }
+        if event.prev_hash != self.prev_hash {
+            return Err(ChainError::BrokenLink {
+                seq: event.seq,
+                id: event.id.clone(),
+                expected: self.prev_hash.clone(),
+                found: event.prev_hash.clone(),
+            });
+        }
+        let computed = event.computed_hash();
+        if computed != event.hash {
+            return Err(ChainError::HashMismatch {
+                seq: event.seq,
+                id: event.id.clone(),
+                stored: event.hash.clone(),
+                computed,
+            });
+        }
+        self.next_seq += 1;
+        self.prev_hash = event.hash.clone();
+        Ok(())
+    }
+
+    /// Like `push`, also checking that the stored payload text is exactly the canonical
+    /// encoding the platform wrote, so even an edit that keeps the JSON's meaning is caught.
+    pub fn push_raw(&mut self, event: &StoredEvent, raw_payload: &str) -> Result<(), ChainError> {
+        self.push(event)?;
+        if crate::canonical::to_canonical(&event.payload) != raw_payload {
+            return Err(ChainError::NonCanonical {
+                seq: event.seq,
+                id: event.id.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Number of events verified so far.
+    pub fn count(&self) -> i64 {
+        self.next_seq - 1
+    }
+
+    /// Checks that the stored head points at the last verified event (catches a cut-off tail).
+    pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<(), ChainError> {
+        if head_seq != self.count() || head_hash != self.prev_hash {
+            return Err(ChainError::HeadMismatch {
+                head_seq,
+                head_hash: head_hash.to_string(),
+                last_seq: self.count(),
+                last_hash: self.prev_hash.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Why an event cannot apply to a record's current state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FoldError {
+    #[error("记录 {0} 尚未发布，不能更正、撤销或失效 (record not published)")]
+    NotPublished(RecordId),
+    #[error("记录 {0} 已发布过 (record already published)")]
+    AlreadyPublished(RecordId),
+    #[error("记录 {0} 已撤销，不能再变更 (record revoked)")]
+    Revoked(RecordId),
+    #[error("更正不能改变记录类别 (a correction cannot change the category)")]
+    CategoryChanged,
+}
+
+/// Applies one event to a record's state. Events about other aggregates leave it unchanged.
+pub fn fold_record(
+    state: Option<Record>,
+    event: &EventPayload,
+) -> Result<Option<Record>, FoldError> {
+    match (state, event) {
+        (
+            None,
+            EventPayload::RecordPublished {
+                record_id,
+                subject_id,
+                body,
+            },
+        ) => Ok(Some(Record {
+            id: record_id.clone(),
+            subject_id: subject_id.clone(),
+            status: RecordStatus::Active,
+            version: 1,
+            body: body.clone(),
+        })),
+        (Some(r), EventPayload::RecordPublished { .. }) => Err(FoldError::AlreadyPublished(r.id)),
+        (None, EventPayload::RecordCorrected { record_id, .. })
+        | (None, EventPayload::RecordRevoked { record_id, .. })
+        | (None, EventPayload::RecordExpired { record_id, .. }) => {
+            Err(FoldError::NotPublished(record_id.clone()))
+        }
+        (Some(r), _) if r.status == RecordStatus::Revoked && is_record_event(event) => {
+            Err(FoldError::Revoked(r.id))
+        }
+        (Some(mut r), EventPayload::RecordCorrected { body, .. }) => {
+            if body.category() != r.body.category() {
+                return Err(FoldError::CategoryChanged);
+            }
+            r.body = body.clone();
+            r.version += 1;
+            Ok(Some(r))
+        }
+        (Some(mut r), EventPayload::RecordRevoked { .. }) => {
+            r.status = RecordStatus::Revoked;
+            Ok(Some(r))
+        }
+        (Some(mut r), EventPayload::RecordExpired { .. }) => {
+            r.status = RecordStatus::Expired;
+            Ok(Some(r))
+        }
+        (state, _) => Ok(state),
+    }
+}
+
+fn is_record_event(event: &EventPayload) -> bool {
+    matches!(
+        event,
+        EventPayload::RecordPublished { .. }
+            | EventPayload::RecordCorrected { .. }
+            | EventPayload::RecordRevoked { .. }
+            | EventPayload::RecordExpired { .. }
+    )
+}
+
+/// Folds a record's events recorded at or before `as_of` (all of them when `None`): the record as
+/// the platform knew it then. Events must be in sequence order.
+pub fn record_as_of(
+    events: &[StoredEvent],
+    as_of: Option<DateTime<Utc>>,
+) -> Result<Option<Record>, FoldError> {
+    let cutoff = as_of.map(format_timestamp);
+    let mut state = None;
+    for e in events {
+        // Timestamps share one fixed format, so text order is time order.
+        if let Some(c) = &cutoff
+            && e.recorded_at.as_str() > c.as_str()
+        {
+            break;
+        }
+        if let Ok(payload) = e.typed() {
+            state = fold_record(state, &payload)?;
+        }
+    }
+    Ok(state)
+}

@@ -1,0 +1,527 @@
+//! One storage story, run on both backends: SQLite (a fresh file per test) and PostgreSQL (a
+//! fresh schema per test, from `XYJT_TEST_POSTGRES_URL`). Under `CI=true` an unreachable
+//! PostgreSQL fails the run; elsewhere the PostgreSQL tests say loudly that they were skipped.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sqlx::Row;
+use xyjt_core::ident::{CitizenId, Code, OrgCode, Uscc};
+use xyjt_core::ledger::{ChainError, EventPayload, NewEvent};
+use xyjt_core::money::WanYuan;
+use xyjt_core::record::{
+    Party, PenaltyKind, PenaltyRecord, RecordBody, RecordCategory, RecordStatus,
+};
+use xyjt_core::subject::{PartyCategory, Subject};
+use xyjt_core::text::name_key;
+use xyjt_store::{Backend, SqlStore, Store, StoreError};
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn company() -> Subject {
+    Subject {
+        id: "s-company".into(),
+        kind: PartyCategory::LegalPerson,
+        name: "示范市长风货运有限公司".into(),
+        uscc: Some(Uscc::parse("91350100M000100Y43").unwrap()),
+        org_code: None,
+        reg_no: None,
+        citizen_id: None,
+    }
+}
+
+fn person() -> Subject {
+    Subject {
+        id: "s-person".into(),
+        kind: PartyCategory::NaturalPerson,
+        name: "欧阳娜娜".into(),
+        uscc: None,
+        org_code: None,
+        reg_no: None,
+        citizen_id: Some(CitizenId::parse("11010519491231002X").unwrap()),
+    }
+}
+
+fn penalty(subject: &Subject, doc_no: &str, facts: &str) -> RecordBody {
+    let authority = Uscc::parse("91110000600037341L").unwrap();
+    RecordBody::Penalty(PenaltyRecord {
+        party: Party {
+            name: subject.name.clone(),
+            category: subject.kind,
+            uscc: subject.uscc.clone(),
+            reg_no: None,
+            org_code: None,
+            tax_reg_no: None,
+            institution_cert_no: None,
+            social_org_cert_no: None,
+            legal_rep: Some("张三".into()),
+            legal_rep_id_type: Some("身份证".into()),
+            legal_rep_id_no: Some("11010519491231002X".into()),
+            id_type: None,
+            id_no: None,
+        },
+        doc_no: doc_no.into(),
+        violation_type: "超限超载运输".into(),
+        facts: facts.into(),
+        basis: "《公路安全保护条例》第六十四条".into(),
+        kinds: vec![PenaltyKind::Fine],
+        content: "罚款人民币2000元".into(),
+        fine: Some(WanYuan::parse("0.2").unwrap()),
+        confiscated: None,
+        licence_affected: None,
+        decision_date: d("2025-03-03"),
+        valid_until: d("2026-03-03"),
+        publicity_until: None,
+        authority: "示范市交通运输综合行政执法支队".into(),
+        authority_code: authority.clone(),
+        source_unit: "示范市交通运输综合行政执法支队".into(),
+        source_unit_code: authority,
+        remark: None,
+    })
+}
+
+fn ev(at: &str, payload: EventPayload) -> NewEvent {
+    NewEvent::new("test", t(at), payload)
+}
+
+/// Runs raw SQL outside the store's API, the way someone tampering with the database would.
+async fn sql(store: &SqlStore, statement: &str) {
+    sqlx::raw_sql(statement)
+        .execute(store.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{statement}: {e}"));
+}
+
+async fn story(store: SqlStore) {
+    // An empty ledger verifies.
+    let head = store.head().await.unwrap();
+    assert_eq!(head.seq, 0);
+    assert!(store.verify().await.unwrap().error.is_none());
+
+    // Registration.
+    let c = company();
+    let p = person();
+    let stored = store
+        .append(vec![
+            ev(
+                "2025-01-02T01:00:00Z",
+                EventPayload::SubjectRegistered { subject: c.clone() },
+            ),
+            ev(
+                "2025-01-02T01:05:00Z",
+                EventPayload::SubjectRegistered { subject: p.clone() },
+            ),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(stored.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(stored[1].prev_hash, stored[0].hash);
+    assert_eq!(store.subject("s-company").await.unwrap(), Some(c.clone()));
+    assert_eq!(store.count_subjects().await.unwrap(), 2);
+
+    // Found by every identifier, including the old organisation code inside the USCC (旧码转换).
+    let by_uscc = Code::Uscc(Uscc::parse("91350100M000100Y43").unwrap());
+    let by_org = Code::OrgCode(OrgCode::parse("M000100Y4").unwrap());
+    let by_id = Code::CitizenId(CitizenId::parse("11010519491231002X").unwrap());
+    assert_eq!(
+        store.subject_by_code(&by_uscc).await.unwrap().unwrap().id,
+        "s-company"
+    );
+    assert_eq!(
+        store.subject_by_code(&by_org).await.unwrap().unwrap().id,
+        "s-company"
+    );
+    assert_eq!(
+        store.subject_by_code(&by_id).await.unwrap().unwrap().id,
+        "s-person"
+    );
+
+    // A batch with one bad event writes nothing at all.
+    let mut dup = company();
+    dup.id = "s-dup".into();
+    let err = store
+        .append(vec![
+            ev(
+                "2025-01-03T01:00:00Z",
+                EventPayload::SubjectRenamed {
+                    subject_id: "s-company".into(),
+                    name: "不应出现的名称".into(),
+                    effective_on: d("2025-01-03"),
+                },
+            ),
+            ev(
+                "2025-01-03T01:00:01Z",
+                EventPayload::SubjectRegistered { subject: dup },
+            ),
+        ])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    assert_eq!(store.head().await.unwrap().seq, 2);
+    assert_eq!(
+        store.subject("s-company").await.unwrap().unwrap().name,
+        c.name
+    );
+
+    // A penalty: published, corrected later, then revoked.
+    let body = penalty(&c, "示交执罚〔2025〕1号", "超限运输");
+    store
+        .append(vec![ev(
+            "2025-03-05T02:00:00Z",
+            EventPayload::RecordPublished {
+                record_id: "r-1".into(),
+                subject_id: "s-company".into(),
+                body: body.clone(),
+            },
+        )])
+        .await
+        .unwrap();
+    let key = body.natural_key();
+    assert_eq!(key.category, RecordCategory::Penalty);
+    assert_eq!(store.record_by_key(&key).await.unwrap().unwrap().id, "r-1");
+
+    // The same decision twice is a conflict, not a duplicate.
+    let again = store
+        .append(vec![ev(
+            "2025-03-05T02:00:01Z",
+            EventPayload::RecordPublished {
+                record_id: "r-dup".into(),
+                subject_id: "s-company".into(),
+                body: body.clone(),
+            },
+        )])
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Conflict { .. }), "{again}");
+
+    let corrected = penalty(&c, "示交执罚〔2025〕1号", "超限运输（更正）");
+    store
+        .append(vec![ev(
+            "2025-04-01T02:00:00Z",
+            EventPayload::RecordCorrected {
+                record_id: "r-1".into(),
+                body: corrected.clone(),
+                reason: "更正违法事实".into(),
+            },
+        )])
+        .await
+        .unwrap();
+    let now = store.record("r-1").await.unwrap().unwrap();
+    assert_eq!(now.version, 2);
+    assert_eq!(now.body, corrected);
+
+    // State at past dates, folded from the ledger.
+    assert_eq!(
+        store
+            .record_as_of("r-1", t("2025-03-01T00:00:00Z"))
+            .await
+            .unwrap(),
+        None
+    );
+    let march = store
+        .record_as_of("r-1", t("2025-03-20T00:00:00Z"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((march.version, march.body), (1, body.clone()));
+    let april = store
+        .record_as_of("r-1", t("2025-04-02T00:00:00Z"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(april.version, 2);
+
+    store
+        .append(vec![ev(
+            "2025-05-01T02:00:00Z",
+            EventPayload::RecordRevoked {
+                record_id: "r-1".into(),
+                reason: "行政复议撤销".into(),
+            },
+        )])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.record("r-1").await.unwrap().unwrap().status,
+        RecordStatus::Revoked
+    );
+    // Revoked is final; what happened before stays readable.
+    let late = store
+        .append(vec![ev(
+            "2025-05-02T02:00:00Z",
+            EventPayload::RecordCorrected {
+                record_id: "r-1".into(),
+                body: body.clone(),
+                reason: "x".into(),
+            },
+        )])
+        .await
+        .unwrap_err();
+    assert!(matches!(late, StoreError::Fold(_)), "{late}");
+    assert_eq!(
+        store
+            .record_as_of("r-1", t("2025-04-02T00:00:00Z"))
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        RecordStatus::Active
+    );
+    assert_eq!(store.events_of("r-1").await.unwrap().len(), 3);
+    assert_eq!(
+        store.records_of_subject("s-company").await.unwrap().len(),
+        1
+    );
+
+    // Renaming keeps the old name searchable.
+    store
+        .append(vec![ev(
+            "2025-06-01T02:00:00Z",
+            EventPayload::SubjectRenamed {
+                subject_id: "s-company".into(),
+                name: "示范市长风物流集团有限公司".into(),
+                effective_on: d("2025-06-01"),
+            },
+        )])
+        .await
+        .unwrap();
+    let history = store.name_history("s-company").await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].effective_on, d("2025-06-01"));
+    for q in ["长风货运", "长风物流", "ＳＨＩ长风"] {
+        let found = store.search_subjects(&name_key(q), 10, 0).await.unwrap();
+        assert_eq!(found.total, i64::from(q != "ＳＨＩ长风"), "search {q}");
+    }
+    // LIKE wildcards in the query are literal.
+    assert_eq!(store.search_subjects("%", 10, 0).await.unwrap().total, 0);
+    assert_eq!(store.search_subjects("_", 10, 0).await.unwrap().total, 0);
+
+    // Ledger time never runs backwards.
+    let back = store
+        .append(vec![ev(
+            "2020-01-01T00:00:00Z",
+            EventPayload::SubjectRenamed {
+                subject_id: "s-person".into(),
+                name: "欧阳娜娜".into(),
+                effective_on: d("2025-06-02"),
+            },
+        )])
+        .await
+        .unwrap();
+    assert_eq!(back[0].recorded_at, "2025-06-01T02:00:00.000000Z");
+
+    let report = store.verify().await.unwrap();
+    assert_eq!(report.error, None);
+    assert_eq!(report.events, 7);
+    assert_eq!(report.head.seq, 7);
+
+    tampering_is_caught(&store).await;
+}
+
+/// Alters stored events by SQL, outside the program, and checks `verify` names the event.
+async fn tampering_is_caught(store: &SqlStore) {
+    match store.backend() {
+        Backend::Sqlite => {
+            sql(
+                store,
+                "DROP TRIGGER ledger_events_no_update; DROP TRIGGER ledger_events_no_delete",
+            )
+            .await
+        }
+        Backend::Postgres => {
+            sql(
+                store,
+                "DROP TRIGGER ledger_events_no_update ON ledger_events; \
+                 DROP TRIGGER ledger_events_no_truncate ON ledger_events",
+            )
+            .await
+        }
+    }
+    let row =
+        sqlx::query("SELECT payload, prev_hash, recorded_at FROM ledger_events WHERE seq = 3")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    let payload: String = row.get(0);
+    let prev: String = row.get(1);
+    let recorded: String = row.get(2);
+    let restore = format!(
+        "UPDATE ledger_events SET payload = '{}', prev_hash = '{prev}', recorded_at = '{recorded}' WHERE seq = 3",
+        payload.replace('\'', "''")
+    );
+
+    // A changed fact.
+    sql(
+        store,
+        "UPDATE ledger_events SET payload = replace(payload, '0.2', '0.02') WHERE seq = 3",
+    )
+    .await;
+    let error = store.verify().await.unwrap().error;
+    assert!(
+        matches!(error, Some(ChainError::HashMismatch { seq: 3, .. })),
+        "{error:?}"
+    );
+    sql(store, &restore).await;
+    assert_eq!(store.verify().await.unwrap().error, None);
+
+    // A changed time.
+    sql(
+        store,
+        "UPDATE ledger_events SET recorded_at = '2025-03-04T02:00:00.000000Z' WHERE seq = 3",
+    )
+    .await;
+    let error = store.verify().await.unwrap().error;
+    assert!(
+        matches!(error, Some(ChainError::HashMismatch { seq: 3, .. })),
+        "{error:?}"
+    );
+    sql(store, &restore).await;
+
+    // A relinked chain.
+    sql(
+        store,
+        "UPDATE ledger_events SET prev_hash = hash WHERE seq = 3",
+    )
+    .await;
+    let error = store.verify().await.unwrap().error;
+    assert!(
+        matches!(error, Some(ChainError::BrokenLink { seq: 3, .. })),
+        "{error:?}"
+    );
+    sql(store, &restore).await;
+
+    // The same JSON re-spaced: the meaning is equal, the stored bytes are not what was written.
+    sql(
+        store,
+        "UPDATE ledger_events SET payload = replace(payload, ':', ': ') WHERE seq = 3",
+    )
+    .await;
+    let error = store.verify().await.unwrap().error;
+    assert!(
+        matches!(error, Some(ChainError::NonCanonical { seq: 3, .. })),
+        "{error:?}"
+    );
+    sql(store, &restore).await;
+    assert_eq!(store.verify().await.unwrap().error, None);
+
+    // A removed event in the middle, then at the end.
+    sql(store, "DELETE FROM ledger_events WHERE seq = 4").await;
+    let error = store.verify().await.unwrap().error;
+    assert!(
+        matches!(
+            error,
+            Some(ChainError::Gap {
+                expected: 4,
+                found: 5,
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+    sql(store, "DELETE FROM ledger_events WHERE seq >= 4").await;
+    let error = store.verify().await.unwrap().error;
+    assert!(
+        matches!(
+            error,
+            Some(ChainError::HeadMismatch {
+                head_seq: 7,
+                last_seq: 3,
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_story() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("conformance-{}.db", uuid::Uuid::now_v7()));
+    let store = SqlStore::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert_eq!(store.backend(), Backend::Sqlite);
+    // WAL is on for the embedded database.
+    let mode: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(mode.to_lowercase(), "wal");
+    story(store).await;
+}
+
+#[tokio::test]
+async fn append_only_triggers_refuse_updates_sqlite() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("triggers-{}.db", uuid::Uuid::now_v7()));
+    let store = SqlStore::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    append_only(store).await;
+}
+
+async fn append_only(store: SqlStore) {
+    store
+        .append(vec![ev(
+            "2025-01-02T01:00:00Z",
+            EventPayload::SubjectRegistered { subject: company() },
+        )])
+        .await
+        .unwrap();
+    for statement in [
+        "UPDATE ledger_events SET actor = 'x'",
+        "DELETE FROM ledger_events",
+    ] {
+        let result = sqlx::raw_sql(statement).execute(store.pool()).await;
+        assert!(result.is_err(), "{statement} must be refused");
+    }
+    assert!(store.verify().await.unwrap().error.is_none());
+}
+
+/// A fresh PostgreSQL schema for one test, or `None` (skipped, loudly) when no server is
+/// configured outside CI.
+async fn postgres_store(test: &str) -> Option<SqlStore> {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let Ok(base) = std::env::var("XYJT_TEST_POSTGRES_URL") else {
+        assert!(!ci, "CI=true but XYJT_TEST_POSTGRES_URL is not set");
+        eprintln!("SKIPPED {test}: XYJT_TEST_POSTGRES_URL is not set; PostgreSQL was not tested");
+        return None;
+    };
+    sqlx::any::install_default_drivers();
+    let admin = match sqlx::AnyPool::connect(&base).await {
+        Ok(p) => p,
+        Err(e) => {
+            assert!(!ci, "CI=true but PostgreSQL at {base} is unreachable: {e}");
+            eprintln!("SKIPPED {test}: PostgreSQL at {base} is unreachable ({e})");
+            return None;
+        }
+    };
+    let schema = format!("xyjt_test_{}", uuid::Uuid::now_v7().simple());
+    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    Some(SqlStore::connect(&url).await.unwrap())
+}
+
+#[tokio::test]
+async fn postgres_story() {
+    if let Some(store) = postgres_store("postgres_story").await {
+        assert_eq!(store.backend(), Backend::Postgres);
+        story(store).await;
+    }
+}
+
+#[tokio::test]
+async fn append_only_triggers_refuse_updates_postgres() {
+    if let Some(store) = postgres_store("append_only_triggers_refuse_updates_postgres").await {
+        append_only(store).await;
+    }
+}

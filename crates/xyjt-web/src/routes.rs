@@ -1,0 +1,269 @@
+//! `/api/v1` JSON routes and `/healthz`. The OpenAPI document is generated from these handlers.
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::views::{EventView, NameView, RecordView, SubjectView};
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use xyjt_core::ident::{CodeKind, check};
+use xyjt_core::mask::Audience;
+use xyjt_core::record::RecordStatus;
+use xyjt_core::text::name_key;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "xyjt 信用交通 API",
+        description = "Credit information platform for the transport sector. Errors answer with \
+                       {\"error\": {\"code\", \"message\", \"details\"}}."
+    ),
+    paths(
+        healthz,
+        list_subjects,
+        get_subject,
+        get_record,
+        record_history,
+        ledger_head
+    ),
+    components(schemas(
+        ErrorEnvelope,
+        SubjectList,
+        SubjectProfile,
+        SubjectView,
+        NameView,
+        RecordView,
+        EventView,
+        Health,
+        Head
+    ))
+)]
+pub struct ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/subjects", get(list_subjects))
+        .route("/api/v1/subjects/{id}", get(get_subject))
+        .route("/api/v1/records/{id}", get(get_record))
+        .route("/api/v1/records/{id}/history", get(record_history))
+        .route("/api/v1/ledger/head", get(ledger_head))
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    /// `sqlite` | `postgres`
+    pub database: String,
+    /// Number of events in the ledger.
+    pub ledger_events: i64,
+}
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health), (status = 500, body = ErrorEnvelope)))]
+async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    let head = state.store.head().await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        database: match state.store.backend() {
+            xyjt_store::Backend::Sqlite => "sqlite".into(),
+            xyjt_store::Backend::Postgres => "postgres".into(),
+        },
+        ledger_events: head.seq,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SubjectQuery {
+    /// Name (any part, current or former) or any identifier (USCC, organisation code,
+    /// registration number, citizen ID).
+    pub q: Option<String>,
+    /// 1-based page number.
+    pub page: Option<i64>,
+    /// Items per page, at most 100.
+    pub per_page: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubjectList {
+    pub items: Vec<SubjectView>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), ApiError> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(20);
+    if page < 1 {
+        return Err(ApiError::invalid("page 必须大于等于 1"));
+    }
+    if !(1..=100).contains(&per_page) {
+        return Err(ApiError::invalid("per_page 必须在 1 到 100 之间"));
+    }
+    Ok((page, per_page))
+}
+
+/// Search subjects by name or identifier (public; personal data masked).
+#[utoipa::path(get, path = "/api/v1/subjects", params(SubjectQuery),
+    responses((status = 200, body = SubjectList), (status = 422, body = ErrorEnvelope)))]
+async fn list_subjects(
+    State(state): State<AppState>,
+    Query(q): Query<SubjectQuery>,
+) -> Result<Json<SubjectList>, ApiError> {
+    let (page, per_page) = paging(q.page, q.per_page)?;
+    let text = q.q.unwrap_or_default();
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ApiError::invalid("请输入名称或代码 (q is required)"));
+    }
+    let checked = check(text);
+    if checked.kind != CodeKind::Unknown
+        && let Ok(code) = &checked.result
+    {
+        let found = state.store.subject_by_code(code).await?;
+        let items: Vec<SubjectView> = found
+            .iter()
+            .map(|s| SubjectView::new(s, Audience::Public))
+            .collect();
+        return Ok(Json(SubjectList {
+            total: items.len() as i64,
+            items,
+            page,
+            per_page,
+        }));
+    }
+    let result = state
+        .store
+        .search_subjects(&name_key(text), per_page, (page - 1) * per_page)
+        .await?;
+    Ok(Json(SubjectList {
+        items: result
+            .items
+            .iter()
+            .map(|s| SubjectView::new(s, Audience::Public))
+            .collect(),
+        total: result.total,
+        page,
+        per_page,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubjectProfile {
+    #[serde(flatten)]
+    pub subject: SubjectView,
+    /// Every name the subject has had, oldest first.
+    pub names: Vec<NameView>,
+    /// Records currently in force and public.
+    pub records: Vec<RecordView>,
+}
+
+/// A subject's public profile: identifiers, name history and public records.
+#[utoipa::path(get, path = "/api/v1/subjects/{id}", params(("id" = String, Path, description = "subject id")),
+    responses((status = 200, body = SubjectProfile), (status = 404, body = ErrorEnvelope)))]
+async fn get_subject(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<SubjectProfile>, ApiError> {
+    let subject = state
+        .store
+        .subject(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))?;
+    let names = state.store.name_history(&id).await?;
+    let records = state.store.records_of_subject(&id).await?;
+    Ok(Json(SubjectProfile {
+        subject: SubjectView::new(&subject, Audience::Public),
+        names: names
+            .iter()
+            .map(|n| NameView::new(&subject, n, Audience::Public))
+            .collect(),
+        records: records
+            .iter()
+            .filter(|r| r.status == RecordStatus::Active)
+            .map(|r| RecordView::new(r, Audience::Public))
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AsOfQuery {
+    /// Read the record as the platform knew it at this time: `YYYY-MM-DD` (end of that day,
+    /// UTC) or an RFC 3339 timestamp.
+    pub as_of: Option<String>,
+}
+
+fn parse_as_of(s: &str) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid(format!("as_of “{s}” 不是日期 (YYYY-MM-DD 或 RFC 3339)")))?;
+    let end = NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).expect("valid time");
+    Ok(day.and_time(end).and_utc())
+}
+
+/// A record, now or as of a past time. Revoked records are not public.
+#[utoipa::path(get, path = "/api/v1/records/{id}", params(("id" = String, Path, description = "record id"), AsOfQuery),
+    responses((status = 200, body = RecordView), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+async fn get_record(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Json<RecordView>, ApiError> {
+    let missing = || ApiError::not_found(format!("记录 {id} 不存在或未公开"));
+    let current = state.store.record(&id).await?.ok_or_else(missing)?;
+    if current.status == RecordStatus::Revoked {
+        return Err(missing());
+    }
+    let record = match q.as_of.as_deref() {
+        Some(s) => state
+            .store
+            .record_as_of(&id, parse_as_of(s)?)
+            .await?
+            .ok_or_else(missing)?,
+        None => current,
+    };
+    Ok(Json(RecordView::new(&record, Audience::Public)))
+}
+
+/// The ledger events of a record, oldest first, with their hashes.
+#[utoipa::path(get, path = "/api/v1/records/{id}/history", params(("id" = String, Path, description = "record id")),
+    responses((status = 200, body = [EventView]), (status = 404, body = ErrorEnvelope)))]
+async fn record_history(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<EventView>>, ApiError> {
+    let events = state.store.events_of(&id).await?;
+    if events.is_empty() {
+        return Err(ApiError::not_found(format!("记录 {id} 不存在")));
+    }
+    Ok(Json(events.iter().map(EventView::from).collect()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+    pub recorded_at: String,
+}
+
+/// The ledger's head: the last event's number and hash (publish it to anchor the chain).
+#[utoipa::path(get, path = "/api/v1/ledger/head", responses((status = 200, body = Head)))]
+async fn ledger_head(State(state): State<AppState>) -> Result<Json<Head>, ApiError> {
+    let h = state.store.head().await?;
+    Ok(Json(Head {
+        seq: h.seq,
+        hash: h.hash,
+        recorded_at: h.recorded_at,
+    }))
+}
