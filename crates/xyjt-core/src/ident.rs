@@ -459,9 +459,16 @@ impl RegNo {
 ///
 /// Personal data: show [`CitizenId::masked`] to users unless they are entitled to the full
 /// number.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct CitizenId(String);
+
+/// Debug output ends up in logs and panics: show it masked, never the full number.
+impl fmt::Debug for CitizenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CitizenId({})", self.masked())
+    }
+}
 
 code_type!(CitizenId, validate_citizen_id);
 

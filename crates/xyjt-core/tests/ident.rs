@@ -962,3 +962,9 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn citizen_id_debug_output_is_masked() {
+    let id = xyjt_core::ident::CitizenId::parse("11010519491231002X").unwrap();
+    assert_eq!(format!("{id:?}"), "CitizenId(110105********002X)");
+}

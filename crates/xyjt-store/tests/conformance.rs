@@ -2,7 +2,7 @@
 //! fresh schema per test, from `XYJT_TEST_POSTGRES_URL`). Under `CI=true` an unreachable
 //! PostgreSQL fails the run; elsewhere the PostgreSQL tests say loudly that they were skipped.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use xyjt_core::ident::{CitizenId, Code, OrgCode, Uscc};
 use xyjt_core::ledger::{ChainError, EventPayload, NewEvent};

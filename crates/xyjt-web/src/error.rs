@@ -101,3 +101,49 @@ impl IntoResponse for ApiError {
 pub async fn not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::not_found(format!("找不到 {}", uri.path()))
 }
+
+/// Axum's own rejections (a malformed query string, a wrong method) answer in plain text; give
+/// them the same envelope as every other error so API clients parse one shape.
+pub async fn envelope_framework_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let is_html = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "invalid_request",
+    };
+    let message = if body.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        format!("请求无效：{body}")
+    };
+    ApiError {
+        status,
+        code,
+        message,
+        details: Vec::new(),
+    }
+    .into_response()
+}

@@ -30,6 +30,9 @@ pub fn router(state: AppState) -> Router {
     routes::router()
         .merge(pages::router())
         .fallback(error::not_found)
+        .layer(axum::middleware::map_response(
+            error::envelope_framework_errors,
+        ))
         .with_state(state)
 }
 

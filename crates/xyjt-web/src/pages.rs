@@ -67,11 +67,18 @@ async fn home(
 ) -> Result<Html<String>, ApiError> {
     let q = query.q.unwrap_or_default();
     let q = q.trim();
+    let checked = check(q);
+    // Never echo a citizen ID number back into a page, not even the searcher's own.
+    let shown_query = if checked.kind == CodeKind::CitizenId {
+        xyjt_core::mask::mask_id_number(&checked.normalized)
+    } else {
+        q.to_string()
+    };
     let mut body = format!(
         "<h1>信用信息查询</h1><form action=\"/\" method=\"get\">\
          <input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"输入企业名称、统一社会信用代码或身份证号\">\
          <button type=\"submit\">查询</button></form>",
-        esc(q)
+        esc(&shown_query)
     );
     if q.is_empty() {
         let n = state.store.count_subjects().await?;
@@ -80,7 +87,6 @@ async fn home(
         ));
         return Ok(layout("首页", &body));
     }
-    let checked = check(q);
     let subjects = match (&checked.kind, &checked.result) {
         (kind, Ok(code)) if *kind != CodeKind::Unknown => state
             .store

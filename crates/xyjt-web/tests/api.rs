@@ -1,0 +1,312 @@
+//! The HTTP edge against the real router and a real SQLite store.
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use tower::ServiceExt;
+use xyjt_core::calendar::Calendar;
+use xyjt_core::ident::{CitizenId, Uscc};
+use xyjt_core::ledger::{EventPayload, NewEvent};
+use xyjt_core::money::WanYuan;
+use xyjt_core::record::{Party, PenaltyKind, PenaltyRecord, RecordBody};
+use xyjt_core::subject::{PartyCategory, Subject};
+use xyjt_store::Store;
+use xyjt_web::{AppState, router};
+
+async fn store(name: &str) -> Arc<dyn Store> {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{name}-{}.db", uuid::Uuid::now_v7()));
+    xyjt_store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap()
+}
+
+fn app(store: Arc<dyn Store>) -> axum::Router {
+    router(AppState {
+        store,
+        calendar: Arc::new(Calendar::builtin()),
+    })
+}
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+async fn get_json(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
+    let (status, body) = get(app, uri).await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// A small fixed world: one company, one person with a penalty.
+async fn fixture() -> axum::Router {
+    let store = store("api").await;
+    let person = Subject {
+        id: "s-person".into(),
+        kind: PartyCategory::NaturalPerson,
+        name: "欧阳娜娜".into(),
+        uscc: None,
+        org_code: None,
+        reg_no: None,
+        citizen_id: Some(CitizenId::parse("11010519491231002X").unwrap()),
+    };
+    let company = Subject {
+        id: "s-company".into(),
+        kind: PartyCategory::LegalPerson,
+        name: "示范市长风（集团）货运有限公司".into(),
+        uscc: Some(Uscc::parse("91350100M000100Y43").unwrap()),
+        org_code: None,
+        reg_no: None,
+        citizen_id: None,
+    };
+    let authority = Uscc::parse("91110000600037341L").unwrap();
+    let body = RecordBody::Penalty(PenaltyRecord {
+        party: Party {
+            name: person.name.clone(),
+            category: PartyCategory::NaturalPerson,
+            uscc: None,
+            reg_no: None,
+            org_code: None,
+            tax_reg_no: None,
+            institution_cert_no: None,
+            social_org_cert_no: None,
+            legal_rep: None,
+            legal_rep_id_type: None,
+            legal_rep_id_no: None,
+            id_type: Some("身份证".into()),
+            id_no: Some("11010519491231002X".into()),
+        },
+        doc_no: "示交执罚〔2025〕7号".into(),
+        violation_type: "客运车辆超员".into(),
+        facts: "客运车辆载客超过核定人数".into(),
+        basis: "《道路旅客运输及客运站管理规定》第一百零二条".into(),
+        kinds: vec![PenaltyKind::Fine],
+        content: "罚款人民币2000元".into(),
+        fine: Some(WanYuan::from_yuan(2000)),
+        confiscated: None,
+        licence_affected: None,
+        decision_date: NaiveDate::from_ymd_opt(2025, 3, 3).unwrap(),
+        valid_until: NaiveDate::from_ymd_opt(2026, 3, 3).unwrap(),
+        publicity_until: None,
+        authority: "示范市交通运输综合行政执法支队".into(),
+        authority_code: authority.clone(),
+        source_unit: "示范市交通运输综合行政执法支队".into(),
+        source_unit_code: authority,
+        remark: None,
+    });
+    let mut events = vec![
+        NewEvent::new(
+            "test",
+            t("2025-01-02T01:00:00Z"),
+            EventPayload::SubjectRegistered { subject: person },
+        ),
+        NewEvent::new(
+            "test",
+            t("2025-01-02T01:00:00Z"),
+            EventPayload::SubjectRegistered { subject: company },
+        ),
+        NewEvent::new(
+            "test",
+            t("2025-03-04T01:00:00Z"),
+            EventPayload::RecordPublished {
+                record_id: "r-1".into(),
+                subject_id: "s-person".into(),
+                body,
+            },
+        ),
+    ];
+    for (i, e) in events.iter_mut().enumerate() {
+        e.id = format!("e-{i}");
+    }
+    store.append(events).await.unwrap();
+    app(store)
+}
+
+#[tokio::test]
+async fn health_and_openapi() {
+    let app = fixture().await;
+    let (status, health) = get_json(&app, "/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health["database"], "sqlite");
+    assert_eq!(health["ledger_events"], 3);
+    let (status, doc) = get_json(&app, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/subjects",
+        "/api/v1/subjects/{id}",
+        "/api/v1/records/{id}",
+        "/healthz",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "openapi lacks {path}");
+    }
+}
+
+#[tokio::test]
+async fn errors_share_one_envelope() {
+    let app = fixture().await;
+    let (status, body) = get_json(&app, "/api/v1/no-such-thing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    insta::assert_json_snapshot!("not_found", body);
+    let (status, body) = get_json(&app, "/api/v1/subjects?q=x&per_page=1000").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["code"], "invalid_parameter");
+    // Axum's own rejections get the same envelope.
+    let (status, body) = get_json(&app, "/api/v1/subjects?q=x&page=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "invalid_request");
+    let response = app
+        .clone()
+        .oneshot(
+            Request::post("/api/v1/subjects")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value =
+        serde_json::from_slice(&to_bytes(response.into_body(), usize::MAX).await.unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    let (status, body) = get_json(&app, "/api/v1/subjects/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn search_by_name_variant_and_by_code() {
+    let app = fixture().await;
+    // Half-width brackets and a space still find the full-width name.
+    let (_, by_name) = get_json(
+        &app,
+        "/api/v1/subjects?q=%E9%95%BF%E9%A3%8E(%E9%9B%86%E5%9B%A2)%20%E8%B4%A7%E8%BF%90",
+    )
+    .await;
+    assert_eq!(by_name["total"], 1);
+    insta::assert_json_snapshot!("search_company", by_name);
+    // The old organisation code finds the USCC holder.
+    let (_, by_org) = get_json(&app, "/api/v1/subjects?q=M000100-Y4").await;
+    assert_eq!(by_org["items"][0]["id"], "s-company");
+    // A citizen ID finds the person, whose data is masked in the answer.
+    let (_, by_id) = get_json(&app, "/api/v1/subjects?q=11010519491231002x").await;
+    assert_eq!(by_id["items"][0]["id"], "s-person");
+    assert_eq!(by_id["items"][0]["citizen_id"], "110105********002X");
+    assert_eq!(by_id["items"][0]["name"], "欧阳**");
+}
+
+#[tokio::test]
+async fn person_profile_is_masked() {
+    let app = fixture().await;
+    let (status, profile) = get_json(&app, "/api/v1/subjects/s-person").await;
+    assert_eq!(status, StatusCode::OK);
+    insta::assert_json_snapshot!("person_profile", profile);
+    let text = profile.to_string();
+    assert!(!text.contains("11010519491231002X"));
+    assert!(!text.contains("娜娜"));
+}
+
+#[tokio::test]
+async fn record_as_of_a_past_date() {
+    let app = fixture().await;
+    let (status, _) = get_json(&app, "/api/v1/records/r-1?as_of=2025-03-01").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not yet recorded on 1 March");
+    let (status, record) = get_json(&app, "/api/v1/records/r-1?as_of=2025-03-04").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(record["version"], 1);
+    let (status, _) = get_json(&app, "/api/v1/records/r-1?as_of=yesterday").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, history) = get_json(&app, "/api/v1/records/r-1/history").await;
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    assert_eq!(history[0]["kind"], "record_published");
+}
+
+#[tokio::test]
+async fn pages_render_in_chinese() {
+    let app = fixture().await;
+    let (status, html) = get(&app, "/?q=%E9%95%BF%E9%A3%8E").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("lang=\"zh-CN\"") && html.contains("示范市长风（集团）货运有限公司"));
+    let (_, html) = get(&app, "/subjects/s-person").await;
+    assert!(html.contains("欧阳**") && html.contains("110105********002X"));
+    assert!(!html.contains("11010519491231002X"));
+}
+
+/// Walks every public endpoint over the demo data and looks for any full citizen ID number.
+#[tokio::test]
+async fn no_public_response_contains_an_unmasked_id_number() {
+    let store = store("privacy").await;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let events = xyjt_core::demo::generate(today, 42);
+    let mut ids = BTreeSet::new();
+    let mut subjects = Vec::new();
+    let mut records = Vec::new();
+    for e in &events {
+        let json = serde_json::to_string(&e.payload).unwrap();
+        // Every 18-character run that is a valid citizen ID anywhere in the data.
+        let chars: Vec<char> = json.chars().collect();
+        for w in chars.windows(18) {
+            let s: String = w.iter().collect();
+            if CitizenId::parse(&s).is_ok() && s.chars().all(|c| c.is_ascii_alphanumeric()) {
+                ids.insert(s);
+            }
+        }
+        match &e.payload {
+            EventPayload::SubjectRegistered { subject } => subjects.push(subject.clone()),
+            EventPayload::RecordPublished { record_id, .. } => records.push(record_id.clone()),
+            _ => {}
+        }
+    }
+    assert!(
+        ids.len() > 100,
+        "the demo has many personal ID numbers to leak"
+    );
+    store.append(events).await.unwrap();
+    let app = app(store);
+    let mut uris = vec!["/".to_string(), "/healthz".to_string()];
+    for s in &subjects {
+        uris.push(format!("/api/v1/subjects/{}", s.id));
+        uris.push(format!("/subjects/{}", s.id));
+        let q = s
+            .citizen_id
+            .as_ref()
+            .map_or(s.name.clone(), |c| c.to_string());
+        uris.push(format!("/api/v1/subjects?q={}", urlencode(&q)));
+        uris.push(format!("/?q={}", urlencode(&q)));
+    }
+    for r in &records {
+        uris.push(format!("/api/v1/records/{r}"));
+        uris.push(format!("/api/v1/records/{r}?as_of=2026-11-22"));
+        uris.push(format!("/api/v1/records/{r}/history"));
+    }
+    for uri in &uris {
+        let (_, body) = get(&app, uri).await;
+        for id in &ids {
+            assert!(!body.contains(id.as_str()), "{uri} leaks {id}");
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,203 @@
+//! The CLI as its users call it: the real binary, real files, exit codes and output shapes.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn xyjt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xyjt"))
+        .args(args)
+        .env_remove("XYJT_DB")
+        .env_remove("XYJT_CALENDAR")
+        .output()
+        .expect("the xyjt binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn temp_db(name: &str) -> (PathBuf, String) {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{name}-{}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let url = format!("sqlite://{}", path.display());
+    (path, url)
+}
+
+#[test]
+fn code_check_json_gives_one_line_per_input() {
+    let out = xyjt(&[
+        "code",
+        "check",
+        "--json",
+        "９１３５０１００ｍ０００１００ｙ４３",
+        "91110000600037341L",
+        "91350100M000100Y44",
+        "M000100Y4",
+        "11010519491231002X",
+        "110105199902300012",
+        "12345",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 7);
+    let expect = [
+        ("uscc", true, "91350100M000100Y43"),
+        ("uscc", true, "91110000600037341L"),
+        ("uscc", false, "91350100M000100Y44"),
+        ("org_code", true, "M000100Y4"),
+        ("citizen_id", true, "11010519491231002X"),
+        ("citizen_id", false, "110105199902300012"),
+        ("unknown", false, "12345"),
+    ];
+    for (line, (kind, valid, normalized)) in lines.iter().zip(expect) {
+        assert_eq!(line["kind"], kind, "{line}");
+        assert_eq!(line["valid"], valid, "{line}");
+        assert_eq!(line["normalized"], normalized, "{line}");
+        assert_eq!(line["error"].is_null(), valid, "{line}");
+        let keys: Vec<&str> = line
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(
+            keys.len(),
+            5,
+            "exactly input, normalized, kind, valid, error: {line}"
+        );
+    }
+    assert_eq!(lines[0]["input"], "９１３５０１００ｍ０００１００ｙ４３");
+    // The failing rule is named: expected vs found check character, impossible date.
+    let check_err = lines[2]["error"].as_str().unwrap();
+    assert!(
+        check_err.contains("'3'") && check_err.contains("'4'"),
+        "{check_err}"
+    );
+    assert!(lines[5]["error"].as_str().unwrap().contains("19990230"));
+}
+
+#[test]
+fn code_check_exits_zero_when_all_valid() {
+    let out = xyjt(&["code", "check", "91350100M000100Y43", "11010519491231002X"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out).lines().count(), 2);
+}
+
+#[test]
+fn calendar_commands_follow_the_chinese_rule() {
+    let out = xyjt(&["calendar", "add-workdays", "2025-09-30", "1"]);
+    assert_eq!(stdout(&out).trim(), "2025-10-09");
+    let out = xyjt(&["calendar", "add-workdays", "2024-02-09", "1"]);
+    assert_eq!(
+        stdout(&out).trim(),
+        "2024-02-18",
+        "a make-up Sunday is a working day"
+    );
+    let out = xyjt(&["calendar", "workdays-between", "2025-09-30", "2025-10-10"]);
+    assert_eq!(stdout(&out).trim(), "2");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn calendar_outside_the_covered_years_is_an_error() {
+    let out = xyjt(&["calendar", "add-workdays", "2026-12-30", "5"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("超出") && err.contains("2027"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_newer_calendar_file_is_used_without_rebuilding() {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("calendar-2027.toml");
+    let mut text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/cn-calendar.toml"
+    ))
+    .unwrap();
+    text.push_str("\n[2027]\nholidays = [\"2027-01-01\"]\nworkdays = []\n");
+    std::fs::write(&path, text).unwrap();
+    let out = xyjt(&[
+        "calendar",
+        "--calendar",
+        path.to_str().unwrap(),
+        "add-workdays",
+        "2026-12-30",
+        "2",
+    ]);
+    // Dec 31 (Thu) is the 1st; Jan 1 is a holiday; Jan 2–3 weekend; Jan 4 (Mon) is the 2nd.
+    assert_eq!(stdout(&out).trim(), "2027-01-04", "{out:?}");
+}
+
+#[test]
+fn verify_catches_tampering_done_outside_the_program() {
+    let (_path, url) = temp_db("verify");
+    let out = xyjt(&["demo", "--db", &url]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = xyjt(&["verify", "--db", &url, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(report["valid"], true);
+    assert!(report["events"].as_i64().unwrap() > 1000);
+
+    // Someone edits one stored fact by SQL.
+    let rt = tokio_rt();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        sqlx::raw_sql(
+            "DROP TRIGGER ledger_events_no_update; \
+             UPDATE ledger_events SET payload = replace(payload, '罚款', '警告') \
+             WHERE seq = (SELECT MIN(seq) FROM ledger_events WHERE payload LIKE '%罚款%')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    });
+    let out = xyjt(&["verify", "--db", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("号事件") && text.contains("哈希与内容不符"),
+        "{text}"
+    );
+}
+
+fn tokio_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn demo_only_fills_an_empty_database() {
+    let (_path, url) = temp_db("demo-twice");
+    assert_eq!(xyjt(&["demo", "--db", &url]).status.code(), Some(0));
+    let first = xyjt(&["verify", "--db", &url, "--json"]);
+    assert_eq!(xyjt(&["demo", "--db", &url]).status.code(), Some(0));
+    let second = xyjt(&["verify", "--db", &url, "--json"]);
+    assert_eq!(stdout(&first), stdout(&second));
+}
+
+#[test]
+fn bad_usage_exits_two() {
+    assert_eq!(
+        xyjt(&["calendar", "add-workdays", "2025-02-30", "1"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        xyjt(&["verify", "--db", "mysql://x"]).status.code(),
+        Some(2)
+    );
+}
