@@ -1,0 +1,1 @@
+//! 双公示 file intake.
