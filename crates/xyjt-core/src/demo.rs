@@ -491,6 +491,7 @@ pub fn generate(today: NaiveDate, seed: u64) -> Vec<NewEvent> {
                 record_id,
                 subject_id: s.id.clone(),
                 body,
+                publication: None,
             },
         );
     }
@@ -560,6 +561,7 @@ pub fn generate(today: NaiveDate, seed: u64) -> Vec<NewEvent> {
                 record_id: record_id.clone(),
                 subject_id: s.id.clone(),
                 body: body.clone(),
+                publication: None,
             },
         );
         penalties.push((record_id, body, when));
@@ -584,6 +586,7 @@ pub fn generate(today: NaiveDate, seed: u64) -> Vec<NewEvent> {
                     record_id: record_id.clone(),
                     body: RecordBody::Penalty(p),
                     reason: "数据来源单位更正违法事实表述".to_string(),
+                    publication: None,
                 },
             );
         } else {

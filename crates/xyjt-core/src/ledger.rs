@@ -6,7 +6,7 @@
 //! what users see is folded from the events (`fold_record`).
 
 use crate::canonical::{sha256_hex, write_canonical};
-use crate::record::{Record, RecordBody, RecordId, RecordStatus};
+use crate::record::{Publication, Record, RecordBody, RecordCategory, RecordId, RecordStatus};
 use crate::subject::{Subject, SubjectId};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,17 +32,44 @@ pub enum EventPayload {
         record_id: RecordId,
         subject_id: SubjectId,
         body: RecordBody,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        publication: Option<Publication>,
     },
     /// The deciding unit corrected a record; the new body replaces the old in views.
     RecordCorrected {
         record_id: RecordId,
         body: RecordBody,
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        publication: Option<Publication>,
     },
     /// The record was revoked (撤销), e.g. after an upheld objection.
     RecordRevoked { record_id: RecordId, reason: String },
     /// The record's validity ended.
     RecordExpired { record_id: RecordId, on: NaiveDate },
+    /// Rows of a submitted file were rejected (反馈整改): kept so that compliance statistics count
+    /// them. Row contents are not stored, only a key (to count each bad row once) and reasons.
+    RowsRejected {
+        batch_id: String,
+        category: RecordCategory,
+        reported_on: NaiveDate,
+        rows: Vec<RejectedRow>,
+    },
+}
+
+/// One rejected row of an import, as the statistics need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedRow {
+    /// SHA-256 of the row's cells: the same bad row submitted twice counts once.
+    pub key: String,
+    /// 数据来源单位统一社会信用代码 as given (may be empty or invalid).
+    pub unit_code: String,
+    /// 数据来源单位 as given.
+    pub unit_name: String,
+    /// 1-based data row in its file.
+    pub row: u64,
+    /// `FIELD: message` per error.
+    pub errors: Vec<String>,
 }
 
 impl EventPayload {
@@ -55,6 +82,7 @@ impl EventPayload {
             EventPayload::RecordCorrected { .. } => "record_corrected",
             EventPayload::RecordRevoked { .. } => "record_revoked",
             EventPayload::RecordExpired { .. } => "record_expired",
+            EventPayload::RowsRejected { .. } => "rows_rejected",
         }
     }
 
@@ -67,6 +95,7 @@ impl EventPayload {
             | EventPayload::RecordCorrected { record_id, .. }
             | EventPayload::RecordRevoked { record_id, .. }
             | EventPayload::RecordExpired { record_id, .. } => record_id,
+            EventPayload::RowsRejected { batch_id, .. } => batch_id,
         }
     }
 
@@ -375,6 +404,7 @@ pub fn fold_record(
                 record_id,
                 subject_id,
                 body,
+                publication,
             },
         ) => Ok(Some(Record {
             id: record_id.clone(),
@@ -382,6 +412,7 @@ pub fn fold_record(
             status: RecordStatus::Active,
             version: 1,
             body: body.clone(),
+            publication: publication.clone(),
         })),
         (Some(r), EventPayload::RecordPublished { .. }) => Err(FoldError::AlreadyPublished(r.id)),
         (None, EventPayload::RecordCorrected { record_id, .. })
@@ -392,11 +423,19 @@ pub fn fold_record(
         (Some(r), _) if r.status == RecordStatus::Revoked && is_record_event(event) => {
             Err(FoldError::Revoked(r.id))
         }
-        (Some(mut r), EventPayload::RecordCorrected { body, .. }) => {
+        (
+            Some(mut r),
+            EventPayload::RecordCorrected {
+                body, publication, ..
+            },
+        ) => {
             if body.category() != r.body.category() {
                 return Err(FoldError::CategoryChanged);
             }
             r.body = body.clone();
+            if publication.is_some() {
+                r.publication = publication.clone();
+            }
             r.version += 1;
             Ok(Some(r))
         }

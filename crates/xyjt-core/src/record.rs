@@ -332,6 +332,14 @@ impl RecordBody {
         }
     }
 
+    /// 数据来源单位 and its USCC: the unit that reported the record.
+    pub fn source_unit(&self) -> (&str, &Uscc) {
+        match self {
+            RecordBody::License(l) => (&l.source_unit, &l.source_unit_code),
+            RecordBody::Penalty(p) => (&p.source_unit, &p.source_unit_code),
+        }
+    }
+
     pub fn decision_date(&self) -> NaiveDate {
         match self {
             RecordBody::License(l) => l.decision_date,
@@ -369,6 +377,45 @@ pub enum RecordStatus {
     Expired,
 }
 
+/// How a record entered publicity: when the platform received it, whether that was late, and
+/// the publicity window the policy in force gave it. Carried by the publication and correction
+/// events, so "why was this shown until then?" is answered by the ledger itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    /// The day the platform received the decision (the import's `--as-of`).
+    pub reported_on: NaiveDate,
+    /// Decision date + the reporting deadline in working days.
+    pub deadline: NaiveDate,
+    /// Received after the deadline (迟报).
+    pub late: bool,
+    /// First public day; `None` when the record is not published (e.g. a warning only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_from: Option<NaiveDate>,
+    /// Last public day; `None` with `public_from` set means no end (a long-term licence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_until: Option<NaiveDate>,
+    /// End of the minimum publicity period (earliest day repair may end publicity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_until: Option<NaiveDate>,
+    /// 轻微 / 一般 / 严重 for penalties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// Why this window (or why not published), in Chinese.
+    pub explanation: String,
+    /// The publicity policy version that decided it.
+    pub policy_version: String,
+}
+
+impl Publication {
+    /// Whether the window contains `date` (the record's status is checked separately).
+    pub fn is_public_on(&self, date: NaiveDate) -> bool {
+        match self.public_from {
+            None => false,
+            Some(from) => from <= date && self.public_until.is_none_or(|until| date <= until),
+        }
+    }
+}
+
 /// A record's state as folded from its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
@@ -378,4 +425,18 @@ pub struct Record {
     /// 1 when published, +1 for every correction.
     pub version: u32,
     pub body: RecordBody,
+    /// How it was published; `None` for records entered without a publication decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication: Option<Publication>,
+}
+
+impl Record {
+    /// Shown to the public on `date`: active and inside its publicity window.
+    pub fn is_public_on(&self, date: NaiveDate) -> bool {
+        self.status == RecordStatus::Active
+            && self
+                .publication
+                .as_ref()
+                .is_some_and(|p| p.is_public_on(date))
+    }
 }

@@ -13,14 +13,15 @@
 mod migrate;
 mod sql;
 
-pub use sql::SqlStore;
+pub use sql::{SqlStore, SqlTx};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashSet;
 use std::sync::Arc;
 use xyjt_core::ident::Code;
 use xyjt_core::ledger::{ChainError, FoldError, NewEvent, StoredEvent};
-use xyjt_core::record::{NaturalKey, Record};
+use xyjt_core::record::{NaturalKey, Record, RecordCategory};
 use xyjt_core::subject::{NameChange, Subject};
 
 /// Which database is behind a store.
@@ -62,6 +63,8 @@ pub enum StoreError {
     Conflict { what: &'static str, key: String },
     #[error("账本中的数据无法解析：{0} (corrupt stored data)")]
     Corrupt(String),
+    #[error("事务中的一次写入失败，该事务只能回滚 (transaction poisoned by an earlier failure)")]
+    Poisoned,
 }
 
 /// Adds context to a sqlx error (what the store was doing when it failed).
@@ -101,12 +104,74 @@ pub struct VerifyReport {
     pub error: Option<ChainError>,
 }
 
+/// Filters for the 双公示 publicity listing (公示栏).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicityQuery {
+    /// Records public on this day.
+    pub on: NaiveDate,
+    pub category: Option<RecordCategory>,
+    /// A deciding or source unit: its USCC (exact) or part of its name.
+    pub unit: Option<String>,
+    /// Decision date range, inclusive.
+    pub decided_from: Option<NaiveDate>,
+    pub decided_to: Option<NaiveDate>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPage {
+    pub items: Vec<Record>,
+    pub total: i64,
+}
+
+/// Intake counts of one reporting unit, month and category (双公示 statistics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeCount {
+    pub unit_code: String,
+    pub unit_name: String,
+    /// `YYYY-MM` of the day received.
+    pub month: String,
+    pub category: String,
+    pub accepted: i64,
+    pub late: i64,
+    pub rejected: i64,
+}
+
+/// A write transaction: reads see its own writes; nothing is visible to others until `commit`.
+/// One import file is one transaction. After a failed `append` the transaction can only roll back.
+#[async_trait]
+pub trait StoreTx: Send {
+    async fn append(&mut self, events: Vec<NewEvent>) -> Result<Vec<StoredEvent>, StoreError>;
+    async fn subject_by_code(&mut self, code: &Code) -> Result<Option<Subject>, StoreError>;
+    async fn record_by_key(&mut self, key: &NaturalKey) -> Result<Option<Record>, StoreError>;
+    /// Which of these rejected-row keys are already recorded.
+    async fn known_rejections(&mut self, keys: &[String]) -> Result<HashSet<String>, StoreError>;
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+    async fn rollback(self: Box<Self>) -> Result<(), StoreError>;
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     fn backend(&self) -> Backend;
 
+    /// Starts a write transaction (it holds the ledger's write lock until it ends).
+    async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError>;
+
     /// Appends events atomically: all are chained and projected, or none is.
-    async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<StoredEvent>, StoreError>;
+    async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut tx = self.begin().await?;
+        match tx.append(events).await {
+            Ok(stored) => {
+                tx.commit().await?;
+                Ok(stored)
+            }
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
 
     async fn head(&self) -> Result<LedgerHead, StoreError>;
 
@@ -150,6 +215,12 @@ pub trait Store: Send + Sync {
 
     /// A subject's records, newest decision first.
     async fn records_of_subject(&self, subject_id: &str) -> Result<Vec<Record>, StoreError>;
+
+    /// Records public on `query.on`, newest decision first (双公示 公示栏).
+    async fn public_records(&self, query: &PublicityQuery) -> Result<RecordPage, StoreError>;
+
+    /// Intake counts per reporting unit, month and category.
+    async fn intake_counts(&self) -> Result<Vec<IntakeCount>, StoreError>;
 }
 
 /// Opens (and migrates) the store a URL names.

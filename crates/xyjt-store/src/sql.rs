@@ -2,13 +2,15 @@
 
 use crate::migrate::migrator;
 use crate::{
-    Backend, Context, LedgerHead, Store, StoreError, SubjectPage, VerifyReport, redact_url,
+    Backend, Context, IntakeCount, LedgerHead, PublicityQuery, RecordPage, Store, StoreError,
+    StoreTx, SubjectPage, VerifyReport, redact_url,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Row};
+use std::collections::HashSet;
 use std::time::Duration;
 use xyjt_core::canonical::to_canonical;
 use xyjt_core::ident::Code;
@@ -55,37 +57,6 @@ impl SqlStore {
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
-
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        // SQLite: take the write lock up front, so two writers queue on busy_timeout instead of
-        // failing when a read lock cannot be upgraded. PostgreSQL: the head row lock serialises.
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        };
-        tx.context("开始写事务")
-    }
-
-    async fn read_head(
-        &self,
-        conn: &mut AnyConnection,
-        lock: bool,
-    ) -> Result<LedgerHead, StoreError> {
-        let sql = if lock && self.backend == Backend::Postgres {
-            "SELECT seq, hash, recorded_at FROM ledger_head WHERE id = 1 FOR UPDATE"
-        } else {
-            "SELECT seq, hash, recorded_at FROM ledger_head WHERE id = 1"
-        };
-        let row = sqlx::query(sql)
-            .fetch_one(conn)
-            .await
-            .context("读取账本头")?;
-        Ok(LedgerHead {
-            seq: row.try_get(0).context("账本头 seq")?,
-            hash: row.try_get(1).context("账本头 hash")?,
-            recorded_at: row.try_get(2).context("账本头 recorded_at")?,
-        })
-    }
 }
 
 /// WAL lets readers work while a writer commits; the busy timeout makes a second writer (the
@@ -111,6 +82,27 @@ fn sqlite_url_with_create(url: &str) -> String {
     } else {
         format!("{url}?mode=rwc")
     }
+}
+
+async fn read_head(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    lock: bool,
+) -> Result<LedgerHead, StoreError> {
+    let sql = if lock && backend == Backend::Postgres {
+        "SELECT seq, hash, recorded_at FROM ledger_head WHERE id = 1 FOR UPDATE"
+    } else {
+        "SELECT seq, hash, recorded_at FROM ledger_head WHERE id = 1"
+    };
+    let row = sqlx::query(sql)
+        .fetch_one(conn)
+        .await
+        .context("读取账本头")?;
+    Ok(LedgerHead {
+        seq: row.try_get(0).context("账本头 seq")?,
+        hash: row.try_get(1).context("账本头 hash")?,
+        recorded_at: row.try_get(2).context("账本头 recorded_at")?,
+    })
 }
 
 const EVENT_COLUMNS: &str =
@@ -141,12 +133,17 @@ fn subject_from_row(row: &AnyRow) -> Result<Subject, StoreError> {
     serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("subject: {e}")))
 }
 
-const RECORD_COLUMNS: &str = "id, subject_id, status, version, body";
+const RECORD_COLUMNS: &str = "id, subject_id, status, version, body, publication";
 
 fn record_from_row(row: &AnyRow) -> Result<Record, StoreError> {
     let status: String = row.try_get(2).context("记录 status")?;
     let version: i64 = row.try_get(3).context("记录 version")?;
     let body: String = row.try_get(4).context("记录 body")?;
+    let publication: Option<String> = row.try_get(5).context("记录 publication")?;
+    let publication = publication
+        .map(|p| serde_json::from_str(&p))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("record publication: {e}")))?;
     Ok(Record {
         id: row.try_get(0).context("记录 id")?,
         subject_id: row.try_get(1).context("记录 subject_id")?,
@@ -156,6 +153,7 @@ fn record_from_row(row: &AnyRow) -> Result<Record, StoreError> {
             .map_err(|_| StoreError::Corrupt(format!("record version {version}")))?,
         body: serde_json::from_str(&body)
             .map_err(|e| StoreError::Corrupt(format!("record body: {e}")))?,
+        publication,
     })
 }
 
@@ -271,53 +269,103 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
             let existed = before.is_some();
             let after = fold_record(before, &event.payload)?
                 .expect("folding a record event yields a record");
-            let body = serde_json::to_string(&after.body).expect("record bodies serialise");
-            let key = after.body.natural_key();
-            if existed {
+            write_record(conn, &after, existed, seq).await
+        }
+        EventPayload::RowsRejected {
+            batch_id,
+            category,
+            reported_on,
+            rows,
+        } => {
+            for r in rows {
                 sqlx::query(
-                    "UPDATE records SET doc_no = $1, authority_code = $2, decision_date = $3, \
-                     status = $4, version = $5, body = $6, last_seq = $7 WHERE id = $8",
+                    "INSERT INTO intake_rejections (key, category, unit_code, unit_name, reported_on, \
+                     batch_id, row_no, errors, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (key) DO NOTHING",
                 )
-                .bind(&key.doc_no)
-                .bind(key.authority_code.as_str())
-                .bind(after.body.decision_date().to_string())
-                .bind(status_str(after.status))
-                .bind(i64::from(after.version))
-                .bind(body)
-                .bind(seq)
-                .bind(&after.id)
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| insert_error(e, "决定", &key.doc_no, "更新记录"))?;
-            } else {
-                sqlx::query(
-                    "INSERT INTO records (id, subject_id, category, doc_no, authority_code, decision_date, \
-                     status, version, body, last_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(&after.id)
-                .bind(&after.subject_id)
-                .bind(key.category.as_str())
-                .bind(&key.doc_no)
-                .bind(key.authority_code.as_str())
-                .bind(after.body.decision_date().to_string())
-                .bind(status_str(after.status))
-                .bind(i64::from(after.version))
-                .bind(body)
+                .bind(&r.key)
+                .bind(category.as_str())
+                .bind(&r.unit_code)
+                .bind(&r.unit_name)
+                .bind(reported_on.to_string())
+                .bind(batch_id)
+                .bind(i64::try_from(r.row).unwrap_or(i64::MAX))
+                .bind(r.errors.join("\n"))
                 .bind(seq)
                 .execute(&mut *conn)
                 .await
-                .map_err(|e| {
-                    insert_error(
-                        e,
-                        "同一机关的同一文书号",
-                        &format!("{}（{}）", key.doc_no, key.authority_code),
-                        "写入记录",
-                    )
-                })?;
+                .context("写入退回行")?;
             }
             Ok(())
         }
     }
+}
+
+/// The value `public_until` takes when a window has no end, so one index serves all queries.
+const OPEN_END: &str = "9999-12-31";
+
+/// Writes a record's folded state into the `records` projection.
+async fn write_record(
+    conn: &mut AnyConnection,
+    r: &Record,
+    existed: bool,
+    seq: i64,
+) -> Result<(), StoreError> {
+    let body = serde_json::to_string(&r.body).expect("record bodies serialise");
+    let key = r.body.natural_key();
+    let (source_unit, source_unit_code) = r.body.source_unit();
+    let p = r.publication.as_ref();
+    let publication = p.map(|p| serde_json::to_string(p).expect("publications serialise"));
+    let public_from = p.and_then(|p| p.public_from).map(|d| d.to_string());
+    let public_until = p.and_then(|p| {
+        p.public_from.map(|_| {
+            p.public_until
+                .map_or_else(|| OPEN_END.to_string(), |d| d.to_string())
+        })
+    });
+    let reported_on = p.map(|p| p.reported_on.to_string());
+    let late = i64::from(p.is_some_and(|p| p.late));
+    let sql = if existed {
+        "UPDATE records SET subject_id = $2, category = $3, doc_no = $4, authority_code = $5, \
+         decision_date = $6, status = $7, version = $8, body = $9, last_seq = $10, authority = $11, \
+         source_unit_code = $12, source_unit = $13, reported_on = $14, late = $15, \
+         public_from = $16, public_until = $17, publication = $18 WHERE id = $1"
+    } else {
+        "INSERT INTO records (id, subject_id, category, doc_no, authority_code, decision_date, \
+         status, version, body, last_seq, authority, source_unit_code, source_unit, reported_on, \
+         late, public_from, public_until, publication) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+    };
+    sqlx::query(sql)
+        .bind(&r.id)
+        .bind(&r.subject_id)
+        .bind(key.category.as_str())
+        .bind(&key.doc_no)
+        .bind(key.authority_code.as_str())
+        .bind(r.body.decision_date().to_string())
+        .bind(status_str(r.status))
+        .bind(i64::from(r.version))
+        .bind(body)
+        .bind(seq)
+        .bind(r.body.authority())
+        .bind(source_unit_code.as_str())
+        .bind(source_unit)
+        .bind(reported_on)
+        .bind(late)
+        .bind(public_from)
+        .bind(public_until)
+        .bind(publication)
+        .execute(conn)
+        .await
+        .map_err(|e| {
+            insert_error(
+                e,
+                "同一机关的同一文书号",
+                &format!("{}（{}）", key.doc_no, key.authority_code),
+                "写入记录",
+            )
+        })?;
+    Ok(())
 }
 
 async fn insert_name(
@@ -341,29 +389,29 @@ async fn insert_name(
     Ok(())
 }
 
-#[async_trait]
-impl Store for SqlStore {
-    fn backend(&self) -> Backend {
-        self.backend
-    }
+/// A write transaction over one pooled connection; see `StoreTx`.
+pub struct SqlTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    head: LedgerHead,
+    poisoned: bool,
+}
 
-    async fn append(&self, events: Vec<NewEvent>) -> Result<Vec<StoredEvent>, StoreError> {
-        if events.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut tx = self.begin_write().await?;
-        let mut head = self.read_head(&mut tx, true).await?;
+impl SqlTx {
+    async fn append_inner(
+        &mut self,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
         let mut stored = Vec::with_capacity(events.len());
+        let sql = format!(
+            "INSERT INTO ledger_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        );
         for event in &events {
             // Ledger time never runs backwards, whatever the callers' clocks say.
-            let floor = DateTime::parse_from_rfc3339(&head.recorded_at)
+            let floor = DateTime::parse_from_rfc3339(&self.head.recorded_at)
                 .map(|d| d.with_timezone(&Utc))
                 .unwrap_or(event.recorded_at);
             let at = event.recorded_at.max(floor);
-            let sealed = seal(event, head.seq + 1, at, &head.hash);
-            let sql = format!(
-                "INSERT INTO ledger_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            );
+            let sealed = seal(event, self.head.seq + 1, at, &self.head.hash);
             sqlx::query(&sql)
                 .bind(sealed.seq)
                 .bind(&sealed.id)
@@ -375,11 +423,11 @@ impl Store for SqlStore {
                 .bind(to_canonical(&sealed.payload))
                 .bind(&sealed.prev_hash)
                 .bind(&sealed.hash)
-                .execute(&mut *tx)
+                .execute(&mut *self.tx)
                 .await
                 .map_err(|e| insert_error(e, "事件", &sealed.id, "写入账本事件"))?;
-            project(&mut tx, event, sealed.seq).await?;
-            head = LedgerHead {
+            project(&mut self.tx, event, sealed.seq).await?;
+            self.head = LedgerHead {
                 seq: sealed.seq,
                 hash: sealed.hash.clone(),
                 recorded_at: sealed.recorded_at.clone(),
@@ -387,19 +435,136 @@ impl Store for SqlStore {
             stored.push(sealed);
         }
         sqlx::query("UPDATE ledger_head SET seq = $1, hash = $2, recorded_at = $3 WHERE id = 1")
-            .bind(head.seq)
-            .bind(&head.hash)
-            .bind(&head.recorded_at)
-            .execute(&mut *tx)
+            .bind(self.head.seq)
+            .bind(&self.head.hash)
+            .bind(&self.head.recorded_at)
+            .execute(&mut *self.tx)
             .await
             .context("更新账本头")?;
-        tx.commit().await.context("提交写事务")?;
         Ok(stored)
+    }
+}
+
+#[async_trait]
+impl StoreTx for SqlTx {
+    async fn append(&mut self, events: Vec<NewEvent>) -> Result<Vec<StoredEvent>, StoreError> {
+        if self.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A half-applied batch (event stored, projection failed) must never be committed.
+        let result = self.append_inner(events).await;
+        self.poisoned = result.is_err();
+        result
+    }
+
+    async fn subject_by_code(&mut self, code: &Code) -> Result<Option<Subject>, StoreError> {
+        subject_by_code(&mut self.tx, code).await
+    }
+
+    async fn record_by_key(&mut self, key: &NaturalKey) -> Result<Option<Record>, StoreError> {
+        record_by_key(&mut self.tx, key).await
+    }
+
+    async fn known_rejections(&mut self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+        let mut known = HashSet::new();
+        for chunk in keys.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT key FROM intake_rejections WHERE key IN ({})",
+                placeholders.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for k in chunk {
+                q = q.bind(k);
+            }
+            for row in q
+                .fetch_all(&mut *self.tx)
+                .await
+                .context("查询已记录的退回行")?
+            {
+                known.insert(row.try_get::<String, _>(0).context("退回行 key")?);
+            }
+        }
+        Ok(known)
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        if self.poisoned {
+            let _ = self.tx.rollback().await;
+            return Err(StoreError::Poisoned);
+        }
+        self.tx.commit().await.context("提交写事务")
+    }
+
+    async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.rollback().await.context("回滚写事务")
+    }
+}
+
+async fn subject_by_code(
+    conn: &mut AnyConnection,
+    code: &Code,
+) -> Result<Option<Subject>, StoreError> {
+    let column = match code {
+        Code::Uscc(_) => "uscc",
+        Code::OrgCode(_) => "org_code",
+        Code::RegNo(_) => "reg_no",
+        Code::CitizenId(_) => "citizen_id",
+    };
+    let sql = format!("SELECT data FROM subjects WHERE {column} = $1 ORDER BY id LIMIT 1");
+    let row = sqlx::query(&sql)
+        .bind(code.as_str())
+        .fetch_optional(conn)
+        .await
+        .context("按代码查找主体")?;
+    row.as_ref().map(subject_from_row).transpose()
+}
+
+async fn record_by_key(
+    conn: &mut AnyConnection,
+    key: &NaturalKey,
+) -> Result<Option<Record>, StoreError> {
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM records WHERE category = $1 AND doc_no = $2 AND authority_code = $3"
+    );
+    let row = sqlx::query(&sql)
+        .bind(key.category.as_str())
+        .bind(&key.doc_no)
+        .bind(key.authority_code.as_str())
+        .fetch_optional(conn)
+        .await
+        .context("按文书号查找记录")?;
+    row.as_ref().map(record_from_row).transpose()
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn begin(&self) -> Result<Box<dyn StoreTx>, StoreError> {
+        // SQLite: take the write lock up front, so two writers queue on busy_timeout instead of
+        // failing when a read lock cannot be upgraded. PostgreSQL: the head row lock serialises.
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+        .context("开始写事务")?;
+        let head = read_head(&mut tx, self.backend, true).await?;
+        Ok(Box::new(SqlTx {
+            tx,
+            head,
+            poisoned: false,
+        }))
     }
 
     async fn head(&self) -> Result<LedgerHead, StoreError> {
         let mut conn = self.pool.acquire().await.context("获取连接")?;
-        self.read_head(&mut conn, false).await
+        read_head(&mut conn, self.backend, false).await
     }
 
     async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
@@ -480,19 +645,8 @@ impl Store for SqlStore {
     }
 
     async fn subject_by_code(&self, code: &Code) -> Result<Option<Subject>, StoreError> {
-        let column = match code {
-            Code::Uscc(_) => "uscc",
-            Code::OrgCode(_) => "org_code",
-            Code::RegNo(_) => "reg_no",
-            Code::CitizenId(_) => "citizen_id",
-        };
-        let sql = format!("SELECT data FROM subjects WHERE {column} = $1 ORDER BY id LIMIT 1");
-        let row = sqlx::query(&sql)
-            .bind(code.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .context("按代码查找主体")?;
-        row.as_ref().map(subject_from_row).transpose()
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        subject_by_code(&mut conn, code).await
     }
 
     async fn name_history(&self, subject_id: &str) -> Result<Vec<NameChange>, StoreError> {
@@ -574,17 +728,8 @@ impl Store for SqlStore {
     }
 
     async fn record_by_key(&self, key: &NaturalKey) -> Result<Option<Record>, StoreError> {
-        let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM records WHERE category = $1 AND doc_no = $2 AND authority_code = $3"
-        );
-        let row = sqlx::query(&sql)
-            .bind(key.category.as_str())
-            .bind(&key.doc_no)
-            .bind(key.authority_code.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .context("按文书号查找记录")?;
-        row.as_ref().map(record_from_row).transpose()
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        record_by_key(&mut conn, key).await
     }
 
     async fn records_of_subject(&self, subject_id: &str) -> Result<Vec<Record>, StoreError> {
@@ -597,5 +742,138 @@ impl Store for SqlStore {
             .await
             .context("读取主体的记录")?;
         rows.iter().map(record_from_row).collect()
+    }
+
+    async fn public_records(&self, q: &PublicityQuery) -> Result<RecordPage, StoreError> {
+        // Built with numbered placeholders in the order the values are pushed.
+        let mut filters = vec![
+            "status = 'active'".to_string(),
+            "public_from IS NOT NULL".to_string(),
+            "public_from <= $1".to_string(),
+            "public_until >= $1".to_string(),
+        ];
+        let mut args: Vec<String> = vec![q.on.to_string()];
+        let next = |args: &mut Vec<String>, v: String| {
+            args.push(v);
+            format!("${}", args.len())
+        };
+        if let Some(c) = q.category {
+            let p = next(&mut args, c.as_str().to_string());
+            filters.push(format!("category = {p}"));
+        }
+        if let Some(unit) = q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            match xyjt_core::ident::Uscc::parse(unit) {
+                Ok(code) => {
+                    let p = next(&mut args, code.as_str().to_string());
+                    filters.push(format!("(authority_code = {p} OR source_unit_code = {p})"));
+                }
+                Err(_) => {
+                    let p = next(&mut args, like_contains(unit));
+                    filters.push(format!(
+                        "(authority LIKE {p} ESCAPE '\\' OR source_unit LIKE {p} ESCAPE '\\')"
+                    ));
+                }
+            }
+        }
+        if let Some(from) = q.decided_from {
+            let p = next(&mut args, from.to_string());
+            filters.push(format!("decision_date >= {p}"));
+        }
+        if let Some(to) = q.decided_to {
+            let p = next(&mut args, to.to_string());
+            filters.push(format!("decision_date <= {p}"));
+        }
+        let filter = filters.join(" AND ");
+        let count_sql = format!("SELECT COUNT(*) FROM records WHERE {filter}");
+        let mut count = sqlx::query(&count_sql);
+        for a in &args {
+            count = count.bind(a);
+        }
+        let total: i64 = count
+            .fetch_one(&self.pool)
+            .await
+            .context("统计公示记录")?
+            .try_get(0)
+            .context("统计公示记录")?;
+        let n = args.len();
+        let page_sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE {filter} \
+             ORDER BY decision_date DESC, id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut page = sqlx::query(&page_sql);
+        for a in &args {
+            page = page.bind(a);
+        }
+        let rows = page
+            .bind(q.limit)
+            .bind(q.offset)
+            .fetch_all(&self.pool)
+            .await
+            .context("查询公示记录")?;
+        let items = rows.iter().map(record_from_row).collect::<Result<_, _>>()?;
+        Ok(RecordPage { items, total })
+    }
+
+    async fn intake_counts(&self) -> Result<Vec<IntakeCount>, StoreError> {
+        let accepted = sqlx::query(
+            "SELECT source_unit_code, MAX(source_unit), substr(reported_on, 1, 7), category, \
+             COUNT(*), CAST(SUM(late) AS BIGINT) FROM records WHERE reported_on IS NOT NULL \
+             GROUP BY source_unit_code, substr(reported_on, 1, 7), category",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("统计接收记录")?;
+        let rejected = sqlx::query(
+            "SELECT unit_code, MAX(unit_name), substr(reported_on, 1, 7), category, COUNT(*) \
+             FROM intake_rejections GROUP BY unit_code, substr(reported_on, 1, 7), category",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("统计退回记录")?;
+        let mut counts: std::collections::BTreeMap<(String, String, String), IntakeCount> =
+            std::collections::BTreeMap::new();
+        for row in &accepted {
+            let key: (String, String, String) = (
+                row.try_get(0).context("单位")?,
+                row.try_get(2).context("月份")?,
+                row.try_get(3).context("类别")?,
+            );
+            let c = counts.entry(key.clone()).or_insert_with(|| IntakeCount {
+                unit_code: key.0.clone(),
+                unit_name: String::new(),
+                month: key.1.clone(),
+                category: key.2.clone(),
+                accepted: 0,
+                late: 0,
+                rejected: 0,
+            });
+            c.unit_name = row.try_get(1).context("单位名称")?;
+            c.accepted = row.try_get(4).context("接收数")?;
+            c.late = row.try_get(5).context("迟报数")?;
+        }
+        for row in &rejected {
+            let key: (String, String, String) = (
+                row.try_get(0).context("单位")?,
+                row.try_get(2).context("月份")?,
+                row.try_get(3).context("类别")?,
+            );
+            let name: String = row.try_get(1).context("单位名称")?;
+            let c = counts.entry(key.clone()).or_insert_with(|| IntakeCount {
+                unit_code: key.0.clone(),
+                unit_name: name.clone(),
+                month: key.1.clone(),
+                category: key.2.clone(),
+                accepted: 0,
+                late: 0,
+                rejected: 0,
+            });
+            if c.unit_name.is_empty() {
+                c.unit_name = name;
+            }
+            c.rejected = row.try_get(4).context("退回数")?;
+        }
+        Ok(counts.into_values().collect())
     }
 }

@@ -5,14 +5,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use xyjt_core::ident::{CitizenId, Code, OrgCode, Uscc};
-use xyjt_core::ledger::{ChainError, EventPayload, NewEvent};
+use xyjt_core::ledger::{ChainError, EventPayload, NewEvent, RejectedRow};
 use xyjt_core::money::WanYuan;
 use xyjt_core::record::{
-    Party, PenaltyKind, PenaltyRecord, RecordBody, RecordCategory, RecordStatus,
+    Party, PenaltyKind, PenaltyRecord, Publication, RecordBody, RecordCategory, RecordStatus,
 };
 use xyjt_core::subject::{PartyCategory, Subject};
 use xyjt_core::text::name_key;
-use xyjt_store::{Backend, SqlStore, Store, StoreError};
+use xyjt_store::{Backend, PublicityQuery, RecordPage, SqlStore, Store, StoreError};
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -176,6 +176,7 @@ async fn story(store: SqlStore) {
                 record_id: "r-1".into(),
                 subject_id: "s-company".into(),
                 body: body.clone(),
+                publication: None,
             },
         )])
         .await
@@ -192,6 +193,7 @@ async fn story(store: SqlStore) {
                 record_id: "r-dup".into(),
                 subject_id: "s-company".into(),
                 body: body.clone(),
+                publication: None,
             },
         )])
         .await
@@ -206,6 +208,7 @@ async fn story(store: SqlStore) {
                 record_id: "r-1".into(),
                 body: corrected.clone(),
                 reason: "更正违法事实".into(),
+                publication: None,
             },
         )])
         .await
@@ -257,6 +260,7 @@ async fn story(store: SqlStore) {
                 record_id: "r-1".into(),
                 body: body.clone(),
                 reason: "x".into(),
+                publication: None,
             },
         )])
         .await
@@ -320,6 +324,177 @@ async fn story(store: SqlStore) {
     assert_eq!(report.head.seq, 7);
 
     tampering_is_caught(&store).await;
+}
+
+fn publication(reported: &str, from: &str, until: Option<&str>, late: bool) -> Publication {
+    Publication {
+        reported_on: d(reported),
+        deadline: d(reported),
+        late,
+        public_from: Some(d(from)),
+        public_until: until.map(d),
+        min_until: None,
+        severity: Some("一般".into()),
+        explanation: "test".into(),
+        policy_version: "test".into(),
+    }
+}
+
+/// Publicity listing, intake statistics and transactions: the 双公示 side of the store.
+async fn publicity_story(store: SqlStore) {
+    let c = company();
+    store
+        .append(vec![ev(
+            "2025-01-02T01:00:00Z",
+            EventPayload::SubjectRegistered { subject: c.clone() },
+        )])
+        .await
+        .unwrap();
+    let mut events = Vec::new();
+    for (i, (reported, from, until, late)) in [
+        ("2025-03-05", "2025-03-03", Some("2026-03-02"), false),
+        ("2025-03-20", "2025-03-04", Some("2025-06-30"), true),
+        ("2025-04-02", "2025-04-01", None, false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = penalty(&c, &format!("示交执罚〔2025〕{}号", i + 10), "超限运输");
+        events.push(ev(
+            "2025-04-03T01:00:00Z",
+            EventPayload::RecordPublished {
+                record_id: format!("p-{i}"),
+                subject_id: "s-company".into(),
+                body,
+                publication: Some(publication(reported, from, until, late)),
+            },
+        ));
+    }
+    store.append(events).await.unwrap();
+    let query = |on: &str| PublicityQuery {
+        on: d(on),
+        category: None,
+        unit: None,
+        decided_from: None,
+        decided_to: None,
+        limit: 10,
+        offset: 0,
+    };
+    let ids = |page: RecordPage| page.items.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.public_records(&query("2025-03-03")).await.unwrap()),
+        vec!["p-0"]
+    );
+    assert_eq!(
+        store
+            .public_records(&query("2025-05-01"))
+            .await
+            .unwrap()
+            .total,
+        3
+    );
+    assert_eq!(
+        store
+            .public_records(&query("2025-07-01"))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    assert_eq!(
+        store
+            .public_records(&query("2030-01-01"))
+            .await
+            .unwrap()
+            .total,
+        1,
+        "open-ended"
+    );
+    let mut q = query("2025-05-01");
+    q.category = Some(RecordCategory::License);
+    assert_eq!(store.public_records(&q).await.unwrap().total, 0);
+    q.category = Some(RecordCategory::Penalty);
+    q.unit = Some("执法支队".into());
+    assert_eq!(store.public_records(&q).await.unwrap().total, 3);
+    q.unit = Some("91110000600037341L".into());
+    assert_eq!(store.public_records(&q).await.unwrap().total, 3);
+    q.unit = Some("别的单位".into());
+    assert_eq!(store.public_records(&q).await.unwrap().total, 0);
+    q.unit = None;
+    q.limit = 2;
+    q.offset = 2;
+    let page = store.public_records(&q).await.unwrap();
+    assert_eq!((page.total, page.items.len()), (3, 1));
+
+    // Rejected rows count once however often they are submitted.
+    let rejected = |batch: &str| {
+        ev(
+            "2025-04-03T02:00:00Z",
+            EventPayload::RowsRejected {
+                batch_id: batch.into(),
+                category: RecordCategory::Penalty,
+                reported_on: d("2025-03-21"),
+                rows: vec![RejectedRow {
+                    key: "k1".into(),
+                    unit_code: "91110000600037341L".into(),
+                    unit_name: "示范市交通运输综合行政执法支队".into(),
+                    row: 3,
+                    errors: vec!["CF_JDRQ: 日期无效".into()],
+                }],
+            },
+        )
+    };
+    store.append(vec![rejected("b1")]).await.unwrap();
+    store.append(vec![rejected("b2")]).await.unwrap();
+    let counts = store.intake_counts().await.unwrap();
+    let march: Vec<_> = counts.iter().filter(|c| c.month == "2025-03").collect();
+    assert_eq!(march.len(), 1);
+    assert_eq!(
+        (march[0].accepted, march[0].late, march[0].rejected),
+        (2, 1, 1)
+    );
+    assert_eq!(march[0].unit_name, "示范市交通运输综合行政执法支队");
+
+    // A rolled-back transaction leaves nothing; a committed one is visible.
+    let head = store.head().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let mut p = person();
+    p.id = "s-rolled-back".into();
+    tx.append(vec![ev(
+        "2025-05-01T00:00:00Z",
+        EventPayload::SubjectRegistered { subject: p },
+    )])
+    .await
+    .unwrap();
+    let by_id = Code::CitizenId(CitizenId::parse("11010519491231002X").unwrap());
+    assert!(
+        tx.subject_by_code(&by_id).await.unwrap().is_some(),
+        "a tx reads its own writes"
+    );
+    assert_eq!(
+        tx.known_rejections(&["k1".into(), "k2".into()])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    tx.rollback().await.unwrap();
+    assert_eq!(store.head().await.unwrap(), head);
+    assert!(store.subject("s-rolled-back").await.unwrap().is_none());
+
+    // After a failed append, the transaction refuses to commit.
+    let mut tx = store.begin().await.unwrap();
+    let err = tx
+        .append(vec![ev(
+            "2025-05-01T00:00:00Z",
+            EventPayload::SubjectRegistered { subject: company() },
+        )])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }));
+    assert!(matches!(tx.commit().await, Err(StoreError::Poisoned)));
+    assert_eq!(store.head().await.unwrap(), head);
+    assert!(store.verify().await.unwrap().error.is_none());
 }
 
 /// Alters stored events by SQL, outside the program, and checks `verify` names the event.
@@ -453,6 +628,26 @@ async fn sqlite_story() {
         .get(0);
     assert_eq!(mode.to_lowercase(), "wal");
     story(store).await;
+}
+
+async fn sqlite_store(name: &str) -> SqlStore {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{name}-{}.db", uuid::Uuid::now_v7()));
+    SqlStore::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sqlite_publicity_story() {
+    publicity_story(sqlite_store("publicity").await).await;
+}
+
+#[tokio::test]
+async fn postgres_publicity_story() {
+    if let Some(store) = postgres_store("postgres_publicity_story").await {
+        publicity_story(store).await;
+    }
 }
 
 #[tokio::test]

@@ -125,6 +125,7 @@ async fn fixture() -> axum::Router {
                 record_id: "r-1".into(),
                 subject_id: "s-person".into(),
                 body,
+                publication: None,
             },
         ),
     ];
