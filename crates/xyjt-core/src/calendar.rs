@@ -321,6 +321,28 @@ impl Calendar {
         Ok(self.date_at(k - 1))
     }
 
+    /// Like `add_workdays`, but where the count runs past the calendar's last year (or starts
+    /// outside it) the days beyond are counted Monday–Friday only and the result is marked
+    /// provisional (`true`): recompute it when that year's holiday notice is loaded.
+    pub fn add_workdays_or_provisional(&self, start: NaiveDate, n: u32) -> (NaiveDate, bool) {
+        if let Ok(d) = self.add_workdays(start, n) {
+            return (d, false);
+        }
+        let mut day = start;
+        let mut left = n;
+        while left > 0 {
+            day = day.succ_opt().expect("dates far from the end of time");
+            let working = match self.is_working_day(day) {
+                Ok(w) => w,
+                Err(_) => !matches!(day.weekday(), Weekday::Sat | Weekday::Sun),
+            };
+            if working {
+                left -= 1;
+            }
+        }
+        (day, true)
+    }
+
     /// Same, with an explanation: the deadline, the days skipped as (date, DayKind) for each
     /// non-working day passed over, and the make-up workdays counted.
     pub fn explain_add_workdays(

@@ -3,9 +3,11 @@
 //! their licences and penalties over the two years before `today`, a few renames, corrections and
 //! a revocation. Deterministic for a given seed; every identifier is valid.
 
+use crate::calendar::Calendar;
 use crate::ident::{CitizenId, Uscc, citizen_id_check_char, org_code_check_char, uscc_check_char};
 use crate::ledger::{EventPayload, NewEvent};
 use crate::money::WanYuan;
+use crate::publicity::{PublicityPolicy, publication_for};
 use crate::record::{LicenseKind, LicenseRecord, Party, PenaltyKind, PenaltyRecord, RecordBody};
 use crate::subject::{PartyCategory, Subject};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -327,6 +329,8 @@ fn party_of(subject: &Subject, rng: &mut Rng, today: NaiveDate) -> Party {
 /// Generates the demo events in ledger order (by recording time).
 pub fn generate(today: NaiveDate, seed: u64) -> Vec<NewEvent> {
     let mut rng = Rng(seed);
+    let calendar = Calendar::builtin();
+    let policy = PublicityPolicy::builtin();
     let start = today - Duration::days(730);
     let mut events: Vec<NewEvent> = Vec::new();
     let mut push = |rng: &mut Rng, when: DateTime<Utc>, payload: EventPayload| {
@@ -482,8 +486,10 @@ pub fn generate(today: NaiveDate, seed: u64) -> Vec<NewEvent> {
             source_unit_code: unit.uscc.clone(),
             remark: None,
         });
-        let when = at(decided + Duration::days(1 + rng.below(9) as i64), &mut rng);
+        let reported = (decided + Duration::days(1 + rng.below(9) as i64)).min(today);
+        let when = at(reported, &mut rng);
         let record_id = rng.uuid();
+        let publication = publication_for(&body, reported, &calendar, &policy);
         push(
             &mut rng,
             when,
@@ -491,7 +497,7 @@ pub fn generate(today: NaiveDate, seed: u64) -> Vec<NewEvent> {
                 record_id,
                 subject_id: s.id.clone(),
                 body,
-                publication: None,
+                publication: Some(publication),
             },
         );
     }
@@ -553,7 +559,9 @@ pub fn generate(today: NaiveDate, seed: u64) -> Vec<NewEvent> {
         } else {
             1 + rng.below(8)
         };
-        let when = at(decided + Duration::days(delay as i64), &mut rng);
+        let reported = (decided + Duration::days(delay as i64)).min(today);
+        let when = at(reported, &mut rng);
+        let publication = publication_for(&body, reported, &calendar, &policy);
         push(
             &mut rng,
             when,
@@ -561,7 +569,7 @@ pub fn generate(today: NaiveDate, seed: u64) -> Vec<NewEvent> {
                 record_id: record_id.clone(),
                 subject_id: s.id.clone(),
                 body: body.clone(),
-                publication: None,
+                publication: Some(publication),
             },
         );
         penalties.push((record_id, body, when));
@@ -579,14 +587,16 @@ pub fn generate(today: NaiveDate, seed: u64) -> Vec<NewEvent> {
             };
             p.remark = Some("原决定书违法事实表述有误，已更正".to_string());
             p.facts.push_str("（更正）");
+            let corrected = RecordBody::Penalty(p);
+            let publication = publication_for(&corrected, when.date_naive(), &calendar, &policy);
             push(
                 &mut rng,
                 later,
                 EventPayload::RecordCorrected {
                     record_id: record_id.clone(),
-                    body: RecordBody::Penalty(p),
+                    body: corrected,
                     reason: "数据来源单位更正违法事实表述".to_string(),
-                    publication: None,
+                    publication: Some(publication),
                 },
             );
         } else {

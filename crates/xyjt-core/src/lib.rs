@@ -3,11 +3,14 @@
 
 pub mod calendar;
 pub mod canonical;
+pub mod clock;
 pub mod demo;
 pub mod ident;
 pub mod ledger;
 pub mod mask;
 pub mod money;
+pub mod publicity;
 pub mod record;
+pub mod stats;
 pub mod subject;
 pub mod text;

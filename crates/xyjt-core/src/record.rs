@@ -386,6 +386,9 @@ pub struct Publication {
     pub reported_on: NaiveDate,
     /// Decision date + the reporting deadline in working days.
     pub deadline: NaiveDate,
+    /// The deadline ran past the loaded holiday calendar and was counted on weekdays only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deadline_provisional: bool,
     /// Received after the deadline (迟报).
     pub late: bool,
     /// First public day; `None` when the record is not published (e.g. a warning only).

@@ -470,3 +470,19 @@ proptest! {
         prop_assert_eq!(ab + bc, ac);
     }
 }
+
+#[test]
+fn beyond_the_calendar_deadlines_are_provisional_weekday_counts() {
+    let cal = Calendar::builtin();
+    // Inside the calendar: exact, not provisional.
+    assert_eq!(
+        cal.add_workdays_or_provisional(d("2025-09-30"), 1),
+        (d("2025-10-09"), false)
+    );
+    // 2026-12-29 (Tue) + 5: Dec 30, Dec 31 counted from the calendar, then Fri 2027-01-01,
+    // Mon 01-04, Tue 01-05 on weekdays only (2027's holidays are not loaded yet).
+    assert_eq!(
+        cal.add_workdays_or_provisional(d("2026-12-29"), 5),
+        (d("2027-01-05"), true)
+    );
+}

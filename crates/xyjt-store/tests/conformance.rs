@@ -330,6 +330,7 @@ fn publication(reported: &str, from: &str, until: Option<&str>, late: bool) -> P
     Publication {
         reported_on: d(reported),
         deadline: d(reported),
+        deadline_provisional: false,
         late,
         public_from: Some(d(from)),
         public_until: until.map(d),

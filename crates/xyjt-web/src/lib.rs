@@ -10,6 +10,7 @@ mod routes;
 pub mod views;
 
 pub use error::ApiError;
+pub use routes::{StatsRow, stats_rows};
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -23,6 +24,23 @@ use xyjt_store::Store;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub calendar: Arc<Calendar>,
+    /// A fixed "today" for tests and reproducible demos; `None` is the real date in China.
+    pub today: Option<chrono::NaiveDate>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, calendar: Calendar) -> Self {
+        AppState {
+            store,
+            calendar: Arc::new(calendar),
+            today: None,
+        }
+    }
+
+    /// The date publicity and deadlines are judged on.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today.unwrap_or_else(xyjt_core::clock::today_in_china)
+    }
 }
 
 /// The whole router: API, pages and health.

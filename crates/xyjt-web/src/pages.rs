@@ -9,7 +9,6 @@ use axum::routing::get;
 use serde::Deserialize;
 use xyjt_core::ident::{CodeKind, check};
 use xyjt_core::mask::Audience;
-use xyjt_core::record::RecordStatus;
 use xyjt_core::text::name_key;
 
 use crate::views::{RecordView, SubjectView};
@@ -149,9 +148,10 @@ async fn subject_page(
     }
     body.push_str("</div><h2>信用记录</h2>");
     let records = state.store.records_of_subject(&id).await?;
+    let today = state.today();
     let shown: Vec<RecordView> = records
         .iter()
-        .filter(|r| r.status == RecordStatus::Active)
+        .filter(|r| r.is_public_on(today))
         .map(|r| RecordView::new(r, Audience::Public))
         .collect();
     if shown.is_empty() {

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use xyjt_core::ident::{CodeKind, check};
 use xyjt_core::mask::Audience;
-use xyjt_core::record::RecordStatus;
 use xyjt_core::text::name_key;
 
 #[derive(OpenApi)]
@@ -52,6 +51,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/records/{id}", get(get_record))
         .route("/api/v1/records/{id}/history", get(record_history))
         .route("/api/v1/ledger/head", get(ledger_head))
+        .route("/api/v1/publicity", get(publicity))
+        .route("/api/v1/stats/shuanggongshi", get(shuanggongshi_stats))
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
@@ -163,7 +164,7 @@ pub struct SubjectProfile {
     pub subject: SubjectView,
     /// Every name the subject has had, oldest first.
     pub names: Vec<NameView>,
-    /// Records currently in force and public.
+    /// Records public today (active and inside their publicity window).
     pub records: Vec<RecordView>,
 }
 
@@ -181,6 +182,7 @@ async fn get_subject(
         .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))?;
     let names = state.store.name_history(&id).await?;
     let records = state.store.records_of_subject(&id).await?;
+    let today = state.today();
     Ok(Json(SubjectProfile {
         subject: SubjectView::new(&subject, Audience::Public),
         names: names
@@ -189,7 +191,7 @@ async fn get_subject(
             .collect(),
         records: records
             .iter()
-            .filter(|r| r.status == RecordStatus::Active)
+            .filter(|r| r.is_public_on(today))
             .map(|r| RecordView::new(r, Audience::Public))
             .collect(),
     }))
@@ -212,7 +214,8 @@ fn parse_as_of(s: &str) -> Result<DateTime<Utc>, ApiError> {
     Ok(day.and_time(end).and_utc())
 }
 
-/// A record, now or as of a past time. Revoked records are not public.
+/// A record, now or as of a past time. Revoked records and records outside their publicity
+/// window are not public.
 #[utoipa::path(get, path = "/api/v1/records/{id}", params(("id" = String, Path, description = "record id"), AsOfQuery),
     responses((status = 200, body = RecordView), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 async fn get_record(
@@ -222,7 +225,7 @@ async fn get_record(
 ) -> Result<Json<RecordView>, ApiError> {
     let missing = || ApiError::not_found(format!("记录 {id} 不存在或未公开"));
     let current = state.store.record(&id).await?.ok_or_else(missing)?;
-    if current.status == RecordStatus::Revoked {
+    if !current.is_public_on(state.today()) {
         return Err(missing());
     }
     let record = match q.as_of.as_deref() {
@@ -266,4 +269,144 @@ async fn ledger_head(State(state): State<AppState>) -> Result<Json<Head>, ApiErr
         hash: h.hash,
         recorded_at: h.recorded_at,
     }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PublicityParams {
+    /// `license` (行政许可) or `penalty` (行政处罚)
+    pub category: Option<String>,
+    /// Deciding or reporting unit: its USCC, or part of its name
+    pub unit: Option<String>,
+    /// Decision date from (inclusive), YYYY-MM-DD
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Decision date to (inclusive), YYYY-MM-DD
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordList {
+    pub items: Vec<RecordView>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn parse_category(s: &str) -> Result<xyjt_core::record::RecordCategory, ApiError> {
+    use xyjt_core::record::RecordCategory;
+    match s.trim() {
+        "license" | "licenses" | "行政许可" => Ok(RecordCategory::License),
+        "penalty" | "penalties" | "行政处罚" => Ok(RecordCategory::Penalty),
+        other => Err(ApiError::invalid(format!(
+            "category “{other}” 无效，应为 license 或 penalty"
+        ))),
+    }
+}
+
+/// 双公示 公示栏: licences and penalties public today, newest decision first.
+#[utoipa::path(get, path = "/api/v1/publicity", params(PublicityParams),
+    responses((status = 200, body = RecordList), (status = 422, body = ErrorEnvelope)))]
+async fn publicity(
+    State(state): State<AppState>,
+    Query(p): Query<PublicityParams>,
+) -> Result<Json<RecordList>, ApiError> {
+    let (page, per_page) = paging(p.page, p.per_page)?;
+    if let (Some(from), Some(to)) = (p.from, p.to)
+        && from > to
+    {
+        return Err(ApiError::invalid("from 不能晚于 to"));
+    }
+    let query = xyjt_store::PublicityQuery {
+        on: state.today(),
+        category: p.category.as_deref().map(parse_category).transpose()?,
+        unit: p.unit,
+        decided_from: p.from,
+        decided_to: p.to,
+        limit: per_page,
+        offset: (page - 1) * per_page,
+    };
+    let result = state.store.public_records(&query).await?;
+    Ok(Json(RecordList {
+        items: result
+            .items
+            .iter()
+            .map(|r| RecordView::new(r, Audience::Public))
+            .collect(),
+        total: result.total,
+        page,
+        per_page,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct StatsParams {
+    /// Only this month, YYYY-MM
+    pub month: Option<String>,
+    /// Only this reporting unit (USCC)
+    pub unit: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatsRow {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub month: String,
+    /// `license` | `penalty`
+    pub category: String,
+    pub received: i64,
+    pub accepted: i64,
+    pub rejected: i64,
+    pub late: i64,
+    /// 合规率 = accepted / received
+    pub compliance_rate: Option<f64>,
+    /// 及时率 = (accepted − late) / accepted
+    pub timeliness_rate: Option<f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatsList {
+    pub items: Vec<StatsRow>,
+}
+
+/// 双公示 compliance and timeliness per reporting unit and month.
+#[utoipa::path(get, path = "/api/v1/stats/shuanggongshi", params(StatsParams),
+    responses((status = 200, body = StatsList)))]
+async fn shuanggongshi_stats(
+    State(state): State<AppState>,
+    Query(p): Query<StatsParams>,
+) -> Result<Json<StatsList>, ApiError> {
+    let rows = stats_rows(state.store.as_ref(), p.month.as_deref(), p.unit.as_deref()).await?;
+    Ok(Json(StatsList { items: rows }))
+}
+
+/// The statistics rows, filtered; shared by the API and the CLI.
+pub async fn stats_rows(
+    store: &dyn xyjt_store::Store,
+    month: Option<&str>,
+    unit: Option<&str>,
+) -> Result<Vec<StatsRow>, xyjt_store::StoreError> {
+    let counts = store.intake_counts().await?;
+    Ok(counts
+        .into_iter()
+        .filter(|c| month.is_none_or(|m| c.month == m))
+        .filter(|c| unit.is_none_or(|u| c.unit_code == u.trim()))
+        .map(|c| {
+            let s = xyjt_core::stats::IntakeStats::new(c.accepted, c.rejected, c.late);
+            StatsRow {
+                unit_code: c.unit_code,
+                unit_name: c.unit_name,
+                month: c.month,
+                category: c.category,
+                received: s.received,
+                accepted: s.accepted,
+                rejected: s.rejected,
+                late: s.late,
+                compliance_rate: s.compliance_rate,
+                timeliness_rate: s.timeliness_rate,
+            }
+        })
+        .collect())
 }

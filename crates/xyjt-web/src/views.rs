@@ -79,6 +79,10 @@ pub struct RecordView {
     /// The national field set of the category, personal data masked.
     #[schema(value_type = Object)]
     pub body: serde_json::Value,
+    /// How it was published: received on, deadline, late, public window, severity, the rule
+    /// that decided it and the policy version.
+    #[schema(value_type = Option<Object>)]
+    pub publicity: Option<serde_json::Value>,
 }
 
 impl RecordView {
@@ -98,6 +102,10 @@ impl RecordView {
             doc_no: r.body.doc_no().to_string(),
             authority: r.body.authority().to_string(),
             body: serde_json::to_value(&r.body).unwrap_or_default(),
+            publicity: r
+                .publication
+                .as_ref()
+                .and_then(|p| serde_json::to_value(p).ok()),
         }
     }
 }

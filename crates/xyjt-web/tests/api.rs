@@ -11,6 +11,7 @@ use xyjt_core::calendar::Calendar;
 use xyjt_core::ident::{CitizenId, Uscc};
 use xyjt_core::ledger::{EventPayload, NewEvent};
 use xyjt_core::money::WanYuan;
+use xyjt_core::publicity::{PublicityPolicy, publication_for};
 use xyjt_core::record::{Party, PenaltyKind, PenaltyRecord, RecordBody};
 use xyjt_core::subject::{PartyCategory, Subject};
 use xyjt_store::Store;
@@ -25,10 +26,9 @@ async fn store(name: &str) -> Arc<dyn Store> {
 }
 
 fn app(store: Arc<dyn Store>) -> axum::Router {
-    router(AppState {
-        store,
-        calendar: Arc::new(Calendar::builtin()),
-    })
+    let mut state = AppState::new(store, Calendar::builtin());
+    state.today = Some(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
+    router(state)
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
@@ -124,8 +124,13 @@ async fn fixture() -> axum::Router {
             EventPayload::RecordPublished {
                 record_id: "r-1".into(),
                 subject_id: "s-person".into(),
+                publication: Some(publication_for(
+                    &body,
+                    NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(),
+                    &Calendar::builtin(),
+                    &PublicityPolicy::builtin(),
+                )),
                 body,
-                publication: None,
             },
         ),
     ];
@@ -310,4 +315,33 @@ fn urlencode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+#[tokio::test]
+async fn publicity_listing_and_statistics() {
+    let app = fixture().await;
+    let (status, list) = get_json(&app, "/api/v1/publicity?category=penalty").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["publicity"]["public_until"], "2026-03-03");
+    assert_eq!(
+        list["items"][0]["body"]["party"]["id_no"],
+        "110105********002X"
+    );
+    let (_, none) = get_json(&app, "/api/v1/publicity?category=license").await;
+    assert_eq!(none["total"], 0);
+    let (_, by_unit) = get_json(
+        &app,
+        "/api/v1/publicity?unit=91110000600037341L&from=2025-03-01&to=2025-03-31",
+    )
+    .await;
+    assert_eq!(by_unit["total"], 1);
+    let (_, outside) = get_json(&app, "/api/v1/publicity?from=2025-04-01").await;
+    assert_eq!(outside["total"], 0);
+    let (status, bad) = get_json(&app, "/api/v1/publicity?category=xx").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["error"]["code"], "invalid_parameter");
+    let (status, stats) = get_json(&app, "/api/v1/stats/shuanggongshi?month=2025-03").await;
+    assert_eq!(status, StatusCode::OK);
+    insta::assert_json_snapshot!("stats_march", stats);
 }

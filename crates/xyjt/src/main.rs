@@ -8,7 +8,6 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use xyjt_core::calendar::Calendar;
 use xyjt_core::ident::{CodeKind, check};
 
@@ -95,6 +94,29 @@ enum Command {
     Record {
         #[command(subcommand)]
         command: RecordCommand,
+    },
+    /// Statistics
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatsCommand {
+    /// 双公示 compliance (合规率) and timeliness (及时率) per reporting unit and month
+    Shuanggongshi {
+        #[command(flatten)]
+        db: DbArg,
+        /// One JSON object per line
+        #[arg(long)]
+        json: bool,
+        /// Only this month, YYYY-MM
+        #[arg(long)]
+        month: Option<String>,
+        /// Only this reporting unit (USCC)
+        #[arg(long)]
+        unit: Option<String>,
     },
 }
 
@@ -185,6 +207,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Record {
             command: RecordCommand::Show { db, id, as_of },
         } => runtime()?.block_on(record_show(&db.db, &id, as_of.as_deref())),
+        Command::Stats {
+            command:
+                StatsCommand::Shuanggongshi {
+                    db,
+                    json,
+                    month,
+                    unit,
+                },
+        } => runtime()?.block_on(stats(&db.db, json, month.as_deref(), unit.as_deref())),
     }
 }
 
@@ -264,10 +295,7 @@ async fn serve(db: &str, calendar: Calendar, addr: SocketAddr, demo: bool) -> Re
             tracing::info!(events = n, "demo data written");
         }
     }
-    let state = xyjt_web::AppState {
-        store,
-        calendar: Arc::new(calendar),
-    };
+    let state = xyjt_web::AppState::new(store, calendar);
     let app = xyjt_web::Application::build(state, addr)
         .await
         .with_context(|| format!("监听 {addr}"))?;
@@ -347,4 +375,40 @@ async fn record_show(db: &str, id: &str, as_of: Option<&str>) -> Result<ExitCode
             Ok(ExitCode::from(1))
         }
     }
+}
+
+async fn stats(db: &str, json: bool, month: Option<&str>, unit: Option<&str>) -> Result<ExitCode> {
+    let store = xyjt_store::open(db).await?;
+    let rows = xyjt_web::stats_rows(store.as_ref(), month, unit).await?;
+    let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{:.2}%", r * 100.0));
+    if json {
+        for r in &rows {
+            println!("{}", serde_json::to_string(r)?);
+        }
+    } else {
+        println!(
+            "月份\t类别\t数据来源单位\t统一社会信用代码\t接收\t入库\t退回\t迟报\t合规率\t及时率"
+        );
+        for r in &rows {
+            let category = if r.category == "license" {
+                "行政许可"
+            } else {
+                "行政处罚"
+            };
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                r.month,
+                category,
+                r.unit_name,
+                r.unit_code,
+                r.received,
+                r.accepted,
+                r.rejected,
+                r.late,
+                pct(r.compliance_rate),
+                pct(r.timeliness_rate)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
