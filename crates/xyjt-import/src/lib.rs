@@ -1,1 +1,31 @@
-//! 双公示 file intake.
+//! 双公示 file intake: CSV (UTF-8, GB18030/GBK, UTF-16), XLSX and JSON files of 行政处罚 and
+//! 行政许可 decisions in the national layouts (RULES.md §3).
+//!
+//! * [`fields`] — the layouts' columns ([`Field`]), their codes, labels, limits, and header
+//!   matching ([`header_field`]);
+//! * [`read`] — [`open`] a file and stream its rows ([`RowReader`], [`RawRow`]);
+//! * [`dates`] — the date forms found in bureau files ([`parse_date`]);
+//! * [`validate`] — a row to a [`RecordBody`](xyjt_core::record::RecordBody) or all its
+//!   [`FieldError`]s;
+//! * [`rejects`] — the rejected rows, in the input's format, with a `错误原因` column
+//!   ([`RejectsWriter`]).
+
+pub mod dates;
+pub mod fields;
+pub mod read;
+pub mod rejects;
+pub mod validate;
+
+pub use dates::{DateError, parse_date};
+pub use fields::{Field, FieldSpec, header_field, spec_of, specs};
+pub use read::{Column, FileError, Format, Header, RawRow, RowReader, open};
+pub use rejects::{ERROR_COLUMN, RejectsWriter, error_text};
+pub use validate::{FieldError, codes, is_citizen_id_type, validate};
+
+pub mod export;
+pub mod run;
+
+pub use export::{ExportFormat, Exporter, HeaderStyle, cell};
+pub use run::{
+    ImportError, ImportOptions, ImportOutcome, ImportReport, default_rejects_path, run_import,
+};

@@ -95,11 +95,80 @@ enum Command {
         #[command(subcommand)]
         command: RecordCommand,
     },
+    /// Import 双公示 decisions (CSV in UTF-8 or GBK, XLSX, JSON) into the ledger
+    Import {
+        /// licenses (行政许可) or penalties (行政处罚)
+        category: CategoryArg,
+        /// The file to import
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        calendar: CalendarArg,
+        /// Publication date (the day received); default today in China
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Validate and report only; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Commit the valid rows even when some are invalid; write the invalid ones to the rejects file
+        #[arg(long)]
+        accept_valid: bool,
+        /// Write the JSON report here
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Rejects file (default: NAME.rejects.EXT beside the input)
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+    },
+    /// Export published records in the national layout (CSV or XLSX) for the provincial platform
+    Export {
+        /// licenses (行政许可) or penalties (行政处罚)
+        category: CategoryArg,
+        /// Output file; .xlsx writes Excel, anything else CSV (UTF-8 with BOM)
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+        /// Records public on this day (default today in China)
+        #[arg(long)]
+        on: Option<NaiveDate>,
+        /// Only this deciding or reporting unit (USCC or part of its name)
+        #[arg(long)]
+        unit: Option<String>,
+        /// Header row: field codes (CF_XDR_MC…) or Chinese labels
+        #[arg(long, value_enum, default_value = "codes")]
+        header: HeaderArg,
+        /// Write ID numbers unmasked (only for a channel cleared for personal data)
+        #[arg(long)]
+        full_ids: bool,
+    },
     /// Statistics
     Stats {
         #[command(subcommand)]
         command: StatsCommand,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CategoryArg {
+    Licenses,
+    Penalties,
+}
+
+impl CategoryArg {
+    fn category(self) -> xyjt_core::record::RecordCategory {
+        match self {
+            CategoryArg::Licenses => xyjt_core::record::RecordCategory::License,
+            CategoryArg::Penalties => xyjt_core::record::RecordCategory::Penalty,
+        }
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum HeaderArg {
+    Codes,
+    Zh,
 }
 
 #[derive(Subcommand)]
@@ -207,6 +276,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Record {
             command: RecordCommand::Show { db, id, as_of },
         } => runtime()?.block_on(record_show(&db.db, &id, as_of.as_deref())),
+        Command::Import {
+            category,
+            file,
+            db,
+            calendar,
+            as_of,
+            dry_run,
+            accept_valid,
+            report,
+            rejects,
+        } => {
+            let cal = calendar.load()?;
+            let options = xyjt_import::ImportOptions {
+                category: category.category(),
+                as_of: as_of.unwrap_or_else(xyjt_core::clock::today_in_china),
+                dry_run,
+                accept_valid,
+                rejects_path: rejects,
+                actor: String::new(),
+                recorded_at: chrono::Utc::now(),
+            };
+            runtime()?.block_on(import(&db.db, &file, &options, &cal, report.as_deref()))
+        }
+        Command::Export {
+            category,
+            out,
+            db,
+            on,
+            unit,
+            header,
+            full_ids,
+        } => runtime()?.block_on(export(
+            &db.db,
+            category.category(),
+            &out,
+            on.unwrap_or_else(xyjt_core::clock::today_in_china),
+            unit,
+            header,
+            full_ids,
+        )),
         Command::Stats {
             command:
                 StatsCommand::Shuanggongshi {
@@ -410,5 +519,154 @@ async fn stats(db: &str, json: bool, month: Option<&str>, unit: Option<&str>) ->
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(
+    db: &str,
+    file: &std::path::Path,
+    options: &xyjt_import::ImportOptions,
+    calendar: &Calendar,
+    report_path: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    use xyjt_import::{ImportError, ImportReport};
+    let store = xyjt_store::open(db).await?;
+    let policy = xyjt_core::publicity::PublicityPolicy::builtin();
+    // A spinner on a terminal; indicatif draws nothing when stderr is not one.
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} 已读取 {pos} 行 ({per_sec}) {elapsed}")
+            .expect("a valid template"),
+    );
+    let mut progress = |n: usize| {
+        if n % 1000 == 0 {
+            bar.set_position(n as u64);
+        }
+    };
+    let result = xyjt_import::run_import(
+        store.as_ref(),
+        file,
+        options,
+        calendar,
+        &policy,
+        &mut progress,
+    )
+    .await;
+    bar.finish_and_clear();
+    let (report, outcome) = match result {
+        Ok(outcome) => (outcome.report.clone(), Some(outcome)),
+        Err(ImportError::File(e)) => {
+            // The file itself cannot be read: nothing was written; say why, in the report too.
+            eprintln!("导入失败：{}：{e}", file.display());
+            (
+                ImportReport {
+                    total: 0,
+                    accepted: 0,
+                    rejected: 0,
+                    late: 0,
+                    errors: vec![xyjt_import::FieldError {
+                        row: 0,
+                        field: String::new(),
+                        code: "file".into(),
+                        message: e.to_string(),
+                    }],
+                    late_rows: Vec::new(),
+                },
+                None,
+            )
+        }
+        Err(ImportError::Store(e)) => return Err(e.into()),
+    };
+    if let Some(path) = report_path {
+        std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
+            .with_context(|| format!("写入报告 {}", path.display()))?;
+    }
+    if let Some(o) = &outcome {
+        println!(
+            "共 {} 行：有效 {}，无效 {}，迟报 {}；新增 {}，更正 {}，未变 {}",
+            report.total,
+            report.accepted,
+            report.rejected,
+            report.late,
+            o.published,
+            o.corrected,
+            o.unchanged
+        );
+        let state = if options.dry_run {
+            "试运行：未写入任何数据".to_string()
+        } else if o.committed {
+            "已写入账本".to_string()
+        } else {
+            "存在无效行，整个文件未写入（可改正后重新导入，或使用 --accept-valid 只写入有效行）"
+                .to_string()
+        };
+        println!("{state}");
+        for e in report.errors.iter().take(20) {
+            println!("  第 {} 行 {} [{}]：{}", e.row, e.field, e.code, e.message);
+        }
+        if report.errors.len() > 20 {
+            println!("  ……另有 {} 条错误，见报告文件", report.errors.len() - 20);
+        }
+        if let Some(r) = &o.rejects_file {
+            println!(
+                "无效行已写入 {}（增加“错误原因”列，改正后可重新导入）",
+                r.display()
+            );
+        }
+    }
+    Ok(if outcome.is_some() && report.rejected == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn export(
+    db: &str,
+    category: xyjt_core::record::RecordCategory,
+    out: &std::path::Path,
+    on: NaiveDate,
+    unit: Option<String>,
+    header: HeaderArg,
+    full_ids: bool,
+) -> Result<ExitCode> {
+    use xyjt_import::{ExportFormat, Exporter, HeaderStyle};
+    let store = xyjt_store::open(db).await?;
+    let format = match out.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("xlsx") => ExportFormat::Xlsx,
+        _ => ExportFormat::Csv,
+    };
+    let header = match header {
+        HeaderArg::Codes => HeaderStyle::Codes,
+        HeaderArg::Zh => HeaderStyle::Chinese,
+    };
+    let audience = if full_ids {
+        xyjt_core::mask::Audience::Owner
+    } else {
+        xyjt_core::mask::Audience::Government
+    };
+    let mut exporter = Exporter::create(out, format, category, header, audience)?;
+    let mut query = xyjt_store::PublicityQuery {
+        on,
+        category: Some(category),
+        unit,
+        decided_from: None,
+        decided_to: None,
+        limit: 2_000,
+        offset: 0,
+    };
+    loop {
+        let page = store.public_records(&query).await?;
+        for r in &page.items {
+            exporter.write(r)?;
+        }
+        query.offset += query.limit;
+        if page.items.len() < query.limit as usize {
+            break;
+        }
+    }
+    let n = exporter.finish()?;
+    println!("已导出 {n} 条{}到 {}", category.label(), out.display());
     Ok(ExitCode::SUCCESS)
 }

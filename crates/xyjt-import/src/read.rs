@@ -1,0 +1,1045 @@
+//! Streaming readers for 双公示 files: CSV (UTF-8, GB18030/GBK, UTF-16), XLSX and JSON.
+//!
+//! [`open`] reads the header (and nothing more than it needs to) and returns a [`RowReader`],
+//! an iterator over the data rows. No format loads the whole file:
+//!
+//! * CSV is decoded on the fly (`encoding_rs_io`) and parsed record by record;
+//! * XLSX needs random access to the zip, so calamine opens the archive (central directory,
+//!   shared strings, styles), but the first worksheet is read with calamine's streaming
+//!   `worksheet_cells_reader`. That reader borrows the workbook, so it runs on a helper thread
+//!   that owns the workbook and hands rows over a bounded channel (at most 64 rows in flight);
+//!   dropping the [`RowReader`] stops the thread at its next row;
+//! * JSON arrays are split element by element with a byte-level scanner (strings with brackets
+//!   are handled), NDJSON line by line; each object is then parsed with serde_json.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
+use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
+use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+use xyjt_core::record::RecordCategory;
+
+use crate::fields::{Field, header_field, specs};
+
+/// Bytes inspected to guess a CSV file's encoding.
+const SNIFF_BYTES: usize = 64 * 1024;
+/// Rows the XLSX helper thread may read ahead.
+const XLSX_CHANNEL_ROWS: usize = 64;
+
+/// Why a file cannot be read. Displays in Chinese for the uploader.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// No header: the file is empty or holds only blank lines.
+    #[error("文件为空：没有表头")]
+    Empty,
+    /// Required columns are missing from the header (their codes, e.g. `CF_WSH`).
+    #[error("表头缺少必填列：{}", fields.join("、"))]
+    MissingHeaders { fields: Vec<String> },
+    /// Several columns name the same field (their codes).
+    #[error("表头重复：{} 出现多次", fields.join("、"))]
+    DuplicateHeaders { fields: Vec<String> },
+    /// A CSV file that is neither UTF-8 (or UTF-16 with a BOM) nor GB18030/GBK.
+    #[error("文件编码无法识别：{detail}")]
+    Encoding { detail: String },
+    /// A truncated, corrupt or non-XLSX file.
+    #[error("Excel 文件损坏或无法读取：{detail}")]
+    Xlsx { detail: String },
+    /// The rejects XLSX could not be written.
+    #[error("写入 Excel 文件失败：{detail}")]
+    XlsxWrite { detail: String },
+    /// Malformed JSON; `row` is the record (array element, or NDJSON line) where it was found.
+    #[error("JSON 格式错误（第 {row} 条记录）：{detail}")]
+    Json { detail: String, row: usize },
+    /// A CSV parsing failure other than I/O.
+    #[error("CSV 格式错误：{detail}")]
+    Csv { detail: String },
+    /// The extension is not one of the supported formats.
+    #[error("不支持的文件格式“{extension}”：仅支持 .csv、.txt、.xlsx、.json、.jsonl、.ndjson")]
+    UnknownFormat { extension: String },
+    #[error("读写文件失败：{0}")]
+    Io(#[from] io::Error),
+}
+
+/// The file formats, as detected by [`open`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    /// A JSON file holding one top-level array of objects.
+    JsonArray,
+    /// NDJSON: one object per line.
+    JsonLines,
+}
+
+impl Format {
+    /// The usual file extension (without the dot).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::JsonArray => "json",
+            Format::JsonLines => "jsonl",
+        }
+    }
+}
+
+/// One header column: its text as in the file and the field it names, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub text: String,
+    pub field: Option<Field>,
+}
+
+/// A file's header: the raw column texts and what each maps to in a category's layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    category: RecordCategory,
+    columns: Vec<Column>,
+}
+
+impl Header {
+    /// Maps each header text with [`header_field`]. Texts are kept as given (trimmed).
+    pub fn new<S: AsRef<str>>(
+        category: RecordCategory,
+        texts: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let columns = texts
+            .into_iter()
+            .map(|t| {
+                let text = t.as_ref().trim().to_string();
+                let field = header_field(category, &text);
+                Column { text, field }
+            })
+            .collect();
+        Header { category, columns }
+    }
+
+    pub fn category(&self) -> RecordCategory {
+        self.category
+    }
+
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    pub fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    /// The raw header texts, in column order.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.columns.iter().map(|c| c.text.as_str())
+    }
+
+    /// The field of column `index`.
+    pub fn field_at(&self, index: usize) -> Option<Field> {
+        self.columns.get(index).and_then(|c| c.field)
+    }
+
+    /// The (first) column that holds `field`.
+    pub fn column_of(&self, field: Field) -> Option<usize> {
+        self.columns.iter().position(|c| c.field == Some(field))
+    }
+
+    /// Required fields of the category without a column. A licence file without an `XK_WSH`
+    /// column passes when it has `XK_XKBH` (the 许可编号 stands in for the 文书号).
+    pub fn missing_required(&self) -> Vec<Field> {
+        specs(self.category)
+            .iter()
+            .filter(|s| s.required && self.column_of(s.field).is_none())
+            .filter(|s| {
+                !(self.category == RecordCategory::License
+                    && s.field == Field::DocNo
+                    && self.column_of(Field::LicenceNo).is_some())
+            })
+            .map(|s| s.field)
+            .collect()
+    }
+
+    /// Fields named by more than one column.
+    pub fn duplicate_fields(&self) -> Vec<Field> {
+        let mut seen = Vec::new();
+        let mut dups = Vec::new();
+        for f in self.columns.iter().filter_map(|c| c.field) {
+            if seen.contains(&f) {
+                if !dups.contains(&f) {
+                    dups.push(f);
+                }
+            } else {
+                seen.push(f);
+            }
+        }
+        dups
+    }
+
+    /// Fails on duplicate or missing required columns.
+    fn check(&self) -> Result<(), FileError> {
+        let codes = |fields: Vec<Field>| -> Vec<String> {
+            fields
+                .into_iter()
+                .map(|f| f.code(self.category).to_string())
+                .collect()
+        };
+        let dups = self.duplicate_fields();
+        if !dups.is_empty() {
+            return Err(FileError::DuplicateHeaders {
+                fields: codes(dups),
+            });
+        }
+        let missing = self.missing_required();
+        if !missing.is_empty() {
+            return Err(FileError::MissingHeaders {
+                fields: codes(missing),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// One data row as read: cells aligned with the header columns, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRow {
+    /// 1-based data row number, the header not counted. XLSX: the sheet row minus the header's
+    /// row (blank rows count); CSV: the record after the header (rows of empty cells count);
+    /// JSON array: the element; NDJSON: the line.
+    pub row: usize,
+    /// Cell texts, one per header column (a CSV row may have more or fewer: see validation).
+    pub cells: Vec<String>,
+}
+
+impl RawRow {
+    /// The trimmed cell of `field`; `None` when the header lacks the column or the cell is empty.
+    pub fn get(&self, header: &Header, field: Field) -> Option<&str> {
+        let index = header.column_of(field)?;
+        let value = self.cells.get(index)?.trim();
+        (!value.is_empty()).then_some(value)
+    }
+}
+
+/// Rows of an opened file. Iterating yields each non-blank data row; an `Err` is a failure of
+/// the file itself (I/O, corrupt XLSX, malformed JSON). After an error the iterator ends,
+/// except for NDJSON, where a malformed line does not stop the following ones.
+pub struct RowReader {
+    header: Header,
+    format: Format,
+    encoding: &'static Encoding,
+    delimiter: u8,
+    pending: Option<RawRow>,
+    source: Source,
+    finished: bool,
+}
+
+enum Source {
+    Csv(CsvSource),
+    Xlsx(XlsxSource),
+    JsonArray(JsonArraySource),
+    JsonLines(JsonLinesSource),
+}
+
+impl fmt::Debug for RowReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RowReader")
+            .field("format", &self.format)
+            .field("encoding", &self.encoding_name())
+            .field("header", &self.header)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RowReader {
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The text encoding: for CSV `"UTF-8"`, `"GB18030"`, `"UTF-16LE"` or `"UTF-16BE"`; XLSX and
+    /// JSON are always `"UTF-8"`.
+    pub fn encoding_name(&self) -> &'static str {
+        if self.encoding == GB18030 {
+            "GB18030"
+        } else {
+            self.encoding.name()
+        }
+    }
+
+    pub(crate) fn encoding(&self) -> &'static Encoding {
+        self.encoding
+    }
+
+    /// The CSV field delimiter (`,` or, for tab-separated files, `\t`).
+    pub(crate) fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+}
+
+impl Iterator for RowReader {
+    type Item = Result<RawRow, FileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(row) = self.pending.take() {
+            return Some(Ok(row));
+        }
+        if self.finished {
+            return None;
+        }
+        let (item, fatal) = match &mut self.source {
+            Source::Csv(s) => (s.next_row(), true),
+            Source::Xlsx(s) => (s.next_row(self.header.len()), true),
+            Source::JsonArray(s) => (s.next_row(&self.header), true),
+            Source::JsonLines(s) => s.next_row(&self.header),
+        };
+        match item {
+            None => self.finished = true,
+            Some(Err(_)) if fatal => self.finished = true,
+            _ => {}
+        }
+        item
+    }
+}
+
+/// Opens a file, detecting the format by extension: `.csv`/`.txt` → CSV, `.xlsx` → XLSX,
+/// `.json`/`.jsonl`/`.ndjson` → JSON (array or NDJSON, by content). Reads the header and
+/// checks it against `category`'s layout.
+pub fn open(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match extension.as_str() {
+        "csv" | "txt" => open_csv(path, category),
+        "xlsx" => open_xlsx(path, category),
+        "json" | "jsonl" | "ndjson" => open_json(path, category),
+        _ => Err(FileError::UnknownFormat { extension }),
+    }
+}
+
+fn all_blank(cells: &[String]) -> bool {
+    cells.iter().all(|c| c.is_empty())
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+// ---------------------------------------------------------------------------------------------
+
+struct CsvSource {
+    reader: csv::Reader<DecodeReaderBytes<File, Vec<u8>>>,
+    record: csv::ByteRecord,
+    row: usize,
+}
+
+impl CsvSource {
+    /// The next record as trimmed cells, or `None` at the end.
+    fn next_cells(&mut self) -> Result<Option<Vec<String>>, FileError> {
+        if !self
+            .reader
+            .read_byte_record(&mut self.record)
+            .map_err(csv_error)?
+        {
+            return Ok(None);
+        }
+        // The decoder emits UTF-8 (bad input bytes became U+FFFD), so this never replaces.
+        Ok(Some(
+            self.record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).trim().to_string())
+                .collect(),
+        ))
+    }
+
+    fn next_row(&mut self) -> Option<Result<RawRow, FileError>> {
+        loop {
+            match self.next_cells() {
+                Err(e) => return Some(Err(e)),
+                Ok(None) => return None,
+                Ok(Some(cells)) => {
+                    self.row += 1;
+                    if !all_blank(&cells) {
+                        return Some(Ok(RawRow {
+                            row: self.row,
+                            cells,
+                        }));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn csv_error(e: csv::Error) -> FileError {
+    if e.is_io_error() {
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => FileError::Io(io),
+            other => FileError::Csv {
+                detail: format!("{other:?}"),
+            },
+        }
+    } else {
+        FileError::Csv {
+            detail: e.to_string(),
+        }
+    }
+}
+
+/// Guesses a CSV file's encoding from its first bytes: a BOM wins; else valid UTF-8 (a
+/// multi-byte character cut by the end of the sample is allowed when `more` follows); else
+/// GB18030 (which covers GBK and GB2312) if it decodes without error. Returns the encoding and
+/// the BOM length.
+pub(crate) fn detect_encoding(
+    sample: &[u8],
+    more: bool,
+) -> Result<(&'static Encoding, usize), FileError> {
+    if let Some((encoding, bom)) = Encoding::for_bom(sample) {
+        return Ok((encoding, bom));
+    }
+    let bad_at = match std::str::from_utf8(sample) {
+        Ok(_) => return Ok((UTF_8, 0)),
+        Err(e) if e.error_len().is_none() && more => return Ok((UTF_8, 0)),
+        Err(e) => e.valid_up_to(),
+    };
+    let mut decoder = GB18030.new_decoder_without_bom_handling();
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(sample.len())
+        .unwrap_or(sample.len().saturating_mul(4));
+    let mut out = String::with_capacity(capacity);
+    let (result, _) = decoder.decode_to_string_without_replacement(sample, &mut out, !more);
+    if result == DecoderResult::InputEmpty {
+        return Ok((GB18030, 0));
+    }
+    Err(FileError::Encoding {
+        detail: format!(
+            "既不是 UTF-8 也不是 GB18030/GBK（第 {} 字节起为无效字节 0x{:02X}），请另存为 UTF-8 或 GBK 编码的 CSV",
+            bad_at + 1,
+            sample[bad_at]
+        ),
+    })
+}
+
+/// `\t` when the first line has more tabs than commas, else `,`.
+fn sniff_delimiter(encoding: &'static Encoding, sample: &[u8]) -> u8 {
+    let (text, _) = encoding.decode_without_bom_handling(sample);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let tabs = first.matches('\t').count();
+    let commas = first.matches(',').count();
+    if tabs > commas { b'\t' } else { b',' }
+}
+
+fn open_csv(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
+    let mut file = File::open(path)?;
+    let mut sample = Vec::with_capacity(SNIFF_BYTES);
+    (&mut file)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut sample)?;
+    let more = sample.len() == SNIFF_BYTES;
+    let (encoding, bom) = detect_encoding(&sample, more)?;
+    let delimiter = sniff_delimiter(encoding, &sample[bom..]);
+    file.seek(SeekFrom::Start(0))?;
+    // An explicit encoding removes its own BOM and replaces undecodable bytes with U+FFFD.
+    let decoder = DecodeReaderBytesBuilder::new()
+        .encoding(Some(encoding))
+        .build(file);
+    let reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(decoder);
+    let mut source = CsvSource {
+        reader,
+        record: csv::ByteRecord::new(),
+        row: 0,
+    };
+    let header_cells = loop {
+        match source.next_cells()? {
+            None => return Err(FileError::Empty),
+            Some(cells) if all_blank(&cells) => continue,
+            Some(cells) => break cells,
+        }
+    };
+    let header = Header::new(category, header_cells);
+    header.check()?;
+    Ok(RowReader {
+        header,
+        format: Format::Csv,
+        encoding,
+        delimiter,
+        pending: None,
+        source: Source::Csv(source),
+        finished: false,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// XLSX
+// ---------------------------------------------------------------------------------------------
+
+enum XlsxMsg {
+    /// A sheet row (0-based index) with its non-empty cells as (0-based column, text).
+    Row(u32, Vec<(u32, String)>),
+    End,
+    Err(FileError),
+}
+
+struct XlsxSource {
+    rx: Receiver<XlsxMsg>,
+    header_row: u32,
+    first_col: u32,
+}
+
+impl XlsxSource {
+    fn next_row(&mut self, width: usize) -> Option<Result<RawRow, FileError>> {
+        loop {
+            match self.rx.recv() {
+                Ok(XlsxMsg::Row(r, sheet_cells)) => {
+                    let mut cells = vec![String::new(); width];
+                    for (c, text) in sheet_cells {
+                        if let Some(i) = c.checked_sub(self.first_col)
+                            && let Some(slot) = cells.get_mut(i as usize)
+                        {
+                            *slot = text;
+                        }
+                    }
+                    if all_blank(&cells) {
+                        continue;
+                    }
+                    return Some(Ok(RawRow {
+                        row: (r - self.header_row) as usize,
+                        cells,
+                    }));
+                }
+                Ok(XlsxMsg::End) => return None,
+                Ok(XlsxMsg::Err(e)) => return Some(Err(e)),
+                Err(_) => return Some(Err(thread_gone())),
+            }
+        }
+    }
+}
+
+fn thread_gone() -> FileError {
+    FileError::Xlsx {
+        detail: "读取工作表时意外中断".to_string(),
+    }
+}
+
+fn xlsx_error(e: calamine::XlsxError) -> FileError {
+    use calamine::XlsxError as E;
+    let detail = match e {
+        E::Io(io) => return FileError::Io(io),
+        E::Zip(z) => format!("不是有效的 xlsx 文件（压缩包损坏或不完整：{z}）"),
+        E::Xml(x) => format!("工作表内容损坏（{x}）"),
+        E::XmlEof(what) => format!("工作表内容不完整（{what} 未结束）"),
+        other => other.to_string(),
+    };
+    FileError::Xlsx { detail }
+}
+
+/// Excel shows at most 15 significant digits: print floats that way, integers without `.0`.
+pub(crate) fn format_number(value: f64) -> String {
+    if value.is_finite() && value.fract() == 0.0 && value.abs() < 9.0e15 {
+        return format!("{}", value as i64);
+    }
+    let rounded: f64 = format!("{value:.14e}").parse().unwrap_or(value);
+    format!("{rounded}")
+}
+
+fn cell_text(value: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef as D;
+    match value {
+        D::Empty => String::new(),
+        D::String(s) => s.trim().to_string(),
+        D::SharedString(s) => s.trim().to_string(),
+        D::Int(i) => i.to_string(),
+        D::Float(f) => format_number(*f),
+        D::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        D::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, hh, mm, ss, ms) = dt.to_ymd_hms_milli();
+            if (hh, mm, ss, ms) == (0, 0, 0, 0) {
+                format!("{y:04}-{m:02}-{d:02}")
+            } else {
+                format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
+            }
+        }
+        D::DateTime(dt) => format_number(dt.as_f64()),
+        D::DateTimeIso(s) | D::DurationIso(s) => s.trim().to_string(),
+        D::Error(e) => e.to_string(),
+    }
+}
+
+/// The helper thread: streams the first worksheet's non-empty rows into `tx`.
+fn xlsx_worker(path: &Path, tx: &SyncSender<XlsxMsg>) {
+    let outcome = (|| -> Result<(), FileError> {
+        use calamine::Reader;
+        let mut workbook: calamine::Xlsx<BufReader<File>> =
+            calamine::open_workbook(path).map_err(xlsx_error)?;
+        let Some(sheet) = workbook.sheet_names().into_iter().next() else {
+            return Ok(());
+        };
+        let mut cells = workbook
+            .worksheet_cells_reader(&sheet)
+            .map_err(xlsx_error)?;
+        let mut current: Option<(u32, Vec<(u32, String)>)> = None;
+        while let Some(cell) = cells.next_cell().map_err(xlsx_error)? {
+            let (r, c) = cell.get_position();
+            let text = cell_text(cell.get_value());
+            if current.as_ref().is_some_and(|(row, _)| *row != r) {
+                let (row, row_cells) = current.take().expect("checked above");
+                if tx.send(XlsxMsg::Row(row, row_cells)).is_err() {
+                    return Ok(()); // the reader was dropped
+                }
+            }
+            if text.is_empty() {
+                continue;
+            }
+            current
+                .get_or_insert_with(|| (r, Vec::new()))
+                .1
+                .push((c, text));
+        }
+        if let Some((row, row_cells)) = current {
+            let _ = tx.send(XlsxMsg::Row(row, row_cells));
+        }
+        Ok(())
+    })();
+    let _ = tx.send(match outcome {
+        Ok(()) => XlsxMsg::End,
+        Err(e) => XlsxMsg::Err(e),
+    });
+}
+
+fn open_xlsx(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
+    // Fail fast on a missing file, on this thread.
+    File::open(path)?;
+    let (tx, rx) = sync_channel(XLSX_CHANNEL_ROWS);
+    let owned: PathBuf = path.to_path_buf();
+    std::thread::Builder::new()
+        .name("xlsx-reader".to_string())
+        .spawn(move || xlsx_worker(&owned, &tx))?;
+    let (header_row, sheet_cells) = match rx.recv() {
+        Ok(XlsxMsg::Row(r, cells)) => (r, cells),
+        Ok(XlsxMsg::End) => return Err(FileError::Empty),
+        Ok(XlsxMsg::Err(e)) => return Err(e),
+        Err(_) => return Err(thread_gone()),
+    };
+    // The header spans from its first to its last non-empty cell.
+    let first_col = sheet_cells.iter().map(|(c, _)| *c).min().unwrap_or(0);
+    let last_col = sheet_cells.iter().map(|(c, _)| *c).max().unwrap_or(0);
+    let mut texts = vec![String::new(); (last_col - first_col + 1) as usize];
+    for (c, text) in sheet_cells {
+        texts[(c - first_col) as usize] = text;
+    }
+    let header = Header::new(category, texts);
+    header.check()?;
+    Ok(RowReader {
+        header,
+        format: Format::Xlsx,
+        encoding: UTF_8,
+        delimiter: b',',
+        pending: None,
+        source: Source::Xlsx(XlsxSource {
+            rx,
+            header_row,
+            first_col,
+        }),
+        finished: false,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+// ---------------------------------------------------------------------------------------------
+
+/// A JSON object with its keys in file order.
+struct JsonObject(Vec<(String, serde_json::Value)>);
+
+impl<'de> Deserialize<'de> for JsonObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = JsonObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonObject, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    entries.push(entry);
+                }
+                Ok(JsonObject(entries))
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+/// A value as cell text: strings trimmed, numbers as written, `null` empty, nested values as
+/// compact JSON (validation then rejects them where a code, date or amount is expected).
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.trim().to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn json_detail(e: &serde_json::Error, first_line: usize) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io => "读取失败",
+        Category::Syntax => "语法错误",
+        Category::Data => "每条记录必须是一个 JSON 对象",
+        Category::Eof => "内容不完整（意外结束）",
+    };
+    if e.line() > 0 {
+        format!(
+            "{what}（文件第 {} 行第 {} 列）",
+            first_line + e.line() - 1,
+            e.column()
+        )
+    } else {
+        what.to_string()
+    }
+}
+
+fn parse_object(bytes: &[u8], row: usize, first_line: usize) -> Result<JsonObject, FileError> {
+    serde_json::from_slice(bytes).map_err(|e| FileError::Json {
+        detail: json_detail(&e, first_line),
+        row,
+    })
+}
+
+/// Places an object's values into header columns: an exact key match first, else the column of
+/// the field the key names. Keys naming nothing in the header are dropped.
+struct KeyMap {
+    cache: HashMap<String, Option<usize>>,
+}
+
+impl KeyMap {
+    fn new() -> Self {
+        KeyMap {
+            cache: HashMap::new(),
+        }
+    }
+
+    fn cells(&mut self, header: &Header, object: JsonObject, row: usize) -> RawRow {
+        let mut cells = vec![String::new(); header.len()];
+        for (key, value) in object.0 {
+            let index = *self.cache.entry(key).or_insert_with_key(|key| {
+                header.texts().position(|t| t == key.trim()).or_else(|| {
+                    header_field(header.category(), key).and_then(|f| header.column_of(f))
+                })
+            });
+            if let Some(i) = index {
+                cells[i] = json_text(&value);
+            }
+        }
+        RawRow { row, cells }
+    }
+}
+
+/// Splits a top-level JSON array into its elements without reading the whole file.
+struct JsonArraySource {
+    input: BufReader<File>,
+    /// 1-based line of the next unread byte.
+    line: usize,
+    /// Elements read so far.
+    index: usize,
+    keys: KeyMap,
+}
+
+impl JsonArraySource {
+    fn peek(&mut self) -> io::Result<Option<u8>> {
+        Ok(self.input.fill_buf()?.first().copied())
+    }
+
+    fn bump(&mut self) -> io::Result<Option<u8>> {
+        let b = self.peek()?;
+        if let Some(b) = b {
+            self.input.consume(1);
+            if b == b'\n' {
+                self.line += 1;
+            }
+        }
+        Ok(b)
+    }
+
+    fn skip_ws(&mut self) -> io::Result<Option<u8>> {
+        while let Some(b) = self.peek()? {
+            if !matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+                return Ok(Some(b));
+            }
+            self.bump()?;
+        }
+        Ok(None)
+    }
+
+    fn error(&self, detail: &str) -> FileError {
+        FileError::Json {
+            detail: format!("{detail}（文件第 {} 行）", self.line),
+            row: self.index + 1,
+        }
+    }
+
+    /// Consumes the closing `]`; only whitespace may follow.
+    fn finish(&mut self) -> Result<Option<(JsonObject, usize)>, FileError> {
+        self.bump()?;
+        if self.skip_ws()?.is_some() {
+            return Err(self.error("数组结束后还有多余内容"));
+        }
+        Ok(None)
+    }
+
+    /// The next element's object, `None` after the closing `]`. The opening `[` is consumed
+    /// when the source is created.
+    fn next_object(&mut self) -> Result<Option<(JsonObject, usize)>, FileError> {
+        let mut next = self.skip_ws()?;
+        if self.index > 0 {
+            match next {
+                Some(b',') => {
+                    self.bump()?;
+                    next = self.skip_ws()?;
+                    if next == Some(b']') {
+                        return Err(self.error("数组末尾多了一个逗号"));
+                    }
+                }
+                Some(b']') => return self.finish(),
+                Some(_) => return Err(self.error("数组元素之间缺少逗号")),
+                None => return Err(self.error("内容不完整：数组没有以 ] 结束")),
+            }
+        } else if next == Some(b']') {
+            return self.finish();
+        }
+        match next {
+            Some(b'{') => {}
+            Some(_) => return Err(self.error("数组元素必须是 JSON 对象")),
+            None => return Err(self.error("内容不完整：数组没有以 ] 结束")),
+        }
+        let first_line = self.line;
+        let mut bytes = Vec::new();
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        loop {
+            let Some(b) = self.bump()? else {
+                return Err(self.error("内容不完整（意外结束）"));
+            };
+            bytes.push(b);
+            if in_string {
+                match b {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.index += 1;
+        let object = parse_object(&bytes, self.index, first_line)?;
+        Ok(Some((object, self.index)))
+    }
+
+    fn next_row(&mut self, header: &Header) -> Option<Result<RawRow, FileError>> {
+        loop {
+            match self.next_object() {
+                Err(e) => return Some(Err(e)),
+                Ok(None) => return None,
+                Ok(Some((object, row))) => {
+                    let raw = self.keys.cells(header, object, row);
+                    if !all_blank(&raw.cells) {
+                        return Some(Ok(raw));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// NDJSON: one object per line; blank lines are skipped (but counted).
+struct JsonLinesSource {
+    input: BufReader<File>,
+    line: usize,
+    keys: KeyMap,
+}
+
+impl JsonLinesSource {
+    /// The next non-blank line's object. `Err((error, fatal))`.
+    fn next_object(&mut self) -> Option<Result<(JsonObject, usize), (FileError, bool)>> {
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match self.input.read_until(b'\n', &mut buf) {
+                Err(e) => return Some(Err((FileError::Io(e), true))),
+                Ok(0) => return None,
+                Ok(_) => {}
+            }
+            self.line += 1;
+            let mut bytes = buf.as_slice();
+            if self.line == 1 {
+                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            }
+            let bytes = bytes.trim_ascii();
+            if bytes.is_empty() {
+                continue;
+            }
+            return Some(
+                parse_object(bytes, self.line, self.line)
+                    .map(|o| (o, self.line))
+                    .map_err(|e| (e, false)),
+            );
+        }
+    }
+
+    fn next_row(&mut self, header: &Header) -> (Option<Result<RawRow, FileError>>, bool) {
+        loop {
+            match self.next_object() {
+                None => return (None, true),
+                Some(Err((e, fatal))) => return (Some(Err(e)), fatal),
+                Some(Ok((object, row))) => {
+                    let raw = self.keys.cells(header, object, row);
+                    if !all_blank(&raw.cells) {
+                        return (Some(Ok(raw)), false);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The JSON header: the first object's keys in order, then the code of every layout field those
+/// keys do not name, so later objects' keys for any field have a column (missing keys are
+/// empty cells). Required fields are checked against the first object's keys.
+fn json_header(category: RecordCategory, first: &JsonObject) -> Result<Header, FileError> {
+    let header = Header::new(category, first.0.iter().map(|(k, _)| k.as_str()));
+    header.check()?;
+    let mut texts: Vec<String> = header.texts().map(str::to_string).collect();
+    for s in specs(category) {
+        if header.column_of(s.field).is_none() {
+            texts.push(s.code.to_string());
+        }
+    }
+    Ok(Header::new(category, texts))
+}
+
+fn open_json(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
+    let mut input = BufReader::new(File::open(path)?);
+    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    let mut array = JsonArraySource {
+        input,
+        line: 1,
+        index: 0,
+        keys: KeyMap::new(),
+    };
+    let (format, source, first) = match array.skip_ws()? {
+        None => return Err(FileError::Empty),
+        Some(b'[') => {
+            array.bump()?;
+            match array.next_object()? {
+                None => return Err(FileError::Empty),
+                Some((first, row)) => (Format::JsonArray, Source::JsonArray(array), (first, row)),
+            }
+        }
+        Some(b'{') => {
+            let line_offset = array.line - 1;
+            let mut lines = JsonLinesSource {
+                input: array.input,
+                line: line_offset,
+                keys: KeyMap::new(),
+            };
+            match lines.next_object() {
+                None => return Err(FileError::Empty),
+                Some(Err((e, _))) => return Err(e),
+                Some(Ok(first)) => (Format::JsonLines, Source::JsonLines(lines), first),
+            }
+        }
+        Some(_) => {
+            return Err(FileError::Json {
+                detail: "应为 JSON 对象数组，或每行一个 JSON 对象（NDJSON）".to_string(),
+                row: 1,
+            });
+        }
+    };
+    let (first, row) = first;
+    let header = json_header(category, &first)?;
+    let mut keys = KeyMap::new();
+    let pending = keys.cells(&header, first, row);
+    let source = match source {
+        Source::JsonArray(mut s) => {
+            s.keys = keys;
+            Source::JsonArray(s)
+        }
+        Source::JsonLines(mut s) => {
+            s.keys = keys;
+            Source::JsonLines(s)
+        }
+        other => other,
+    };
+    Ok(RowReader {
+        header,
+        format,
+        encoding: UTF_8,
+        delimiter: b',',
+        pending: (!all_blank(&pending.cells)).then_some(pending),
+        source,
+        finished: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_like_excel() {
+        assert_eq!(format_number(45000.0), "45000");
+        assert_eq!(format_number(0.2), "0.2");
+        assert_eq!(format_number(0.1 + 0.2), "0.3");
+        assert_eq!(format_number(-3.0), "-3");
+        assert_eq!(format_number(1.5), "1.5");
+    }
+
+    #[test]
+    fn encoding_sniffing() {
+        assert_eq!(detect_encoding(b"abc", false).unwrap().0, UTF_8);
+        assert_eq!(detect_encoding("名称".as_bytes(), false).unwrap().0, UTF_8);
+        // A UTF-8 character cut by the end of the sample.
+        let cut = &"名称".as_bytes()[..4];
+        assert_eq!(detect_encoding(cut, true).unwrap().0, UTF_8);
+        let (gbk, _, _) = GB18030.encode("行政相对人名称");
+        assert_eq!(detect_encoding(&gbk, false).unwrap().0, GB18030);
+        assert_eq!(
+            detect_encoding(b"\xFF\xFEa\x00", false).unwrap(),
+            (encoding_rs::UTF_16LE, 2)
+        );
+        assert!(matches!(
+            detect_encoding(b"a,\xFF\x00b", false),
+            Err(FileError::Encoding { .. })
+        ));
+    }
+}

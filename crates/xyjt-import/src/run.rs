@@ -1,0 +1,495 @@
+//! Running an import: one file, one transaction, one report.
+//!
+//! Rows stream from the reader through validation into the ledger in batches. A new decision
+//! is published (with its publication facts: received on `as_of`, late or not, the publicity
+//! window); the same decision again changes nothing; a changed decision (same 文书号 and
+//! authority, other content) becomes a correction event. Without `accept_valid`, any invalid row
+//! rolls the whole file back; a dry run always rolls back.
+
+use crate::read::{RawRow, RowReader};
+use crate::rejects::{RejectsWriter, error_text};
+use crate::validate::{FieldError, validate};
+use crate::{Field, FileError};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher};
+use std::path::{Path, PathBuf};
+use xyjt_core::calendar::Calendar;
+use xyjt_core::canonical::sha256_hex;
+use xyjt_core::ident::Code;
+use xyjt_core::ledger::{EventPayload, NewEvent, RejectedRow, new_id};
+use xyjt_core::publicity::{PublicityPolicy, publication_for};
+use xyjt_core::record::{Party, RecordBody, RecordCategory, RecordStatus};
+use xyjt_core::subject::{PartyCategory, Subject};
+use xyjt_store::{Store, StoreError, StoreTx};
+
+/// Rows validated and written per `append` call: bounds memory and the size of one statement
+/// batch, whatever the file size.
+const BATCH_ROWS: usize = 500;
+
+/// How to run one import.
+pub struct ImportOptions {
+    pub category: RecordCategory,
+    /// The publication date (the day the platform received the file).
+    pub as_of: NaiveDate,
+    /// Validate and report, write nothing.
+    pub dry_run: bool,
+    /// Commit the valid rows even when some are invalid; the invalid ones go to the rejects file.
+    pub accept_valid: bool,
+    /// Where to write the rejects file; `None` for the default beside the input
+    /// (`NAME.rejects.EXT`) when there are rejects.
+    pub rejects_path: Option<PathBuf>,
+    /// Who imports, for the ledger (`import:<file name>` when empty).
+    pub actor: String,
+    /// Ledger time of the events.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// The import report, exactly as other tools read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub total: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+    pub late: usize,
+    pub errors: Vec<FieldError>,
+    pub late_rows: Vec<usize>,
+}
+
+/// The report plus what happened to the database and the rejects file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub report: ImportReport,
+    /// Decisions published for the first time.
+    pub published: usize,
+    /// Decisions that changed and were recorded as corrections.
+    pub corrected: usize,
+    /// Decisions already on record with the same content.
+    pub unchanged: usize,
+    /// Whether anything was written (false for a dry run or a rolled-back file).
+    pub committed: bool,
+    pub rejects_file: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    File(#[from] FileError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// The default rejects path: `dir/NAME.rejects.EXT`.
+pub fn default_rejects_path(input: &Path) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "import".into());
+    let ext = input
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "csv".into());
+    input.with_file_name(format!("{stem}.rejects.{ext}"))
+}
+
+/// Imports `path` into `store`. File-level failures (unreadable file, missing headers, a file
+/// that breaks off) leave the database untouched and come back as `Err`; row-level problems are
+/// in the report. `progress` is called with the number of rows read so far.
+pub async fn run_import(
+    store: &dyn Store,
+    path: &Path,
+    options: &ImportOptions,
+    calendar: &Calendar,
+    policy: &PublicityPolicy,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<ImportOutcome, ImportError> {
+    let reader = crate::open(path, options.category)?;
+    let mut tx = store.begin().await?;
+    let result = import_rows(
+        tx.as_mut(),
+        reader,
+        path,
+        options,
+        calendar,
+        policy,
+        progress,
+    )
+    .await;
+    match result {
+        Ok(mut outcome) => {
+            let keep = !options.dry_run && (outcome.report.rejected == 0 || options.accept_valid);
+            if keep {
+                tx.commit().await?;
+                outcome.committed = true;
+            } else {
+                tx.rollback().await?;
+            }
+            Ok(outcome)
+        }
+        Err(e) => {
+            let _ = tx.rollback().await;
+            Err(e)
+        }
+    }
+}
+
+/// Work in progress of one file.
+struct Batch {
+    events: Vec<NewEvent>,
+    /// Subjects registered in this batch, by identifier, until the batch is written.
+    new_subjects: HashMap<String, String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn import_rows(
+    tx: &mut dyn StoreTx,
+    reader: RowReader,
+    path: &Path,
+    options: &ImportOptions,
+    calendar: &Calendar,
+    policy: &PublicityPolicy,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<ImportOutcome, ImportError> {
+    let header = reader.header().clone();
+    let batch_id = new_id();
+    let actor = if options.actor.is_empty() {
+        format!(
+            "import:{}",
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        )
+    } else {
+        options.actor.clone()
+    };
+    let rejects_path = options
+        .rejects_path
+        .clone()
+        .unwrap_or_else(|| default_rejects_path(path));
+    let mut rejects: Option<RejectsWriter> = None;
+    let mut report = ImportReport {
+        total: 0,
+        accepted: 0,
+        rejected: 0,
+        late: 0,
+        errors: Vec::new(),
+        late_rows: Vec::new(),
+    };
+    let (mut published, mut corrected, mut unchanged) = (0, 0, 0);
+    let mut rejected_rows: Vec<RejectedRow> = Vec::new();
+    // Natural keys seen in this file, hashed to 8 bytes: in-file duplicates without holding
+    // every key's text (16 MB per million rows).
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut batch = Batch {
+        events: Vec::new(),
+        new_subjects: HashMap::new(),
+    };
+    let mut rows_in_batch = 0;
+    // The reader is synchronous; we hand rows over in batches so the runtime is not starved.
+    let mut rows = reader;
+    loop {
+        let next = rows.next();
+        let Some(item) = next else { break };
+        let raw = item?;
+        report.total += 1;
+        progress(report.total);
+        let outcome = match validate(options.category, &header, &raw, options.as_of) {
+            Err(errors) => Err(errors),
+            Ok(body) => {
+                let key = body.natural_key();
+                let mut h = hasher.build_hasher();
+                h.write(key.doc_no.as_bytes());
+                h.write(&[0]);
+                h.write(key.authority_code.as_str().as_bytes());
+                let digest = h.finish();
+                if let Some(first) = seen.get(&digest) {
+                    Err(vec![FieldError {
+                        row: raw.row,
+                        field: Field::DocNo.code(options.category).to_string(),
+                        code: "duplicate_in_file".into(),
+                        message: format!(
+                            "与第 {first} 行重复：同一机关的同一文书号“{}”在文件中出现多次",
+                            key.doc_no
+                        ),
+                    }])
+                } else {
+                    seen.insert(digest, raw.row);
+                    Ok(body)
+                }
+            }
+        };
+        match outcome {
+            Err(errors) => {
+                report.rejected += 1;
+                if rejects.is_none() && options.accept_valid && !options.dry_run {
+                    rejects = Some(RejectsWriter::create(&rejects_path, &rows)?);
+                }
+                if let Some(w) = rejects.as_mut() {
+                    w.write(&raw, &errors)?;
+                }
+                rejected_rows.push(rejected_row(&header, &raw, options.category, &errors));
+                report.errors.extend(errors);
+            }
+            Ok(body) => {
+                report.accepted += 1;
+                let change = stage(tx, &mut batch, body, options, calendar, policy, &actor).await?;
+                let late = match change {
+                    Change::Published(late) => {
+                        published += 1;
+                        late
+                    }
+                    Change::Corrected(late) => {
+                        corrected += 1;
+                        late
+                    }
+                    Change::Unchanged(late) => {
+                        unchanged += 1;
+                        late
+                    }
+                    Change::Refused(error) => {
+                        report.accepted -= 1;
+                        report.rejected += 1;
+                        let error = FieldError {
+                            row: raw.row,
+                            ..error
+                        };
+                        if let Some(w) = rejects.as_mut() {
+                            w.write(&raw, std::slice::from_ref(&error))?;
+                        }
+                        rejected_rows.push(rejected_row(
+                            &header,
+                            &raw,
+                            options.category,
+                            std::slice::from_ref(&error),
+                        ));
+                        report.errors.push(error);
+                        false
+                    }
+                };
+                if late {
+                    report.late += 1;
+                    report.late_rows.push(raw.row);
+                }
+                rows_in_batch += 1;
+                if rows_in_batch >= BATCH_ROWS {
+                    flush(tx, &mut batch).await?;
+                    rows_in_batch = 0;
+                }
+            }
+        }
+    }
+    flush(tx, &mut batch).await?;
+    if !rejected_rows.is_empty() {
+        let keys: Vec<String> = rejected_rows.iter().map(|r| r.key.clone()).collect();
+        let known = tx.known_rejections(&keys).await?;
+        let mut new_keys = HashSet::new();
+        rejected_rows.retain(|r| !known.contains(&r.key) && new_keys.insert(r.key.clone()));
+        if !rejected_rows.is_empty() {
+            tx.append(vec![NewEvent::new(
+                actor.clone(),
+                options.recorded_at,
+                EventPayload::RowsRejected {
+                    batch_id,
+                    category: options.category,
+                    reported_on: options.as_of,
+                    rows: rejected_rows,
+                },
+            )])
+            .await?;
+        }
+    }
+    let rejects_file = match rejects {
+        Some(w) => {
+            w.finish()?;
+            Some(rejects_path)
+        }
+        None => None,
+    };
+    Ok(ImportOutcome {
+        report,
+        published,
+        corrected,
+        unchanged,
+        committed: false,
+        rejects_file,
+    })
+}
+
+/// What a valid row did. The flag is whether the decision was reported late.
+enum Change {
+    Published(bool),
+    Corrected(bool),
+    Unchanged(bool),
+    /// Valid on its own, but refused against what is on record (e.g. a revoked decision).
+    Refused(FieldError),
+}
+
+async fn flush(tx: &mut dyn StoreTx, batch: &mut Batch) -> Result<(), ImportError> {
+    let events = std::mem::take(&mut batch.events);
+    tx.append(events).await?;
+    batch.new_subjects.clear();
+    Ok(())
+}
+
+/// Stages the events for one valid decision.
+async fn stage(
+    tx: &mut dyn StoreTx,
+    batch: &mut Batch,
+    body: RecordBody,
+    options: &ImportOptions,
+    calendar: &Calendar,
+    policy: &PublicityPolicy,
+    actor: &str,
+) -> Result<Change, ImportError> {
+    let key = body.natural_key();
+    // A decision staged earlier in this batch is not visible yet, but it cannot be this one:
+    // in-file duplicates are refused before staging.
+    if let Some(existing) = tx.record_by_key(&key).await? {
+        let original = existing.publication.clone();
+        let late = original.as_ref().is_some_and(|p| p.late);
+        if existing.body == body {
+            return Ok(Change::Unchanged(late));
+        }
+        if existing.status == RecordStatus::Revoked {
+            return Ok(Change::Refused(FieldError {
+                row: 0,
+                field: crate::Field::DocNo.code(options.category).to_string(),
+                code: "record_revoked".into(),
+                message: format!("决定“{}”已撤销，不能再更正", key.doc_no),
+            }));
+        }
+        let reported_on = original.as_ref().map_or(options.as_of, |p| p.reported_on);
+        let publication = publication_for(&body, reported_on, calendar, policy);
+        let late = publication.late;
+        batch.events.push(
+            NewEvent::new(
+                actor,
+                options.recorded_at,
+                EventPayload::RecordCorrected {
+                    record_id: existing.id.clone(),
+                    body,
+                    reason: "重新报送的决定内容有变化，按更正处理".into(),
+                    publication: Some(publication),
+                },
+            )
+            .with_subject(existing.subject_id.clone()),
+        );
+        return Ok(Change::Corrected(late));
+    }
+    let subject_id = subject_for(tx, batch, body.party(), options, actor).await?;
+    let publication = publication_for(&body, options.as_of, calendar, policy);
+    let late = publication.late;
+    batch.events.push(NewEvent::new(
+        actor,
+        options.recorded_at,
+        EventPayload::RecordPublished {
+            record_id: new_id(),
+            subject_id,
+            body,
+            publication: Some(publication),
+        },
+    ));
+    Ok(Change::Published(late))
+}
+
+/// The party's identifiers in lookup order (the strongest first).
+fn party_codes(party: &Party) -> Vec<Code> {
+    let mut codes = Vec::new();
+    if let Some(u) = &party.uscc {
+        codes.push(Code::Uscc(u.clone()));
+    }
+    if let Some(r) = &party.reg_no {
+        codes.push(Code::RegNo(r.clone()));
+    }
+    if let Some(o) = &party.org_code {
+        codes.push(Code::OrgCode(o.clone()));
+    }
+    if party.category == PartyCategory::NaturalPerson
+        && let Some(id) = party
+            .id_no
+            .as_deref()
+            .and_then(|s| xyjt_core::ident::CitizenId::parse(s).ok())
+    {
+        codes.push(Code::CitizenId(id));
+    }
+    codes
+}
+
+/// Finds the party's subject by any identifier, or registers a new one.
+async fn subject_for(
+    tx: &mut dyn StoreTx,
+    batch: &mut Batch,
+    party: &Party,
+    options: &ImportOptions,
+    actor: &str,
+) -> Result<String, ImportError> {
+    let codes = party_codes(party);
+    for code in &codes {
+        if let Some(id) = batch.new_subjects.get(code.as_str()) {
+            return Ok(id.clone());
+        }
+        if let Some(s) = tx.subject_by_code(code).await? {
+            return Ok(s.id);
+        }
+    }
+    let citizen_id = codes.iter().find_map(|c| match c {
+        Code::CitizenId(id) => Some(id.clone()),
+        _ => None,
+    });
+    let subject = Subject {
+        id: new_id(),
+        kind: party.category,
+        name: party.name.clone(),
+        uscc: party.uscc.clone(),
+        org_code: party.org_code.clone(),
+        reg_no: party.reg_no.clone(),
+        citizen_id,
+    };
+    for code in subject.codes() {
+        batch
+            .new_subjects
+            .insert(code.as_str().to_string(), subject.id.clone());
+    }
+    let id = subject.id.clone();
+    batch.events.push(NewEvent::new(
+        actor,
+        options.recorded_at,
+        EventPayload::SubjectRegistered { subject },
+    ));
+    Ok(id)
+}
+
+/// A rejected row as the statistics keep it: a key over its cells, its reporting unit as given,
+/// and the reasons. The cells themselves (which may hold personal data) are not kept.
+fn rejected_row(
+    header: &crate::Header,
+    raw: &RawRow,
+    category: RecordCategory,
+    errors: &[FieldError],
+) -> RejectedRow {
+    let mut text = String::from(category.as_str());
+    for cell in &raw.cells {
+        text.push('\u{1f}');
+        text.push_str(cell.trim());
+    }
+    // One field pair serves both layouts (CF_SJLY / XK_LYDW).
+    let (name_field, code_field) = (Field::SourceUnit, Field::SourceUnitCode);
+    let unit_code = raw
+        .get(header, code_field)
+        .map(|c| xyjt_core::ident::normalize(c))
+        .unwrap_or_default();
+    RejectedRow {
+        key: sha256_hex(text.as_bytes()),
+        unit_name: raw
+            .get(header, name_field)
+            .unwrap_or("（未填写数据来源单位）")
+            .chars()
+            .take(200)
+            .collect(),
+        unit_code: unit_code.chars().take(64).collect(),
+        row: raw.row as u64,
+        errors: error_text(errors).split("; ").map(str::to_string).collect(),
+    }
+}
