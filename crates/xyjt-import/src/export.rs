@@ -127,7 +127,7 @@ pub struct Exporter {
 }
 
 enum Sink {
-    Csv(csv::Writer<std::io::BufWriter<std::fs::File>>),
+    Csv(Box<csv::Writer<std::io::BufWriter<std::fs::File>>>),
     Xlsx {
         workbook: Box<Workbook>,
         path: std::path::PathBuf,
@@ -161,7 +161,7 @@ impl Exporter {
                 file.write_all("\u{feff}".as_bytes())?;
                 let mut w = csv::Writer::from_writer(file);
                 w.write_record(&titles).map_err(csv_error)?;
-                Sink::Csv(w)
+                Sink::Csv(Box::new(w))
             }
             ExportFormat::Xlsx => {
                 let mut workbook = Box::new(Workbook::new());

@@ -478,7 +478,7 @@ fn rejected_row(
     let (name_field, code_field) = (Field::SourceUnit, Field::SourceUnitCode);
     let unit_code = raw
         .get(header, code_field)
-        .map(|c| xyjt_core::ident::normalize(c))
+        .map(xyjt_core::ident::normalize)
         .unwrap_or_default();
     RejectedRow {
         key: sha256_hex(text.as_bytes()),

@@ -539,7 +539,7 @@ async fn import(
             .expect("a valid template"),
     );
     let mut progress = |n: usize| {
-        if n % 1000 == 0 {
+        if n.is_multiple_of(1000) {
             bar.set_position(n as u64);
         }
     };

@@ -1,0 +1,282 @@
+//! Imports end to end into a real store, the same story on SQLite and PostgreSQL: one
+//! transaction per file, idempotent re-imports, corrections, rejects, dry runs, broken files.
+
+mod common;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use common::{csv_text, penalty_pairs, set, temp_dir};
+use std::path::{Path, PathBuf};
+use xyjt_core::calendar::Calendar;
+use xyjt_core::publicity::PublicityPolicy;
+use xyjt_core::record::RecordCategory;
+use xyjt_import::{ImportError, ImportOptions, ImportOutcome, default_rejects_path, run_import};
+use xyjt_store::{SqlStore, Store};
+
+fn options(as_of: NaiveDate) -> ImportOptions {
+    ImportOptions {
+        category: RecordCategory::Penalty,
+        as_of,
+        dry_run: false,
+        accept_valid: false,
+        rejects_path: None,
+        actor: "test".into(),
+        recorded_at: Utc.with_ymd_and_hms(2024, 6, 30, 2, 0, 0).unwrap(),
+    }
+}
+
+/// A penalty row with its own 文书号 and decision date.
+fn row(doc_no: &str, decided: &str) -> Vec<(&'static str, String)> {
+    let mut pairs = penalty_pairs();
+    set(&mut pairs, "CF_WSH", doc_no);
+    set(&mut pairs, "CF_JDRQ", decided);
+    set(&mut pairs, "CF_GSJZQ", "");
+    pairs
+}
+
+fn write_csv(dir: &Path, name: &str, rows: &[Vec<(&'static str, String)>]) -> PathBuf {
+    let header: Vec<&str> = rows[0].iter().map(|(k, _)| *k).collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|(_, v)| v.clone()).collect())
+        .collect();
+    let path = dir.join(name);
+    std::fs::write(&path, csv_text(&header, &cells)).unwrap();
+    path
+}
+
+async fn import(
+    store: &dyn Store,
+    path: &Path,
+    o: &ImportOptions,
+) -> Result<ImportOutcome, ImportError> {
+    run_import(
+        store,
+        path,
+        o,
+        &Calendar::builtin(),
+        &PublicityPolicy::builtin(),
+        &mut |_| {},
+    )
+    .await
+}
+
+async fn story(store: SqlStore, dir: PathBuf) {
+    let june30 = NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
+    // 06-25 + 7 working days = 07-04 (on time); 06-01 → 06-13 (late); 06-20 → 07-01 (on time).
+    let rows = vec![
+        row("榕交执罚〔2024〕101号", "2024-06-25"),
+        row("榕交执罚〔2024〕102号", "2024-06-01"),
+        row("榕交执罚〔2024〕103号", "2024-06-20"),
+    ];
+    let file = write_csv(&dir, "june.csv", &rows);
+    let first = import(&store, &file, &options(june30)).await.unwrap();
+    assert!(first.committed);
+    assert_eq!(
+        (
+            first.report.total,
+            first.report.accepted,
+            first.report.rejected,
+            first.report.late
+        ),
+        (3, 3, 0, 1)
+    );
+    assert_eq!(first.report.late_rows, vec![2]);
+    assert_eq!(
+        (first.published, first.corrected, first.unchanged),
+        (3, 0, 0)
+    );
+    assert!(first.rejects_file.is_none());
+    let json = serde_json::to_value(&first.report).unwrap();
+    let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "accepted",
+            "errors",
+            "late",
+            "late_rows",
+            "rejected",
+            "total"
+        ]
+    );
+    let head = store.head().await.unwrap();
+    // One subject (all rows are the same party) and three decisions.
+    assert_eq!(head.seq, 4);
+    assert_eq!(store.count_subjects().await.unwrap(), 1);
+
+    // The same file again: the same state, to the last hash.
+    let again = import(&store, &file, &options(june30)).await.unwrap();
+    assert_eq!((again.published, again.unchanged), (0, 3));
+    assert_eq!(again.report.late, 1, "late is the original publication's");
+    assert_eq!(store.head().await.unwrap(), head);
+
+    // A dry run writes nothing.
+    let new_rows = vec![row("榕交执罚〔2024〕104号", "2024-06-26")];
+    let new_file = write_csv(&dir, "new.csv", &new_rows);
+    let mut dry = options(june30);
+    dry.dry_run = true;
+    let outcome = import(&store, &new_file, &dry).await.unwrap();
+    assert_eq!((outcome.report.accepted, outcome.committed), (1, false));
+    assert_eq!(store.head().await.unwrap(), head);
+
+    // One bad row without --accept-valid: the whole file is refused.
+    let mut bad = row("榕交执罚〔2024〕105号", "2024-06-26");
+    set(&mut bad, "CF_JDRQ", "2024-02-30");
+    let mixed = write_csv(
+        &dir,
+        "mixed.csv",
+        &[row("榕交执罚〔2024〕104号", "2024-06-26"), bad],
+    );
+    let refused = import(&store, &mixed, &options(june30)).await.unwrap();
+    assert!(!refused.committed);
+    assert_eq!((refused.report.accepted, refused.report.rejected), (1, 1));
+    let e = &refused.report.errors[0];
+    assert_eq!(
+        (e.row, e.field.as_str(), e.code.as_str()),
+        (2, "CF_JDRQ", "invalid_date")
+    );
+    assert_eq!(store.head().await.unwrap(), head);
+    assert!(!default_rejects_path(&mixed).exists());
+
+    // With --accept-valid: the valid row lands, the bad one goes to the rejects file and counts.
+    let mut accept = options(june30);
+    accept.accept_valid = true;
+    let partial = import(&store, &mixed, &accept).await.unwrap();
+    assert!(partial.committed);
+    assert_eq!(partial.published, 1);
+    let rejects = partial.rejects_file.clone().unwrap();
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert!(
+        text.contains("错误原因") && text.contains("2024-02-30"),
+        "{text}"
+    );
+    assert_eq!(text.trim_start_matches('\u{feff}').lines().count(), 2);
+    let head_after_partial = store.head().await.unwrap();
+    assert_eq!(
+        head_after_partial.seq,
+        head.seq + 2,
+        "one decision, one rejection event"
+    );
+    let counts = store.intake_counts().await.unwrap();
+    assert_eq!(counts.len(), 1);
+    assert_eq!(
+        (counts[0].accepted, counts[0].rejected, counts[0].late),
+        (4, 1, 1)
+    );
+    // …and again: nothing new, the rejected row is counted once.
+    import(&store, &mixed, &accept).await.unwrap();
+    assert_eq!(store.head().await.unwrap(), head_after_partial);
+
+    // A changed decision becomes a correction of the same record.
+    let mut changed = rows.clone();
+    set(&mut changed[0], "CF_SY", "车辆超限运输（更正：超限 12 吨）");
+    let changed_file = write_csv(&dir, "changed.csv", &changed);
+    let corrected = import(&store, &changed_file, &options(june30))
+        .await
+        .unwrap();
+    assert_eq!((corrected.corrected, corrected.unchanged), (1, 2));
+    let page = store
+        .public_records(&xyjt_store::PublicityQuery {
+            on: june30,
+            category: Some(RecordCategory::Penalty),
+            unit: None,
+            decided_from: Some(NaiveDate::from_ymd_opt(2024, 6, 25).unwrap()),
+            decided_to: Some(NaiveDate::from_ymd_opt(2024, 6, 25).unwrap()),
+            limit: 10,
+            offset: 0,
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].version, 2);
+    assert_eq!(store.events_of(&page.items[0].id).await.unwrap().len(), 2);
+
+    // Broken files change nothing and say why.
+    let head = store.head().await.unwrap();
+    let good_xlsx = dir.join("good.xlsx");
+    write_xlsx(&good_xlsx, &rows);
+    let bytes = std::fs::read(&good_xlsx).unwrap();
+    let truncated = dir.join("truncated.xlsx");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let err = import(&store, &truncated, &options(june30))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Excel"), "{err}");
+    let empty = dir.join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    let err = import(&store, &empty, &options(june30)).await.unwrap_err();
+    assert!(err.to_string().contains("文件为空"), "{err}");
+    let no_doc_no = dir.join("headers.csv");
+    std::fs::write(
+        &no_doc_no,
+        "CF_XDR_MC,CF_XDR_LB\r\n某公司,法人及非法人组织\r\n",
+    )
+    .unwrap();
+    let err = import(&store, &no_doc_no, &options(june30))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("CF_WSH"), "{err}");
+    assert_eq!(store.head().await.unwrap(), head);
+
+    // The XLSX of the same decisions is the same state.
+    let outcome = import(&store, &good_xlsx, &options(june30)).await.unwrap();
+    assert_eq!(outcome.report.accepted, 3);
+    assert_eq!(
+        (outcome.published, outcome.corrected),
+        (0, 1),
+        "the XLSX has the old 违法事实"
+    );
+    assert!(store.verify().await.unwrap().error.is_none());
+}
+
+fn write_xlsx(path: &Path, rows: &[Vec<(&'static str, String)>]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, (k, _)) in rows[0].iter().enumerate() {
+        sheet.write_string(0, c as u16, *k).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, (_, v)) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, v).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_import_story() {
+    let dir = temp_dir("run-sqlite");
+    let store = SqlStore::connect(&format!("sqlite://{}", dir.join("db.sqlite").display()))
+        .await
+        .unwrap();
+    story(store, dir).await;
+}
+
+#[tokio::test]
+async fn postgres_import_story() {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let Ok(base) = std::env::var("XYJT_TEST_POSTGRES_URL") else {
+        assert!(!ci, "CI=true but XYJT_TEST_POSTGRES_URL is not set");
+        eprintln!("SKIPPED postgres_import_story: XYJT_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    sqlx::any::install_default_drivers();
+    let admin = match sqlx::AnyPool::connect(&base).await {
+        Ok(p) => p,
+        Err(e) => {
+            assert!(!ci, "CI=true but PostgreSQL at {base} is unreachable: {e}");
+            eprintln!("SKIPPED postgres_import_story: PostgreSQL unreachable ({e})");
+            return;
+        }
+    };
+    let schema = format!("xyjt_test_{}", uuid::Uuid::now_v7().simple());
+    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let store = SqlStore::connect(&format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+        .await
+        .unwrap();
+    story(store, temp_dir("run-postgres")).await;
+}
