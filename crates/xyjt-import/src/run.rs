@@ -134,11 +134,43 @@ pub async fn run_import(
     }
 }
 
-/// Work in progress of one file.
-struct Batch {
-    events: Vec<NewEvent>,
-    /// Subjects registered in this batch, by identifier, until the batch is written.
-    new_subjects: HashMap<String, String>,
+/// Running totals and outputs of one file.
+struct Progress {
+    report: ImportReport,
+    published: usize,
+    corrected: usize,
+    unchanged: usize,
+    rejects: Option<RejectsWriter>,
+    rejected_rows: Vec<RejectedRow>,
+}
+
+impl Progress {
+    /// Counts a rejected row: the report, the rejects file, the statistics.
+    fn reject(
+        &mut self,
+        header: &crate::Header,
+        raw: &RawRow,
+        category: RecordCategory,
+        errors: Vec<FieldError>,
+    ) -> Result<(), ImportError> {
+        self.report.rejected += 1;
+        if let Some(w) = self.rejects.as_mut() {
+            w.write(raw, &errors)?;
+        }
+        self.rejected_rows
+            .push(rejected_row(header, raw, category, &errors));
+        self.report.errors.extend(errors);
+        Ok(())
+    }
+}
+
+/// What stays fixed while a file is read.
+struct Context<'a> {
+    header: crate::Header,
+    options: &'a ImportOptions,
+    calendar: &'a Calendar,
+    policy: &'a PublicityPolicy,
+    actor: String,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -151,7 +183,6 @@ async fn import_rows(
     policy: &PublicityPolicy,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<ImportOutcome, ImportError> {
-    let header = reader.header().clone();
     let batch_id = new_id();
     let actor = if options.actor.is_empty() {
         format!(
@@ -163,40 +194,49 @@ async fn import_rows(
     } else {
         options.actor.clone()
     };
+    let ctx = Context {
+        header: reader.header().clone(),
+        options,
+        calendar,
+        policy,
+        actor,
+    };
     let rejects_path = options
         .rejects_path
         .clone()
         .unwrap_or_else(|| default_rejects_path(path));
-    let mut rejects: Option<RejectsWriter> = None;
-    let mut report = ImportReport {
-        total: 0,
-        accepted: 0,
-        rejected: 0,
-        late: 0,
-        errors: Vec::new(),
-        late_rows: Vec::new(),
+    // Opened up front (it needs the reader's format and encoding) and removed if unused.
+    let rejects = if options.accept_valid && !options.dry_run {
+        Some(RejectsWriter::create(&rejects_path, &reader)?)
+    } else {
+        None
     };
-    let (mut published, mut corrected, mut unchanged) = (0, 0, 0);
-    let mut rejected_rows: Vec<RejectedRow> = Vec::new();
+    let mut state = Progress {
+        report: ImportReport {
+            total: 0,
+            accepted: 0,
+            rejected: 0,
+            late: 0,
+            errors: Vec::new(),
+            late_rows: Vec::new(),
+        },
+        published: 0,
+        corrected: 0,
+        unchanged: 0,
+        rejects,
+        rejected_rows: Vec::new(),
+    };
     // Natural keys seen in this file, hashed to 8 bytes: in-file duplicates without holding
     // every key's text (16 MB per million rows).
     let hasher = std::collections::hash_map::RandomState::new();
     let mut seen: HashMap<u64, usize> = HashMap::new();
-    let mut batch = Batch {
-        events: Vec::new(),
-        new_subjects: HashMap::new(),
-    };
-    let mut rows_in_batch = 0;
-    // The reader is synchronous; we hand rows over in batches so the runtime is not starved.
-    let mut rows = reader;
-    loop {
-        let next = rows.next();
-        let Some(item) = next else { break };
+    let mut pending: Vec<(RawRow, RecordBody)> = Vec::with_capacity(BATCH_ROWS);
+    for item in reader {
         let raw = item?;
-        report.total += 1;
-        progress(report.total);
-        let outcome = match validate(options.category, &header, &raw, options.as_of) {
-            Err(errors) => Err(errors),
+        state.report.total += 1;
+        progress(state.report.total);
+        match validate(options.category, &ctx.header, &raw, options.as_of) {
+            Err(errors) => state.reject(&ctx.header, &raw, options.category, errors)?,
             Ok(body) => {
                 let key = body.natural_key();
                 let mut h = hasher.build_hasher();
@@ -205,7 +245,7 @@ async fn import_rows(
                 h.write(key.authority_code.as_str().as_bytes());
                 let digest = h.finish();
                 if let Some(first) = seen.get(&digest) {
-                    Err(vec![FieldError {
+                    let error = FieldError {
                         row: raw.row,
                         field: Field::DocNo.code(options.category).to_string(),
                         code: "duplicate_in_file".into(),
@@ -213,74 +253,20 @@ async fn import_rows(
                             "与第 {first} 行重复：同一机关的同一文书号“{}”在文件中出现多次",
                             key.doc_no
                         ),
-                    }])
+                    };
+                    state.reject(&ctx.header, &raw, options.category, vec![error])?;
                 } else {
                     seen.insert(digest, raw.row);
-                    Ok(body)
-                }
-            }
-        };
-        match outcome {
-            Err(errors) => {
-                report.rejected += 1;
-                if rejects.is_none() && options.accept_valid && !options.dry_run {
-                    rejects = Some(RejectsWriter::create(&rejects_path, &rows)?);
-                }
-                if let Some(w) = rejects.as_mut() {
-                    w.write(&raw, &errors)?;
-                }
-                rejected_rows.push(rejected_row(&header, &raw, options.category, &errors));
-                report.errors.extend(errors);
-            }
-            Ok(body) => {
-                report.accepted += 1;
-                let change = stage(tx, &mut batch, body, options, calendar, policy, &actor).await?;
-                let late = match change {
-                    Change::Published(late) => {
-                        published += 1;
-                        late
+                    pending.push((raw, body));
+                    if pending.len() >= BATCH_ROWS {
+                        write_batch(tx, &ctx, &mut state, std::mem::take(&mut pending)).await?;
                     }
-                    Change::Corrected(late) => {
-                        corrected += 1;
-                        late
-                    }
-                    Change::Unchanged(late) => {
-                        unchanged += 1;
-                        late
-                    }
-                    Change::Refused(error) => {
-                        report.accepted -= 1;
-                        report.rejected += 1;
-                        let error = FieldError {
-                            row: raw.row,
-                            ..error
-                        };
-                        if let Some(w) = rejects.as_mut() {
-                            w.write(&raw, std::slice::from_ref(&error))?;
-                        }
-                        rejected_rows.push(rejected_row(
-                            &header,
-                            &raw,
-                            options.category,
-                            std::slice::from_ref(&error),
-                        ));
-                        report.errors.push(error);
-                        false
-                    }
-                };
-                if late {
-                    report.late += 1;
-                    report.late_rows.push(raw.row);
-                }
-                rows_in_batch += 1;
-                if rows_in_batch >= BATCH_ROWS {
-                    flush(tx, &mut batch).await?;
-                    rows_in_batch = 0;
                 }
             }
         }
     }
-    flush(tx, &mut batch).await?;
+    write_batch(tx, &ctx, &mut state, pending).await?;
+    let mut rejected_rows = std::mem::take(&mut state.rejected_rows);
     if !rejected_rows.is_empty() {
         let keys: Vec<String> = rejected_rows.iter().map(|r| r.key.clone()).collect();
         let known = tx.known_rejections(&keys).await?;
@@ -288,7 +274,7 @@ async fn import_rows(
         rejected_rows.retain(|r| !known.contains(&r.key) && new_keys.insert(r.key.clone()));
         if !rejected_rows.is_empty() {
             tx.append(vec![NewEvent::new(
-                actor.clone(),
+                ctx.actor.clone(),
                 options.recorded_at,
                 EventPayload::RowsRejected {
                     batch_id,
@@ -300,18 +286,23 @@ async fn import_rows(
             .await?;
         }
     }
-    let rejects_file = match rejects {
-        Some(w) => {
+    let rejects_file = match state.rejects.take() {
+        Some(w) if w.rows() > 0 => {
             w.finish()?;
             Some(rejects_path)
+        }
+        Some(w) => {
+            w.finish()?;
+            let _ = std::fs::remove_file(&rejects_path);
+            None
         }
         None => None,
     };
     Ok(ImportOutcome {
-        report,
-        published,
-        corrected,
-        unchanged,
+        report: state.report,
+        published: state.published,
+        corrected: state.corrected,
+        unchanged: state.unchanged,
         committed: false,
         rejects_file,
     })
@@ -326,46 +317,102 @@ enum Change {
     Refused(FieldError),
 }
 
-async fn flush(tx: &mut dyn StoreTx, batch: &mut Batch) -> Result<(), ImportError> {
-    let events = std::mem::take(&mut batch.events);
+/// Stages and writes one batch of valid rows: one lookup of existing decisions, one of
+/// existing subjects, one append.
+async fn write_batch(
+    tx: &mut dyn StoreTx,
+    ctx: &Context<'_>,
+    state: &mut Progress,
+    rows: Vec<(RawRow, RecordBody)>,
+) -> Result<(), ImportError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<_> = rows.iter().map(|(_, b)| b.natural_key()).collect();
+    let existing: HashMap<_, _> = tx
+        .records_by_keys(&keys)
+        .await?
+        .into_iter()
+        .map(|r| (r.body.natural_key(), r))
+        .collect();
+    let codes: Vec<Code> = rows
+        .iter()
+        .filter(|(_, b)| !existing.contains_key(&b.natural_key()))
+        .flat_map(|(_, b)| party_codes(b.party()))
+        .collect();
+    // Every identifier of every known subject → its id; subjects registered in this batch join.
+    let mut subjects: HashMap<String, String> = HashMap::new();
+    for s in tx.subjects_by_codes(&codes).await? {
+        for code in s.codes() {
+            subjects.insert(code.as_str().to_string(), s.id.clone());
+        }
+    }
+    let mut events = Vec::with_capacity(rows.len() + 16);
+    for (raw, body) in rows {
+        let prior = existing.get(&body.natural_key());
+        let change = stage(ctx, &mut events, &mut subjects, prior, body);
+        state.report.accepted += 1;
+        let late = match change {
+            Change::Published(late) => {
+                state.published += 1;
+                late
+            }
+            Change::Corrected(late) => {
+                state.corrected += 1;
+                late
+            }
+            Change::Unchanged(late) => {
+                state.unchanged += 1;
+                late
+            }
+            Change::Refused(error) => {
+                state.report.accepted -= 1;
+                let error = FieldError {
+                    row: raw.row,
+                    ..error
+                };
+                state.reject(&ctx.header, &raw, ctx.options.category, vec![error])?;
+                false
+            }
+        };
+        if late {
+            state.report.late += 1;
+            state.report.late_rows.push(raw.row);
+        }
+    }
     tx.append(events).await?;
-    batch.new_subjects.clear();
     Ok(())
 }
 
 /// Stages the events for one valid decision.
-async fn stage(
-    tx: &mut dyn StoreTx,
-    batch: &mut Batch,
+fn stage(
+    ctx: &Context<'_>,
+    events: &mut Vec<NewEvent>,
+    subjects: &mut HashMap<String, String>,
+    prior: Option<&xyjt_core::record::Record>,
     body: RecordBody,
-    options: &ImportOptions,
-    calendar: &Calendar,
-    policy: &PublicityPolicy,
-    actor: &str,
-) -> Result<Change, ImportError> {
-    let key = body.natural_key();
-    // A decision staged earlier in this batch is not visible yet, but it cannot be this one:
-    // in-file duplicates are refused before staging.
-    if let Some(existing) = tx.record_by_key(&key).await? {
+) -> Change {
+    let options = ctx.options;
+    if let Some(existing) = prior {
         let original = existing.publication.clone();
         let late = original.as_ref().is_some_and(|p| p.late);
         if existing.body == body {
-            return Ok(Change::Unchanged(late));
+            return Change::Unchanged(late);
         }
         if existing.status == RecordStatus::Revoked {
-            return Ok(Change::Refused(FieldError {
+            return Change::Refused(FieldError {
                 row: 0,
-                field: crate::Field::DocNo.code(options.category).to_string(),
+                field: Field::DocNo.code(options.category).to_string(),
                 code: "record_revoked".into(),
-                message: format!("决定“{}”已撤销，不能再更正", key.doc_no),
-            }));
+                message: format!("决定“{}”已撤销，不能再更正", body.doc_no()),
+            });
         }
         let reported_on = original.as_ref().map_or(options.as_of, |p| p.reported_on);
-        let publication = publication_for(&body, reported_on, calendar, policy);
+        let publication = publication_for(&body, reported_on, ctx.calendar, ctx.policy);
         let late = publication.late;
-        batch.events.push(
+        events.push(
             NewEvent::new(
-                actor,
+                ctx.actor.as_str(),
                 options.recorded_at,
                 EventPayload::RecordCorrected {
                     record_id: existing.id.clone(),
@@ -376,13 +423,13 @@ async fn stage(
             )
             .with_subject(existing.subject_id.clone()),
         );
-        return Ok(Change::Corrected(late));
+        return Change::Corrected(late);
     }
-    let subject_id = subject_for(tx, batch, body.party(), options, actor).await?;
-    let publication = publication_for(&body, options.as_of, calendar, policy);
+    let subject_id = subject_for(ctx, events, subjects, body.party());
+    let publication = publication_for(&body, options.as_of, ctx.calendar, ctx.policy);
     let late = publication.late;
-    batch.events.push(NewEvent::new(
-        actor,
+    events.push(NewEvent::new(
+        ctx.actor.as_str(),
         options.recorded_at,
         EventPayload::RecordPublished {
             record_id: new_id(),
@@ -391,7 +438,7 @@ async fn stage(
             publication: Some(publication),
         },
     ));
-    Ok(Change::Published(late))
+    Change::Published(late)
 }
 
 /// The party's identifiers in lookup order (the strongest first).
@@ -418,21 +465,15 @@ fn party_codes(party: &Party) -> Vec<Code> {
 }
 
 /// Finds the party's subject by any identifier, or registers a new one.
-async fn subject_for(
-    tx: &mut dyn StoreTx,
-    batch: &mut Batch,
+fn subject_for(
+    ctx: &Context<'_>,
+    events: &mut Vec<NewEvent>,
+    subjects: &mut HashMap<String, String>,
     party: &Party,
-    options: &ImportOptions,
-    actor: &str,
-) -> Result<String, ImportError> {
+) -> String {
     let codes = party_codes(party);
-    for code in &codes {
-        if let Some(id) = batch.new_subjects.get(code.as_str()) {
-            return Ok(id.clone());
-        }
-        if let Some(s) = tx.subject_by_code(code).await? {
-            return Ok(s.id);
-        }
+    if let Some(id) = codes.iter().find_map(|c| subjects.get(c.as_str())) {
+        return id.clone();
     }
     let citizen_id = codes.iter().find_map(|c| match c {
         Code::CitizenId(id) => Some(id.clone()),
@@ -448,17 +489,15 @@ async fn subject_for(
         citizen_id,
     };
     for code in subject.codes() {
-        batch
-            .new_subjects
-            .insert(code.as_str().to_string(), subject.id.clone());
+        subjects.insert(code.as_str().to_string(), subject.id.clone());
     }
     let id = subject.id.clone();
-    batch.events.push(NewEvent::new(
-        actor,
-        options.recorded_at,
+    events.push(NewEvent::new(
+        ctx.actor.as_str(),
+        ctx.options.recorded_at,
         EventPayload::SubjectRegistered { subject },
     ));
-    Ok(id)
+    id
 }
 
 /// A rejected row as the statistics keep it: a key over its cells, its reporting unit as given,

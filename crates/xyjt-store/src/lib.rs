@@ -145,6 +145,10 @@ pub trait StoreTx: Send {
     async fn append(&mut self, events: Vec<NewEvent>) -> Result<Vec<StoredEvent>, StoreError>;
     async fn subject_by_code(&mut self, code: &Code) -> Result<Option<Subject>, StoreError>;
     async fn record_by_key(&mut self, key: &NaturalKey) -> Result<Option<Record>, StoreError>;
+    /// The records of any of these natural keys, in one round trip per chunk (imports).
+    async fn records_by_keys(&mut self, keys: &[NaturalKey]) -> Result<Vec<Record>, StoreError>;
+    /// The subjects holding any of these identifiers, in one round trip per kind and chunk.
+    async fn subjects_by_codes(&mut self, codes: &[Code]) -> Result<Vec<Subject>, StoreError>;
     /// Which of these rejected-row keys are already recorded.
     async fn known_rejections(&mut self, keys: &[String]) -> Result<HashSet<String>, StoreError>;
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;

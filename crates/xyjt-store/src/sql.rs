@@ -15,7 +15,7 @@ use std::time::Duration;
 use xyjt_core::canonical::to_canonical;
 use xyjt_core::ident::Code;
 use xyjt_core::ledger::{ChainVerifier, EventPayload, NewEvent, StoredEvent, fold_record, seal};
-use xyjt_core::record::{NaturalKey, Record, RecordStatus};
+use xyjt_core::record::{NaturalKey, Record, RecordCategory, RecordStatus};
 use xyjt_core::subject::{NameChange, Subject};
 use xyjt_core::text::name_key;
 
@@ -44,7 +44,10 @@ impl SqlStore {
                 options = options.after_connect(|conn, _meta| Box::pin(sqlite_pragmas(conn)));
                 sqlite_url_with_create(url)
             }
-            Backend::Postgres => url.to_string(),
+            Backend::Postgres => {
+                options = options.after_connect(|conn, _meta| Box::pin(postgres_settings(conn)));
+                url.to_string()
+            }
         };
         let pool = options
             .connect(&url)
@@ -67,9 +70,22 @@ async fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         "PRAGMA busy_timeout = 10000",
         "PRAGMA foreign_keys = ON",
         "PRAGMA synchronous = NORMAL",
+        // A 64 MiB page cache per connection (bounded): a large import transaction otherwise
+        // spills the same pages to the WAL again and again.
+        "PRAGMA cache_size = -65536",
     ] {
         sqlx::query(pragma).execute(&mut *conn).await?;
     }
+    Ok(())
+}
+
+/// Plan every statement for its actual parameters and table sizes. sqlx reuses prepared
+/// statements, and PostgreSQL would otherwise settle on a generic plan made while a table was
+/// small (a sequential scan) and keep it as an import grows the table in one transaction.
+async fn postgres_settings(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("SET plan_cache_mode = force_custom_plan")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -208,31 +224,12 @@ async fn load_record(conn: &mut AnyConnection, id: &str) -> Result<Option<Record
 async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result<(), StoreError> {
     match &event.payload {
         EventPayload::SubjectRegistered { subject } => {
-            let data = serde_json::to_string(subject).expect("subjects serialise");
-            let key = subject
-                .uscc
-                .as_ref()
-                .map(|u| u.as_str().to_string())
-                .or_else(|| subject.citizen_id.as_ref().map(|c| c.as_str().to_string()))
-                .unwrap_or_else(|| subject.name.clone());
-            sqlx::query(
-                "INSERT INTO subjects (id, kind, name, name_key, uscc, org_code, reg_no, citizen_id, data, last_seq) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            insert_subjects(
+                conn,
+                vec![subject_row(subject, seq)],
+                vec![name_row(&subject.id, seq, &subject.name, None)],
             )
-            .bind(&subject.id)
-            .bind(subject.kind.label())
-            .bind(&subject.name)
-            .bind(name_key(&subject.name))
-            .bind(subject.uscc.as_ref().map(|u| u.as_str().to_string()))
-            .bind(subject.effective_org_code().map(|o| o.as_str().to_string()))
-            .bind(subject.reg_no.as_ref().map(|r| r.as_str().to_string()))
-            .bind(subject.citizen_id.as_ref().map(|c| c.as_str().to_string()))
-            .bind(data)
-            .bind(seq)
-            .execute(&mut *conn)
             .await
-            .map_err(|e| insert_error(e, "主体", &key, "写入主体"))?;
-            insert_name(conn, &subject.id, seq, &subject.name, None).await
         }
         EventPayload::SubjectRenamed {
             subject_id,
@@ -304,6 +301,109 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
 /// The value `public_until` takes when a window has no end, so one index serves all queries.
 const OPEN_END: &str = "9999-12-31";
 
+const SUBJECT_INSERT: &str =
+    "subjects (id, kind, name, name_key, uscc, org_code, reg_no, citizen_id, data, last_seq)";
+const NAME_INSERT: &str = "subject_names (subject_id, seq, name, name_key, effective_on)";
+const RECORD_INSERT: &str = "records (id, subject_id, category, doc_no, authority_code, \
+     decision_date, status, version, body, last_seq, authority, source_unit_code, source_unit, \
+     reported_on, late, public_from, public_until, publication)";
+const EVENT_INSERT: &str = "ledger_events (seq, id, recorded_at, actor, kind, aggregate_id, \
+     subject_id, payload, prev_hash, hash)";
+
+fn subject_row(subject: &Subject, seq: i64) -> Vec<Arg> {
+    vec![
+        Arg::Text(subject.id.clone()),
+        Arg::Text(subject.kind.label().to_string()),
+        Arg::Text(subject.name.clone()),
+        Arg::Text(name_key(&subject.name)),
+        Arg::OptText(subject.uscc.as_ref().map(|u| u.as_str().to_string())),
+        Arg::OptText(subject.effective_org_code().map(|o| o.as_str().to_string())),
+        Arg::OptText(subject.reg_no.as_ref().map(|r| r.as_str().to_string())),
+        Arg::OptText(subject.citizen_id.as_ref().map(|c| c.as_str().to_string())),
+        Arg::Text(serde_json::to_string(subject).expect("subjects serialise")),
+        Arg::Int(seq),
+    ]
+}
+
+fn name_row(subject_id: &str, seq: i64, name: &str, effective_on: Option<String>) -> Vec<Arg> {
+    vec![
+        Arg::Text(subject_id.to_string()),
+        Arg::Int(seq),
+        Arg::Text(name.to_string()),
+        Arg::Text(name_key(name)),
+        Arg::OptText(effective_on),
+    ]
+}
+
+/// The `records` row of a record's folded state, in `RECORD_INSERT` column order.
+fn record_row(r: &Record, seq: i64) -> Vec<Arg> {
+    let key = r.body.natural_key();
+    let (source_unit, source_unit_code) = r.body.source_unit();
+    let p = r.publication.as_ref();
+    let public_until = p.and_then(|p| {
+        p.public_from.map(|_| {
+            p.public_until
+                .map_or_else(|| OPEN_END.to_string(), |d| d.to_string())
+        })
+    });
+    vec![
+        Arg::Text(r.id.clone()),
+        Arg::Text(r.subject_id.clone()),
+        Arg::Text(key.category.as_str().to_string()),
+        Arg::Text(key.doc_no.clone()),
+        Arg::Text(key.authority_code.as_str().to_string()),
+        Arg::Text(r.body.decision_date().to_string()),
+        Arg::Text(status_str(r.status)),
+        Arg::Int(i64::from(r.version)),
+        Arg::Text(serde_json::to_string(&r.body).expect("record bodies serialise")),
+        Arg::Int(seq),
+        Arg::Text(r.body.authority().to_string()),
+        Arg::Text(source_unit_code.as_str().to_string()),
+        Arg::Text(source_unit.to_string()),
+        Arg::OptText(p.map(|p| p.reported_on.to_string())),
+        Arg::Int(i64::from(p.is_some_and(|p| p.late))),
+        Arg::OptText(p.and_then(|p| p.public_from).map(|d| d.to_string())),
+        Arg::OptText(public_until),
+        Arg::OptText(p.map(|p| serde_json::to_string(p).expect("publications serialise"))),
+    ]
+}
+
+async fn insert_subjects(
+    conn: &mut AnyConnection,
+    subjects: Vec<Vec<Arg>>,
+    names: Vec<Vec<Arg>>,
+) -> Result<(), StoreError> {
+    let key = single_key(&subjects, &[4, 7, 2]);
+    insert_rows(conn, SUBJECT_INSERT, subjects, "主体", &key).await?;
+    insert_rows(conn, NAME_INSERT, names, "名称历史", "").await
+}
+
+/// For a one-row batch, the first non-empty of the given columns: names the conflicting key.
+fn single_key(rows: &[Vec<Arg>], columns: &[usize]) -> String {
+    match rows {
+        [row] => columns
+            .iter()
+            .find_map(|c| match &row[*c] {
+                Arg::Text(t) => Some(t.clone()),
+                Arg::OptText(Some(t)) => Some(t.clone()),
+                _ => None,
+            })
+            .unwrap_or_default(),
+        _ => "（批量写入中的一条）".to_string(),
+    }
+}
+
+async fn insert_records(conn: &mut AnyConnection, rows: Vec<Vec<Arg>>) -> Result<(), StoreError> {
+    let key = match rows.as_slice() {
+        [row] => match (&row[3], &row[4]) {
+            (Arg::Text(doc), Arg::Text(code)) => format!("{doc}（{code}）"),
+            _ => String::new(),
+        },
+        _ => "（批量写入中的一条）".to_string(),
+    };
+    insert_rows(conn, RECORD_INSERT, rows, "同一机关的同一文书号", &key).await
+}
+
 /// Writes a record's folded state into the `records` projection.
 async fn write_record(
     conn: &mut AnyConnection,
@@ -311,60 +411,95 @@ async fn write_record(
     existed: bool,
     seq: i64,
 ) -> Result<(), StoreError> {
-    let body = serde_json::to_string(&r.body).expect("record bodies serialise");
-    let key = r.body.natural_key();
-    let (source_unit, source_unit_code) = r.body.source_unit();
-    let p = r.publication.as_ref();
-    let publication = p.map(|p| serde_json::to_string(p).expect("publications serialise"));
-    let public_from = p.and_then(|p| p.public_from).map(|d| d.to_string());
-    let public_until = p.and_then(|p| {
-        p.public_from.map(|_| {
-            p.public_until
-                .map_or_else(|| OPEN_END.to_string(), |d| d.to_string())
-        })
-    });
-    let reported_on = p.map(|p| p.reported_on.to_string());
-    let late = i64::from(p.is_some_and(|p| p.late));
-    let sql = if existed {
+    if !existed {
+        return insert_records(conn, vec![record_row(r, seq)]).await;
+    }
+    let mut q = sqlx::query(
         "UPDATE records SET subject_id = $2, category = $3, doc_no = $4, authority_code = $5, \
          decision_date = $6, status = $7, version = $8, body = $9, last_seq = $10, authority = $11, \
          source_unit_code = $12, source_unit = $13, reported_on = $14, late = $15, \
-         public_from = $16, public_until = $17, publication = $18 WHERE id = $1"
-    } else {
-        "INSERT INTO records (id, subject_id, category, doc_no, authority_code, decision_date, \
-         status, version, body, last_seq, authority, source_unit_code, source_unit, reported_on, \
-         late, public_from, public_until, publication) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+         public_from = $16, public_until = $17, publication = $18 WHERE id = $1",
+    );
+    for a in record_row(r, seq) {
+        q = a.bind(q);
+    }
+    q.execute(conn).await.context("更新记录")?;
+    Ok(())
+}
+
+/// One bound value of a bulk statement.
+enum Arg {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+impl Arg {
+    fn bind(self, q: AnyQuery<'_>) -> AnyQuery<'_> {
+        match self {
+            Arg::Text(t) => q.bind(t),
+            Arg::OptText(t) => q.bind(t),
+            Arg::Int(i) => q.bind(i),
+        }
+    }
+}
+
+/// Inserts rows with multi-row `INSERT … VALUES (…), (…)` statements: one round trip per
+/// chunk instead of per row, which is what makes large imports fast (the SQLite driver hands
+/// every statement to its worker thread). Chunks stay under both databases' parameter limits.
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    target: &str,
+    rows: Vec<Vec<Arg>>,
+    what: &'static str,
+    key: &str,
+) -> Result<(), StoreError> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
     };
-    sqlx::query(sql)
-        .bind(&r.id)
-        .bind(&r.subject_id)
-        .bind(key.category.as_str())
-        .bind(&key.doc_no)
-        .bind(key.authority_code.as_str())
-        .bind(r.body.decision_date().to_string())
-        .bind(status_str(r.status))
-        .bind(i64::from(r.version))
-        .bind(body)
-        .bind(seq)
-        .bind(r.body.authority())
-        .bind(source_unit_code.as_str())
-        .bind(source_unit)
-        .bind(reported_on)
-        .bind(late)
-        .bind(public_from)
-        .bind(public_until)
-        .bind(publication)
-        .execute(conn)
-        .await
-        .map_err(|e| {
-            insert_error(
-                e,
-                "同一机关的同一文书号",
-                &format!("{}（{}）", key.doc_no, key.authority_code),
-                "写入记录",
-            )
-        })?;
+    let per_chunk = (30_000 / width).clamp(1, 500);
+    // SQLite resolves every `$N` by a linear scan of the statement's parameter names, which
+    // turns a 30,000-parameter statement quadratic; anonymous `?` parameters bind by position.
+    let positional = conn.backend_name() == "SQLite";
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Arg>> = rows.by_ref().take(per_chunk).collect();
+        let mut sql = String::with_capacity(64 + chunk.len() * width * 5);
+        sql.push_str("INSERT INTO ");
+        sql.push_str(target);
+        sql.push_str(" VALUES ");
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..width {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                if positional {
+                    sql.push('?');
+                } else {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for a in row {
+                q = a.bind(q);
+            }
+        }
+        q.execute(&mut *conn)
+            .await
+            .map_err(|e| insert_error(e, what, key, &format!("写入{what}")))?;
+    }
     Ok(())
 }
 
@@ -375,18 +510,14 @@ async fn insert_name(
     name: &str,
     effective_on: Option<String>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO subject_names (subject_id, seq, name, name_key, effective_on) VALUES ($1, $2, $3, $4, $5)",
+    insert_rows(
+        conn,
+        NAME_INSERT,
+        vec![name_row(subject_id, seq, name, effective_on)],
+        "名称历史",
+        "",
     )
-    .bind(subject_id)
-    .bind(seq)
-    .bind(name)
-    .bind(name_key(name))
-    .bind(effective_on)
-    .execute(conn)
     .await
-    .context("写入名称历史")?;
-    Ok(())
 }
 
 /// A write transaction over one pooled connection; see `StoreTx`.
@@ -402,9 +533,6 @@ impl SqlTx {
         events: Vec<NewEvent>,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let mut stored = Vec::with_capacity(events.len());
-        let sql = format!(
-            "INSERT INTO ledger_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        );
         for event in &events {
             // Ledger time never runs backwards, whatever the callers' clocks say.
             let floor = DateTime::parse_from_rfc3339(&self.head.recorded_at)
@@ -412,21 +540,6 @@ impl SqlTx {
                 .unwrap_or(event.recorded_at);
             let at = event.recorded_at.max(floor);
             let sealed = seal(event, self.head.seq + 1, at, &self.head.hash);
-            sqlx::query(&sql)
-                .bind(sealed.seq)
-                .bind(&sealed.id)
-                .bind(&sealed.recorded_at)
-                .bind(&sealed.actor)
-                .bind(&sealed.kind)
-                .bind(&sealed.aggregate_id)
-                .bind(&sealed.subject_id)
-                .bind(to_canonical(&sealed.payload))
-                .bind(&sealed.prev_hash)
-                .bind(&sealed.hash)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(|e| insert_error(e, "事件", &sealed.id, "写入账本事件"))?;
-            project(&mut self.tx, event, sealed.seq).await?;
             self.head = LedgerHead {
                 seq: sealed.seq,
                 hash: sealed.hash.clone(),
@@ -434,6 +547,53 @@ impl SqlTx {
             };
             stored.push(sealed);
         }
+        let rows: Vec<Vec<Arg>> = stored
+            .iter()
+            .map(|e| {
+                vec![
+                    Arg::Int(e.seq),
+                    Arg::Text(e.id.clone()),
+                    Arg::Text(e.recorded_at.clone()),
+                    Arg::Text(e.actor.clone()),
+                    Arg::Text(e.kind.clone()),
+                    Arg::Text(e.aggregate_id.clone()),
+                    Arg::OptText(e.subject_id.clone()),
+                    Arg::Text(to_canonical(&e.payload)),
+                    Arg::Text(e.prev_hash.clone()),
+                    Arg::Text(e.hash.clone()),
+                ]
+            })
+            .collect();
+        let key = single_key(&rows, &[1]);
+        insert_rows(&mut self.tx, EVENT_INSERT, rows, "事件", &key).await?;
+        // Registrations and first publications are inserted in bulk; any other event is
+        // projected on its own, after the rows before it are written, so order is kept.
+        let (mut subjects, mut names, mut records) = (Vec::new(), Vec::new(), Vec::new());
+        for (event, sealed) in events.iter().zip(&stored) {
+            match &event.payload {
+                EventPayload::SubjectRegistered { subject } => {
+                    subjects.push(subject_row(subject, sealed.seq));
+                    names.push(name_row(&subject.id, sealed.seq, &subject.name, None));
+                }
+                EventPayload::RecordPublished { .. } => {
+                    let record =
+                        fold_record(None, &event.payload)?.expect("a publication yields a record");
+                    records.push(record_row(&record, sealed.seq));
+                }
+                _ => {
+                    insert_subjects(
+                        &mut self.tx,
+                        std::mem::take(&mut subjects),
+                        std::mem::take(&mut names),
+                    )
+                    .await?;
+                    insert_records(&mut self.tx, std::mem::take(&mut records)).await?;
+                    project(&mut self.tx, event, sealed.seq).await?;
+                }
+            }
+        }
+        insert_subjects(&mut self.tx, subjects, names).await?;
+        insert_records(&mut self.tx, records).await?;
         sqlx::query("UPDATE ledger_head SET seq = $1, hash = $2, recorded_at = $3 WHERE id = 1")
             .bind(self.head.seq)
             .bind(&self.head.hash)
@@ -466,6 +626,75 @@ impl StoreTx for SqlTx {
 
     async fn record_by_key(&mut self, key: &NaturalKey) -> Result<Option<Record>, StoreError> {
         record_by_key(&mut self.tx, key).await
+    }
+
+    async fn records_by_keys(&mut self, keys: &[NaturalKey]) -> Result<Vec<Record>, StoreError> {
+        let mut found = Vec::new();
+        for category in [RecordCategory::License, RecordCategory::Penalty] {
+            let docs: Vec<&str> = keys
+                .iter()
+                .filter(|k| k.category == category)
+                .map(|k| k.doc_no.as_str())
+                .collect();
+            for chunk in docs.chunks(500) {
+                let placeholders: Vec<String> =
+                    (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+                let sql = format!(
+                    "SELECT {RECORD_COLUMNS} FROM records WHERE category = $1 AND doc_no IN ({})",
+                    placeholders.join(", ")
+                );
+                let mut q = sqlx::query(&sql).bind(category.as_str());
+                for d in chunk {
+                    q = q.bind(*d);
+                }
+                for row in q
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .context("按文书号批量查找记录")?
+                {
+                    let record = record_from_row(&row)?;
+                    // Same 文书号 from another authority is another decision.
+                    if keys.contains(&record.body.natural_key()) {
+                        found.push(record);
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn subjects_by_codes(&mut self, codes: &[Code]) -> Result<Vec<Subject>, StoreError> {
+        let mut found: Vec<Subject> = Vec::new();
+        for column in ["uscc", "org_code", "reg_no", "citizen_id"] {
+            let values: Vec<&str> = codes
+                .iter()
+                .filter(|c| code_column(c) == column)
+                .map(|c| c.as_str())
+                .collect();
+            for chunk in values.chunks(500) {
+                let placeholders: Vec<String> =
+                    (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                let sql = format!(
+                    "SELECT data FROM subjects WHERE {column} IN ({})",
+                    placeholders.join(", ")
+                );
+                let mut q = sqlx::query(&sql);
+                for v in chunk {
+                    q = q.bind(*v);
+                }
+                for row in q
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .context("按代码批量查找主体")?
+                {
+                    let subject = subject_from_row(&row)?;
+                    if !found.iter().any(|s| s.id == subject.id) {
+                        found.push(subject);
+                    }
+                }
+            }
+        }
+        Ok(found)
     }
 
     async fn known_rejections(&mut self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
@@ -504,16 +733,21 @@ impl StoreTx for SqlTx {
     }
 }
 
-async fn subject_by_code(
-    conn: &mut AnyConnection,
-    code: &Code,
-) -> Result<Option<Subject>, StoreError> {
-    let column = match code {
+/// The `subjects` column an identifier is indexed in.
+fn code_column(code: &Code) -> &'static str {
+    match code {
         Code::Uscc(_) => "uscc",
         Code::OrgCode(_) => "org_code",
         Code::RegNo(_) => "reg_no",
         Code::CitizenId(_) => "citizen_id",
-    };
+    }
+}
+
+async fn subject_by_code(
+    conn: &mut AnyConnection,
+    code: &Code,
+) -> Result<Option<Subject>, StoreError> {
+    let column = code_column(code);
     let sql = format!("SELECT data FROM subjects WHERE {column} = $1 ORDER BY id LIMIT 1");
     let row = sqlx::query(&sql)
         .bind(code.as_str())
