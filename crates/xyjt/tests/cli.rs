@@ -210,8 +210,17 @@ fn export_import_round_trip_and_statistics() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let full = dir.join(format!("penalties-full-{}.xlsx", std::process::id()));
     let out = xyjt(&[
-        "export", "penalties", "--db", &demo, "--on", "2026-11-22", "--header", "zh",
-        "--full-ids", "--out", full.to_str().unwrap(),
+        "export",
+        "penalties",
+        "--db",
+        &demo,
+        "--on",
+        "2026-11-22",
+        "--header",
+        "zh",
+        "--full-ids",
+        "--out",
+        full.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let exported: usize = stdout(&out)
@@ -226,8 +235,15 @@ fn export_import_round_trip_and_statistics() {
     let report = dir.join(format!("report-{}.json", std::process::id()));
     let import = |report: &PathBuf| {
         xyjt(&[
-            "import", "penalties", full.to_str().unwrap(), "--db", &fresh,
-            "--as-of", "2026-11-22", "--report", report.to_str().unwrap(),
+            "import",
+            "penalties",
+            full.to_str().unwrap(),
+            "--db",
+            &fresh,
+            "--as-of",
+            "2026-11-22",
+            "--report",
+            report.to_str().unwrap(),
         ])
     };
     let out = import(&report);
@@ -242,7 +258,10 @@ fn export_import_round_trip_and_statistics() {
 
     // Statistics: one JSON line per unit, month and category, with the rates.
     let out = xyjt(&["stats", "shuanggongshi", "--db", &fresh, "--json"]);
-    let rows: Vec<Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert!(!rows.is_empty());
     let accepted: u64 = rows.iter().map(|r| r["accepted"].as_u64().unwrap()).sum();
     assert_eq!(accepted as usize, exported);
@@ -250,23 +269,36 @@ fn export_import_round_trip_and_statistics() {
 
     // The default export masks every ID number.
     let masked = dir.join(format!("penalties-masked-{}.csv", std::process::id()));
-    let out = xyjt(&["export", "penalties", "--db", &fresh, "--on", "2026-11-22", "--out", masked.to_str().unwrap()]);
+    let out = xyjt(&[
+        "export",
+        "penalties",
+        "--db",
+        &fresh,
+        "--on",
+        "2026-11-22",
+        "--out",
+        masked.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let text = std::fs::read_to_string(&masked).unwrap();
-    assert!(text.starts_with("\u{feff}CF_XDR_MC,"), "code headers, UTF-8 BOM");
+    assert!(
+        text.starts_with("\u{feff}CF_XDR_MC,"),
+        "code headers, UTF-8 BOM"
+    );
     assert!(text.contains("********"));
     for token in text.split([',', '\n', '\r']) {
         assert!(
-            xyjt_core_check_citizen_id(token).is_none(),
+            full_citizen_id(token).is_none(),
             "unmasked ID number {token} in the default export"
         );
     }
 }
 
 /// A full, valid citizen ID number in `token`, if any.
-fn xyjt_core_check_citizen_id(token: &str) -> Option<String> {
+fn full_citizen_id(token: &str) -> Option<String> {
     let out = token.trim();
-    (out.len() == 18
+    (out.is_ascii()
+        && out.len() == 18
         && out[..17].chars().all(|c| c.is_ascii_digit())
         && xyjt(&["code", "check", out]).status.code() == Some(0))
     .then(|| out.to_string())
@@ -280,8 +312,13 @@ fn import_of_an_unreadable_file_exits_one_with_a_report() {
     std::fs::write(&file, "名称,类别\n某公司,法人\n").unwrap();
     let report = dir.join(format!("bad-report-{}.json", std::process::id()));
     let out = xyjt(&[
-        "import", "penalties", file.to_str().unwrap(), "--db", &url,
-        "--report", report.to_str().unwrap(),
+        "import",
+        "penalties",
+        file.to_str().unwrap(),
+        "--db",
+        &url,
+        "--report",
+        report.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("表头缺少必填列"));
