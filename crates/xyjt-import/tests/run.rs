@@ -279,4 +279,9 @@ async fn postgres_import_story() {
         .await
         .unwrap();
     story(store, temp_dir("run-postgres")).await;
+    // Passed: drop the schema (a failed run leaves it to look at).
+    sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin)
+        .await
+        .unwrap();
 }

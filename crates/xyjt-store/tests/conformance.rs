@@ -647,7 +647,9 @@ async fn sqlite_publicity_story() {
 #[tokio::test]
 async fn postgres_publicity_story() {
     if let Some(store) = postgres_store("postgres_publicity_story").await {
+        let cleanup = store.pool().clone();
         publicity_story(store).await;
+        drop_schema_of(&cleanup).await;
     }
 }
 
@@ -682,6 +684,24 @@ async fn append_only(store: SqlStore) {
 /// A fresh PostgreSQL schema for one test, or `None` (skipped, loudly) when no server is
 /// configured outside CI.
 async fn postgres_store(test: &str) -> Option<SqlStore> {
+    postgres_store_in_schema(test).await.map(|(store, _)| store)
+}
+
+/// Drops a test's schema once it has passed (a failed test leaves its data to look at).
+async fn drop_schema_of(pool: &sqlx::AnyPool) {
+    let schema: String = sqlx::query("SELECT CAST(current_schema() AS TEXT)")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+        .get(0);
+    assert!(schema.starts_with("xyjt_test_"), "{schema}");
+    sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn postgres_store_in_schema(test: &str) -> Option<(SqlStore, String)> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let Ok(base) = std::env::var("XYJT_TEST_POSTGRES_URL") else {
         assert!(!ci, "CI=true but XYJT_TEST_POSTGRES_URL is not set");
@@ -704,20 +724,24 @@ async fn postgres_store(test: &str) -> Option<SqlStore> {
         .unwrap();
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-    Some(SqlStore::connect(&url).await.unwrap())
+    Some((SqlStore::connect(&url).await.unwrap(), schema))
 }
 
 #[tokio::test]
 async fn postgres_story() {
     if let Some(store) = postgres_store("postgres_story").await {
         assert_eq!(store.backend(), Backend::Postgres);
+        let cleanup = store.pool().clone();
         story(store).await;
+        drop_schema_of(&cleanup).await;
     }
 }
 
 #[tokio::test]
 async fn append_only_triggers_refuse_updates_postgres() {
     if let Some(store) = postgres_store("append_only_triggers_refuse_updates_postgres").await {
+        let cleanup = store.pool().clone();
         append_only(store).await;
+        drop_schema_of(&cleanup).await;
     }
 }
