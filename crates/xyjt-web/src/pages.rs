@@ -11,12 +11,137 @@ use xyjt_core::ident::{CodeKind, check};
 use xyjt_core::mask::Audience;
 use xyjt_core::text::name_key;
 
-use crate::views::{RecordView, SubjectView};
+use crate::views::SubjectView;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/subjects/{id}", get(subject_page))
+        .route("/publicity", get(publicity_page))
+}
+
+/// A table of records with their publicity windows, personal data masked for the public.
+fn record_table(records: &[&xyjt_core::record::Record]) -> String {
+    let mut out = String::from(
+        "<table><tr><th>类别</th><th>行政相对人</th><th>决定日期</th><th>文书号</th><th>决定机关</th><th>内容</th><th>公示期至</th></tr>",
+    );
+    for r in records {
+        let masked = xyjt_core::mask::mask_record(r, Audience::Public);
+        let content = match &masked.body {
+            xyjt_core::record::RecordBody::Penalty(p) => {
+                format!("{}：{}", p.violation_type, p.content)
+            }
+            xyjt_core::record::RecordBody::License(l) => {
+                l.content.clone().unwrap_or_else(|| l.doc_name.clone())
+            }
+        };
+        let until = r.publication.as_ref().map_or(String::new(), |p| {
+            let until = p
+                .public_until
+                .map_or_else(|| "长期".to_string(), |d| d.to_string());
+            match &p.severity {
+                Some(s) => format!("{until}（{s}）"),
+                None => until,
+            }
+        });
+        out.push_str(&format!(
+            "<tr><td>{}</td><td><a href=\"/subjects/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(masked.body.category().label()),
+            esc(&r.subject_id),
+            esc(&masked.body.party().name),
+            esc(&masked.body.decision_date().to_string()),
+            esc(masked.body.doc_no()),
+            esc(masked.body.authority()),
+            esc(&content),
+            esc(&until)
+        ));
+    }
+    out.push_str("</table>");
+    out
+}
+
+#[derive(Deserialize)]
+pub struct PublicityPageQuery {
+    category: Option<String>,
+    unit: Option<String>,
+    page: Option<i64>,
+}
+
+/// 双公示 公示栏: what is public today, 20 a page, by category and unit.
+async fn publicity_page(
+    State(state): State<AppState>,
+    Query(q): Query<PublicityPageQuery>,
+) -> Result<Html<String>, ApiError> {
+    use xyjt_core::record::RecordCategory;
+    let category = match q.category.as_deref() {
+        Some("license") => Some(RecordCategory::License),
+        Some("penalty") => Some(RecordCategory::Penalty),
+        _ => None,
+    };
+    let unit = q.unit.clone().filter(|u| !u.trim().is_empty());
+    let page = q.page.unwrap_or(1).max(1);
+    let per_page = 20;
+    let result = state
+        .store
+        .public_records(&xyjt_store::PublicityQuery {
+            on: state.today(),
+            category,
+            unit: unit.clone(),
+            decided_from: None,
+            decided_to: None,
+            limit: per_page,
+            offset: (page - 1) * per_page,
+        })
+        .await?;
+    let selected = |c: &str| {
+        if q.category.as_deref() == Some(c) {
+            " selected"
+        } else {
+            ""
+        }
+    };
+    let mut body = format!(
+        "<h1>双公示 公示栏</h1><form action=\"/publicity\" method=\"get\">\
+         <select name=\"category\"><option value=\"\">全部</option>\
+         <option value=\"license\"{}>行政许可</option><option value=\"penalty\"{}>行政处罚</option></select>\
+         <input type=\"search\" name=\"unit\" value=\"{}\" placeholder=\"决定机关或数据来源单位\">\
+         <button type=\"submit\">筛选</button></form><p class=\"muted\">共 {} 条，第 {} 页</p>",
+        selected("license"),
+        selected("penalty"),
+        esc(unit.as_deref().unwrap_or("")),
+        result.total,
+        page
+    );
+    let refs: Vec<&xyjt_core::record::Record> = result.items.iter().collect();
+    body.push_str(&record_table(&refs));
+    let link = |p: i64| {
+        format!(
+            "/publicity?category={}&unit={}&page={p}",
+            esc(q.category.as_deref().unwrap_or("")),
+            esc(&urlencode(unit.as_deref().unwrap_or("")))
+        )
+    };
+    body.push_str("<p>");
+    if page > 1 {
+        body.push_str(&format!("<a href=\"{}\">上一页</a> ", link(page - 1)));
+    }
+    if page * per_page < result.total {
+        body.push_str(&format!("<a href=\"{}\">下一页</a>", link(page + 1)));
+    }
+    body.push_str("</p>");
+    Ok(layout("双公示 公示栏", &body))
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -49,7 +174,7 @@ fn layout(title: &str, body: &str) -> Html<String> {
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{} - 信用交通</title><style>{STYLE}</style></head><body>\
-         <header><a href=\"/\">信用交通 · 信用信息平台</a></header><main>{body}</main>\
+         <header><a href=\"/\">信用交通 · 信用信息平台</a> <a href=\"/publicity\" style=\"font-size:15px;margin-left:16px\">双公示</a></header><main>{body}</main>\
          <footer>演示数据均为虚构 · xyjt</footer></body></html>",
         esc(title)
     ))
@@ -146,30 +271,30 @@ async fn subject_page(
             body.push_str(&format!("<br>{label}：{}", esc(value)));
         }
     }
-    body.push_str("</div><h2>信用记录</h2>");
+    let names = state.store.name_history(&id).await?;
+    if names.len() > 1 {
+        body.push_str("<br>曾用名：");
+        let former: Vec<String> = names[..names.len() - 1]
+            .iter()
+            .map(|n| {
+                esc(&xyjt_core::mask::subject_display_name(
+                    subject.kind,
+                    &n.name,
+                    Audience::Public,
+                ))
+            })
+            .collect();
+        body.push_str(&former.join("、"));
+    }
+    body.push_str("</div><h2>公示中的信用记录</h2>");
     let records = state.store.records_of_subject(&id).await?;
     let today = state.today();
-    let shown: Vec<RecordView> = records
-        .iter()
-        .filter(|r| r.is_public_on(today))
-        .map(|r| RecordView::new(r, Audience::Public))
-        .collect();
+    let shown: Vec<&xyjt_core::record::Record> =
+        records.iter().filter(|r| r.is_public_on(today)).collect();
     if shown.is_empty() {
         body.push_str("<p>暂无公示中的信用记录。</p>");
     } else {
-        body.push_str(
-            "<table><tr><th>类别</th><th>决定日期</th><th>文书号</th><th>决定机关</th></tr>",
-        );
-        for r in &shown {
-            body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&r.category_label),
-                esc(&r.decision_date),
-                esc(&r.doc_no),
-                esc(&r.authority)
-            ));
-        }
-        body.push_str("</table>");
+        body.push_str(&record_table(&shown));
     }
     Ok(layout(&v.name, &body))
 }

@@ -248,6 +248,18 @@ async fn pages_render_in_chinese() {
     let (_, html) = get(&app, "/subjects/s-person").await;
     assert!(html.contains("欧阳**") && html.contains("110105********002X"));
     assert!(!html.contains("11010519491231002X"));
+    assert!(
+        html.contains("示交执罚〔2025〕7号") && html.contains("2026-03-03（一般）"),
+        "{html}"
+    );
+    let (status, html) = get(&app, "/publicity?category=penalty").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("共 1 条") && html.contains("示交执罚〔2025〕7号"),
+        "{html}"
+    );
+    let (_, html) = get(&app, "/publicity?category=license").await;
+    assert!(html.contains("共 0 条"));
 }
 
 /// Walks every public endpoint over the demo data and looks for any full citizen ID number.

@@ -11,6 +11,20 @@ use std::process::ExitCode;
 use xyjt_core::calendar::Calendar;
 use xyjt_core::ident::{CodeKind, check};
 
+/// `println!` that ends the program quietly when the reader has gone away (`xyjt … | head`),
+/// instead of panicking on a broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            panic!("writing to stdout: {e}");
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "xyjt", version, about = "信用交通 credit information platform")]
 struct Cli {
@@ -243,10 +257,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let cal = calendar.load()?;
             match command {
                 CalendarCommand::AddWorkdays { date, n } => {
-                    println!("{}", cal.add_workdays(date, n)?);
+                    outln!("{}", cal.add_workdays(date, n)?);
                 }
                 CalendarCommand::WorkdaysBetween { from, to } => {
-                    println!("{}", cal.workdays_between(from, to)?);
+                    outln!("{}", cal.workdays_between(from, to)?);
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -264,13 +278,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify { db, json } => runtime()?.block_on(verify(&db.db, json)),
         Command::Migrate { db } => runtime()?.block_on(async {
             xyjt_store::open(&db.db).await?;
-            println!("数据库已是最新结构：{}", xyjt_store::redact_url(&db.db));
+            outln!("数据库已是最新结构：{}", xyjt_store::redact_url(&db.db));
             Ok(ExitCode::SUCCESS)
         }),
         Command::Demo { db } => runtime()?.block_on(async {
             let store = xyjt_store::open(&db.db).await?;
             let n = seed_demo(store.as_ref()).await?;
-            println!("演示数据：写入 {n} 个事件");
+            outln!("演示数据：写入 {n} 个事件");
             Ok(ExitCode::SUCCESS)
         }),
         Command::Record {
@@ -369,7 +383,7 @@ fn code_check(codes: &[String], json: bool) -> ExitCode {
                 valid: error.is_none(),
                 error,
             };
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string(&line).expect("a check line serialises")
             );
@@ -382,8 +396,8 @@ fn code_check(codes: &[String], json: bool) -> ExitCode {
                 CodeKind::Unknown => "未知类型",
             };
             match error {
-                None => println!("{input}\t有效\t{kind}\t{}", c.normalized),
-                Some(e) => println!("{input}\t无效\t{kind}\t{e}"),
+                None => outln!("{input}\t有效\t{kind}\t{}", c.normalized),
+                Some(e) => outln!("{input}\t无效\t{kind}\t{e}"),
             }
         }
     }
@@ -410,7 +424,7 @@ async fn serve(db: &str, calendar: Calendar, addr: SocketAddr, demo: bool) -> Re
         .with_context(|| format!("监听 {addr}"))?;
     let local = app.local_addr()?;
     tracing::info!(addr = %local, db = %xyjt_store::redact_url(db), "xyjt serving");
-    println!("xyjt 已启动：http://{local}/");
+    outln!("xyjt 已启动：http://{local}/");
     app.run(xyjt_web::shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -433,7 +447,7 @@ async fn verify(db: &str, json: bool) -> Result<ExitCode> {
     let store = xyjt_store::open(db).await?;
     let report = store.verify().await?;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({
                 "valid": report.error.is_none(),
@@ -444,11 +458,12 @@ async fn verify(db: &str, json: bool) -> Result<ExitCode> {
         );
     } else {
         match &report.error {
-            None => println!(
+            None => outln!(
                 "账本完整：共 {} 个事件，链尾哈希 {}",
-                report.events, report.head.hash
+                report.events,
+                report.head.hash
             ),
-            Some(e) => println!("账本校验失败：{e}"),
+            Some(e) => outln!("账本校验失败：{e}"),
         }
     }
     Ok(if report.error.is_none() {
@@ -476,7 +491,7 @@ async fn record_show(db: &str, id: &str, as_of: Option<&str>) -> Result<ExitCode
     };
     match record {
         Some(r) => {
-            println!("{}", serde_json::to_string_pretty(&r)?);
+            outln!("{}", serde_json::to_string_pretty(&r)?);
             Ok(ExitCode::SUCCESS)
         }
         None => {
@@ -492,10 +507,10 @@ async fn stats(db: &str, json: bool, month: Option<&str>, unit: Option<&str>) ->
     let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{:.2}%", r * 100.0));
     if json {
         for r in &rows {
-            println!("{}", serde_json::to_string(r)?);
+            outln!("{}", serde_json::to_string(r)?);
         }
     } else {
-        println!(
+        outln!(
             "月份\t类别\t数据来源单位\t统一社会信用代码\t接收\t入库\t退回\t迟报\t合规率\t及时率"
         );
         for r in &rows {
@@ -504,7 +519,7 @@ async fn stats(db: &str, json: bool, month: Option<&str>, unit: Option<&str>) ->
             } else {
                 "行政处罚"
             };
-            println!(
+            outln!(
                 "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                 r.month,
                 category,
@@ -582,7 +597,7 @@ async fn import(
             .with_context(|| format!("写入报告 {}", path.display()))?;
     }
     if let Some(o) = &outcome {
-        println!(
+        outln!(
             "共 {} 行：有效 {}，无效 {}，迟报 {}；新增 {}，更正 {}，未变 {}",
             report.total,
             report.accepted,
@@ -600,15 +615,15 @@ async fn import(
             "存在无效行，整个文件未写入（可改正后重新导入，或使用 --accept-valid 只写入有效行）"
                 .to_string()
         };
-        println!("{state}");
+        outln!("{state}");
         for e in report.errors.iter().take(20) {
-            println!("  第 {} 行 {} [{}]：{}", e.row, e.field, e.code, e.message);
+            outln!("  第 {} 行 {} [{}]：{}", e.row, e.field, e.code, e.message);
         }
         if report.errors.len() > 20 {
-            println!("  ……另有 {} 条错误，见报告文件", report.errors.len() - 20);
+            outln!("  ……另有 {} 条错误，见报告文件", report.errors.len() - 20);
         }
         if let Some(r) = &o.rejects_file {
-            println!(
+            outln!(
                 "无效行已写入 {}（增加“错误原因”列，改正后可重新导入）",
                 r.display()
             );
@@ -667,6 +682,6 @@ async fn export(
         }
     }
     let n = exporter.finish()?;
-    println!("已导出 {n} 条{}到 {}", category.label(), out.display());
+    outln!("已导出 {n} 条{}到 {}", category.label(), out.display());
     Ok(ExitCode::SUCCESS)
 }
