@@ -47,6 +47,45 @@ pub enum EventPayload {
     RecordRevoked { record_id: RecordId, reason: String },
     /// The record's validity ended.
     RecordExpired { record_id: RecordId, on: NaiveDate },
+    /// A version of the four lists (四张清单) was adopted; every change is a new version.
+    ListPolicyAdopted { policy: crate::lists::ListPolicy },
+    /// A unit (or a rule run) proposes a name-list entry.
+    ListEntryProposed {
+        entry: crate::listing::ListEntry,
+        by: String,
+    },
+    /// A reviewer of the unit approves or rejects it (maker-checker).
+    ListEntryReviewed {
+        entry_id: String,
+        by: String,
+        approved: bool,
+        comment: String,
+    },
+    /// The reviewed entry takes effect.
+    ListEntryPublished { entry_id: String, on: NaiveDate },
+    /// The entry ends: expiry, repair, upheld objection, withdrawal. It stays in the ledger.
+    ListEntryEnded {
+        entry_id: String,
+        reason: crate::listing::EndReason,
+        on: NaiveDate,
+    },
+    /// A calling system asked the credit check at a decision point; this is the answer given.
+    CheckAnswered { check: CheckRecord },
+    /// The calling system reports what it did with a check's answer (跟踪问效).
+    CheckFeedback {
+        check_id: String,
+        applied: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        measure_id: Option<String>,
+        note: String,
+        by: String,
+    },
+    /// An API token was issued to a calling system (only its SHA-256 is kept).
+    ApiTokenIssued {
+        token_id: String,
+        name: String,
+        token_hash: String,
+    },
     /// Rows of a submitted file were rejected (反馈整改): kept so that compliance statistics count
     /// them. Row contents are not stored, only a key (to count each bad row once) and reasons.
     RowsRejected {
@@ -55,6 +94,28 @@ pub enum EventPayload {
         reported_on: NaiveDate,
         rows: Vec<RejectedRow>,
     },
+}
+
+/// A credit check as asked and answered, with the policy version that decided it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckRecord {
+    pub id: String,
+    /// The calling system (its token's name).
+    pub asked_by: String,
+    pub decision_point: crate::lists::DecisionPoint,
+    /// The identifier asked about, normalised, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// The name asked about, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The platform subject it resolved to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_id: Option<String>,
+    pub decision: crate::check::CheckDecision,
+    pub reasons: Vec<crate::check::CheckReason>,
+    pub policy_version: u32,
+    pub checked_on: NaiveDate,
 }
 
 /// One rejected row of an import, as the statistics need it.
@@ -83,6 +144,14 @@ impl EventPayload {
             EventPayload::RecordRevoked { .. } => "record_revoked",
             EventPayload::RecordExpired { .. } => "record_expired",
             EventPayload::RowsRejected { .. } => "rows_rejected",
+            EventPayload::ListPolicyAdopted { .. } => "list_policy_adopted",
+            EventPayload::ListEntryProposed { .. } => "list_entry_proposed",
+            EventPayload::ListEntryReviewed { .. } => "list_entry_reviewed",
+            EventPayload::ListEntryPublished { .. } => "list_entry_published",
+            EventPayload::ListEntryEnded { .. } => "list_entry_ended",
+            EventPayload::CheckAnswered { .. } => "check_answered",
+            EventPayload::CheckFeedback { .. } => "check_feedback",
+            EventPayload::ApiTokenIssued { .. } => "api_token_issued",
         }
     }
 
@@ -96,7 +165,39 @@ impl EventPayload {
             | EventPayload::RecordRevoked { record_id, .. }
             | EventPayload::RecordExpired { record_id, .. } => record_id,
             EventPayload::RowsRejected { batch_id, .. } => batch_id,
+            EventPayload::ListPolicyAdopted { .. } => "list-policy",
+            EventPayload::ListEntryProposed { entry, .. } => &entry.id,
+            EventPayload::ListEntryReviewed { entry_id, .. }
+            | EventPayload::ListEntryPublished { entry_id, .. }
+            | EventPayload::ListEntryEnded { entry_id, .. } => entry_id,
+            EventPayload::CheckAnswered { check } => &check.id,
+            EventPayload::CheckFeedback { check_id, .. } => check_id,
+            EventPayload::ApiTokenIssued { token_id, .. } => token_id,
         }
+    }
+
+    /// The step a list-entry event takes, if it is one.
+    pub fn entry_step(&self) -> Option<crate::listing::EntryStep<'_>> {
+        use crate::listing::EntryStep;
+        Some(match self {
+            EventPayload::ListEntryProposed { entry, by } => EntryStep::Proposed { entry, by },
+            EventPayload::ListEntryReviewed {
+                by,
+                approved,
+                comment,
+                ..
+            } => EntryStep::Reviewed {
+                by,
+                approved: *approved,
+                comment,
+            },
+            EventPayload::ListEntryPublished { on, .. } => EntryStep::Published { on: *on },
+            EventPayload::ListEntryEnded { reason, on, .. } => EntryStep::Ended {
+                reason: *reason,
+                on: *on,
+            },
+            _ => return None,
+        })
     }
 
     /// The subject the event is about, when the event alone says so.
@@ -105,6 +206,8 @@ impl EventPayload {
             EventPayload::SubjectRegistered { subject } => Some(&subject.id),
             EventPayload::SubjectRenamed { subject_id, .. }
             | EventPayload::RecordPublished { subject_id, .. } => Some(subject_id),
+            EventPayload::ListEntryProposed { entry, .. } => entry.subject_id.as_deref(),
+            EventPayload::CheckAnswered { check } => check.subject_id.as_deref(),
             _ => None,
         }
     }

@@ -3,10 +3,13 @@
 
 pub mod calendar;
 pub mod canonical;
+pub mod check;
 pub mod clock;
 pub mod demo;
 pub mod ident;
 pub mod ledger;
+pub mod listing;
+pub mod lists;
 pub mod mask;
 pub mod money;
 pub mod publicity;

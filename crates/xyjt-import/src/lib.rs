@@ -12,6 +12,7 @@
 
 pub mod dates;
 pub mod fields;
+pub mod policy_xlsx;
 pub mod read;
 pub mod rejects;
 pub mod validate;
@@ -24,8 +25,10 @@ pub use validate::{FieldError, codes, is_citizen_id_type, validate};
 
 pub mod export;
 pub mod run;
+pub mod table;
 
 pub use export::{ExportFormat, Exporter, HeaderStyle, cell};
 pub use run::{
     ImportError, ImportOptions, ImportOutcome, ImportReport, default_rejects_path, run_import,
 };
+pub use table::{Table, read_table};

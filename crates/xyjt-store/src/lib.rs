@@ -63,6 +63,10 @@ pub enum StoreError {
     Conflict { what: &'static str, key: String },
     #[error("账本中的数据无法解析：{0} (corrupt stored data)")]
     Corrupt(String),
+    #[error("{0}")]
+    Entry(xyjt_core::listing::EntryError),
+    #[error("{0} 不存在 (not found)")]
+    NotFound(String),
     #[error("事务中的一次写入失败，该事务只能回滚 (transaction poisoned by an earlier failure)")]
     Poisoned,
 }
@@ -136,6 +140,16 @@ pub struct IntakeCount {
     pub accepted: i64,
     pub late: i64,
     pub rejected: i64,
+}
+
+/// Checks per calling system, decision point and answer, with how many got feedback (跟踪问效).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckCount {
+    pub asked_by: String,
+    pub decision_point: String,
+    pub decision: String,
+    pub checks: i64,
+    pub with_feedback: i64,
 }
 
 /// A write transaction: reads see its own writes; nothing is visible to others until `commit`.
@@ -225,6 +239,41 @@ pub trait Store: Send + Sync {
 
     /// Intake counts per reporting unit, month and category.
     async fn intake_counts(&self) -> Result<Vec<IntakeCount>, StoreError>;
+
+    /// A version of the four lists, or the latest when `version` is `None`.
+    async fn list_policy(
+        &self,
+        version: Option<u32>,
+    ) -> Result<Option<xyjt_core::lists::ListPolicy>, StoreError>;
+
+    /// Name-list entries in every state, of one list (`red`, `black`, `watch`, an external
+    /// list's name) or all.
+    async fn list_entries(
+        &self,
+        list: Option<&str>,
+    ) -> Result<Vec<xyjt_core::listing::EntryState>, StoreError>;
+
+    async fn list_entry(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::listing::EntryState>, StoreError>;
+
+    /// A recorded check and its feedback event, if any.
+    async fn check_record(
+        &self,
+        id: &str,
+    ) -> Result<Option<(xyjt_core::ledger::CheckRecord, Option<serde_json::Value>)>, StoreError>;
+
+    async fn check_counts(&self) -> Result<Vec<CheckCount>, StoreError>;
+
+    /// Subjects that have records of a category (for rule runs over the ledger).
+    async fn subjects_with_records(
+        &self,
+        category: xyjt_core::record::RecordCategory,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// The calling system's name for a token's SHA-256.
+    async fn token_name(&self, token_hash: &str) -> Result<Option<String>, StoreError>;
 }
 
 /// Opens (and migrates) the store a URL names.

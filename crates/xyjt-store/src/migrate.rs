@@ -18,6 +18,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "publicity",
         include_str!("../migrations/sqlite/0002_publicity.sql"),
     ),
+    (
+        3,
+        "lists",
+        include_str!("../migrations/sqlite/0003_lists.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -30,6 +35,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "publicity",
         include_str!("../migrations/postgres/0002_publicity.sql"),
+    ),
+    (
+        3,
+        "lists",
+        include_str!("../migrations/postgres/0003_lists.sql"),
     ),
 ];
 

@@ -15,6 +15,8 @@ use std::time::Duration;
 use xyjt_core::canonical::to_canonical;
 use xyjt_core::ident::Code;
 use xyjt_core::ledger::{ChainVerifier, EventPayload, NewEvent, StoredEvent, fold_record, seal};
+use xyjt_core::listing::{EntryState, fold_entry};
+use xyjt_core::lists::ListPolicy;
 use xyjt_core::record::{NaturalKey, Record, RecordCategory, RecordStatus};
 use xyjt_core::subject::{NameChange, Subject};
 use xyjt_core::text::name_key;
@@ -268,6 +270,82 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
                 .expect("folding a record event yields a record");
             write_record(conn, &after, existed, seq).await
         }
+        EventPayload::ListPolicyAdopted { policy } => {
+            sqlx::query("INSERT INTO list_policies (version, data, seq) VALUES ($1, $2, $3)")
+                .bind(i64::from(policy.version))
+                .bind(serde_json::to_string(policy).expect("policies serialise"))
+                .bind(seq)
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| {
+                    insert_error(
+                        e,
+                        "清单政策版本",
+                        &policy.version.to_string(),
+                        "写入清单政策",
+                    )
+                })?;
+            Ok(())
+        }
+        EventPayload::ListEntryProposed { .. }
+        | EventPayload::ListEntryReviewed { .. }
+        | EventPayload::ListEntryPublished { .. }
+        | EventPayload::ListEntryEnded { .. } => {
+            let id = event.payload.aggregate_id().to_string();
+            let before = load_entry(conn, &id).await?;
+            let existed = before.is_some();
+            let step = event.payload.entry_step().expect("a list-entry event");
+            let after = fold_entry(before, &step).map_err(StoreError::Entry)?;
+            write_entry(conn, &after, existed, seq).await
+        }
+        EventPayload::CheckAnswered { check } => {
+            sqlx::query(
+                "INSERT INTO checks (id, asked_by, decision_point, decision, subject_id, \
+                 policy_version, checked_on, data, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(&check.id)
+            .bind(&check.asked_by)
+            .bind(check.decision_point.label())
+            .bind(enum_str(&check.decision))
+            .bind(&check.subject_id)
+            .bind(i64::from(check.policy_version))
+            .bind(check.checked_on.to_string())
+            .bind(serde_json::to_string(check).expect("checks serialise"))
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| insert_error(e, "核查记录", &check.id, "写入核查记录"))?;
+            Ok(())
+        }
+        EventPayload::CheckFeedback { check_id, .. } => {
+            let done = sqlx::query("UPDATE checks SET feedback = $1 WHERE id = $2")
+                .bind(serde_json::to_string(&event.payload).expect("events serialise"))
+                .bind(check_id)
+                .execute(&mut *conn)
+                .await
+                .context("写入核查反馈")?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("核查记录 {check_id}")));
+            }
+            Ok(())
+        }
+        EventPayload::ApiTokenIssued {
+            token_id,
+            name,
+            token_hash,
+        } => {
+            sqlx::query(
+                "INSERT INTO api_tokens (id, name, token_hash, seq) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(token_id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| insert_error(e, "接口令牌", name, "写入接口令牌"))?;
+            Ok(())
+        }
         EventPayload::RowsRejected {
             batch_id,
             category,
@@ -296,6 +374,59 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
             Ok(())
         }
     }
+}
+
+/// A serde enum's string form (the stored key).
+fn enum_str<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn load_entry(conn: &mut AnyConnection, id: &str) -> Result<Option<EntryState>, StoreError> {
+    let row = sqlx::query("SELECT data FROM list_entries WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .context("读取名单条目")?;
+    row.map(|r| {
+        let data: String = r.try_get(0).context("名单条目 data")?;
+        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("list entry: {e}")))
+    })
+    .transpose()
+}
+
+async fn write_entry(
+    conn: &mut AnyConnection,
+    e: &EntryState,
+    existed: bool,
+    seq: i64,
+) -> Result<(), StoreError> {
+    let sql = if existed {
+        "UPDATE list_entries SET list = $2, subject_id = $3, code = $4, name = $5, name_key = $6, \
+         status = $7, entry_date = $8, valid_until = $9, data = $10, last_seq = $11 WHERE id = $1"
+    } else {
+        "INSERT INTO list_entries (id, list, subject_id, code, name, name_key, status, entry_date, \
+         valid_until, data, last_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    };
+    sqlx::query(sql)
+        .bind(&e.entry.id)
+        .bind(xyjt_core::check::list_key(&e.entry.list))
+        .bind(&e.entry.subject_id)
+        .bind(&e.entry.code)
+        .bind(&e.entry.name)
+        .bind(name_key(&e.entry.name))
+        .bind(enum_str(&e.status))
+        .bind(e.entry.entry_date.to_string())
+        .bind(e.entry.valid_until.map(|d| d.to_string()))
+        .bind(serde_json::to_string(e).expect("entries serialise"))
+        .bind(seq)
+        .execute(conn)
+        .await
+        .map_err(|err| insert_error(err, "名单条目", &e.entry.id, "写入名单条目"))?;
+    Ok(())
 }
 
 /// The value `public_until` takes when a window has no end, so one index serves all queries.
@@ -1109,5 +1240,126 @@ impl Store for SqlStore {
             c.rejected = row.try_get(4).context("退回数")?;
         }
         Ok(counts.into_values().collect())
+    }
+
+    async fn list_policy(&self, version: Option<u32>) -> Result<Option<ListPolicy>, StoreError> {
+        let row = match version {
+            Some(v) => {
+                sqlx::query("SELECT data FROM list_policies WHERE version = $1")
+                    .bind(i64::from(v))
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+            None => {
+                sqlx::query("SELECT data FROM list_policies ORDER BY version DESC LIMIT 1")
+                    .fetch_optional(&self.pool)
+                    .await
+            }
+        }
+        .context("读取清单政策")?;
+        row.map(|r| {
+            let data: String = r.try_get(0).context("清单政策 data")?;
+            serde_json::from_str(&data)
+                .map_err(|e| StoreError::Corrupt(format!("list policy: {e}")))
+        })
+        .transpose()
+    }
+
+    async fn list_entries(&self, list: Option<&str>) -> Result<Vec<EntryState>, StoreError> {
+        let rows =
+            match list {
+                Some(l) => sqlx::query(
+                    "SELECT data FROM list_entries WHERE list = $1 ORDER BY entry_date DESC, id",
+                )
+                .bind(l)
+                .fetch_all(&self.pool)
+                .await,
+                None => {
+                    sqlx::query("SELECT data FROM list_entries ORDER BY entry_date DESC, id")
+                        .fetch_all(&self.pool)
+                        .await
+                }
+            }
+            .context("读取名单条目")?;
+        rows.iter()
+            .map(|r| {
+                let data: String = r.try_get(0).context("名单条目 data")?;
+                serde_json::from_str(&data)
+                    .map_err(|e| StoreError::Corrupt(format!("list entry: {e}")))
+            })
+            .collect()
+    }
+
+    async fn list_entry(&self, id: &str) -> Result<Option<EntryState>, StoreError> {
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        load_entry(&mut conn, id).await
+    }
+
+    async fn check_record(
+        &self,
+        id: &str,
+    ) -> Result<Option<(xyjt_core::ledger::CheckRecord, Option<serde_json::Value>)>, StoreError>
+    {
+        let row = sqlx::query("SELECT data, feedback FROM checks WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("读取核查记录")?;
+        row.map(|r| {
+            let data: String = r.try_get(0).context("核查记录 data")?;
+            let feedback: Option<String> = r.try_get(1).context("核查反馈")?;
+            let check = serde_json::from_str(&data)
+                .map_err(|e| StoreError::Corrupt(format!("check: {e}")))?;
+            let feedback = feedback.and_then(|f| serde_json::from_str(&f).ok());
+            Ok((check, feedback))
+        })
+        .transpose()
+    }
+
+    async fn check_counts(&self) -> Result<Vec<crate::CheckCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT asked_by, decision_point, decision, COUNT(*), \
+             CAST(SUM(CASE WHEN feedback IS NULL THEN 0 ELSE 1 END) AS BIGINT) \
+             FROM checks GROUP BY asked_by, decision_point, decision ORDER BY asked_by, decision_point, decision",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("统计核查")?;
+        rows.iter()
+            .map(|r| {
+                Ok(crate::CheckCount {
+                    asked_by: r.try_get(0).context("调用方")?,
+                    decision_point: r.try_get(1).context("环节")?,
+                    decision: r.try_get(2).context("结论")?,
+                    checks: r.try_get(3).context("次数")?,
+                    with_feedback: r.try_get(4).context("反馈数")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn token_name(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT name FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .context("查找接口令牌")?;
+        row.map(|r| r.try_get(0).context("令牌名称")).transpose()
+    }
+
+    async fn subjects_with_records(
+        &self,
+        category: RecordCategory,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT subject_id FROM records WHERE category = $1 ORDER BY subject_id",
+        )
+        .bind(category.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .context("查找有记录的主体")?;
+        rows.iter()
+            .map(|r| r.try_get(0).context("主体 id"))
+            .collect()
     }
 }

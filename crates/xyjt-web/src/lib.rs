@@ -4,6 +4,7 @@
 //! `Application::build` binds the listener and reports its port, so tests bind port 0 and talk
 //! to the real router; `router` alone serves in-process tests.
 
+pub mod checks;
 mod error;
 mod pages;
 mod routes;
@@ -26,15 +27,37 @@ pub struct AppState {
     pub calendar: Arc<Calendar>,
     /// A fixed "today" for tests and reproducible demos; `None` is the real date in China.
     pub today: Option<chrono::NaiveDate>,
+    /// Name-list entries and list policy for checks, rebuilt when the ledger moves.
+    pub check_index: checks::SharedIndex,
+    /// Where checks go to be recorded (group commit).
+    pub check_recorder: tokio::sync::mpsc::Sender<checks::PendingCheck>,
+    /// API tokens seen, by SHA-256 → calling system.
+    pub tokens: Arc<std::sync::RwLock<std::collections::HashMap<String, String>>>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, calendar: Calendar) -> Self {
-        AppState {
+    /// Loads the check index and starts the check recorder and the index refresher (so it must
+    /// run inside a Tokio runtime).
+    pub async fn new(
+        store: Arc<dyn Store>,
+        calendar: Calendar,
+    ) -> Result<Self, xyjt_store::StoreError> {
+        let index = checks::load_index(store.as_ref()).await?;
+        let shared: checks::SharedIndex = Arc::new(std::sync::RwLock::new(Arc::new(index)));
+        checks::spawn_index_refresher(store.clone(), shared.clone());
+        Ok(AppState {
+            check_recorder: checks::spawn_recorder(store.clone()),
             store,
             calendar: Arc::new(calendar),
             today: None,
-        }
+            check_index: shared,
+            tokens: Arc::default(),
+        })
+    }
+
+    /// Rebuilds the check index now if the ledger moved (the refresher does it every second).
+    pub async fn refresh_checks(&self) -> Result<(), xyjt_store::StoreError> {
+        checks::refresh_index(self.store.as_ref(), &self.check_index).await
     }
 
     /// The date publicity and deadlines are judged on.

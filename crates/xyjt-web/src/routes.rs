@@ -53,6 +53,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/ledger/head", get(ledger_head))
         .route("/api/v1/publicity", get(publicity))
         .route("/api/v1/stats/shuanggongshi", get(shuanggongshi_stats))
+        .route(
+            "/api/v1/checks",
+            axum::routing::post(crate::checks::create_check),
+        )
+        .route("/api/v1/checks/stats", get(crate::checks::check_stats))
+        .route("/api/v1/checks/{id}", get(crate::checks::get_check))
+        .route(
+            "/api/v1/checks/{id}/feedback",
+            axum::routing::post(crate::checks::check_feedback),
+        )
+        .route("/api/v1/lists/{list}", get(list_entries))
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
@@ -409,4 +420,49 @@ pub async fn stats_rows(
             }
         })
         .collect())
+}
+
+/// Public name-list entries in force today: `red`, `black`, `watch`, or an external list's name.
+/// Natural persons' names and ID numbers are masked.
+#[utoipa::path(get, path = "/api/v1/lists/{list}", params(("list" = String, Path, description = "red | black | watch | external list name")),
+    responses((status = 200, body = Object)))]
+async fn list_entries(
+    State(state): State<AppState>,
+    Path(list): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let today = state.today();
+    let entries = state.store.list_entries(Some(&list)).await?;
+    let items: Vec<serde_json::Value> = entries
+        .iter()
+        .filter(|e| e.is_active_on(today))
+        .map(|e| {
+            let person = e.entry.code.as_deref().is_some_and(|c| {
+                xyjt_core::ident::check(c).kind == xyjt_core::ident::CodeKind::CitizenId
+            });
+            let (name, code) = if person {
+                (
+                    xyjt_core::mask::mask_person_name(&e.entry.name),
+                    e.entry.code.as_deref().map(xyjt_core::mask::mask_id_number),
+                )
+            } else {
+                (e.entry.name.clone(), e.entry.code.clone())
+            };
+            serde_json::json!({
+                "id": e.entry.id,
+                "list": list,
+                "list_label": e.entry.list.label(),
+                "name": name,
+                "code": code,
+                "basis": e.entry.basis,
+                "deciding_unit": e.entry.deciding_unit,
+                "entry_date": e.entry.entry_date,
+                "valid_until": e.entry.valid_until,
+                "policy_version": e.entry.policy_version,
+                "item_id": e.entry.item_id,
+            })
+        })
+        .collect();
+    Ok(Json(
+        serde_json::json!({"items": items, "total": items.len()}),
+    ))
 }

@@ -25,8 +25,8 @@ async fn store(name: &str) -> Arc<dyn Store> {
         .unwrap()
 }
 
-fn app(store: Arc<dyn Store>) -> axum::Router {
-    let mut state = AppState::new(store, Calendar::builtin());
+async fn app(store: Arc<dyn Store>) -> axum::Router {
+    let mut state = AppState::new(store, Calendar::builtin()).await.unwrap();
     state.today = Some(NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
     router(state)
 }
@@ -138,7 +138,7 @@ async fn fixture() -> axum::Router {
         e.id = format!("e-{i}");
     }
     store.append(events).await.unwrap();
-    app(store)
+    app(store).await
 }
 
 #[tokio::test]
@@ -147,7 +147,8 @@ async fn health_and_openapi() {
     let (status, health) = get_json(&app, "/healthz").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(health["database"], "sqlite");
-    assert_eq!(health["ledger_events"], 3);
+    // Three fixture events, and the adoption of the built-in list policy at start.
+    assert_eq!(health["ledger_events"], 4);
     let (status, doc) = get_json(&app, "/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -292,8 +293,37 @@ async fn no_public_response_contains_an_unmasked_id_number() {
         "the demo has many personal ID numbers to leak"
     );
     store.append(events).await.unwrap();
-    let app = app(store);
-    let mut uris = vec!["/".to_string(), "/healthz".to_string()];
+    let mut state = AppState::new(store, Calendar::builtin()).await.unwrap();
+    state.today = Some(today);
+    let app = router(state);
+    let mut uris = vec![
+        "/".to_string(),
+        "/healthz".to_string(),
+        "/api/v1/openapi.json".to_string(),
+        "/api/v1/ledger/head".to_string(),
+        "/api/v1/stats/shuanggongshi".to_string(),
+        "/publicity".to_string(),
+    ];
+    for list in ["red", "black", "watch", "失信被执行人"] {
+        uris.push(format!("/api/v1/lists/{}", urlencode(list)));
+    }
+    for category in ["license", "penalty"] {
+        let (_, first) = get_json(
+            &app,
+            &format!("/api/v1/publicity?category={category}&per_page=100"),
+        )
+        .await;
+        let total = first["total"].as_i64().unwrap();
+        assert!(total > 50, "the demo publishes many {category} records");
+        for page in 1..=(total + 99) / 100 {
+            uris.push(format!(
+                "/api/v1/publicity?category={category}&per_page=100&page={page}"
+            ));
+        }
+        for page in 1..=(total + 19) / 20 {
+            uris.push(format!("/publicity?category={category}&page={page}"));
+        }
+    }
     for s in &subjects {
         uris.push(format!("/api/v1/subjects/{}", s.id));
         uris.push(format!("/subjects/{}", s.id));

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 use xyjt_core::calendar::Calendar;
 use xyjt_core::ident::{CodeKind, check};
 
+mod lists;
+
 /// `println!` that ends the program quietly when the reader has gone away (`xyjt … | head`),
 /// instead of panicking on a broken pipe.
 macro_rules! outln {
@@ -157,10 +159,146 @@ enum Command {
         #[arg(long)]
         full_ids: bool,
     },
+    /// Red / black / watch and external name lists, and the four-list policy
+    Lists {
+        #[command(subcommand)]
+        command: ListsCommand,
+    },
+    /// Administration: API tokens for calling systems
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Statistics
     Stats {
         #[command(subcommand)]
         command: StatsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Issue an API token for a calling system (printed once; only its hash is stored)
+    CreateToken {
+        /// The calling system's name, e.g. 省公共资源交易平台
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum ListsCommand {
+    /// Propose an entry (maker); a different person must review it
+    Propose {
+        #[command(flatten)]
+        db: DbArg,
+        /// red | black | watch | an external list's name
+        #[arg(long)]
+        list: String,
+        /// The subject's USCC or citizen ID
+        #[arg(long)]
+        identifier: Option<String>,
+        /// The name, when the identifier is unknown to the platform
+        #[arg(long)]
+        name: Option<String>,
+        /// The scope item of the four lists that justifies the entry
+        #[arg(long)]
+        item: String,
+        /// 列入依据: facts and legal basis
+        #[arg(long)]
+        basis: String,
+        /// 认定单位
+        #[arg(long)]
+        unit: String,
+        /// Who proposes
+        #[arg(long)]
+        by: String,
+        /// 列入日期 (default today)
+        #[arg(long)]
+        entry_date: Option<NaiveDate>,
+    },
+    /// Review a proposed entry (checker): approve, or --reject with a comment
+    Review {
+        #[command(flatten)]
+        db: DbArg,
+        id: String,
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Publish a reviewed entry: it takes effect in checks
+    Publish {
+        #[command(flatten)]
+        db: DbArg,
+        id: String,
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+    /// End a published entry (it stays in the ledger)
+    End {
+        #[command(flatten)]
+        db: DbArg,
+        id: String,
+        /// expired | repaired | objection-upheld | withdrawn
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+    /// Run the automatic entry rules over the ledger and propose entries for review
+    Evaluate {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, default_value = "system:rules")]
+        by: String,
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+    /// Load an external list (CSV or XLSX: 名称, 代码, 列入日期, 列入机关, 依据)
+    ImportExternal {
+        file: PathBuf,
+        /// The list's name, e.g. 失信被执行人
+        #[arg(long)]
+        list: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Show entries
+    Show {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        list: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export the four-list policy in force (.json or .xlsx)
+    ExportPolicy {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Adopt a new version of the four lists from a .json or .xlsx file
+    ImportPolicy {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        by: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        effective_from: Option<NaiveDate>,
     },
 }
 
@@ -330,6 +468,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             header,
             full_ids,
         )),
+        Command::Admin {
+            command: AdminCommand::CreateToken { name, db },
+        } => runtime()?.block_on(async {
+            let store = xyjt_store::open(&db.db).await?;
+            let token = format!(
+                "xyjt_{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            );
+            store
+                .append(vec![xyjt_core::ledger::NewEvent::new(
+                    "admin:cli",
+                    chrono::Utc::now(),
+                    xyjt_core::ledger::EventPayload::ApiTokenIssued {
+                        token_id: xyjt_core::ledger::new_id(),
+                        name: name.clone(),
+                        token_hash: xyjt_core::canonical::sha256_hex(token.as_bytes()),
+                    },
+                )])
+                .await?;
+            eprintln!("已为“{name}”签发接口令牌（只显示这一次，平台只保存其哈希）：");
+            outln!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Lists { command } => runtime()?.block_on(lists_command(command)),
         Command::Stats {
             command:
                 StatsCommand::Shuanggongshi {
@@ -416,9 +579,10 @@ async fn serve(db: &str, calendar: Calendar, addr: SocketAddr, demo: bool) -> Re
         let n = seed_demo(store.as_ref()).await?;
         if n > 0 {
             tracing::info!(events = n, "demo data written");
+            outln!("演示接口令牌（调用 /api/v1/checks）：{DEMO_TOKEN}");
         }
     }
-    let state = xyjt_web::AppState::new(store, calendar);
+    let state = xyjt_web::AppState::new(store, calendar).await?;
     let app = xyjt_web::Application::build(state, addr)
         .await
         .with_context(|| format!("监听 {addr}"))?;
@@ -429,18 +593,90 @@ async fn serve(db: &str, calendar: Calendar, addr: SocketAddr, demo: bool) -> Re
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the demo data set into an empty ledger; leaves a non-empty one alone.
+/// The API token the demo data set issues, so the check API can be tried at once.
+const DEMO_TOKEN: &str = "xyjt_demo_token_not_for_production";
+
+/// Writes the demo data set into an empty ledger; leaves a non-empty one alone: the fictional
+/// region's subjects and decisions, then name-list entries proposed by the platform's rules and
+/// approved by a (fictional) reviewer, a small 失信被执行人 list, and a demo API token.
 async fn seed_demo(store: &dyn xyjt_store::Store) -> Result<usize> {
+    use xyjt_core::ledger::{EventPayload, NewEvent};
     if store.head().await?.seq > 0 {
         return Ok(0);
     }
-    let today = chrono::Local::now().date_naive();
+    let today = xyjt_core::clock::today_in_china();
     let events = xyjt_core::demo::generate(today, 20_261_122);
-    let n = events.len();
+    let mut n = events.len();
+    let judgment_debtors: Vec<(String, String)> = events
+        .iter()
+        .filter_map(|e| match &e.payload {
+            EventPayload::SubjectRegistered { subject } if subject.name.contains("工程") => {
+                subject
+                    .uscc
+                    .as_ref()
+                    .map(|u| (subject.name.clone(), u.to_string()))
+            }
+            _ => None,
+        })
+        .take(3)
+        .collect();
     for chunk in events.chunks(2_000) {
         store.append(chunk.to_vec()).await?;
     }
-    Ok(n)
+    let now = chrono::Utc::now();
+    let proposals = lists::evaluate(store, "system:rules", today, now).await?;
+    let mut steps = Vec::new();
+    for p in &proposals {
+        steps.push(NewEvent::new(
+            "演示审核员",
+            now,
+            EventPayload::ListEntryReviewed {
+                entry_id: p.id.clone(),
+                by: "演示审核员".into(),
+                approved: true,
+                comment: "演示数据：规则认定，经审核".into(),
+            },
+        ));
+        steps.push(NewEvent::new(
+            "演示审核员",
+            now,
+            EventPayload::ListEntryPublished {
+                entry_id: p.id.clone(),
+                on: today,
+            },
+        ));
+    }
+    n += proposals.len() + steps.len();
+    store.append(steps).await?;
+    let dir = std::env::temp_dir().join(format!("xyjt-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("失信被执行人.csv");
+    let mut csv = String::from("名称,代码,列入日期,列入机关,依据\n");
+    for (name, code) in &judgment_debtors {
+        csv.push_str(&format!(
+            "{name},{code},{},示范市中级人民法院（演示）,（{}）示执字第{}号\n",
+            today - chrono::Duration::days(90),
+            today.format("%Y"),
+            code.len()
+        ));
+    }
+    std::fs::write(&file, csv)?;
+    let (loaded, _) =
+        lists::import_external(store, &file, "失信被执行人", "demo", today, now).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    n += loaded * 3;
+    store
+        .append(vec![NewEvent::new(
+            "demo",
+            now,
+            EventPayload::ApiTokenIssued {
+                token_id: "demo-token".into(),
+                name: "演示招标投标平台".into(),
+                token_hash: xyjt_core::canonical::sha256_hex(DEMO_TOKEN.as_bytes()),
+            },
+        )])
+        .await?;
+    Ok(n + 1)
 }
 
 async fn verify(db: &str, json: bool) -> Result<ExitCode> {
@@ -683,5 +919,199 @@ async fn export(
     }
     let n = exporter.finish()?;
     outln!("已导出 {n} 条{}到 {}", category.label(), out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
+    use xyjt_core::ledger::EventPayload;
+    let now = chrono::Utc::now();
+    let today = xyjt_core::clock::today_in_china();
+    match command {
+        ListsCommand::Propose {
+            db,
+            list,
+            identifier,
+            name,
+            item,
+            basis,
+            unit,
+            by,
+            entry_date,
+        } => {
+            let store = xyjt_store::open(&db.db).await?;
+            let id = lists::propose(
+                store.as_ref(),
+                lists::parse_list(&list),
+                identifier.as_deref(),
+                name.as_deref(),
+                &item,
+                &basis,
+                &unit,
+                &by,
+                entry_date.unwrap_or(today),
+                now,
+            )
+            .await?;
+            outln!("{id}");
+        }
+        ListsCommand::Review {
+            db,
+            id,
+            by,
+            reject,
+            comment,
+        } => {
+            let store = xyjt_store::open(&db.db).await?;
+            lists::step(
+                store.as_ref(),
+                &by,
+                now,
+                EventPayload::ListEntryReviewed {
+                    entry_id: id.clone(),
+                    by: by.clone(),
+                    approved: !reject,
+                    comment,
+                },
+            )
+            .await?;
+            outln!(
+                "{id} {}",
+                if reject {
+                    "审核不通过"
+                } else {
+                    "审核通过"
+                }
+            );
+        }
+        ListsCommand::Publish { db, id, by, on } => {
+            let store = xyjt_store::open(&db.db).await?;
+            lists::step(
+                store.as_ref(),
+                &by,
+                now,
+                EventPayload::ListEntryPublished {
+                    entry_id: id.clone(),
+                    on: on.unwrap_or(today),
+                },
+            )
+            .await?;
+            outln!("{id} 已发布");
+        }
+        ListsCommand::End {
+            db,
+            id,
+            reason,
+            by,
+            on,
+        } => {
+            let store = xyjt_store::open(&db.db).await?;
+            lists::step(
+                store.as_ref(),
+                &by,
+                now,
+                EventPayload::ListEntryEnded {
+                    entry_id: id.clone(),
+                    reason: lists::end_reason(&reason)?,
+                    on: on.unwrap_or(today),
+                },
+            )
+            .await?;
+            outln!("{id} 已移出");
+        }
+        ListsCommand::Evaluate { db, by, on } => {
+            let store = xyjt_store::open(&db.db).await?;
+            let proposals = lists::evaluate(store.as_ref(), &by, on.unwrap_or(today), now).await?;
+            for p in &proposals {
+                outln!(
+                    "{}\t{}\t{}\t{}",
+                    p.id,
+                    xyjt_core::check::list_key(&p.list),
+                    p.name,
+                    p.explanation
+                );
+            }
+            outln!("提出 {} 条列入建议，待审核", proposals.len());
+        }
+        ListsCommand::ImportExternal { file, list, db } => {
+            let store = xyjt_store::open(&db.db).await?;
+            let by = format!(
+                "import:{}",
+                file.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            );
+            let (n, refused) =
+                lists::import_external(store.as_ref(), &file, &list, &by, today, now).await?;
+            outln!("已载入“{list}”名单 {n} 条");
+            for r in &refused {
+                outln!("  {r}");
+            }
+            if !refused.is_empty() {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        ListsCommand::Show { db, list, json } => {
+            let store = xyjt_store::open(&db.db).await?;
+            let list = list.map(|l| xyjt_core::check::list_key(&lists::parse_list(&l)));
+            for e in store.list_entries(list.as_deref()).await? {
+                if json {
+                    outln!("{}", serde_json::to_string(&e)?);
+                } else {
+                    outln!("{}", lists::describe(&e));
+                }
+            }
+        }
+        ListsCommand::ExportPolicy { db, out } => {
+            let store = xyjt_store::open(&db.db).await?;
+            let policy = lists::policy(store.as_ref()).await?;
+            if out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+            {
+                xyjt_import::policy_xlsx::write_policy_xlsx(&policy, &out)?;
+            } else {
+                std::fs::write(&out, policy.to_json())?;
+            }
+            outln!("已导出清单政策第 {} 版到 {}", policy.version, out.display());
+        }
+        ListsCommand::ImportPolicy {
+            file,
+            db,
+            by,
+            note,
+            effective_from,
+        } => {
+            let store = xyjt_store::open(&db.db).await?;
+            let current = lists::policy(store.as_ref()).await?;
+            let stamp = xyjt_core::ledger::format_timestamp(now);
+            let items = if file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+            {
+                match xyjt_import::policy_xlsx::read_policy_xlsx(&file, &by, &stamp) {
+                    Ok(items) => items,
+                    Err(errors) => {
+                        for e in &errors {
+                            eprintln!("{e}");
+                        }
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+            } else {
+                xyjt_core::lists::ListPolicy::from_json(&std::fs::read_to_string(&file)?)?.items
+            };
+            let next =
+                current.next_version(items, &by, &stamp, &note, effective_from.unwrap_or(today))?;
+            let version = next.version;
+            store
+                .append(vec![xyjt_core::ledger::NewEvent::new(
+                    by.as_str(),
+                    now,
+                    EventPayload::ListPolicyAdopted { policy: next },
+                )])
+                .await?;
+            outln!("已采用清单政策第 {version} 版");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
