@@ -80,6 +80,13 @@ pub enum EventPayload {
         note: String,
         by: String,
     },
+    /// An initiating unit opens a joint punishment case and pushes it to implementing units.
+    CaseOpened { case: crate::cases::JointCase },
+    /// An implementing unit reports what it did on a case (执行反馈).
+    CaseReported {
+        case_id: String,
+        report: crate::cases::UnitReport,
+    },
     /// An API token was issued to a calling system (only its SHA-256 is kept).
     ApiTokenIssued {
         token_id: String,
@@ -152,6 +159,8 @@ impl EventPayload {
             EventPayload::CheckAnswered { .. } => "check_answered",
             EventPayload::CheckFeedback { .. } => "check_feedback",
             EventPayload::ApiTokenIssued { .. } => "api_token_issued",
+            EventPayload::CaseOpened { .. } => "case_opened",
+            EventPayload::CaseReported { .. } => "case_reported",
         }
     }
 
@@ -173,6 +182,8 @@ impl EventPayload {
             EventPayload::CheckAnswered { check } => &check.id,
             EventPayload::CheckFeedback { check_id, .. } => check_id,
             EventPayload::ApiTokenIssued { token_id, .. } => token_id,
+            EventPayload::CaseOpened { case } => &case.id,
+            EventPayload::CaseReported { case_id, .. } => case_id,
         }
     }
 

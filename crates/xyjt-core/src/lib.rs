@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod canonical;
+pub mod cases;
 pub mod check;
 pub mod clock;
 pub mod demo;

@@ -942,6 +942,8 @@ fn json_message(e: &serde_json::Error) -> String {
         format!("未知的键“{}”（{message}）", field(rest))
     } else if let Some(rest) = message.strip_prefix("missing field") {
         format!("缺少键“{}”（{message}）", field(rest))
+    } else if let Some(rest) = message.strip_prefix("unknown variant") {
+        format!("未知的取值“{}”（{message}）", field(rest))
     } else {
         message
     };
@@ -1502,7 +1504,7 @@ fn check_rule(rule: &EntryRule, push: &mut impl FnMut(&'static str, String)) {
 // ---------------------------------------------------------------------------------------------
 
 /// A scope's rule satisfied by a subject's records.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleMatch {
     pub item_id: String,
     /// The records counted, by decision date then id.

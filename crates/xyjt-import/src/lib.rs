@@ -7,6 +7,8 @@
 //! * [`dates`] — the date forms found in bureau files ([`parse_date`]);
 //! * [`validate`] — a row to a [`RecordBody`](xyjt_core::record::RecordBody) or all its
 //!   [`FieldError`]s;
+//! * [`policy_xlsx`] — the four lists (四张清单, [`ListPolicy`](xyjt_core::lists::ListPolicy))
+//!   as a spreadsheet, out and back in as a new version;
 //! * [`rejects`] — the rejected rows, in the input's format, with a `错误原因` column
 //!   ([`RejectsWriter`]).
 

@@ -65,6 +65,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Entry(xyjt_core::listing::EntryError),
+    #[error("{0}")]
+    Case(xyjt_core::cases::CaseError),
     #[error("{0} 不存在 (not found)")]
     NotFound(String),
     #[error("事务中的一次写入失败，该事务只能回滚 (transaction poisoned by an earlier failure)")]
@@ -271,6 +273,12 @@ pub trait Store: Send + Sync {
         &self,
         category: xyjt_core::record::RecordCategory,
     ) -> Result<Vec<String>, StoreError>;
+
+    /// Joint punishment cases, newest first, of one initiating unit or all.
+    async fn joint_cases(
+        &self,
+        initiator: Option<&str>,
+    ) -> Result<Vec<xyjt_core::cases::CaseState>, StoreError>;
 
     /// The calling system's name for a token's SHA-256.
     async fn token_name(&self, token_hash: &str) -> Result<Option<String>, StoreError>;

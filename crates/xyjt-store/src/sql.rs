@@ -329,6 +329,50 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
             }
             Ok(())
         }
+        EventPayload::CaseOpened { case } => {
+            let state = xyjt_core::cases::CaseState {
+                case: case.clone(),
+                reports: Vec::new(),
+            };
+            sqlx::query(
+                "INSERT INTO joint_cases (id, initiator, entry_id, opened_on, due_on, data, last_seq) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&case.id)
+            .bind(&case.initiating_unit)
+            .bind(&case.entry_id)
+            .bind(case.opened_on.to_string())
+            .bind(case.due_on.to_string())
+            .bind(serde_json::to_string(&state).expect("cases serialise"))
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| insert_error(e, "联合惩戒案件", &case.id, "写入联合惩戒案件"))?;
+            Ok(())
+        }
+        EventPayload::CaseReported { case_id, report } => {
+            let row = sqlx::query("SELECT data FROM joint_cases WHERE id = $1")
+                .bind(case_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .context("读取联合惩戒案件")?;
+            let before = row
+                .map(|r| -> Result<xyjt_core::cases::CaseState, StoreError> {
+                    let data: String = r.try_get(0).context("案件 data")?;
+                    serde_json::from_str(&data)
+                        .map_err(|e| StoreError::Corrupt(format!("case: {e}")))
+                })
+                .transpose()?;
+            let after = xyjt_core::cases::add_report(before, report).map_err(StoreError::Case)?;
+            sqlx::query("UPDATE joint_cases SET data = $1, last_seq = $2 WHERE id = $3")
+                .bind(serde_json::to_string(&after).expect("cases serialise"))
+                .bind(seq)
+                .bind(case_id)
+                .execute(&mut *conn)
+                .await
+                .context("更新联合惩戒案件")?;
+            Ok(())
+        }
         EventPayload::ApiTokenIssued {
             token_id,
             name,
@@ -1360,6 +1404,33 @@ impl Store for SqlStore {
         .context("查找有记录的主体")?;
         rows.iter()
             .map(|r| r.try_get(0).context("主体 id"))
+            .collect()
+    }
+
+    async fn joint_cases(
+        &self,
+        initiator: Option<&str>,
+    ) -> Result<Vec<xyjt_core::cases::CaseState>, StoreError> {
+        let rows =
+            match initiator {
+                Some(u) => sqlx::query(
+                    "SELECT data FROM joint_cases WHERE initiator = $1 ORDER BY opened_on DESC, id",
+                )
+                .bind(u)
+                .fetch_all(&self.pool)
+                .await,
+                None => {
+                    sqlx::query("SELECT data FROM joint_cases ORDER BY opened_on DESC, id")
+                        .fetch_all(&self.pool)
+                        .await
+                }
+            }
+            .context("读取联合惩戒案件")?;
+        rows.iter()
+            .map(|r| {
+                let data: String = r.try_get(0).context("案件 data")?;
+                serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("case: {e}")))
+            })
             .collect()
     }
 }

@@ -67,7 +67,8 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { .. } => {
                 Self::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
-            StoreError::Fold(_) => Self::new(
+            StoreError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            StoreError::Fold(_) | StoreError::Entry(_) | StoreError::Case(_) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_state",
                 e.to_string(),

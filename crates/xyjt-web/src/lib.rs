@@ -4,6 +4,7 @@
 //! `Application::build` binds the listener and reports its port, so tests bind port 0 and talk
 //! to the real router; `router` alone serves in-process tests.
 
+pub mod cases;
 pub mod checks;
 mod error;
 mod pages;

@@ -64,6 +64,11 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(crate::checks::check_feedback),
         )
         .route("/api/v1/lists/{list}", get(list_entries))
+        .route("/api/v1/cases", get(crate::cases::list_cases))
+        .route(
+            "/api/v1/cases/{id}/reports",
+            axum::routing::post(crate::cases::report_case),
+        )
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -453,3 +453,78 @@ async fn judgment_debtors_are_restricted_at_tendering_and_ended_entries_are_not(
     assert_eq!(body["decision"], "allow");
     assert_eq!(store.events_of(&entry_id).await.unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn joint_cases_are_followed_up_and_overdue_units_are_visible() {
+    use xyjt_core::cases::JointCase;
+    let (store, state) = setup().await;
+    let unit_token = "xyjt_test_token_dh";
+    store
+        .append(vec![
+            ev(EventPayload::ApiTokenIssued {
+                token_id: "t2".into(),
+                name: "东湖市交通运输局".into(),
+                token_hash: sha256_hex(unit_token.as_bytes()),
+            }),
+            ev(EventPayload::CaseOpened {
+                case: JointCase {
+                    id: "case-1".into(),
+                    entry_id: "e-1".into(),
+                    subject_name: "示范市长风货运有限公司".into(),
+                    initiating_unit: "示范省交通运输厅信用管理处".into(),
+                    measure_ids: vec!["P-BLACK-TENDER".into()],
+                    implementing_units: vec!["东湖市交通运输局".into(), "西岭市交通运输局".into()],
+                    opened_on: NaiveDate::from_ymd_opt(2026, 5, 6).unwrap(),
+                    due_on: NaiveDate::from_ymd_opt(2026, 5, 20).unwrap(),
+                    due_provisional: false,
+                    note: String::new(),
+                },
+            }),
+        ])
+        .await
+        .unwrap();
+    // Today (06-01) is past the deadline: both units overdue, the case is flagged.
+    let (status, body) = call(
+        &state,
+        "GET",
+        "/api/v1/cases?overdue=true",
+        Some(TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["items"][0]["units"][0]["status"], "overdue");
+    // A unit that is not implementing the case may not report on it.
+    let (status, _) = call(
+        &state,
+        "POST",
+        "/api/v1/cases/case-1/reports",
+        Some(TOKEN),
+        Some(json!({"applied": true, "note": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = call(
+        &state,
+        "POST",
+        "/api/v1/cases/case-1/reports",
+        Some(unit_token),
+        Some(json!({"applied": true, "note": "已限制其参与本市交通工程招标"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["units"][0]["status"], "reported_late");
+    assert_eq!(body["units"][1]["status"], "overdue");
+    // Reporting twice is refused and changes nothing.
+    let (status, _) = call(
+        &state,
+        "POST",
+        "/api/v1/cases/case-1/reports",
+        Some(unit_token),
+        Some(json!({"applied": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(store.events_of("case-1").await.unwrap().len(), 2);
+}

@@ -338,3 +338,93 @@ pub fn describe(e: &EntryState) -> String {
         e.entry.explanation
     )
 }
+
+/// Opens a joint punishment case on a published entry and pushes it to implementing units:
+/// those named, or every unit below the initiator in the organisation tree (and, with
+/// `cross_region`, the other regions' bureaus).
+#[allow(clippy::too_many_arguments)]
+pub async fn open_case(
+    store: &dyn Store,
+    entry_id: &str,
+    initiator: &str,
+    units: &[String],
+    cascade: bool,
+    cross_region: bool,
+    note: &str,
+    by: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    calendar: &xyjt_core::calendar::Calendar,
+) -> Result<xyjt_core::cases::JointCase> {
+    use xyjt_core::cases::{DeadlinePolicy, JointCase, OrgTree, case_due};
+    let entry = store
+        .list_entry(entry_id)
+        .await?
+        .with_context(|| format!("名单条目 {entry_id} 不存在"))?;
+    if !entry.is_active_on(today) {
+        bail!(
+            "名单条目 {entry_id} 当前未生效（{}），不能发起联合惩戒",
+            entry.status.label()
+        );
+    }
+    let tree = OrgTree::builtin();
+    let mut targets: Vec<String> = units
+        .iter()
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .collect();
+    if cascade {
+        let root = tree
+            .by_name(initiator)
+            .with_context(|| format!("组织机构中没有“{initiator}”"))?;
+        // A unit inside a bureau (same level as its parent) pushes from its bureau.
+        let bureau = match root
+            .parent
+            .as_deref()
+            .and_then(|p| tree.units.iter().find(|u| u.id == p))
+        {
+            Some(parent) if parent.level == root.level => parent.id.as_str(),
+            _ => root.id.as_str(),
+        };
+        targets.extend(
+            tree.descendants(bureau)
+                .into_iter()
+                .filter(|u| u.name != initiator)
+                .map(|u| u.name.clone()),
+        );
+    }
+    if cross_region {
+        targets.extend(tree.other_regions().into_iter().map(|u| u.name.clone()));
+    }
+    targets.dedup();
+    if targets.is_empty() {
+        bail!("没有实施单位：请用 --units 指定，或用 --cascade 按组织机构下推");
+    }
+    let policy = policy(store).await?;
+    let measure_ids: Vec<String> = policy
+        .measures()
+        .filter(|m| m.lists.contains(&entry.entry.list))
+        .map(|m| m.id.clone())
+        .collect();
+    let (due_on, due_provisional) = case_due(today, calendar, &DeadlinePolicy::builtin());
+    let case = JointCase {
+        id: new_id(),
+        entry_id: entry_id.to_string(),
+        subject_name: entry.entry.name.clone(),
+        initiating_unit: initiator.to_string(),
+        measure_ids,
+        implementing_units: targets,
+        opened_on: today,
+        due_on,
+        due_provisional,
+        note: note.to_string(),
+    };
+    store
+        .append(vec![NewEvent::new(
+            by,
+            now,
+            EventPayload::CaseOpened { case: case.clone() },
+        )])
+        .await?;
+    Ok(case)
+}

@@ -164,6 +164,11 @@ enum Command {
         #[command(subcommand)]
         command: ListsCommand,
     },
+    /// Joint punishment cases (联合惩戒): open, report back, follow up
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
     /// Administration: API tokens for calling systems
     Admin {
         #[command(subcommand)]
@@ -173,6 +178,60 @@ enum Command {
     Stats {
         #[command(subcommand)]
         command: StatsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CasesCommand {
+    /// Open a case on a published list entry and push it to implementing units
+    Open {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        calendar: CalendarArg,
+        /// The list entry to act on
+        #[arg(long)]
+        entry: String,
+        /// 发起单位 (a unit of the organisation tree)
+        #[arg(long)]
+        initiator: String,
+        /// Implementing units, comma-separated
+        #[arg(long, value_delimiter = ',')]
+        units: Vec<String>,
+        /// Push to every unit below the initiator's bureau in the organisation tree
+        #[arg(long)]
+        cascade: bool,
+        /// Also push to other regions' bureaus (跨区域联动)
+        #[arg(long)]
+        cross_region: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// An implementing unit reports back (执行反馈)
+    Report {
+        #[command(flatten)]
+        db: DbArg,
+        id: String,
+        #[arg(long)]
+        unit: String,
+        /// The measure was not applied (say why in --note)
+        #[arg(long)]
+        not_applied: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Cases with each unit's status; --overdue for those with overdue units
+    List {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        initiator: Option<String>,
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -493,6 +552,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }),
         Command::Lists { command } => runtime()?.block_on(lists_command(command)),
+        Command::Cases { command } => runtime()?.block_on(cases_command(command)),
         Command::Stats {
             command:
                 StatsCommand::Shuanggongshi {
@@ -1111,6 +1171,116 @@ async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
                 )])
                 .await?;
             outln!("已采用清单政策第 {version} 版");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn cases_command(command: CasesCommand) -> Result<ExitCode> {
+    use xyjt_core::cases::UnitReport;
+    use xyjt_core::ledger::{EventPayload, NewEvent};
+    let now = chrono::Utc::now();
+    let today = xyjt_core::clock::today_in_china();
+    match command {
+        CasesCommand::Open {
+            db,
+            calendar,
+            entry,
+            initiator,
+            units,
+            cascade,
+            cross_region,
+            note,
+            by,
+        } => {
+            let store = xyjt_store::open(&db.db).await?;
+            let case = lists::open_case(
+                store.as_ref(),
+                &entry,
+                &initiator,
+                &units,
+                cascade,
+                cross_region,
+                &note,
+                &by,
+                today,
+                now,
+                &calendar.load()?,
+            )
+            .await?;
+            outln!("{}", case.id);
+            outln!(
+                "已推送至 {} 个实施单位，反馈期限 {}{}：{}",
+                case.implementing_units.len(),
+                case.due_on,
+                if case.due_provisional {
+                    "（暂定）"
+                } else {
+                    ""
+                },
+                case.implementing_units.join("、")
+            );
+        }
+        CasesCommand::Report {
+            db,
+            id,
+            unit,
+            not_applied,
+            note,
+        } => {
+            if not_applied && note.trim().is_empty() {
+                anyhow::bail!("未实施措施时必须用 --note 说明原因");
+            }
+            let store = xyjt_store::open(&db.db).await?;
+            store
+                .append(vec![NewEvent::new(
+                    unit.as_str(),
+                    now,
+                    EventPayload::CaseReported {
+                        case_id: id.clone(),
+                        report: UnitReport {
+                            unit: unit.clone(),
+                            applied: !not_applied,
+                            note,
+                            reported_on: today,
+                        },
+                    },
+                )])
+                .await?;
+            outln!("{id}：{unit} 已反馈");
+        }
+        CasesCommand::List {
+            db,
+            initiator,
+            overdue,
+            json,
+        } => {
+            let store = xyjt_store::open(&db.db).await?;
+            for c in store.joint_cases(initiator.as_deref()).await? {
+                if overdue && !c.is_overdue(today) {
+                    continue;
+                }
+                if json {
+                    outln!("{}", serde_json::to_string(&c)?);
+                    continue;
+                }
+                outln!(
+                    "{}\t{}\t发起：{}\t{} 开案，{} 前反馈{}",
+                    c.case.id,
+                    c.case.subject_name,
+                    c.case.initiating_unit,
+                    c.case.opened_on,
+                    c.case.due_on,
+                    if c.is_overdue(today) {
+                        "\t【有逾期】"
+                    } else {
+                        ""
+                    }
+                );
+                for u in &c.case.implementing_units {
+                    outln!("  {u}\t{}", c.unit_status(u, today).label());
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

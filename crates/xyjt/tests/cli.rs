@@ -327,3 +327,163 @@ fn import_of_an_unreadable_file_exits_one_with_a_report() {
     let v = stdout(&xyjt(&["verify", "--db", &url, "--json"]));
     assert!(v.contains("\"events\":0"), "{v}");
 }
+
+#[test]
+fn demo_lists_checks_and_cases_from_the_command_line() {
+    let (_p, url) = temp_db("lists-cases");
+    assert_eq!(xyjt(&["demo", "--db", &url]).status.code(), Some(0));
+    let out = xyjt(&["lists", "show", "--db", &url, "--list", "black", "--json"]);
+    let entries: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        !entries.is_empty(),
+        "the demo's rules put someone on the blacklist"
+    );
+    assert!(entries.iter().all(|e| e["status"] == "published"));
+    let id = entries[0]["entry"]["id"].as_str().unwrap();
+    // Maker-checker: a new proposal cannot be reviewed by its maker.
+    let code = entries[0]["entry"]["code"].as_str().unwrap();
+    let out = xyjt(&[
+        "lists",
+        "propose",
+        "--db",
+        &url,
+        "--list",
+        "watch",
+        "--identifier",
+        code,
+        "--item",
+        "S-WATCH-FALSE-COMMITMENT",
+        "--basis",
+        "虚假承诺",
+        "--unit",
+        "示范省交通运输厅信用管理处",
+        "--by",
+        "录入员甲",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let proposal = stdout(&out).trim().to_string();
+    let out = xyjt(&[
+        "lists",
+        "review",
+        "--db",
+        &url,
+        &proposal,
+        "--by",
+        "录入员甲",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("审核人不能是提出人"));
+    assert_eq!(
+        xyjt(&[
+            "lists",
+            "review",
+            "--db",
+            &url,
+            &proposal,
+            "--by",
+            "审核员乙"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        xyjt(&[
+            "lists",
+            "publish",
+            "--db",
+            &url,
+            &proposal,
+            "--by",
+            "审核员乙"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+
+    // A case pushed down the organisation tree, then one unit reports.
+    let out = xyjt(&[
+        "cases",
+        "open",
+        "--db",
+        &url,
+        "--entry",
+        id,
+        "--initiator",
+        "示范省交通运输厅信用管理处",
+        "--cascade",
+        "--cross-region",
+        "--by",
+        "信用管理处张三",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    let case_id = text.lines().next().unwrap().trim().to_string();
+    for unit in ["东湖市交通运输局", "青山县交通运输局", "邻省交通运输厅"] {
+        assert!(text.contains(unit), "{unit} in {text}");
+    }
+    let out = xyjt(&[
+        "cases",
+        "report",
+        "--db",
+        &url,
+        &case_id,
+        "--unit",
+        "青山县交通运输局",
+        "--note",
+        "已限制",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = xyjt(&[
+        "cases",
+        "report",
+        "--db",
+        &url,
+        &case_id,
+        "--unit",
+        "不存在的单位",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = xyjt(&["cases", "list", "--db", &url]);
+    let listing = stdout(&out);
+    assert!(
+        listing.contains("青山县交通运输局\t已按期反馈"),
+        "{listing}"
+    );
+    assert!(listing.contains("东湖市交通运输局\t待反馈"), "{listing}");
+
+    // The four lists export and re-import as a new version.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let xlsx = dir.join(format!("policy-{}.xlsx", std::process::id()));
+    assert_eq!(
+        xyjt(&[
+            "lists",
+            "export-policy",
+            "--db",
+            &url,
+            "--out",
+            xlsx.to_str().unwrap()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    let out = xyjt(&[
+        "lists",
+        "import-policy",
+        xlsx.to_str().unwrap(),
+        "--db",
+        &url,
+        "--by",
+        "信用管理处",
+        "--note",
+        "复核",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).contains("第 2 版"));
+    assert!(xyjt(&["verify", "--db", &url]).status.success());
+}

@@ -43,3 +43,15 @@ CREATE TABLE api_tokens (
     token_hash TEXT NOT NULL UNIQUE,
     seq        BIGINT NOT NULL
 );
+
+-- Joint punishment cases (联合惩戒案件) and their unit reports.
+CREATE TABLE joint_cases (
+    id         TEXT PRIMARY KEY,
+    initiator  TEXT NOT NULL,
+    entry_id   TEXT NOT NULL,
+    opened_on  TEXT NOT NULL,
+    due_on     TEXT NOT NULL,
+    data       TEXT NOT NULL,
+    last_seq   BIGINT NOT NULL
+);
+CREATE INDEX joint_cases_initiator ON joint_cases (initiator, opened_on);
