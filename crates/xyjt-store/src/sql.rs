@@ -299,23 +299,14 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
             write_entry(conn, &after, existed, seq).await
         }
         EventPayload::CheckAnswered { check } => {
-            sqlx::query(
-                "INSERT INTO checks (id, asked_by, decision_point, decision, subject_id, \
-                 policy_version, checked_on, data, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            insert_rows(
+                conn,
+                CHECK_INSERT,
+                vec![check_row(check, seq)],
+                "核查记录",
+                &check.id,
             )
-            .bind(&check.id)
-            .bind(&check.asked_by)
-            .bind(check.decision_point.label())
-            .bind(enum_str(&check.decision))
-            .bind(&check.subject_id)
-            .bind(i64::from(check.policy_version))
-            .bind(check.checked_on.to_string())
-            .bind(serde_json::to_string(check).expect("checks serialise"))
-            .bind(seq)
-            .execute(&mut *conn)
             .await
-            .map_err(|e| insert_error(e, "核查记录", &check.id, "写入核查记录"))?;
-            Ok(())
         }
         EventPayload::CheckFeedback { check_id, .. } => {
             let done = sqlx::query("UPDATE checks SET feedback = $1 WHERE id = $2")
@@ -484,6 +475,23 @@ const RECORD_INSERT: &str = "records (id, subject_id, category, doc_no, authorit
      reported_on, late, public_from, public_until, publication)";
 const EVENT_INSERT: &str = "ledger_events (seq, id, recorded_at, actor, kind, aggregate_id, \
      subject_id, payload, prev_hash, hash)";
+
+const CHECK_INSERT: &str = "checks (id, asked_by, decision_point, decision, subject_id, \
+     policy_version, checked_on, data, seq)";
+
+fn check_row(check: &xyjt_core::ledger::CheckRecord, seq: i64) -> Vec<Arg> {
+    vec![
+        Arg::Text(check.id.clone()),
+        Arg::Text(check.asked_by.clone()),
+        Arg::Text(check.decision_point.label().to_string()),
+        Arg::Text(enum_str(&check.decision)),
+        Arg::OptText(check.subject_id.clone()),
+        Arg::Int(i64::from(check.policy_version)),
+        Arg::Text(check.checked_on.to_string()),
+        Arg::Text(serde_json::to_string(check).expect("checks serialise")),
+        Arg::Int(seq),
+    ]
+}
 
 fn subject_row(subject: &Subject, seq: i64) -> Vec<Arg> {
     vec![
@@ -744,6 +752,7 @@ impl SqlTx {
         // Registrations and first publications are inserted in bulk; any other event is
         // projected on its own, after the rows before it are written, so order is kept.
         let (mut subjects, mut names, mut records) = (Vec::new(), Vec::new(), Vec::new());
+        let mut checks = Vec::new();
         for (event, sealed) in events.iter().zip(&stored) {
             match &event.payload {
                 EventPayload::SubjectRegistered { subject } => {
@@ -755,6 +764,10 @@ impl SqlTx {
                         fold_record(None, &event.payload)?.expect("a publication yields a record");
                     records.push(record_row(&record, sealed.seq));
                 }
+                // Checks arrive in group-committed batches: insert them in bulk too.
+                EventPayload::CheckAnswered { check } => {
+                    checks.push(check_row(check, sealed.seq));
+                }
                 _ => {
                     insert_subjects(
                         &mut self.tx,
@@ -763,12 +776,21 @@ impl SqlTx {
                     )
                     .await?;
                     insert_records(&mut self.tx, std::mem::take(&mut records)).await?;
+                    insert_rows(
+                        &mut self.tx,
+                        CHECK_INSERT,
+                        std::mem::take(&mut checks),
+                        "核查记录",
+                        "",
+                    )
+                    .await?;
                     project(&mut self.tx, event, sealed.seq).await?;
                 }
             }
         }
         insert_subjects(&mut self.tx, subjects, names).await?;
         insert_records(&mut self.tx, records).await?;
+        insert_rows(&mut self.tx, CHECK_INSERT, checks, "核查记录", "").await?;
         sqlx::query("UPDATE ledger_head SET seq = $1, hash = $2, recorded_at = $3 WHERE id = 1")
             .bind(self.head.seq)
             .bind(&self.head.hash)
