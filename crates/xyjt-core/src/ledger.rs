@@ -87,6 +87,15 @@ pub enum EventPayload {
         case_id: String,
         report: crate::cases::UnitReport,
     },
+    /// A person marked a screening hit as a false positive; later screenings of the same query
+    /// do not report that entry again.
+    FalsePositiveMarked {
+        entry_id: String,
+        /// The query as screened: its normalised identifier, or its name key.
+        query_key: String,
+        by: String,
+        reason: String,
+    },
     /// An API token was issued to a calling system (only its SHA-256 is kept).
     ApiTokenIssued {
         token_id: String,
@@ -160,6 +169,7 @@ impl EventPayload {
             EventPayload::CheckFeedback { .. } => "check_feedback",
             EventPayload::ApiTokenIssued { .. } => "api_token_issued",
             EventPayload::CaseOpened { .. } => "case_opened",
+            EventPayload::FalsePositiveMarked { .. } => "false_positive_marked",
             EventPayload::CaseReported { .. } => "case_reported",
         }
     }
@@ -183,6 +193,7 @@ impl EventPayload {
             EventPayload::CheckFeedback { check_id, .. } => check_id,
             EventPayload::ApiTokenIssued { token_id, .. } => token_id,
             EventPayload::CaseOpened { case } => &case.id,
+            EventPayload::FalsePositiveMarked { entry_id, .. } => entry_id,
             EventPayload::CaseReported { case_id, .. } => case_id,
         }
     }

@@ -280,6 +280,9 @@ pub trait Store: Send + Sync {
         initiator: Option<&str>,
     ) -> Result<Vec<xyjt_core::cases::CaseState>, StoreError>;
 
+    /// Screening hits marked as false positives: (entry id, query key).
+    async fn false_positives(&self) -> Result<Vec<(String, String)>, StoreError>;
+
     /// The calling system's name for a token's SHA-256.
     async fn token_name(&self, token_hash: &str) -> Result<Option<String>, StoreError>;
 }

@@ -320,6 +320,24 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
             }
             Ok(())
         }
+        EventPayload::FalsePositiveMarked {
+            entry_id,
+            query_key,
+            ..
+        } => {
+            sqlx::query(
+                "INSERT INTO false_positives (entry_id, query_key, data, seq) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (entry_id, query_key) DO NOTHING",
+            )
+            .bind(entry_id)
+            .bind(query_key)
+            .bind(serde_json::to_string(&event.payload).expect("events serialise"))
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .context("写入误报标记")?;
+            Ok(())
+        }
         EventPayload::CaseOpened { case } => {
             let state = xyjt_core::cases::CaseState {
                 case: case.clone(),
@@ -1453,6 +1471,16 @@ impl Store for SqlStore {
                 let data: String = r.try_get(0).context("案件 data")?;
                 serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("case: {e}")))
             })
+            .collect()
+    }
+
+    async fn false_positives(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT entry_id, query_key FROM false_positives")
+            .fetch_all(&self.pool)
+            .await
+            .context("读取误报标记")?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0).context("条目")?, r.try_get(1).context("查询")?)))
             .collect()
     }
 }

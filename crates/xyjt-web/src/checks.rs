@@ -33,17 +33,28 @@ pub struct CheckIndex {
     pub head_seq: i64,
     pub policy: Arc<ListPolicy>,
     entries: Vec<EntryState>,
+    /// The same entries for fuzzy screening by name (and exact by identifier).
+    pub matcher: xyjt_match::MatchIndex,
+    /// (entry id, query key) pairs a person marked as false positives.
+    pub false_positives: std::collections::HashSet<(String, String)>,
     by_code: HashMap<String, Vec<usize>>,
     by_subject: HashMap<String, Vec<usize>>,
     by_name: HashMap<String, Vec<usize>>,
 }
 
 impl CheckIndex {
-    pub fn build(head_seq: i64, policy: ListPolicy, entries: Vec<EntryState>) -> Self {
+    pub fn build(
+        head_seq: i64,
+        policy: ListPolicy,
+        entries: Vec<EntryState>,
+        false_positives: Vec<(String, String)>,
+    ) -> Self {
         let mut index = CheckIndex {
             head_seq,
             policy: Arc::new(policy),
             entries: Vec::new(),
+            matcher: xyjt_match::MatchIndex::new(),
+            false_positives: false_positives.into_iter().collect(),
             by_code: HashMap::new(),
             by_subject: HashMap::new(),
             by_name: HashMap::new(),
@@ -84,6 +95,12 @@ impl CheckIndex {
                 .entry(name_key(&e.entry.name))
                 .or_default()
                 .push(i);
+            index.matcher.insert(xyjt_match::ListEntry {
+                entry_id: e.entry.id.clone(),
+                list: xyjt_core::check::list_key(&e.entry.list),
+                name: e.entry.name.clone(),
+                code: e.entry.code.clone(),
+            });
             index.entries.push(e);
         }
         index
@@ -149,7 +166,13 @@ pub async fn load_index(store: &dyn Store) -> Result<CheckIndex, StoreError> {
     let policy = current_policy(store).await?;
     let head = store.head().await?;
     let entries = store.list_entries(None).await?;
-    Ok(CheckIndex::build(head.seq, policy, entries))
+    let false_positives = store.false_positives().await?;
+    Ok(CheckIndex::build(
+        head.seq,
+        policy,
+        entries,
+        false_positives,
+    ))
 }
 
 /// Rebuilds the index when the ledger has moved since it was built.
@@ -457,4 +480,114 @@ pub async fn check_stats(
         })
         .collect();
     Ok(Json(serde_json::json!({ "items": items })))
+}
+
+/// The key a false-positive mark is remembered by: the normalised identifier when the query
+/// has a valid one, else the name's search key.
+pub fn query_key(name: Option<&str>, identifier: Option<&str>) -> String {
+    if let Some(code) = identifier.map(check_code).and_then(|c| c.result.ok()) {
+        return code.as_str().to_string();
+    }
+    name.map(name_key).unwrap_or_default()
+}
+
+/// One screening hit, as the CLI's `--json` lines and the API show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScreenHit {
+    /// The platform subject of the entry, when it is one (external lists may name others).
+    pub subject_id: Option<String>,
+    pub name: String,
+    /// `red`, `black`, `watch`, or an external list's name.
+    pub list: String,
+    /// 0.0–1.0
+    pub score: f64,
+    /// Which identifiers, normalisations and name features produced the score (Chinese).
+    pub explanation: Vec<String>,
+    /// The list entry (to mark the hit as a false positive).
+    pub entry_id: String,
+}
+
+impl CheckIndex {
+    /// Screens one bidder against every active entry: exact on identifiers, fuzzy on names.
+    /// Hits marked as false positives for this query are left out; entries not in force on
+    /// `today` are not hit.
+    pub fn screen(
+        &self,
+        name: Option<&str>,
+        identifier: Option<&str>,
+        min_score: f64,
+        today: chrono::NaiveDate,
+    ) -> Vec<ScreenHit> {
+        let key = query_key(name, identifier);
+        self.matcher
+            .screen(name, identifier, 20, min_score)
+            .into_iter()
+            .filter(|h| {
+                !self
+                    .false_positives
+                    .contains(&(h.entry_id.clone(), key.clone()))
+            })
+            .filter_map(|h| {
+                let e = self.entries.iter().find(|e| e.entry.id == h.entry_id)?;
+                e.is_active_on(today).then(|| ScreenHit {
+                    subject_id: e.entry.subject_id.clone(),
+                    name: h.name,
+                    list: h.list,
+                    score: h.score,
+                    explanation: h.explanation,
+                    entry_id: h.entry_id,
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Bidder {
+    pub name: Option<String>,
+    pub identifier: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ScreeningRequest {
+    /// e.g. 招标投标
+    pub decision_point: String,
+    pub bidders: Vec<Bidder>,
+    /// Lowest score reported (default 0.8).
+    pub min_score: Option<f64>,
+}
+
+/// Screens a list of bidders against every active list (exact identifiers, fuzzy names).
+#[utoipa::path(post, path = "/api/v1/screenings", request_body = ScreeningRequest, security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorEnvelope),
+              (status = 422, body = crate::error::ErrorEnvelope)))]
+pub async fn create_screening(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Json(req): Json<ScreeningRequest>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let point = DecisionPoint::from_label(&req.decision_point).ok_or_else(|| {
+        ApiError::invalid(format!("decision_point “{}” 无效", req.decision_point))
+    })?;
+    if req.bidders.is_empty() || req.bidders.len() > 10_000 {
+        return Err(ApiError::invalid("bidders 应为 1 到 10000 个"));
+    }
+    let min_score = req.min_score.unwrap_or(0.8).clamp(0.0, 1.0);
+    let today = state.today();
+    let index = state.check_index.read().expect("index lock").clone();
+    let results: Vec<serde_json::Value> = req
+        .bidders
+        .iter()
+        .map(|b| {
+            let hits = index.screen(b.name.as_deref(), b.identifier.as_deref(), min_score, today);
+            serde_json::json!({
+                "input": {"name": b.name, "identifier": b.identifier},
+                "hits": hits,
+            })
+        })
+        .collect();
+    tracing::info!(caller = %caller, decision_point = point.label(), bidders = results.len(), "screening answered");
+    Ok(Json(
+        serde_json::json!({"decision_point": point.label(), "results": results}),
+    ))
 }

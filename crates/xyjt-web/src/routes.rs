@@ -64,6 +64,10 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(crate::checks::check_feedback),
         )
         .route("/api/v1/lists/{list}", get(list_entries))
+        .route(
+            "/api/v1/screenings",
+            axum::routing::post(crate::checks::create_screening),
+        )
         .route("/api/v1/cases", get(crate::cases::list_cases))
         .route(
             "/api/v1/cases/{id}/reports",

@@ -528,3 +528,79 @@ async fn joint_cases_are_followed_up_and_overdue_units_are_visible() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(store.events_of("case-1").await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn bidders_are_screened_fuzzily_with_explanations_and_false_positives_are_remembered() {
+    let (store, state) = setup().await;
+    list_it(
+        store.as_ref(),
+        entry(
+            NameList::Black,
+            "S-BLACK-BID-FRAUD",
+            COMPANY,
+            "示范市长风货运有限公司",
+        ),
+    )
+    .await;
+    state.refresh_checks().await.unwrap();
+    let body = json!({
+        "decision_point": "招标投标",
+        "bidders": [
+            {"name": "示范市長風貨運有限責任公司"},
+            {"identifier": COMPANY},
+            {"name": "北原市千里物流股份有限公司"}
+        ]
+    });
+    let (status, res) = call(
+        &state,
+        "POST",
+        "/api/v1/screenings",
+        None,
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, res2) = call(
+        &state,
+        "POST",
+        "/api/v1/screenings",
+        Some(TOKEN),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{res} {res2}");
+    let results = res2["results"].as_array().unwrap();
+    let fuzzy = &results[0]["hits"][0];
+    assert_eq!(fuzzy["list"], "black");
+    let score = fuzzy["score"].as_f64().unwrap();
+    assert!((0.8..1.0).contains(&score), "{fuzzy}");
+    assert!(!fuzzy["explanation"].as_array().unwrap().is_empty());
+    assert_eq!(results[1]["hits"][0]["score"], 1.0);
+    assert_eq!(results[2]["hits"], json!([]));
+
+    // A person decides the first hit is another company: remembered, not reported again.
+    let entry_id = fuzzy["entry_id"].as_str().unwrap().to_string();
+    store
+        .append(vec![ev(EventPayload::FalsePositiveMarked {
+            entry_id,
+            query_key: xyjt_web::checks::query_key(Some("示范市長風貨運有限責任公司"), None),
+            by: "审核员乙".into(),
+            reason: "经核实为同名不同主体".into(),
+        })])
+        .await
+        .unwrap();
+    state.refresh_checks().await.unwrap();
+    let (_, res3) = call(
+        &state,
+        "POST",
+        "/api/v1/screenings",
+        Some(TOKEN),
+        Some(body),
+    )
+    .await;
+    assert_eq!(res3["results"][0]["hits"], json!([]));
+    assert_eq!(
+        res3["results"][1]["hits"][0]["score"], 1.0,
+        "other queries still hit"
+    );
+}

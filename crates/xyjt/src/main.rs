@@ -164,6 +164,21 @@ enum Command {
         #[command(subcommand)]
         command: ListsCommand,
     },
+    /// Screen bidders (CSV or XLSX with 名称 and optional 代码) against every active list
+    Screen {
+        file: PathBuf,
+        /// e.g. 招标投标
+        #[arg(long)]
+        decision_point: String,
+        #[command(flatten)]
+        db: DbArg,
+        /// One JSON object per input line
+        #[arg(long)]
+        json: bool,
+        /// Lowest score reported
+        #[arg(long, default_value_t = 0.8)]
+        min_score: f64,
+    },
     /// Joint punishment cases (联合惩戒): open, report back, follow up
     Cases {
         #[command(subcommand)]
@@ -330,6 +345,21 @@ enum ListsCommand {
         list: String,
         #[command(flatten)]
         db: DbArg,
+    },
+    /// Mark a screening hit as a false positive: that query will not hit that entry again
+    FalsePositive {
+        #[command(flatten)]
+        db: DbArg,
+        /// The list entry that was hit
+        #[arg(long)]
+        entry: String,
+        /// The screened name or identifier
+        #[arg(long)]
+        query: String,
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        reason: String,
     },
     /// Show entries
     Show {
@@ -553,6 +583,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }),
         Command::Lists { command } => runtime()?.block_on(lists_command(command)),
         Command::Cases { command } => runtime()?.block_on(cases_command(command)),
+        Command::Screen {
+            file,
+            decision_point,
+            db,
+            json,
+            min_score,
+        } => runtime()?.block_on(screen(&db.db, &file, &decision_point, json, min_score)),
         Command::Stats {
             command:
                 StatsCommand::Shuanggongshi {
@@ -1110,6 +1147,36 @@ async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
+        ListsCommand::FalsePositive {
+            db,
+            entry,
+            query,
+            by,
+            reason,
+        } => {
+            let store = xyjt_store::open(&db.db).await?;
+            if store.list_entry(&entry).await?.is_none() {
+                anyhow::bail!("名单条目 {entry} 不存在");
+            }
+            let key = if check(&query).result.is_ok() {
+                xyjt_web::checks::query_key(None, Some(&query))
+            } else {
+                xyjt_web::checks::query_key(Some(&query), None)
+            };
+            lists::step(
+                store.as_ref(),
+                &by,
+                now,
+                EventPayload::FalsePositiveMarked {
+                    entry_id: entry.clone(),
+                    query_key: key,
+                    by: by.clone(),
+                    reason,
+                },
+            )
+            .await?;
+            outln!("已记录：“{query}”与条目 {entry} 不是同一主体");
+        }
         ListsCommand::Show { db, list, json } => {
             let store = xyjt_store::open(&db.db).await?;
             let list = list.map(|l| xyjt_core::check::list_key(&lists::parse_list(&l)));
@@ -1283,5 +1350,71 @@ async fn cases_command(command: CasesCommand) -> Result<ExitCode> {
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn screen(
+    db: &str,
+    file: &std::path::Path,
+    decision_point: &str,
+    json: bool,
+    min_score: f64,
+) -> Result<ExitCode> {
+    let point = xyjt_core::lists::DecisionPoint::from_label(decision_point)
+        .with_context(|| format!("决策环节“{decision_point}”无效"))?;
+    let store = xyjt_store::open(db).await?;
+    let index = xyjt_web::checks::load_index(store.as_ref()).await?;
+    let table = xyjt_import::read_table(file)?;
+    let name_col = table
+        .column(&["名称", "投标人名称", "单位名称"])
+        .context("投标人文件缺少“名称”列")?;
+    let code_col = table.column(&["代码", "统一社会信用代码", "证件号码"]);
+    let today = xyjt_core::clock::today_in_china();
+    let mut any_hit = false;
+    for (row, cells) in &table.rows {
+        let name = cells
+            .get(name_col)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty());
+        let code = code_col
+            .and_then(|c| cells.get(c))
+            .map(String::as_str)
+            .filter(|s| !s.is_empty());
+        let hits = index.screen(name, code, min_score, today);
+        any_hit |= !hits.is_empty();
+        if json {
+            let hits: Vec<serde_json::Value> = hits
+                .iter()
+                .map(|h| {
+                    serde_json::json!({
+                        "subject_id": h.subject_id,
+                        "name": h.name,
+                        "list": h.list,
+                        "score": h.score,
+                        "explanation": h.explanation,
+                    })
+                })
+                .collect();
+            outln!(
+                "{}",
+                serde_json::json!({"input": {"row": row, "name": name, "code": code}, "hits": hits})
+            );
+        } else if hits.is_empty() {
+            outln!("第 {row} 行 {}：未命中", name.or(code).unwrap_or(""));
+        } else {
+            for h in &hits {
+                outln!(
+                    "第 {row} 行 {}：命中{}“{}”（条目 {}，得分 {:.2}）{}",
+                    name.or(code).unwrap_or(""),
+                    h.list,
+                    h.name,
+                    h.entry_id,
+                    h.score,
+                    h.explanation.join("；")
+                );
+            }
+        }
+    }
+    tracing::debug!(decision_point = point.label(), any_hit, "screening done");
     Ok(ExitCode::SUCCESS)
 }

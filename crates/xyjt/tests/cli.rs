@@ -487,3 +487,52 @@ fn demo_lists_checks_and_cases_from_the_command_line() {
     assert!(stdout(&out).contains("第 2 版"));
     assert!(xyjt(&["verify", "--db", &url]).status.success());
 }
+
+#[test]
+fn screen_bidders_from_a_file() {
+    let (_p, url) = temp_db("screen");
+    assert_eq!(xyjt(&["demo", "--db", &url]).status.code(), Some(0));
+    let out = xyjt(&[
+        "lists",
+        "show",
+        "--db",
+        &url,
+        "--list",
+        "失信被执行人",
+        "--json",
+    ]);
+    let debtor: Value = serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let name = debtor["entry"]["name"].as_str().unwrap();
+    let code = debtor["entry"]["code"].as_str().unwrap();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let file = dir.join(format!("bidders-{}.csv", std::process::id()));
+    // The same name with a legal-form variant, an identifier only, and a stranger.
+    let variant = name.replace("有限公司", "有限责任公司");
+    std::fs::write(
+        &file,
+        format!("名称,代码\n{variant},\n,{code}\n北原市千里物流股份有限公司,\n"),
+    )
+    .unwrap();
+    let out = xyjt(&[
+        "screen",
+        file.to_str().unwrap(),
+        "--decision-point",
+        "招标投标",
+        "--db",
+        &url,
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let hit = &lines[0]["hits"][0];
+    assert_eq!(hit["list"], "失信被执行人");
+    assert!(hit["score"].as_f64().unwrap() >= 0.8);
+    let keys: Vec<&String> = hit.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["explanation", "list", "name", "score", "subject_id"]);
+    assert_eq!(lines[1]["hits"][0]["score"], 1.0);
+    assert_eq!(lines[2]["hits"], serde_json::json!([]));
+}

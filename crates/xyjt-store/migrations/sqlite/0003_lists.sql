@@ -55,3 +55,12 @@ CREATE TABLE joint_cases (
     last_seq   BIGINT NOT NULL
 );
 CREATE INDEX joint_cases_initiator ON joint_cases (initiator, opened_on);
+
+-- Screening hits a person marked as false positives: the same query and entry are not hit again.
+CREATE TABLE false_positives (
+    entry_id  TEXT NOT NULL,
+    query_key TEXT NOT NULL,
+    data      TEXT NOT NULL,
+    seq       BIGINT NOT NULL,
+    PRIMARY KEY (entry_id, query_key)
+);
