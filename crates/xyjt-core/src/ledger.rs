@@ -96,6 +96,17 @@ pub enum EventPayload {
         by: String,
         reason: String,
     },
+    /// A calling system screened a list of bidders; what was found is on record.
+    ScreeningAnswered {
+        id: String,
+        asked_by: String,
+        decision_point: crate::lists::DecisionPoint,
+        bidders: u64,
+        /// `{"bidder": n, "entry_id": …, "score": …}` per hit.
+        hits: Vec<Value>,
+        policy_version: u32,
+        screened_on: NaiveDate,
+    },
     /// An API token was issued to a calling system (only its SHA-256 is kept).
     ApiTokenIssued {
         token_id: String,
@@ -170,6 +181,7 @@ impl EventPayload {
             EventPayload::ApiTokenIssued { .. } => "api_token_issued",
             EventPayload::CaseOpened { .. } => "case_opened",
             EventPayload::FalsePositiveMarked { .. } => "false_positive_marked",
+            EventPayload::ScreeningAnswered { .. } => "screening_answered",
             EventPayload::CaseReported { .. } => "case_reported",
         }
     }
@@ -194,6 +206,7 @@ impl EventPayload {
             EventPayload::ApiTokenIssued { token_id, .. } => token_id,
             EventPayload::CaseOpened { case } => &case.id,
             EventPayload::FalsePositiveMarked { entry_id, .. } => entry_id,
+            EventPayload::ScreeningAnswered { id, .. } => id,
             EventPayload::CaseReported { case_id, .. } => case_id,
         }
     }

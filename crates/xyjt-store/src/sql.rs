@@ -320,6 +320,8 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
             }
             Ok(())
         }
+        // On record in the ledger only; nothing is shown from it yet.
+        EventPayload::ScreeningAnswered { .. } => Ok(()),
         EventPayload::FalsePositiveMarked {
             entry_id,
             query_key,

@@ -509,19 +509,25 @@ pub struct ScreenHit {
 
 impl CheckIndex {
     /// Screens one bidder against every active entry: exact on identifiers, fuzzy on names.
-    /// Hits marked as false positives for this query are left out; entries not in force on
-    /// `today` are not hit.
+    /// Hits on lists without a measure at `point`, hits marked as false positives for this
+    /// query and entries not in force on `today` are left out.
     pub fn screen(
         &self,
         name: Option<&str>,
         identifier: Option<&str>,
         min_score: f64,
+        point: DecisionPoint,
         today: chrono::NaiveDate,
     ) -> Vec<ScreenHit> {
         let key = query_key(name, identifier);
         self.matcher
             .screen(name, identifier, 20, min_score)
             .into_iter()
+            // Only lists with a measure at this decision point matter here.
+            .filter(|h| {
+                xyjt_core::lists::NameList::from_key(&h.list)
+                    .is_some_and(|l| !self.policy.measures_for(&l, point).is_empty())
+            })
             .filter(|h| {
                 !self
                     .false_positives
@@ -579,15 +585,47 @@ pub async fn create_screening(
         .bidders
         .iter()
         .map(|b| {
-            let hits = index.screen(b.name.as_deref(), b.identifier.as_deref(), min_score, today);
+            let hits = index.screen(
+                b.name.as_deref(),
+                b.identifier.as_deref(),
+                min_score,
+                point,
+                today,
+            );
             serde_json::json!({
                 "input": {"name": b.name, "identifier": b.identifier},
                 "hits": hits,
             })
         })
         .collect();
-    tracing::info!(caller = %caller, decision_point = point.label(), bidders = results.len(), "screening answered");
+    // The screening is on record like a check: who asked, for what, what was found.
+    let id = new_id();
+    let hits: Vec<serde_json::Value> = results
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            r["hits"].as_array().into_iter().flatten().map(move |h| {
+                serde_json::json!({"bidder": i + 1, "entry_id": h["entry_id"], "score": h["score"]})
+            })
+        })
+        .collect();
+    state
+        .store
+        .append(vec![NewEvent::new(
+            format!("api:{caller}"),
+            Utc::now(),
+            EventPayload::ScreeningAnswered {
+                id: id.clone(),
+                asked_by: caller,
+                decision_point: point,
+                bidders: results.len() as u64,
+                hits,
+                policy_version: index.policy.version,
+                screened_on: today,
+            },
+        )])
+        .await?;
     Ok(Json(
-        serde_json::json!({"decision_point": point.label(), "results": results}),
+        serde_json::json!({"id": id, "decision_point": point.label(), "results": results}),
     ))
 }

@@ -26,7 +26,17 @@ use xyjt_core::text::name_key;
         get_subject,
         get_record,
         record_history,
-        ledger_head
+        ledger_head,
+        publicity,
+        shuanggongshi_stats,
+        list_entries,
+        crate::checks::create_check,
+        crate::checks::check_feedback,
+        crate::checks::get_check,
+        crate::checks::check_stats,
+        crate::checks::create_screening,
+        crate::cases::list_cases,
+        crate::cases::report_case
     ),
     components(schemas(
         ErrorEnvelope,
@@ -37,10 +47,36 @@ use xyjt_core::text::name_key;
         RecordView,
         EventView,
         Health,
-        Head
-    ))
+        Head,
+        RecordList,
+        StatsList,
+        StatsRow,
+        crate::checks::CheckRequest,
+        crate::checks::CheckSubject,
+        crate::checks::CheckResponse,
+        crate::checks::FeedbackRequest,
+        crate::checks::ScreeningRequest,
+        crate::checks::Bidder,
+        crate::checks::ScreenHit,
+        crate::cases::ReportRequest
+    )),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme the token-protected paths refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -156,10 +156,18 @@ async fn health_and_openapi() {
         "/api/v1/subjects",
         "/api/v1/subjects/{id}",
         "/api/v1/records/{id}",
+        "/api/v1/publicity",
+        "/api/v1/stats/shuanggongshi",
+        "/api/v1/lists/{list}",
+        "/api/v1/checks",
+        "/api/v1/checks/{id}/feedback",
+        "/api/v1/screenings",
+        "/api/v1/cases",
         "/healthz",
     ] {
         assert!(doc["paths"].get(path).is_some(), "openapi lacks {path}");
     }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
 #[tokio::test]

@@ -32,9 +32,48 @@ fn ev(payload: EventPayload) -> NewEvent {
 async fn setup() -> (Arc<dyn Store>, AppState) {
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("checks-{}.db", uuid::Uuid::now_v7()));
-    let store = xyjt_store::open(&format!("sqlite://{}", path.display()))
+    setup_on(&format!("sqlite://{}", path.display())).await
+}
+
+/// A fresh PostgreSQL schema, or `None` (said loudly) when no server is configured outside CI.
+async fn postgres_url() -> Option<String> {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let Ok(base) = std::env::var("XYJT_TEST_POSTGRES_URL") else {
+        assert!(!ci, "CI=true but XYJT_TEST_POSTGRES_URL is not set");
+        eprintln!("SKIPPED: XYJT_TEST_POSTGRES_URL is not set; PostgreSQL was not tested");
+        return None;
+    };
+    sqlx::any::install_default_drivers();
+    let admin = match sqlx::AnyPool::connect(&base).await {
+        Ok(p) => p,
+        Err(e) => {
+            assert!(!ci, "CI=true but PostgreSQL is unreachable: {e}");
+            eprintln!("SKIPPED: PostgreSQL unreachable ({e})");
+            return None;
+        }
+    };
+    let schema = format!("xyjt_test_{}", uuid::Uuid::now_v7().simple());
+    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
         .await
         .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+}
+
+async fn drop_schema(url: &str) {
+    let schema = url.rsplit("search_path%3D").next().unwrap();
+    let admin = sqlx::AnyPool::connect(&std::env::var("XYJT_TEST_POSTGRES_URL").unwrap())
+        .await
+        .unwrap();
+    sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin)
+        .await
+        .unwrap();
+}
+
+async fn setup_on(url: &str) -> (Arc<dyn Store>, AppState) {
+    let store = xyjt_store::open(url).await.unwrap();
     store
         .append(vec![
             ev(EventPayload::SubjectRegistered {
@@ -139,7 +178,20 @@ fn tender(identifier: &str) -> Value {
 #[tokio::test]
 async fn a_tendering_platform_is_answered_with_legal_reasons_and_it_is_on_record() {
     let (store, state) = setup().await;
+    tendering_story(store, state).await;
+}
 
+/// The same story on PostgreSQL: entries, checks, feedback and policy versions there too.
+#[tokio::test]
+async fn the_tendering_story_on_postgres() {
+    if let Some(url) = postgres_url().await {
+        let (store, state) = setup_on(&url).await;
+        tendering_story(store, state).await;
+        drop_schema(&url).await;
+    }
+}
+
+async fn tendering_story(store: Arc<dyn Store>, state: AppState) {
     // No token, a wrong token: refused with the error envelope.
     let (status, body) = call(
         &state,
@@ -599,6 +651,10 @@ async fn bidders_are_screened_fuzzily_with_explanations_and_false_positives_are_
     )
     .await;
     assert_eq!(res3["results"][0]["hits"], json!([]));
+    // Every screening is on record.
+    let id = res3["id"].as_str().unwrap();
+    let recorded = store.events_of(id).await.unwrap();
+    assert_eq!(recorded[0].kind, "screening_answered");
     assert_eq!(
         res3["results"][1]["hits"][0]["score"], 1.0,
         "other queries still hit"

@@ -1380,7 +1380,7 @@ async fn screen(
             .and_then(|c| cells.get(c))
             .map(String::as_str)
             .filter(|s| !s.is_empty());
-        let hits = index.screen(name, code, min_score, today);
+        let hits = index.screen(name, code, min_score, point, today);
         any_hit |= !hits.is_empty();
         if json {
             let hits: Vec<serde_json::Value> = hits
