@@ -397,15 +397,12 @@ impl MatchIndex {
         let replaced = self.remove(&entry.entry_id);
         let analysis = analyze(&entry.name);
         let list = self.list_id(&entry.list);
-        let code = entry
+        let valid_code_kind = entry
             .code
             .as_deref()
-            .map(|c| ident::check(c).normalized)
-            .filter(|c| !c.is_empty());
-        let valid_code_kind = entry.code.as_deref().and_then(|c| {
-            let check = ident::check(c);
-            check.is_valid().then_some(check.kind)
-        });
+            .map(ident::check)
+            .filter(ident::CodeCheck::is_valid)
+            .map(|c| c.kind);
         let mut text = String::with_capacity(
             entry.entry_id.len() + entry.name.len() + analysis.core.len() + 18,
         );
@@ -437,9 +434,7 @@ impl MatchIndex {
                 n
             }
         };
-        if code.is_some()
-            && let Some(c) = &entry.code
-        {
+        if let Some(c) = &entry.code {
             for key in Self::code_keys(c) {
                 map_insert(&mut self.codes, key, n);
             }
@@ -546,7 +541,8 @@ impl MatchIndex {
             }
         }
 
-        let query_analysis = query_name.map(analyze);
+        // A name with nothing left after normalisation (only punctuation) matches nothing.
+        let query_analysis = query_name.map(analyze).filter(|a| !a.normalized.is_empty());
         let query_core = query_analysis
             .as_ref()
             .map(|qa| QueryCore::new(&qa.core, &|f| self.weight(f)));
@@ -954,5 +950,9 @@ mod tests {
         assert!(all.windows(2).all(|w| w[0].score >= w[1].score));
         assert!(all.iter().all(|h| (0.0..=1.0).contains(&h.score)));
         assert!(index.screen(None, None, 10, 0.0).is_empty());
+        // Punctuation-only names match nothing, not even each other.
+        let mut index = sample();
+        index.insert(entry("p", "名单", "（）", None));
+        assert!(index.screen(Some("-·-"), None, 10, 0.0).is_empty());
     }
 }

@@ -600,7 +600,7 @@ async fn bidders_are_screened_fuzzily_with_explanations_and_false_positives_are_
         "bidders": [
             {"name": "示范市長風貨運有限責任公司"},
             {"identifier": COMPANY},
-            {"name": "北原市千里物流股份有限公司"}
+            {"name": "某某科技咨询服务部"}
         ]
     });
     let (status, res) = call(

@@ -176,7 +176,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Lowest score reported
-        #[arg(long, default_value_t = 0.8)]
+        #[arg(long, default_value_t = xyjt_match::DEFAULT_MIN_SCORE)]
         min_score: f64,
     },
     /// Joint punishment cases (联合惩戒): open, report back, follow up

@@ -510,7 +510,7 @@ fn screen_bidders_from_a_file() {
     let variant = name.replace("有限公司", "有限责任公司");
     std::fs::write(
         &file,
-        format!("名称,代码\n{variant},\n,{code}\n北原市千里物流股份有限公司,\n"),
+        format!("名称,代码\n{variant},\n,{code}\n某某科技咨询服务部,\n"),
     )
     .unwrap();
     let out = xyjt(&[
