@@ -40,6 +40,8 @@ pub struct CheckIndex {
     by_code: HashMap<String, Vec<usize>>,
     by_subject: HashMap<String, Vec<usize>>,
     by_name: HashMap<String, Vec<usize>>,
+    /// Entry id → position, for screening hits.
+    by_id: HashMap<String, usize>,
 }
 
 impl CheckIndex {
@@ -58,6 +60,7 @@ impl CheckIndex {
             by_code: HashMap::new(),
             by_subject: HashMap::new(),
             by_name: HashMap::new(),
+            by_id: HashMap::new(),
         };
         for e in entries {
             // Only entries that are or may become active matter for checks.
@@ -101,6 +104,7 @@ impl CheckIndex {
                 name: e.entry.name.clone(),
                 code: e.entry.code.clone(),
             });
+            index.by_id.insert(e.entry.id.clone(), i);
             index.entries.push(e);
         }
         index
@@ -534,7 +538,7 @@ impl CheckIndex {
                     .contains(&(h.entry_id.clone(), key.clone()))
             })
             .filter_map(|h| {
-                let e = self.entries.iter().find(|e| e.entry.id == h.entry_id)?;
+                let e = &self.entries[*self.by_id.get(&h.entry_id)?];
                 e.is_active_on(today).then(|| ScreenHit {
                     subject_id: e.entry.subject_id.clone(),
                     name: h.name,
