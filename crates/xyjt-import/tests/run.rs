@@ -254,34 +254,9 @@ async fn sqlite_import_story() {
 
 #[tokio::test]
 async fn postgres_import_story() {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let Ok(base) = std::env::var("XYJT_TEST_POSTGRES_URL") else {
-        assert!(!ci, "CI=true but XYJT_TEST_POSTGRES_URL is not set");
-        eprintln!("SKIPPED postgres_import_story: XYJT_TEST_POSTGRES_URL is not set");
-        return;
-    };
-    sqlx::any::install_default_drivers();
-    let admin = match sqlx::AnyPool::connect(&base).await {
-        Ok(p) => p,
-        Err(e) => {
-            assert!(!ci, "CI=true but PostgreSQL at {base} is unreachable: {e}");
-            eprintln!("SKIPPED postgres_import_story: PostgreSQL unreachable ({e})");
-            return;
-        }
-    };
-    let schema = format!("xyjt_test_{}", uuid::Uuid::now_v7().simple());
-    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let store = SqlStore::connect(&format!("{base}{sep}options=-c%20search_path%3D{schema}"))
-        .await
-        .unwrap();
-    story(store, temp_dir("run-postgres")).await;
-    // Passed: drop the schema (a failed run leaves it to look at).
-    sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    if let Some(pg) = xyjt_store::testing::PgSchema::create("postgres_import_story").await {
+        let store = SqlStore::connect(&pg.url).await.unwrap();
+        story(store, temp_dir("run-postgres")).await;
+        pg.drop().await;
+    }
 }

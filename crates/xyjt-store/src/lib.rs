@@ -12,6 +12,7 @@
 
 mod migrate;
 mod sql;
+pub mod testing;
 
 pub use sql::{SqlStore, SqlTx};
 
@@ -195,9 +196,6 @@ pub trait Store: Send + Sync {
 
     async fn head(&self) -> Result<LedgerHead, StoreError>;
 
-    /// Events with `seq > after`, in order, at most `limit`.
-    async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError>;
-
     /// Every event of one aggregate (a subject or a record), in order.
     async fn events_of(&self, aggregate_id: &str) -> Result<Vec<StoredEvent>, StoreError>;
 
@@ -282,6 +280,10 @@ pub trait Store: Send + Sync {
 
     /// Screening hits marked as false positives: (entry id, query key).
     async fn false_positives(&self) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// One joint punishment case with its reports.
+    async fn joint_case(&self, id: &str)
+    -> Result<Option<xyjt_core::cases::CaseState>, StoreError>;
 
     /// The calling system's name for a token's SHA-256.
     async fn token_name(&self, token_hash: &str) -> Result<Option<String>, StoreError>;

@@ -1018,21 +1018,6 @@ impl Store for SqlStore {
         read_head(&mut conn, self.backend, false).await
     }
 
-    async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM ledger_events WHERE seq > $1 ORDER BY seq LIMIT $2"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await
-            .context("读取账本事件")?;
-        rows.iter()
-            .map(|r| event_from_row(r).map(|(e, _)| e))
-            .collect()
-    }
-
     async fn events_of(&self, aggregate_id: &str) -> Result<Vec<StoredEvent>, StoreError> {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM ledger_events WHERE aggregate_id = $1 ORDER BY seq"
@@ -1484,5 +1469,21 @@ impl Store for SqlStore {
         rows.iter()
             .map(|r| Ok((r.try_get(0).context("条目")?, r.try_get(1).context("查询")?)))
             .collect()
+    }
+
+    async fn joint_case(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::cases::CaseState>, StoreError> {
+        let row = sqlx::query("SELECT data FROM joint_cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("读取联合惩戒案件")?;
+        row.map(|r| {
+            let data: String = r.try_get(0).context("案件 data")?;
+            serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("case: {e}")))
+        })
+        .transpose()
     }
 }

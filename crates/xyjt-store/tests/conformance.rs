@@ -12,6 +12,7 @@ use xyjt_core::record::{
 };
 use xyjt_core::subject::{PartyCategory, Subject};
 use xyjt_core::text::name_key;
+use xyjt_store::testing::PgSchema;
 use xyjt_store::{Backend, PublicityQuery, RecordPage, SqlStore, Store, StoreError};
 
 fn t(s: &str) -> DateTime<Utc> {
@@ -646,11 +647,7 @@ async fn sqlite_publicity_story() {
 
 #[tokio::test]
 async fn postgres_publicity_story() {
-    if let Some(store) = postgres_store("postgres_publicity_story").await {
-        let cleanup = store.pool().clone();
-        publicity_story(store).await;
-        drop_schema_of(&cleanup).await;
-    }
+    on_postgres("postgres_publicity_story", publicity_story).await;
 }
 
 #[tokio::test]
@@ -681,67 +678,26 @@ async fn append_only(store: SqlStore) {
     assert!(store.verify().await.unwrap().error.is_none());
 }
 
-/// A fresh PostgreSQL schema for one test, or `None` (skipped, loudly) when no server is
-/// configured outside CI.
-async fn postgres_store(test: &str) -> Option<SqlStore> {
-    postgres_store_in_schema(test).await.map(|(store, _)| store)
-}
-
-/// Drops a test's schema once it has passed (a failed test leaves its data to look at).
-async fn drop_schema_of(pool: &sqlx::AnyPool) {
-    let schema: String = sqlx::query("SELECT CAST(current_schema() AS TEXT)")
-        .fetch_one(pool)
-        .await
-        .unwrap()
-        .get(0);
-    assert!(schema.starts_with("xyjt_test_"), "{schema}");
-    sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(pool)
-        .await
-        .unwrap();
-}
-
-async fn postgres_store_in_schema(test: &str) -> Option<(SqlStore, String)> {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let Ok(base) = std::env::var("XYJT_TEST_POSTGRES_URL") else {
-        assert!(!ci, "CI=true but XYJT_TEST_POSTGRES_URL is not set");
-        eprintln!("SKIPPED {test}: XYJT_TEST_POSTGRES_URL is not set; PostgreSQL was not tested");
-        return None;
-    };
-    sqlx::any::install_default_drivers();
-    let admin = match sqlx::AnyPool::connect(&base).await {
-        Ok(p) => p,
-        Err(e) => {
-            assert!(!ci, "CI=true but PostgreSQL at {base} is unreachable: {e}");
-            eprintln!("SKIPPED {test}: PostgreSQL at {base} is unreachable ({e})");
-            return None;
-        }
-    };
-    let schema = format!("xyjt_test_{}", uuid::Uuid::now_v7().simple());
-    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-    Some((SqlStore::connect(&url).await.unwrap(), schema))
+/// Runs a story on a fresh PostgreSQL schema, dropped when it passes.
+async fn on_postgres<F, Fut>(test: &str, story: F)
+where
+    F: FnOnce(SqlStore) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    if let Some(pg) = PgSchema::create(test).await {
+        let store = SqlStore::connect(&pg.url).await.unwrap();
+        assert_eq!(store.backend(), Backend::Postgres);
+        story(store).await;
+        pg.drop().await;
+    }
 }
 
 #[tokio::test]
 async fn postgres_story() {
-    if let Some(store) = postgres_store("postgres_story").await {
-        assert_eq!(store.backend(), Backend::Postgres);
-        let cleanup = store.pool().clone();
-        story(store).await;
-        drop_schema_of(&cleanup).await;
-    }
+    on_postgres("postgres_story", story).await;
 }
 
 #[tokio::test]
 async fn append_only_triggers_refuse_updates_postgres() {
-    if let Some(store) = postgres_store("append_only_triggers_refuse_updates_postgres").await {
-        let cleanup = store.pool().clone();
-        append_only(store).await;
-        drop_schema_of(&cleanup).await;
-    }
+    on_postgres("append_only_triggers_refuse_updates_postgres", append_only).await;
 }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use xyjt_core::cases::{CaseState, UnitReport};
+use xyjt_core::cases::{CaseState, UnitReport, add_report};
 use xyjt_core::ledger::{EventPayload, NewEvent};
 
 #[derive(Deserialize, IntoParams)]
@@ -94,20 +94,26 @@ pub async fn report_case(
         return Err(ApiError::invalid("未实施措施时必须说明原因（note）"));
     }
     let today = state.today();
-    let exists = state
+    let case = state
         .store
-        .joint_cases(None)
+        .joint_case(&id)
         .await?
-        .into_iter()
-        .find(|c| c.case.id == id)
         .ok_or_else(|| ApiError::not_found(format!("联合惩戒案件 {id} 不存在")))?;
-    if !exists.case.implementing_units.contains(&caller) {
+    if !case.case.implementing_units.contains(&caller) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             format!("“{caller}”不是本案的实施单位"),
         ));
     }
+    let report = UnitReport {
+        unit: caller.clone(),
+        applied: req.applied,
+        note: req.note,
+        reported_on: today,
+    };
+    // The same rule the projection applies; refused here before anything is written.
+    let after = add_report(Some(case), &report).map_err(|e| ApiError::invalid(e.to_string()))?;
     state
         .store
         .append(vec![NewEvent::new(
@@ -115,21 +121,9 @@ pub async fn report_case(
             Utc::now(),
             EventPayload::CaseReported {
                 case_id: id.clone(),
-                report: UnitReport {
-                    unit: caller,
-                    applied: req.applied,
-                    note: req.note,
-                    reported_on: today,
-                },
+                report,
             },
         )])
         .await?;
-    let after = state
-        .store
-        .joint_cases(None)
-        .await?
-        .into_iter()
-        .find(|c| c.case.id == id)
-        .ok_or_else(|| ApiError::not_found(format!("联合惩戒案件 {id} 不存在")))?;
     Ok(Json(case_json(&after, today)))
 }

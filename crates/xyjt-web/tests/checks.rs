@@ -35,43 +35,6 @@ async fn setup() -> (Arc<dyn Store>, AppState) {
     setup_on(&format!("sqlite://{}", path.display())).await
 }
 
-/// A fresh PostgreSQL schema, or `None` (said loudly) when no server is configured outside CI.
-async fn postgres_url() -> Option<String> {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let Ok(base) = std::env::var("XYJT_TEST_POSTGRES_URL") else {
-        assert!(!ci, "CI=true but XYJT_TEST_POSTGRES_URL is not set");
-        eprintln!("SKIPPED: XYJT_TEST_POSTGRES_URL is not set; PostgreSQL was not tested");
-        return None;
-    };
-    sqlx::any::install_default_drivers();
-    let admin = match sqlx::AnyPool::connect(&base).await {
-        Ok(p) => p,
-        Err(e) => {
-            assert!(!ci, "CI=true but PostgreSQL is unreachable: {e}");
-            eprintln!("SKIPPED: PostgreSQL unreachable ({e})");
-            return None;
-        }
-    };
-    let schema = format!("xyjt_test_{}", uuid::Uuid::now_v7().simple());
-    sqlx::raw_sql(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
-}
-
-async fn drop_schema(url: &str) {
-    let schema = url.rsplit("search_path%3D").next().unwrap();
-    let admin = sqlx::AnyPool::connect(&std::env::var("XYJT_TEST_POSTGRES_URL").unwrap())
-        .await
-        .unwrap();
-    sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&admin)
-        .await
-        .unwrap();
-}
-
 async fn setup_on(url: &str) -> (Arc<dyn Store>, AppState) {
     let store = xyjt_store::open(url).await.unwrap();
     store
@@ -184,10 +147,11 @@ async fn a_tendering_platform_is_answered_with_legal_reasons_and_it_is_on_record
 /// The same story on PostgreSQL: entries, checks, feedback and policy versions there too.
 #[tokio::test]
 async fn the_tendering_story_on_postgres() {
-    if let Some(url) = postgres_url().await {
-        let (store, state) = setup_on(&url).await;
+    if let Some(pg) = xyjt_store::testing::PgSchema::create("the_tendering_story_on_postgres").await
+    {
+        let (store, state) = setup_on(&pg.url).await;
         tendering_story(store, state).await;
-        drop_schema(&url).await;
+        pg.drop().await;
     }
 }
 
