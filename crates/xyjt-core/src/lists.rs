@@ -1271,27 +1271,16 @@ fn check_item(item: &PolicyItem, id: String, errors: &mut Vec<ListPolicyError>) 
     if item.implementing_units.is_empty() {
         push("实施单位（implementing_units）", "至少应有一个".to_string());
     }
-    for (i, unit) in item.implementing_units.iter().enumerate() {
-        if unit.trim().is_empty() {
-            push(
-                "实施单位（implementing_units）",
-                "中有空白的单位".to_string(),
-            );
-        } else if unit.contains(UNIT_SEPARATORS) {
-            push(
-                "实施单位（implementing_units）",
-                format!("中“{unit}”含分隔符（、，, ；;），请拆分为多个单位"),
-            );
-        } else if item.implementing_units[..i]
-            .iter()
-            .any(|u| u.trim() == unit.trim())
-        {
-            push(
-                "实施单位（implementing_units）",
-                format!("中“{}”重复出现", unit.trim()),
-            );
-        }
-    }
+    check_texts(
+        &item.implementing_units,
+        TextList {
+            field: "实施单位（implementing_units）",
+            what: "单位",
+            separators: &UNIT_SEPARATORS,
+            shown: "、，, ；;",
+        },
+        &mut push,
+    );
     for (i, point) in item.decision_points.iter().enumerate() {
         if item.decision_points[..i].contains(point) {
             push(
@@ -1442,6 +1431,36 @@ fn check_item(item: &PolicyItem, id: String, errors: &mut Vec<ListPolicyError>) 
     }
 }
 
+/// How a list of short texts in one field is checked.
+struct TextList {
+    field: &'static str,
+    /// What one text is, for messages (单位, 违法行为类型).
+    what: &'static str,
+    /// Characters a text may not contain (they separate texts in spreadsheet cells).
+    separators: &'static [char],
+    /// The separators as shown to the user.
+    shown: &'static str,
+}
+
+/// Blank texts, texts containing a separator, and repeated texts, each reported once.
+fn check_texts(texts: &[String], list: TextList, push: &mut impl FnMut(&'static str, String)) {
+    for (i, t) in texts.iter().enumerate() {
+        if t.trim().is_empty() {
+            push(list.field, format!("中有空白的{}", list.what));
+        } else if t.contains(list.separators) {
+            push(
+                list.field,
+                format!(
+                    "中“{t}”含分隔符（{}），请拆分为多个{}",
+                    list.shown, list.what
+                ),
+            );
+        } else if texts[..i].iter().any(|u| u.trim() == t.trim()) {
+            push(list.field, format!("中“{}”重复出现", t.trim()));
+        }
+    }
+}
+
 fn check_rule(rule: &EntryRule, push: &mut impl FnMut(&'static str, String)) {
     if rule.min_count == 0 {
         push(
@@ -1468,27 +1487,16 @@ fn check_rule(rule: &EntryRule, push: &mut impl FnMut(&'static str, String)) {
             "为行政许可，不能按严重程度、违法行为类型或处罚类别筛选".to_string(),
         );
     }
-    for (i, t) in rule.violation_types.iter().enumerate() {
-        if t.trim().is_empty() {
-            push(
-                "自动列入规则（rule.violation_types）",
-                "中有空白的违法行为类型".to_string(),
-            );
-        } else if t.contains(RULE_TEXT_RESERVED) {
-            push(
-                "自动列入规则（rule.violation_types）",
-                format!("中“{t}”含分隔符（; ； 、 | =），请拆分为多个违法行为类型"),
-            );
-        } else if rule.violation_types[..i]
-            .iter()
-            .any(|u| u.trim() == t.trim())
-        {
-            push(
-                "自动列入规则（rule.violation_types）",
-                format!("中“{}”重复出现", t.trim()),
-            );
-        }
-    }
+    check_texts(
+        &rule.violation_types,
+        TextList {
+            field: "自动列入规则（rule.violation_types）",
+            what: "违法行为类型",
+            separators: &RULE_TEXT_RESERVED,
+            shown: "; ； 、 | =",
+        },
+        push,
+    );
     for (i, k) in rule.penalty_kinds.iter().enumerate() {
         if rule.penalty_kinds[..i].contains(k) {
             push(
