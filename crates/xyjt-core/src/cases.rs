@@ -16,6 +16,20 @@ pub struct DeadlinePolicy {
     pub version: String,
     /// Working days an implementing unit has to report back on a joint case.
     pub joint_case_report: u32,
+    /// 异议: written answer (RULES.md §5).
+    pub objection_answer: u32,
+    /// 异议成立: report the corrected data to the provincial platform.
+    pub objection_sync: u32,
+    /// 信用修复: the platform's answer.
+    pub repair_platform: u32,
+    /// 信用修复: the deciding authority's decision after receiving the case.
+    pub repair_authority: u32,
+    /// 信用修复: results reach downstream systems.
+    pub repair_downstream: u32,
+    /// Working days left at or below which a clock is 临期 (near due).
+    pub near_due: u32,
+    /// Longest total extension of one clock, in working days.
+    pub max_extension: u32,
 }
 
 impl DeadlinePolicy {
@@ -26,8 +40,17 @@ impl DeadlinePolicy {
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let p: DeadlinePolicy =
             toml::from_str(text).map_err(|e| format!("期限政策文件格式错误：{e}"))?;
-        if p.joint_case_report == 0 {
-            return Err("joint_case_report 必须大于 0".into());
+        for (name, days) in [
+            ("joint_case_report", p.joint_case_report),
+            ("objection_answer", p.objection_answer),
+            ("objection_sync", p.objection_sync),
+            ("repair_platform", p.repair_platform),
+            ("repair_authority", p.repair_authority),
+            ("repair_downstream", p.repair_downstream),
+        ] {
+            if days == 0 {
+                return Err(format!("{name} 必须大于 0"));
+            }
         }
         Ok(p)
     }

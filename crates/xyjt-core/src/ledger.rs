@@ -113,6 +113,34 @@ pub enum EventPayload {
         name: String,
         token_hash: String,
     },
+    /// A repair application was granted: the record's publicity stops on `on` (its last public
+    /// day is the day before). The record itself stays, as does everything before.
+    RecordRepaired {
+        record_id: RecordId,
+        on: NaiveDate,
+        application: String,
+        note: String,
+    },
+    /// An objection or repair application was received (its first clock starts).
+    ApplicationFiled {
+        application: crate::workflow::Application,
+    },
+    /// A step of an application: suspension, extension, forwarding, decision, sync, ….
+    ApplicationStepped {
+        number: String,
+        step: crate::workflow::Step,
+        on: NaiveDate,
+        by: String,
+    },
+    /// A credit commitment (信用承诺书) was signed and published.
+    CommitmentSigned {
+        commitment: crate::commitment::Commitment,
+    },
+    /// Its fulfilment was checked (践诺核查).
+    CommitmentChecked {
+        commitment_id: String,
+        check: crate::commitment::FulfilmentCheck,
+    },
     /// Rows of a submitted file were rejected (反馈整改): kept so that compliance statistics count
     /// them. Row contents are not stored, only a key (to count each bad row once) and reasons.
     RowsRejected {
@@ -183,6 +211,11 @@ impl EventPayload {
             EventPayload::FalsePositiveMarked { .. } => "false_positive_marked",
             EventPayload::ScreeningAnswered { .. } => "screening_answered",
             EventPayload::CaseReported { .. } => "case_reported",
+            EventPayload::RecordRepaired { .. } => "record_repaired",
+            EventPayload::ApplicationFiled { .. } => "application_filed",
+            EventPayload::ApplicationStepped { .. } => "application_stepped",
+            EventPayload::CommitmentSigned { .. } => "commitment_signed",
+            EventPayload::CommitmentChecked { .. } => "commitment_checked",
         }
     }
 
@@ -208,6 +241,11 @@ impl EventPayload {
             EventPayload::FalsePositiveMarked { entry_id, .. } => entry_id,
             EventPayload::ScreeningAnswered { id, .. } => id,
             EventPayload::CaseReported { case_id, .. } => case_id,
+            EventPayload::RecordRepaired { record_id, .. } => record_id,
+            EventPayload::ApplicationFiled { application } => &application.number,
+            EventPayload::ApplicationStepped { number, .. } => number,
+            EventPayload::CommitmentSigned { commitment } => &commitment.id,
+            EventPayload::CommitmentChecked { commitment_id, .. } => commitment_id,
         }
     }
 
@@ -243,6 +281,8 @@ impl EventPayload {
             | EventPayload::RecordPublished { subject_id, .. } => Some(subject_id),
             EventPayload::ListEntryProposed { entry, .. } => entry.subject_id.as_deref(),
             EventPayload::CheckAnswered { check } => check.subject_id.as_deref(),
+            EventPayload::ApplicationFiled { application } => application.subject_id.as_deref(),
+            EventPayload::CommitmentSigned { commitment } => Some(&commitment.subject_id),
             _ => None,
         }
     }
@@ -528,6 +568,10 @@ pub enum FoldError {
     Revoked(RecordId),
     #[error("更正不能改变记录类别 (a correction cannot change the category)")]
     CategoryChanged,
+    #[error("记录 {0} 未公示，无需修复 (record not publicised)")]
+    NotPublicised(RecordId),
+    #[error("记录 {0} 已修复过 (record already repaired)")]
+    AlreadyRepaired(RecordId),
 }
 
 /// Applies one event to a record's state. Events about other aggregates leave it unchanged.
@@ -555,6 +599,7 @@ pub fn fold_record(
         (Some(r), EventPayload::RecordPublished { .. }) => Err(FoldError::AlreadyPublished(r.id)),
         (None, EventPayload::RecordCorrected { record_id, .. })
         | (None, EventPayload::RecordRevoked { record_id, .. })
+        | (None, EventPayload::RecordRepaired { record_id, .. })
         | (None, EventPayload::RecordExpired { record_id, .. }) => {
             Err(FoldError::NotPublished(record_id.clone()))
         }
@@ -581,6 +626,24 @@ pub fn fold_record(
             r.status = RecordStatus::Revoked;
             Ok(Some(r))
         }
+        (
+            Some(mut r),
+            EventPayload::RecordRepaired {
+                on, application, ..
+            },
+        ) => {
+            let Some(p) = r.publication.as_mut().filter(|p| p.public_from.is_some()) else {
+                return Err(FoldError::NotPublicised(r.id));
+            };
+            if p.repaired_on.is_some() {
+                return Err(FoldError::AlreadyRepaired(r.id));
+            }
+            let last_day = on.pred_opt().expect("dates far from the start of time");
+            p.public_until = Some(p.public_until.map_or(last_day, |u| u.min(last_day)));
+            p.repaired_on = Some(*on);
+            p.repaired_by = Some(application.clone());
+            Ok(Some(r))
+        }
         (Some(mut r), EventPayload::RecordExpired { .. }) => {
             r.status = RecordStatus::Expired;
             Ok(Some(r))
@@ -596,6 +659,7 @@ fn is_record_event(event: &EventPayload) -> bool {
             | EventPayload::RecordCorrected { .. }
             | EventPayload::RecordRevoked { .. }
             | EventPayload::RecordExpired { .. }
+            | EventPayload::RecordRepaired { .. }
     )
 }
 

@@ -651,6 +651,8 @@ pub fn publication_for(
             severity: w.severity.map(|s| s.label().to_string()),
             explanation: w.explanation,
             policy_version: w.policy_version,
+            repaired_on: None,
+            repaired_by: None,
         },
         PublicityDecision::NotPublished { reason } => crate::record::Publication {
             reported_on,
@@ -663,6 +665,8 @@ pub fn publication_for(
             severity: None,
             explanation: reason,
             policy_version: policy.version.clone(),
+            repaired_on: None,
+            repaired_by: None,
         },
     }
 }

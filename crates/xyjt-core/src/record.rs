@@ -407,6 +407,12 @@ pub struct Publication {
     pub explanation: String,
     /// The publicity policy version that decided it.
     pub policy_version: String,
+    /// Publicity stopped early by credit repair (信用修复) on this day; the record stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repaired_on: Option<NaiveDate>,
+    /// The repair application that stopped it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repaired_by: Option<String>,
 }
 
 impl Publication {

@@ -13,6 +13,9 @@
 mod migrate;
 mod sql;
 pub mod testing;
+mod workflows;
+
+pub use workflows::{AppQuery, Notification, OutboxItem};
 
 pub use sql::{SqlStore, SqlTx};
 
@@ -70,6 +73,8 @@ pub enum StoreError {
     Case(xyjt_core::cases::CaseError),
     #[error("{0} 不存在 (not found)")]
     NotFound(String),
+    #[error("{0}")]
+    Workflow(String),
     #[error("事务中的一次写入失败，该事务只能回滚 (transaction poisoned by an earlier failure)")]
     Poisoned,
 }
@@ -168,6 +173,13 @@ pub trait StoreTx: Send {
     async fn subjects_by_codes(&mut self, codes: &[Code]) -> Result<Vec<Subject>, StoreError>;
     /// Which of these rejected-row keys are already recorded.
     async fn known_rejections(&mut self, keys: &[String]) -> Result<HashSet<String>, StoreError>;
+    /// Keeps an evidence file (content-addressed; the ledger event names its SHA-256).
+    async fn put_attachment(
+        &mut self,
+        sha256: &str,
+        file_name: &str,
+        content: &[u8],
+    ) -> Result<(), StoreError>;
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
     async fn rollback(self: Box<Self>) -> Result<(), StoreError>;
 }
@@ -287,6 +299,46 @@ pub trait Store: Send + Sync {
 
     /// The calling system's name for a token's SHA-256.
     async fn token_name(&self, token_hash: &str) -> Result<Option<String>, StoreError>;
+
+    /// An objection or repair application with its whole history.
+    async fn application(
+        &self,
+        number: &str,
+    ) -> Result<Option<xyjt_core::workflow::AppState>, StoreError>;
+
+    /// Applications matching the filters, newest first.
+    async fn applications(
+        &self,
+        query: &AppQuery,
+    ) -> Result<Vec<xyjt_core::workflow::AppState>, StoreError>;
+
+    async fn commitment(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::commitment::CommitmentState>, StoreError>;
+
+    /// Commitments of one subject or all, newest first.
+    async fn commitments(
+        &self,
+        subject_id: Option<&str>,
+    ) -> Result<Vec<xyjt_core::commitment::CommitmentState>, StoreError>;
+
+    /// A unit's inbox, newest first.
+    async fn inbox(&self, unit: &str, limit: i64) -> Result<Vec<Notification>, StoreError>;
+
+    /// Outbox messages of one channel or all, oldest first.
+    async fn outbox(
+        &self,
+        channel: Option<&str>,
+        pending_only: bool,
+    ) -> Result<Vec<OutboxItem>, StoreError>;
+
+    /// Marks outbox messages delivered (an adapter's acknowledgement); returns how many were
+    /// pending.
+    async fn mark_delivered(&self, ids: &[String], at: &str) -> Result<u64, StoreError>;
+
+    /// An evidence file: its name and bytes.
+    async fn attachment(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
 }
 
 /// Opens (and migrates) the store a URL names.

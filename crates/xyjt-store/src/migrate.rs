@@ -23,6 +23,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "lists",
         include_str!("../migrations/sqlite/0003_lists.sql"),
     ),
+    (
+        4,
+        "workflows",
+        include_str!("../migrations/sqlite/0004_workflows.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -40,6 +45,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "lists",
         include_str!("../migrations/postgres/0003_lists.sql"),
+    ),
+    (
+        4,
+        "workflows",
+        include_str!("../migrations/postgres/0004_workflows.sql"),
     ),
 ];
 

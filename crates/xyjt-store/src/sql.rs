@@ -197,7 +197,7 @@ fn like_contains(needle: &str) -> String {
 }
 
 /// Maps a unique-constraint violation to a conflict naming what collided.
-fn insert_error(e: sqlx::Error, what: &'static str, key: &str, context: &str) -> StoreError {
+pub(crate) fn insert_error(e: sqlx::Error, what: &'static str, key: &str, context: &str) -> StoreError {
     if let sqlx::Error::Database(db) = &e
         && db.is_unique_violation()
     {
@@ -263,7 +263,8 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
         EventPayload::RecordPublished { record_id, .. }
         | EventPayload::RecordCorrected { record_id, .. }
         | EventPayload::RecordRevoked { record_id, .. }
-        | EventPayload::RecordExpired { record_id, .. } => {
+        | EventPayload::RecordExpired { record_id, .. }
+        | EventPayload::RecordRepaired { record_id, .. } => {
             let before = load_record(conn, record_id).await?;
             let existed = before.is_some();
             let after = fold_record(before, &event.payload)?
@@ -322,6 +323,12 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
         }
         // On record in the ledger only; nothing is shown from it yet.
         EventPayload::ScreeningAnswered { .. } => Ok(()),
+        EventPayload::ApplicationFiled { .. }
+        | EventPayload::ApplicationStepped { .. }
+        | EventPayload::CommitmentSigned { .. }
+        | EventPayload::CommitmentChecked { .. } => {
+            crate::workflows::project(conn, event, seq).await
+        }
         EventPayload::FalsePositiveMarked {
             entry_id,
             query_key,
@@ -432,7 +439,7 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
 }
 
 /// A serde enum's string form (the stored key).
-fn enum_str<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn enum_str<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(Value::String(s)) => s,
         Ok(other) => other.to_string(),
@@ -935,6 +942,20 @@ impl StoreTx for SqlTx {
             }
         }
         Ok(known)
+    }
+
+    async fn put_attachment(
+        &mut self,
+        sha256: &str,
+        file_name: &str,
+        content: &[u8],
+    ) -> Result<(), StoreError> {
+        if self.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        let result = crate::workflows::put_attachment(&mut self.tx, sha256, file_name, content).await;
+        self.poisoned = result.is_err();
+        result
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
@@ -1483,6 +1504,88 @@ impl Store for SqlStore {
         row.map(|r| {
             let data: String = r.try_get(0).context("案件 data")?;
             serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("case: {e}")))
+        })
+        .transpose()
+    }
+
+    async fn application(
+        &self,
+        number: &str,
+    ) -> Result<Option<xyjt_core::workflow::AppState>, StoreError> {
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        crate::workflows::load_application(&mut conn, number).await
+    }
+
+    async fn applications(
+        &self,
+        query: &crate::AppQuery,
+    ) -> Result<Vec<xyjt_core::workflow::AppState>, StoreError> {
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        crate::workflows::applications(&mut conn, query).await
+    }
+
+    async fn commitment(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::commitment::CommitmentState>, StoreError> {
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        crate::workflows::load_commitment(&mut conn, id).await
+    }
+
+    async fn commitments(
+        &self,
+        subject_id: Option<&str>,
+    ) -> Result<Vec<xyjt_core::commitment::CommitmentState>, StoreError> {
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        crate::workflows::commitments(&mut conn, subject_id).await
+    }
+
+    async fn inbox(
+        &self,
+        unit: &str,
+        limit: i64,
+    ) -> Result<Vec<crate::Notification>, StoreError> {
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        crate::workflows::inbox(&mut conn, unit, limit).await
+    }
+
+    async fn outbox(
+        &self,
+        channel: Option<&str>,
+        pending_only: bool,
+    ) -> Result<Vec<crate::OutboxItem>, StoreError> {
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        crate::workflows::outbox(&mut conn, channel, pending_only).await
+    }
+
+    async fn mark_delivered(&self, ids: &[String], at: &str) -> Result<u64, StoreError> {
+        let mut n = 0;
+        for id in ids {
+            n += sqlx::query(
+                "UPDATE outbox SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL",
+            )
+            .bind(at)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .context("标记已发送")?
+            .rows_affected();
+        }
+        Ok(n)
+    }
+
+    async fn attachment(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let row = sqlx::query("SELECT file_name, content FROM attachments WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await
+            .context("读取证明材料")?;
+        row.map(|r| {
+            let name: String = r.try_get(0).context("file_name")?;
+            let content: String = r.try_get(1).context("content")?;
+            let bytes = hex::decode(content)
+                .map_err(|e| StoreError::Corrupt(format!("attachment: {e}")))?;
+            Ok((name, bytes))
         })
         .transpose()
     }

@@ -68,7 +68,10 @@ impl From<StoreError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
             StoreError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
-            StoreError::Fold(_) | StoreError::Entry(_) | StoreError::Case(_) => Self::new(
+            StoreError::Fold(_)
+            | StoreError::Entry(_)
+            | StoreError::Case(_)
+            | StoreError::Workflow(_) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_state",
                 e.to_string(),

@@ -7,7 +7,9 @@
 pub mod cases;
 pub mod checks;
 mod error;
+mod notices;
 mod pages;
+pub mod remedies;
 mod routes;
 pub mod views;
 

@@ -17,13 +17,18 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/subjects/{id}", get(subject_page))
+        .route("/records/{id}/notices", get(crate::notices::notices_page))
+        .route("/applications", get(application_page))
         .route("/publicity", get(publicity_page))
 }
 
 /// A table of records with their publicity windows, personal data masked for the public.
-fn record_table(records: &[&xyjt_core::record::Record]) -> String {
+fn record_table(
+    records: &[&xyjt_core::record::Record],
+    under_objection: &std::collections::HashSet<String>,
+) -> String {
     let mut out = String::from(
-        "<table><tr><th>类别</th><th>行政相对人</th><th>决定日期</th><th>文书号</th><th>决定机关</th><th>内容</th><th>公示期至</th></tr>",
+        "<table><tr><th>类别</th><th>行政相对人</th><th>决定日期</th><th>文书号</th><th>决定机关</th><th>内容</th><th>公示期至</th><th>状态</th></tr>",
     );
     for r in records {
         let masked = xyjt_core::mask::mask_record(r, Audience::Public);
@@ -44,8 +49,18 @@ fn record_table(records: &[&xyjt_core::record::Record]) -> String {
                 None => until,
             }
         });
+        let mark = if under_objection.contains(&r.id) {
+            "<span class=\"badge warn\">异议处理中</span>".to_string()
+        } else if r.body.category() == xyjt_core::record::RecordCategory::Penalty {
+            format!(
+                "<a href=\"/records/{}/notices\">告知书</a>",
+                urlencode(&r.id)
+            )
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "<tr><td>{}</td><td><a href=\"/subjects/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><a href=\"/subjects/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(masked.body.category().label()),
             esc(&r.subject_id),
             esc(&masked.body.party().name),
@@ -53,7 +68,8 @@ fn record_table(records: &[&xyjt_core::record::Record]) -> String {
             esc(masked.body.doc_no()),
             esc(masked.body.authority()),
             esc(&content),
-            esc(&until)
+            esc(&until),
+            mark
         ));
     }
     out.push_str("</table>");
@@ -113,7 +129,8 @@ async fn publicity_page(
         page
     );
     let refs: Vec<&xyjt_core::record::Record> = result.items.iter().collect();
-    body.push_str(&record_table(&refs));
+    let marks = crate::remedies::objection_marks(state.store.as_ref(), None).await?;
+    body.push_str(&record_table(&refs, &marks));
     let link = |p: i64| {
         format!(
             "/publicity?category={}&unit={}&page={p}",
@@ -132,7 +149,7 @@ async fn publicity_page(
     Ok(layout("双公示 公示栏", &body))
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -167,9 +184,84 @@ input[type=search]{flex:1;padding:10px;font-size:16px;border:1px solid #9ab;bord
 button{padding:10px 18px;background:#0b4a8b;color:#fff;border:0;border-radius:4px;font-size:16px}\
 table{width:100%;border-collapse:collapse;background:#fff}td,th{border-bottom:1px solid #e3e8ee;padding:8px;text-align:left;font-size:14px}\
 .card{background:#fff;border-radius:6px;padding:12px 16px;margin:12px 0}.muted{color:#667}\
-footer{color:#667;font-size:12px;text-align:center;padding:24px}";
+footer{color:#667;font-size:12px;text-align:center;padding:24px}\
+.badge{display:inline-block;padding:2px 6px;border-radius:3px;font-size:12px}.warn{background:#fff3cd;color:#7a5a00}\
+.bad{color:#b00020}.ok{color:#1b6e20}.doc{background:#fff;padding:32px;margin:16px 0;line-height:1.8}\
+.doc h2{text-align:center}@media print{header,footer,.noprint{display:none}.doc{page-break-after:always;margin:0}body{background:#fff}}";
 
-fn layout(title: &str, body: &str) -> Html<String> {
+#[derive(Deserialize)]
+pub struct ApplicationPageQuery {
+    number: Option<String>,
+    query_code: Option<String>,
+}
+
+/// 办理进度查询: an application by number and query code, no account needed.
+async fn application_page(
+    State(state): State<AppState>,
+    Query(q): Query<ApplicationPageQuery>,
+) -> Result<Html<String>, ApiError> {
+    let number = q.number.unwrap_or_default();
+    let code = q.query_code.unwrap_or_default();
+    let mut body = format!(
+        "<h1>办理进度查询</h1><form action=\"/applications\" method=\"get\">\
+         <input type=\"search\" name=\"number\" value=\"{}\" placeholder=\"申请编号\" aria-label=\"申请编号\">\
+         <input type=\"search\" name=\"query_code\" value=\"\" placeholder=\"查询码\" aria-label=\"查询码\">\
+         <button type=\"submit\">查询</button></form>",
+        esc(number.trim())
+    );
+    if number.trim().is_empty() {
+        return Ok(layout("办理进度查询", &body));
+    }
+    let found = state
+        .store
+        .application(number.trim())
+        .await?
+        .filter(|w| xyjt_core::workflow::query_code_hash(&code) == w.app.query_code_hash);
+    let Some(wf) = found else {
+        body.push_str("<p class=\"bad\">申请编号或查询码不正确。</p>");
+        return Ok(layout("办理进度查询", &body));
+    };
+    let today = state.today();
+    let policy = xyjt_core::cases::DeadlinePolicy::builtin();
+    body.push_str(&format!(
+        "<div class=\"card\">{} {}<br>状态：<strong>{}</strong><br>受理日期：{}　办理单位：{}</div><h2>办理期限</h2><table><tr><th>环节</th><th>期限</th><th>状态</th><th>计算说明</th></tr>",
+        esc(wf.app.kind.label()),
+        esc(&wf.app.number),
+        esc(wf.status.label()),
+        wf.app.filed_on,
+        esc(&wf.unit)
+    ));
+    for c in &wf.clocks {
+        let due = c.due(&state.calendar, today);
+        let status = c.status(&state.calendar, today, policy.near_due);
+        let class = match status {
+            xyjt_core::workflow::ClockStatus::Overdue | xyjt_core::workflow::ClockStatus::DoneLate => "bad",
+            xyjt_core::workflow::ClockStatus::NearDue => "warn",
+            _ => "ok",
+        };
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}{}</td><td class=\"{class}\">{}</td><td>{}</td></tr>",
+            esc(&c.label),
+            due.due_on,
+            if due.provisional { "（暂定）" } else { "" },
+            esc(status.label()),
+            esc(&due.explanation)
+        ));
+    }
+    body.push_str("</table><h2>办理记录</h2><table><tr><th>日期</th><th>环节</th><th>说明</th></tr>");
+    for h in &wf.history {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            h.on,
+            esc(&h.action),
+            esc(&h.note)
+        ));
+    }
+    body.push_str("</table>");
+    Ok(layout("办理进度查询", &body))
+}
+
+pub(crate) fn layout(title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
@@ -291,11 +383,35 @@ async fn subject_page(
     let today = state.today();
     let shown: Vec<&xyjt_core::record::Record> =
         records.iter().filter(|r| r.is_public_on(today)).collect();
+    let marks = crate::remedies::objection_marks(state.store.as_ref(), Some(&id)).await?;
     if shown.is_empty() {
         body.push_str("<p>暂无公示中的信用记录。</p>");
     } else {
-        body.push_str(&record_table(&shown));
+        body.push_str(&record_table(&shown, &marks));
     }
+    let commitments = state.store.commitments(Some(&id)).await?;
+    if !commitments.is_empty() {
+        body.push_str(
+            "<h2>信用承诺</h2><table><tr><th>承诺书</th><th>事项</th><th>签署日期</th><th>受理单位</th><th>践诺情况</th></tr>",
+        );
+        for c in &commitments {
+            let status = c.status();
+            let class = if c.is_dishonest() { " class=\"bad\"" } else { "" };
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td{class}>{}</td></tr>",
+                esc(&c.commitment.title),
+                esc(&c.commitment.matter),
+                c.commitment.signed_on,
+                esc(&c.commitment.unit),
+                esc(status.label())
+            ));
+        }
+        body.push_str("</table>");
+    }
+    body.push_str(
+        "<p class=\"muted\">对公示信息有异议，或符合条件申请信用修复的，可通过本平台提交申请，\
+         凭申请编号和查询码<a href=\"/applications\">查询办理进度</a>。</p>",
+    );
     Ok(layout(&v.name, &body))
 }
 

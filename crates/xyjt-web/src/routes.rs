@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::views::{EventView, NameView, RecordView, SubjectView};
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,20 @@ use xyjt_core::text::name_key;
         crate::checks::check_stats,
         crate::checks::create_screening,
         crate::cases::list_cases,
-        crate::cases::report_case
+        crate::cases::report_case,
+        crate::remedies::post_objection,
+        crate::remedies::post_repair,
+        crate::remedies::get_eligibility,
+        crate::remedies::get_application,
+        crate::remedies::list_workflows,
+        crate::remedies::get_workflow,
+        crate::remedies::post_step,
+        crate::remedies::get_workflow_stats,
+        crate::remedies::get_inbox,
+        crate::remedies::get_templates,
+        crate::remedies::list_commitments,
+        crate::remedies::post_commitment,
+        crate::remedies::post_commitment_check
     ),
     components(schemas(
         ErrorEnvelope,
@@ -58,7 +71,16 @@ use xyjt_core::text::name_key;
         crate::checks::ScreeningRequest,
         crate::checks::Bidder,
         crate::checks::ScreenHit,
-        crate::cases::ReportRequest
+        crate::cases::ReportRequest,
+        crate::remedies::ObjectionRequest,
+        crate::remedies::RepairRequest,
+        crate::remedies::ApplicantInput,
+        crate::remedies::EvidenceUpload,
+        crate::remedies::Filed,
+        crate::remedies::StepRequest,
+        crate::remedies::WorkflowStatsRow,
+        crate::remedies::CommitmentRequest,
+        crate::remedies::FulfilmentRequest
     )),
     modifiers(&BearerAuth)
 )]
@@ -105,6 +127,42 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(crate::checks::create_screening),
         )
         .route("/api/v1/cases", get(crate::cases::list_cases))
+        .route("/api/v1/objections", post(crate::remedies::post_objection))
+        .route("/api/v1/repairs", post(crate::remedies::post_repair))
+        .route(
+            "/api/v1/repairs/eligibility",
+            get(crate::remedies::get_eligibility),
+        )
+        .route(
+            "/api/v1/applications/{number}",
+            get(crate::remedies::get_application),
+        )
+        .route("/api/v1/workflows", get(crate::remedies::list_workflows))
+        .route(
+            "/api/v1/workflows/{number}",
+            get(crate::remedies::get_workflow),
+        )
+        .route(
+            "/api/v1/workflows/{number}/steps",
+            post(crate::remedies::post_step),
+        )
+        .route(
+            "/api/v1/stats/workflows",
+            get(crate::remedies::get_workflow_stats),
+        )
+        .route("/api/v1/inbox", get(crate::remedies::get_inbox))
+        .route(
+            "/api/v1/commitment-templates",
+            get(crate::remedies::get_templates),
+        )
+        .route(
+            "/api/v1/commitments",
+            get(crate::remedies::list_commitments).post(crate::remedies::post_commitment),
+        )
+        .route(
+            "/api/v1/commitments/{id}/checks",
+            post(crate::remedies::post_commitment_check),
+        )
         .route(
             "/api/v1/cases/{id}/reports",
             axum::routing::post(crate::cases::report_case),
@@ -239,6 +297,7 @@ async fn get_subject(
     let names = state.store.name_history(&id).await?;
     let records = state.store.records_of_subject(&id).await?;
     let today = state.today();
+    let marks = crate::remedies::objection_marks(state.store.as_ref(), Some(&id)).await?;
     Ok(Json(SubjectProfile {
         subject: SubjectView::new(&subject, Audience::Public),
         names: names
@@ -248,7 +307,7 @@ async fn get_subject(
         records: records
             .iter()
             .filter(|r| r.is_public_on(today))
-            .map(|r| RecordView::new(r, Audience::Public))
+            .map(|r| RecordView::new(r, Audience::Public).marked(&marks))
             .collect(),
     }))
 }
@@ -292,7 +351,9 @@ async fn get_record(
             .ok_or_else(missing)?,
         None => current,
     };
-    Ok(Json(RecordView::new(&record, Audience::Public)))
+    let marks =
+        crate::remedies::objection_marks(state.store.as_ref(), Some(&record.subject_id)).await?;
+    Ok(Json(RecordView::new(&record, Audience::Public).marked(&marks)))
 }
 
 /// The ledger events of a record, oldest first, with their hashes.
@@ -385,11 +446,12 @@ async fn publicity(
         offset: (page - 1) * per_page,
     };
     let result = state.store.public_records(&query).await?;
+    let marks = crate::remedies::objection_marks(state.store.as_ref(), None).await?;
     Ok(Json(RecordList {
         items: result
             .items
             .iter()
-            .map(|r| RecordView::new(r, Audience::Public))
+            .map(|r| RecordView::new(r, Audience::Public).marked(&marks))
             .collect(),
         total: result.total,
         page,

@@ -83,6 +83,9 @@ pub struct RecordView {
     /// that decided it and the policy version.
     #[schema(value_type = Option<Object>)]
     pub publicity: Option<serde_json::Value>,
+    /// An objection (异议) against it is being handled: shown as 异议处理中.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub under_objection: bool,
 }
 
 impl RecordView {
@@ -106,7 +109,14 @@ impl RecordView {
                 .publication
                 .as_ref()
                 .and_then(|p| serde_json::to_value(p).ok()),
+            under_objection: false,
         }
+    }
+
+    /// Marks the record as under objection when it is one of `targets`.
+    pub fn marked(mut self, targets: &std::collections::HashSet<String>) -> Self {
+        self.under_objection = targets.contains(&self.id);
+        self
     }
 }
 
