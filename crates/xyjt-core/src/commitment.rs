@@ -7,8 +7,7 @@ use crate::workflow::{Clock, ClockStatus};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub const DEFAULT_COMMITMENTS_TOML: &str =
-    include_str!("../../../data/policy/commitments.toml");
+pub const DEFAULT_COMMITMENTS_TOML: &str = include_str!("../../../data/policy/commitments.toml");
 
 /// The watch-list item a breach of commitment falls under (四张清单, data/policy/lists.json).
 pub const BREACH_LIST_ITEM: &str = "S-WATCH-FALSE-COMMITMENT";

@@ -166,7 +166,10 @@ pub fn eligibility(record: &Record, on: NaiveDate, facts: &RepairFacts<'_>) -> E
         label: "没有办理中的异议",
         met: open_objection.is_none(),
         explanation: match open_objection {
-            Some(a) => format!("异议申请 {} 正在办理，请待异议办结后再申请修复", a.app.number),
+            Some(a) => format!(
+                "异议申请 {} 正在办理，请待异议办结后再申请修复",
+                a.app.number
+            ),
             None => "没有办理中的异议".into(),
         },
     });

@@ -456,9 +456,13 @@ pub struct Decision {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     /// Routed to another unit (the clocks keep running).
-    Assigned { unit: String },
+    Assigned {
+        unit: String,
+    },
     /// The clocks stop (e.g. materials requested).
-    Suspended { reason: String },
+    Suspended {
+        reason: String,
+    },
     Resumed,
     /// A clock gets more working days.
     Extended {
@@ -480,8 +484,12 @@ pub enum Step {
         sync: Option<SyncClock>,
     },
     /// The result reached the provincial platform / downstream systems.
-    Synced { target: String },
-    Withdrawn { reason: String },
+    Synced {
+        target: String,
+    },
+    Withdrawn {
+        reason: String,
+    },
 }
 
 /// The clock a granted decision starts: results reach the provincial platform / downstream.
@@ -530,7 +538,11 @@ impl Step {
 }
 
 /// Checks a step against the limits of `policy` that the fold does not know (extension caps).
-pub fn check_policy(s: &AppState, step: &Step, policy: &DeadlinePolicy) -> Result<(), WorkflowError> {
+pub fn check_policy(
+    s: &AppState,
+    step: &Step,
+    policy: &DeadlinePolicy,
+) -> Result<(), WorkflowError> {
     if let Step::Extended {
         clock, workdays, ..
     } = step
@@ -878,7 +890,9 @@ pub fn patch_body(
     }
     let mut json = serde_json::to_value(body).map_err(|e| e.to_string())?;
     // RecordBody serialises internally tagged: {"category": …, "party": …, …}.
-    let target = json.as_object_mut().expect("record bodies serialise as objects");
+    let target = json
+        .as_object_mut()
+        .expect("record bodies serialise as objects");
     for (k, v) in fields {
         if k == "category" {
             return Err("更正不能改变记录类别".into());

@@ -197,7 +197,12 @@ fn like_contains(needle: &str) -> String {
 }
 
 /// Maps a unique-constraint violation to a conflict naming what collided.
-pub(crate) fn insert_error(e: sqlx::Error, what: &'static str, key: &str, context: &str) -> StoreError {
+pub(crate) fn insert_error(
+    e: sqlx::Error,
+    what: &'static str,
+    key: &str,
+    context: &str,
+) -> StoreError {
     if let sqlx::Error::Database(db) = &e
         && db.is_unique_violation()
     {
@@ -953,7 +958,8 @@ impl StoreTx for SqlTx {
         if self.poisoned {
             return Err(StoreError::Poisoned);
         }
-        let result = crate::workflows::put_attachment(&mut self.tx, sha256, file_name, content).await;
+        let result =
+            crate::workflows::put_attachment(&mut self.tx, sha256, file_name, content).await;
         self.poisoned = result.is_err();
         result
     }
@@ -1540,11 +1546,7 @@ impl Store for SqlStore {
         crate::workflows::commitments(&mut conn, subject_id).await
     }
 
-    async fn inbox(
-        &self,
-        unit: &str,
-        limit: i64,
-    ) -> Result<Vec<crate::Notification>, StoreError> {
+    async fn inbox(&self, unit: &str, limit: i64) -> Result<Vec<crate::Notification>, StoreError> {
         let mut conn = self.pool.acquire().await.context("获取连接")?;
         crate::workflows::inbox(&mut conn, unit, limit).await
     }

@@ -339,8 +339,8 @@ fn publication(reported: &str, from: &str, until: Option<&str>, late: bool) -> P
         severity: Some("一般".into()),
         explanation: "test".into(),
         policy_version: "test".into(),
-            repaired_on: None,
-            repaired_by: None,
+        repaired_on: None,
+        repaired_by: None,
     }
 }
 

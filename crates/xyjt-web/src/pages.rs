@@ -235,7 +235,8 @@ async fn application_page(
         let due = c.due(&state.calendar, today);
         let status = c.status(&state.calendar, today, policy.near_due);
         let class = match status {
-            xyjt_core::workflow::ClockStatus::Overdue | xyjt_core::workflow::ClockStatus::DoneLate => "bad",
+            xyjt_core::workflow::ClockStatus::Overdue
+            | xyjt_core::workflow::ClockStatus::DoneLate => "bad",
             xyjt_core::workflow::ClockStatus::NearDue => "warn",
             _ => "ok",
         };
@@ -248,7 +249,9 @@ async fn application_page(
             esc(&due.explanation)
         ));
     }
-    body.push_str("</table><h2>办理记录</h2><table><tr><th>日期</th><th>环节</th><th>说明</th></tr>");
+    body.push_str(
+        "</table><h2>办理记录</h2><table><tr><th>日期</th><th>环节</th><th>说明</th></tr>",
+    );
     for h in &wf.history {
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -396,7 +399,11 @@ async fn subject_page(
         );
         for c in &commitments {
             let status = c.status();
-            let class = if c.is_dishonest() { " class=\"bad\"" } else { "" };
+            let class = if c.is_dishonest() {
+                " class=\"bad\""
+            } else {
+                ""
+            };
             body.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td{class}>{}</td></tr>",
                 esc(&c.commitment.title),

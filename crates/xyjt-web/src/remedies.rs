@@ -26,7 +26,7 @@ use xyjt_core::listing::{EntryState, ListEntry};
 use xyjt_core::lists::NameList;
 use xyjt_core::mask::{mask_person_name, mask_phone};
 use xyjt_core::record::Record;
-use xyjt_core::repair::{Eligibility, RepairFacts, eligibility, effects_of_grant};
+use xyjt_core::repair::{Eligibility, RepairFacts, effects_of_grant, eligibility};
 use xyjt_core::workflow::{
     AppState as Workflow, Applicant, Application, ClockStatus, Decision, Evidence,
     RepairDeclaration, Step, Target, WorkflowKind, apply, check_policy, first_clock, new_number,
@@ -226,10 +226,10 @@ fn applicant(input: Option<ApplicantInput>, default_name: &str) -> Result<Applic
     });
     let role = a.role.unwrap_or_else(|| "subject".into());
     if role != "subject" && role != "public" {
-        return Err(
-            bad(format!("applicant.role 应为 subject 或 public，收到“{role}”"))
-                .with_detail(json!({"field": "applicant.role"})),
-        );
+        return Err(bad(format!(
+            "applicant.role 应为 subject 或 public，收到“{role}”"
+        ))
+        .with_detail(json!({"field": "applicant.role"})));
     }
     if a.name.trim().is_empty() {
         return Err(bad("申请人姓名或名称不能为空").with_detail(json!({"field": "applicant.name"})));
@@ -275,8 +275,8 @@ async fn append_with_files(
     }
 }
 
-fn new_application(
-    ctx: &Ctx<'_>,
+/// What an applicant supplied; `new_application` adds the number, query code and first clock.
+struct Draft {
     kind: WorkflowKind,
     filed_on: NaiveDate,
     subject_id: Option<String>,
@@ -287,24 +287,26 @@ fn new_application(
     evidence: Vec<Evidence>,
     declaration: Option<RepairDeclaration>,
     unit: String,
-    channel: &str,
-) -> (Application, String) {
+    channel: &'static str,
+}
+
+fn new_application(ctx: &Ctx<'_>, d: Draft) -> (Application, String) {
     let code = random_code(8);
-    let (workdays, rule) = first_clock(kind, &ctx.policy);
+    let (workdays, rule) = first_clock(d.kind, &ctx.policy);
     let app = Application {
-        number: new_number(kind, filed_on),
-        kind,
+        number: new_number(d.kind, d.filed_on),
+        kind: d.kind,
         query_code_hash: query_code_hash(&code),
-        subject_id,
-        target,
-        applicant,
-        reason,
-        claimed,
-        evidence,
-        declaration,
-        unit,
-        filed_on,
-        channel: channel.to_string(),
+        subject_id: d.subject_id,
+        target: d.target,
+        applicant: d.applicant,
+        reason: d.reason,
+        claimed: d.claimed,
+        evidence: d.evidence,
+        declaration: d.declaration,
+        unit: d.unit,
+        filed_on: d.filed_on,
+        channel: d.channel.to_string(),
         policy_version: ctx.policy.version.clone(),
         workdays,
         rule,
@@ -333,7 +335,9 @@ pub async fn file_objection(
         return Err(bad("异议理由（reason）不能为空").with_detail(json!({"field": "reason"})));
     }
     if !(req.claimed.is_object() || req.claimed.is_null()) {
-        return Err(bad("claimed 应为“字段: 主张的值”的对象").with_detail(json!({"field": "claimed"})));
+        return Err(
+            bad("claimed 应为“字段: 主张的值”的对象").with_detail(json!({"field": "claimed"}))
+        );
     }
     let claimed = if req.claimed.is_null() {
         json!({})
@@ -349,7 +353,9 @@ pub async fn file_objection(
                 .map(|o| o.keys().collect())
                 .unwrap_or_default();
             for f in req.field.iter().chain(fields) {
-                if f == "category" || (body.get(f).is_none() && !OPTIONAL_FIELDS.contains(&f.as_str())) {
+                if f == "category"
+                    || (body.get(f).is_none() && !OPTIONAL_FIELDS.contains(&f.as_str()))
+                {
                     return Err(bad(format!("记录中没有字段“{f}”"))
                         .with_detail(json!({"field": "claimed", "name": f})));
                 }
@@ -384,24 +390,31 @@ pub async fn file_objection(
             )
         }
         _ => {
-            return Err(bad("请给出 record_id 或 entry_id 之一")
-                .with_detail(json!({"field": "record_id"})));
+            return Err(
+                bad("请给出 record_id 或 entry_id 之一").with_detail(json!({"field": "record_id"}))
+            );
         }
     };
     let files = decode_evidence(&req.evidence)?;
     let (app, code) = new_application(
         ctx,
-        WorkflowKind::Objection,
-        day,
-        subject_id,
-        target,
-        applicant(req.applicant, &default_name)?,
-        req.reason.trim().to_string(),
-        claimed,
-        files.iter().map(|(e, _)| e.clone()).collect(),
-        None,
-        unit,
-        if req.filed_on.is_some() { "paper" } else { "online" },
+        Draft {
+            kind: WorkflowKind::Objection,
+            filed_on: day,
+            subject_id,
+            target,
+            applicant: applicant(req.applicant, &default_name)?,
+            reason: req.reason.trim().to_string(),
+            claimed,
+            evidence: files.iter().map(|(e, _)| e.clone()).collect(),
+            declaration: None,
+            unit,
+            channel: if req.filed_on.is_some() {
+                "paper"
+            } else {
+                "online"
+            },
+        },
     );
     let answer = filed_answer(ctx, &app, code);
     let event = NewEvent::new(
@@ -539,7 +552,9 @@ pub async fn file_repair(
             elig.refusal(),
         );
         for c in elig.criteria.iter().filter(|c| !c.met) {
-            err = err.with_detail(json!({"criterion": c.key, "label": c.label, "explanation": c.explanation}));
+            err = err.with_detail(
+                json!({"criterion": c.key, "label": c.label, "explanation": c.explanation}),
+            );
         }
         return Err(err);
     }
@@ -556,25 +571,31 @@ pub async fn file_repair(
     }
     let (app, code) = new_application(
         ctx,
-        WorkflowKind::Repair,
-        day,
-        Some(record.subject_id.clone()),
-        Target {
-            record_id: Some(record.id.clone()),
-            entry_id: None,
-            field: None,
+        Draft {
+            kind: WorkflowKind::Repair,
+            filed_on: day,
+            subject_id: Some(record.subject_id.clone()),
+            target: Target {
+                record_id: Some(record.id.clone()),
+                entry_id: None,
+                field: None,
+            },
+            applicant: applicant(req.applicant, &record.body.party().name)?,
+            reason: req.reason.trim().to_string(),
+            claimed: json!({}),
+            evidence: files.iter().map(|(e, _)| e.clone()).collect(),
+            declaration: Some(RepairDeclaration {
+                corrected: req.corrected,
+                obligations_met: req.obligations_met,
+                commitment_id,
+            }),
+            unit: record.body.authority().to_string(),
+            channel: if req.filed_on.is_some() {
+                "paper"
+            } else {
+                "online"
+            },
         },
-        applicant(req.applicant, &record.body.party().name)?,
-        req.reason.trim().to_string(),
-        json!({}),
-        files.iter().map(|(e, _)| e.clone()).collect(),
-        Some(RepairDeclaration {
-            corrected: req.corrected,
-            obligations_met: req.obligations_met,
-            commitment_id,
-        }),
-        record.body.authority().to_string(),
-        if req.filed_on.is_some() { "paper" } else { "online" },
     );
     let answer = filed_answer(ctx, &app, code);
     events.push(NewEvent::new(
@@ -595,8 +616,8 @@ pub struct StepRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date)]
     pub on: Option<NaiveDate>,
-    /// Why (suspend, extend, withdraw) or the written answer (decide).
-    #[serde(default)]
+    /// Why (suspend, extend, withdraw) or the written answer (decide; `reasons` also accepted).
+    #[serde(default, alias = "reasons")]
     pub reason: String,
     /// assign / forward: the unit; sync: where the result went.
     #[serde(default)]
@@ -621,7 +642,8 @@ pub struct StepRequest {
 fn step_from(req: &StepRequest, wf: &Workflow, policy: &DeadlinePolicy) -> Result<Step, ApiError> {
     let need_reason = |what: &str| {
         if req.reason.trim().is_empty() {
-            Err(bad(format!("{what}必须写明理由（reason）")).with_detail(json!({"field": "reason"})))
+            Err(bad(format!("{what}必须写明理由（reason）"))
+                .with_detail(json!({"field": "reason"})))
         } else {
             Ok(req.reason.trim().to_string())
         }
@@ -630,10 +652,14 @@ fn step_from(req: &StepRequest, wf: &Workflow, policy: &DeadlinePolicy) -> Resul
         req.unit
             .clone()
             .filter(|u| !u.trim().is_empty())
-            .ok_or_else(|| bad(format!("{what}需要指定单位（unit）")).with_detail(json!({"field": "unit"})))
+            .ok_or_else(|| {
+                bad(format!("{what}需要指定单位（unit）")).with_detail(json!({"field": "unit"}))
+            })
     };
     Ok(match req.action.as_str() {
-        "assign" => Step::Assigned { unit: unit("改派")? },
+        "assign" => Step::Assigned {
+            unit: unit("改派")?,
+        },
         "suspend" => Step::Suspended {
             reason: need_reason("中止")?,
         },
@@ -644,16 +670,17 @@ fn step_from(req: &StepRequest, wf: &Workflow, policy: &DeadlinePolicy) -> Resul
                 .clone()
                 .or_else(|| wf.current_clock().map(|c| c.key.clone()))
                 .unwrap_or_default(),
-            workdays: req
-                .workdays
-                .filter(|d| *d > 0)
-                .ok_or_else(|| bad("延期需要给出工作日数（workdays > 0）").with_detail(json!({"field": "workdays"})))?,
+            workdays: req.workdays.filter(|d| *d > 0).ok_or_else(|| {
+                bad("延期需要给出工作日数（workdays > 0）")
+                    .with_detail(json!({"field": "workdays"}))
+            })?,
             reason: need_reason("延期")?,
         },
         "forward" => Step::forwarded(&unit("转认定单位")?, policy),
         "decide" => {
             let granted = req.granted.ok_or_else(|| {
-                bad("决定需要给出 granted（true 支持 / false 不支持）").with_detail(json!({"field": "granted"}))
+                bad("决定需要给出 granted（true 支持 / false 不支持）")
+                    .with_detail(json!({"field": "granted"}))
             })?;
             Step::decided(
                 wf.app.kind,
@@ -670,7 +697,10 @@ fn step_from(req: &StepRequest, wf: &Workflow, policy: &DeadlinePolicy) -> Resul
             reason: need_reason("撤回")?,
         },
         "sync" => Step::Synced {
-            target: req.unit.clone().unwrap_or_else(|| "省级信用信息共享平台".into()),
+            target: req
+                .unit
+                .clone()
+                .unwrap_or_else(|| "省级信用信息共享平台".into()),
         },
         other => {
             return Err(bad(format!(
@@ -695,7 +725,9 @@ pub async fn take_step(
         .ok_or_else(|| ApiError::not_found(format!("申请 {number} 不存在")))?;
     let on = req.on.unwrap_or(ctx.today);
     if on > ctx.today {
-        return Err(bad(format!("日期 {on} 晚于今天 {}", ctx.today)).with_detail(json!({"field": "on"})));
+        return Err(
+            bad(format!("日期 {on} 晚于今天 {}", ctx.today)).with_detail(json!({"field": "on"}))
+        );
     }
     let step = step_from(req, &wf, &ctx.policy)?;
     check_policy(&wf, &step, &ctx.policy).map_err(|e| bad(e.to_string()))?;
@@ -744,7 +776,12 @@ pub async fn take_step(
 }
 
 /// One clock as views show it: the rule, the due date and how it was reached, the status.
-pub fn clock_json(c: &xyjt_core::workflow::Clock, cal: &Calendar, today: NaiveDate, near_due: u32) -> Value {
+pub fn clock_json(
+    c: &xyjt_core::workflow::Clock,
+    cal: &Calendar,
+    today: NaiveDate,
+    near_due: u32,
+) -> Value {
     let due = c.due(cal, today);
     let status = c.status(cal, today, near_due);
     json!({
@@ -768,7 +805,11 @@ pub fn clock_json(c: &xyjt_core::workflow::Clock, cal: &Calendar, today: NaiveDa
 }
 
 /// The current deadline of an application: its first open clock, else its last.
-fn current_due(wf: &Workflow, cal: &Calendar, today: NaiveDate) -> Option<xyjt_core::workflow::Due> {
+fn current_due(
+    wf: &Workflow,
+    cal: &Calendar,
+    today: NaiveDate,
+) -> Option<xyjt_core::workflow::Due> {
     wf.current_clock().map(|c| c.due(cal, today))
 }
 
@@ -841,7 +882,12 @@ pub struct WorkflowStatsRow {
 }
 
 /// Per unit and kind, over every clock of every application (and its current owner).
-pub fn workflow_stats(apps: &[Workflow], cal: &Calendar, today: NaiveDate, near_due: u32) -> Vec<WorkflowStatsRow> {
+pub fn workflow_stats(
+    apps: &[Workflow],
+    cal: &Calendar,
+    today: NaiveDate,
+    near_due: u32,
+) -> Vec<WorkflowStatsRow> {
     let mut rows: BTreeMap<(String, String), WorkflowStatsRow> = BTreeMap::new();
     for wf in apps {
         if wf.status == xyjt_core::workflow::AppStatus::Withdrawn {
@@ -908,7 +954,8 @@ pub async fn sign_commitment(
 ) -> Result<CommitmentState, ApiError> {
     let templates = TemplateSet::builtin();
     let t = templates.get(&req.template_id).ok_or_else(|| {
-        bad(format!("没有承诺书模板“{}”", req.template_id)).with_detail(json!({"field": "template_id"}))
+        bad(format!("没有承诺书模板“{}”", req.template_id))
+            .with_detail(json!({"field": "template_id"}))
     })?;
     let subject = ctx
         .store
@@ -918,7 +965,8 @@ pub async fn sign_commitment(
     if let Some(r) = &req.obtained_record {
         let rec = record_or_404(ctx.store, r).await?;
         if rec.subject_id != subject.id {
-            return Err(bad(format!("记录 {r} 不属于该主体")).with_detail(json!({"field": "obtained_record"})));
+            return Err(bad(format!("记录 {r} 不属于该主体"))
+                .with_detail(json!({"field": "obtained_record"})));
         }
     }
     if req.matter.trim().is_empty() || req.unit.trim().is_empty() {
@@ -989,21 +1037,27 @@ pub async fn check_commitment(
         note: req.note.trim().to_string(),
         by: actor.to_string(),
     };
-    let after = commitment::record_check(Some(before), id, &check).map_err(|e| bad(e.to_string()))?;
+    let after =
+        commitment::record_check(Some(before), id, &check).map_err(|e| bad(e.to_string()))?;
     let c = &after.commitment;
-    let mut events = vec![NewEvent::new(
-        actor,
-        Utc::now(),
-        EventPayload::CommitmentChecked {
-            commitment_id: id.to_string(),
-            check: check.clone(),
-        },
-    )
-    .with_subject(c.subject_id.clone())];
+    let mut events = vec![
+        NewEvent::new(
+            actor,
+            Utc::now(),
+            EventPayload::CommitmentChecked {
+                commitment_id: id.to_string(),
+                check: check.clone(),
+            },
+        )
+        .with_subject(c.subject_id.clone()),
+    ];
     if after.is_dishonest() {
         let policy = ctx.store.list_policy(None).await?;
         if let Some(p) = policy
-            && let Some(item) = p.items.iter().find(|i| i.id == commitment::BREACH_LIST_ITEM)
+            && let Some(item) = p
+                .items
+                .iter()
+                .find(|i| i.id == commitment::BREACH_LIST_ITEM)
         {
             let subject = ctx.store.subject(&c.subject_id).await?;
             let entry = ListEntry {
@@ -1048,7 +1102,10 @@ pub async fn check_commitment(
                         Utc::now(),
                         EventPayload::RecordRevoked {
                             record_id: rid.clone(),
-                            reason: format!("虚假承诺：《{}》经核查不实，撤销依承诺取得的决定", c.title),
+                            reason: format!(
+                                "虚假承诺：《{}》经核查不实，撤销依承诺取得的决定",
+                                c.title
+                            ),
                         },
                     )
                     .with_subject(c.subject_id.clone()),
@@ -1061,7 +1118,12 @@ pub async fn check_commitment(
 }
 
 /// A commitment as views show it.
-pub fn commitment_json(s: &CommitmentState, cal: &Calendar, today: NaiveDate, near_due: u32) -> Value {
+pub fn commitment_json(
+    s: &CommitmentState,
+    cal: &Calendar,
+    today: NaiveDate,
+    near_due: u32,
+) -> Value {
     let mut clock = s.commitment.check.clone();
     clock.done_on = s.check.as_ref().map(|c| c.on);
     json!({
@@ -1126,8 +1188,15 @@ pub async fn get_application(
     Query(q): Query<QueryCode>,
 ) -> Result<Json<Value>, ApiError> {
     let nothing = || ApiError::not_found("申请编号或查询码不正确");
-    let code = q.query_code.filter(|c| !c.trim().is_empty()).ok_or_else(nothing)?;
-    let wf = state.store.application(&number).await?.ok_or_else(nothing)?;
+    let code = q
+        .query_code
+        .filter(|c| !c.trim().is_empty())
+        .ok_or_else(nothing)?;
+    let wf = state
+        .store
+        .application(&number)
+        .await?
+        .ok_or_else(nothing)?;
     if query_code_hash(&code) != wf.app.query_code_hash {
         return Err(nothing());
     }
@@ -1155,7 +1224,9 @@ pub async fn get_eligibility(
     let record = record_or_404(ctx.store, &q.record_id).await?;
     let on = q.on.unwrap_or(ctx.today);
     let templates = TemplateSet::builtin();
-    let t = templates.for_matter("信用修复承诺").ok_or_else(|| bad("没有“信用修复承诺”模板"))?;
+    let t = templates
+        .for_matter("信用修复承诺")
+        .ok_or_else(|| bad("没有“信用修复承诺”模板"))?;
     let would_sign = CommitmentState {
         commitment: commitment::sign(
             "pending".into(),
@@ -1257,7 +1328,12 @@ pub async fn post_step(
     let after = take_step(&ctx, &number, &req, &format!("api:{caller}")).await?;
     // Lists changed: checks see it now, not at the next refresh tick.
     state.refresh_checks().await?;
-    Ok(Json(staff_view(&after, ctx.calendar, ctx.today, ctx.policy.near_due)))
+    Ok(Json(staff_view(
+        &after,
+        ctx.calendar,
+        ctx.today,
+        ctx.policy.near_due,
+    )))
 }
 
 /// On-time rates per unit and workflow (objection / repair clocks).
@@ -1268,7 +1344,12 @@ pub async fn get_workflow_stats(
 ) -> Result<Json<Vec<WorkflowStatsRow>>, ApiError> {
     let apps = state.store.applications(&AppQuery::default()).await?;
     let near = DeadlinePolicy::builtin().near_due;
-    Ok(Json(workflow_stats(&apps, &state.calendar, state.today(), near)))
+    Ok(Json(workflow_stats(
+        &apps,
+        &state.calendar,
+        state.today(),
+        near,
+    )))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -1328,7 +1409,12 @@ pub async fn post_commitment(
 ) -> Result<Json<Value>, ApiError> {
     let ctx = Ctx::of(&state);
     let s = sign_commitment(&ctx, req, &format!("api:{caller}")).await?;
-    Ok(Json(commitment_json(&s, ctx.calendar, ctx.today, ctx.policy.near_due)))
+    Ok(Json(commitment_json(
+        &s,
+        ctx.calendar,
+        ctx.today,
+        ctx.policy.near_due,
+    )))
 }
 
 /// Record a fulfilment check (践诺核查) (bearer).
@@ -1345,5 +1431,10 @@ pub async fn post_commitment_check(
     let ctx = Ctx::of(&state);
     let s = check_commitment(&ctx, &id, req, &format!("api:{caller}")).await?;
     state.refresh_checks().await?;
-    Ok(Json(commitment_json(&s, ctx.calendar, ctx.today, ctx.policy.near_due)))
+    Ok(Json(commitment_json(
+        &s,
+        ctx.calendar,
+        ctx.today,
+        ctx.policy.near_due,
+    )))
 }

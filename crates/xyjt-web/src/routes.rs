@@ -353,7 +353,9 @@ async fn get_record(
     };
     let marks =
         crate::remedies::objection_marks(state.store.as_ref(), Some(&record.subject_id)).await?;
-    Ok(Json(RecordView::new(&record, Audience::Public).marked(&marks)))
+    Ok(Json(
+        RecordView::new(&record, Audience::Public).marked(&marks),
+    ))
 }
 
 /// The ledger events of a record, oldest first, with their hashes.

@@ -1,0 +1,418 @@
+//! The workflow engine: working-day clocks across the 2024–2026 holidays (expected dates counted
+//! by hand from the State Council notices), suspensions, extensions, deadlines beyond the
+//! calendar, status, transitions, corrections and repair eligibility.
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use serde_json::json;
+use xyjt_core::calendar::Calendar;
+use xyjt_core::cases::DeadlinePolicy;
+use xyjt_core::workflow::{
+    AppStatus, Applicant, Application, Clock, ClockStatus, Decision, Step, Target, WorkflowError,
+    WorkflowKind, apply, check_policy, first_clock, open, patch_body, query_code_hash,
+};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn clock(start: &str, workdays: u32) -> Clock {
+    Clock {
+        key: "answer".into(),
+        label: "核实并书面答复".into(),
+        unit: "示范市交通运输局".into(),
+        rule: "test".into(),
+        start: d(start),
+        workdays,
+        extensions: vec![],
+        suspensions: vec![],
+        done_on: None,
+    }
+}
+
+#[test]
+fn objection_answer_across_national_day_2026() {
+    // Filed Mon 2026-09-28. Counted: 09-29, 09-30, (10-01..10-07 holiday), 10-08, 10-09,
+    // 10-10 (Saturday make-up workday), 10-12..10-16, 10-19..10-23 → the 15th is 10-23.
+    let cal = Calendar::builtin();
+    let due = clock("2026-09-28", 15).due(&cal, d("2026-09-28"));
+    assert_eq!(due.due_on, d("2026-10-23"));
+    assert!(!due.provisional);
+    assert_eq!(due.make_up_workdays, vec![d("2026-10-10")]);
+    let holiday = due.skipped.iter().find(|r| r.kind == "法定节假日").unwrap();
+    assert_eq!(
+        (holiday.from, holiday.to),
+        (d("2026-10-01"), d("2026-10-07"))
+    );
+    assert!(
+        due.explanation
+            .contains("自 2026-09-28 起算（当日不计），15个工作日")
+    );
+    assert!(
+        due.explanation
+            .contains("2026-10-01 至 2026-10-07（法定节假日）")
+    );
+    assert!(due.explanation.contains("调休上班日 2026-10-10 计入"));
+    assert!(due.explanation.contains("期限为 2026-10-23"));
+}
+
+#[test]
+fn repair_platform_clock_across_spring_festival_2026() {
+    // Filed Fri 2026-02-13: 02-14 (make-up) 1, 02-15..02-23 holiday, 02-24..02-27 2–5,
+    // 02-28 (make-up) 6, 03-02..03-05 7–10.
+    let cal = Calendar::builtin();
+    let due = clock("2026-02-13", 10).due(&cal, d("2026-02-13"));
+    assert_eq!(due.due_on, d("2026-03-05"));
+    assert_eq!(due.make_up_workdays, vec![d("2026-02-14"), d("2026-02-28")]);
+}
+
+#[test]
+fn objection_answer_across_labour_day_2024() {
+    // Filed Tue 2024-04-30: 05-01..05-05 holiday, 05-06..05-10 1–5, 05-11 (make-up) 6,
+    // 05-13..05-17 7–11, 05-20..05-23 12–15.
+    let cal = Calendar::builtin();
+    let due = clock("2024-04-30", 15).due(&cal, d("2024-04-30"));
+    assert_eq!(due.due_on, d("2024-05-23"));
+    assert_eq!(due.make_up_workdays, vec![d("2024-05-11")]);
+}
+
+#[test]
+fn suspension_stops_the_clock_and_extension_adds_to_it() {
+    let cal = Calendar::builtin();
+    let mut c = clock("2026-09-28", 15);
+    // Suspended 10-08, resumed 10-12: 10-09, 10-10 (make-up) and 10-12 do not count.
+    c.suspensions.push(xyjt_core::workflow::Suspension {
+        from: d("2026-10-08"),
+        to: Some(d("2026-10-12")),
+        reason: "补正材料".into(),
+    });
+    let due = c.due(&cal, d("2026-10-12"));
+    assert_eq!(due.suspended_workdays, 3);
+    assert_eq!(due.due_on, d("2026-10-28"));
+    assert!(due.explanation.contains("中止期间3个工作日不计"));
+    c.extensions.push(xyjt_core::workflow::Extension {
+        on: d("2026-10-20"),
+        workdays: 2,
+        reason: "情况复杂".into(),
+    });
+    assert_eq!(c.due(&cal, d("2026-10-20")).due_on, d("2026-10-30"));
+}
+
+#[test]
+fn an_open_suspension_counts_up_to_the_view_day() {
+    let cal = Calendar::builtin();
+    let mut c = clock("2026-09-28", 15);
+    c.suspensions.push(xyjt_core::workflow::Suspension {
+        from: d("2026-10-12"),
+        to: None,
+        reason: "等待材料".into(),
+    });
+    // Viewed 10-14: 10-13 and 10-14 stood still so far.
+    assert_eq!(c.due(&cal, d("2026-10-14")).suspended_workdays, 2);
+    assert_eq!(
+        c.status(&cal, d("2026-12-01"), 2),
+        ClockStatus::Suspended,
+        "a suspended clock is never overdue"
+    );
+}
+
+/// The built-in calendar with a 2027 section: New Year's Day 2027-01-01 a holiday.
+fn calendar_with_2027() -> Calendar {
+    let text = format!(
+        "{}\n[2027]\nholidays = [\"2027-01-01\"]\nworkdays = []\n",
+        include_str!("../../../data/cn-calendar.toml")
+    );
+    Calendar::from_toml(&text).unwrap()
+}
+
+#[test]
+fn beyond_the_calendar_is_provisional_then_exact_when_the_year_is_loaded() {
+    // Filed Tue 2026-12-22; 15 working days run into 2027, which the built-in calendar lacks:
+    // 12-23, 12-24, 12-25, 12-28..12-31 (7), then weekdays 2027-01-01, 01-04..01-08,
+    // 01-11, 01-12 → 2027-01-12, provisional.
+    let c = clock("2026-12-22", 15);
+    let due = c.due(&Calendar::builtin(), d("2026-12-22"));
+    assert_eq!(due.due_on, d("2027-01-12"));
+    assert!(due.provisional);
+    assert!(due.explanation.contains("暂定"));
+    // The same facts with 2027 loaded: 01-01 is a holiday, so one day later, and exact.
+    let due = c.due(&calendar_with_2027(), d("2026-12-22"));
+    assert_eq!(due.due_on, d("2027-01-13"));
+    assert!(!due.provisional);
+    assert!(due.explanation.contains("2027-01-01（法定节假日）"));
+}
+
+#[test]
+fn clock_status_running_near_due_overdue_done() {
+    let cal = Calendar::builtin();
+    let mut c = clock("2026-09-28", 15); // due 2026-10-23 (Fri)
+    assert_eq!(c.status(&cal, d("2026-10-12"), 2), ClockStatus::Running);
+    // 10-21: two working days left (10-22, 10-23).
+    assert_eq!(c.status(&cal, d("2026-10-21"), 2), ClockStatus::NearDue);
+    assert_eq!(c.status(&cal, d("2026-10-20"), 2), ClockStatus::Running);
+    assert_eq!(c.status(&cal, d("2026-10-23"), 2), ClockStatus::NearDue);
+    assert_eq!(c.status(&cal, d("2026-10-24"), 2), ClockStatus::Overdue);
+    c.done_on = Some(d("2026-10-23"));
+    assert_eq!(c.status(&cal, d("2026-11-30"), 2), ClockStatus::DoneOnTime);
+    c.done_on = Some(d("2026-10-26"));
+    assert_eq!(c.status(&cal, d("2026-11-30"), 2), ClockStatus::DoneLate);
+}
+
+fn application(kind: WorkflowKind, filed: &str) -> Application {
+    let policy = DeadlinePolicy::builtin();
+    let (workdays, rule) = first_clock(kind, &policy);
+    Application {
+        number: format!("{}-TEST", kind.prefix()),
+        kind,
+        query_code_hash: query_code_hash("ABCD2345"),
+        subject_id: Some("s1".into()),
+        target: Target {
+            record_id: Some("r1".into()),
+            entry_id: None,
+            field: None,
+        },
+        applicant: Applicant {
+            name: "示范市长风货运有限公司".into(),
+            role: "subject".into(),
+            contact: None,
+        },
+        reason: "罚款金额录入错误".into(),
+        claimed: json!({"fine": "0.1"}),
+        evidence: vec![],
+        declaration: None,
+        unit: "示范市交通运输综合行政执法支队".into(),
+        filed_on: d(filed),
+        channel: "online".into(),
+        policy_version: policy.version.clone(),
+        workdays,
+        rule,
+    }
+}
+
+fn decide(granted: bool) -> Step {
+    Step::decided(
+        WorkflowKind::Repair,
+        Decision {
+            granted,
+            reasons: "经核实".into(),
+            revoke: false,
+            corrected: None,
+        },
+        &DeadlinePolicy::builtin(),
+    )
+}
+
+#[test]
+fn policy_defaults_are_the_rules() {
+    let p = DeadlinePolicy::builtin();
+    assert_eq!(
+        (
+            p.objection_answer,
+            p.objection_sync,
+            p.repair_platform,
+            p.repair_authority,
+            p.repair_downstream
+        ),
+        (15, 5, 10, 3, 3)
+    );
+}
+
+#[test]
+fn repair_runs_platform_then_authority_then_sync() {
+    let cal = Calendar::builtin();
+    let policy = DeadlinePolicy::builtin();
+    let s = open(application(WorkflowKind::Repair, "2026-09-28"), "portal");
+    assert_eq!(s.status, AppStatus::Accepted);
+    assert_eq!(s.clocks[0].key, "platform");
+    assert_eq!(
+        s.clocks[0].due(&cal, d("2026-09-28")).due_on,
+        d("2026-10-16")
+    );
+    // Deciding before the authority has it is refused.
+    assert_eq!(
+        apply(s.clone(), &decide(true), d("2026-09-29"), "平台").unwrap_err(),
+        WorkflowError::NotForwarded
+    );
+    let s = apply(
+        s,
+        &Step::forwarded("示范市交通运输综合行政执法支队", &policy),
+        d("2026-09-30"),
+        "平台",
+    )
+    .unwrap();
+    assert_eq!(s.status, AppStatus::Forwarded);
+    // Authority: 3 working days from 09-30 → 10-08, 10-09, 10-10 (make-up).
+    let auth = s.clock("authority").unwrap();
+    assert_eq!(auth.due(&cal, d("2026-09-30")).due_on, d("2026-10-10"));
+    let s = apply(s, &decide(true), d("2026-10-09"), "执法支队").unwrap();
+    assert_eq!(s.status, AppStatus::Approved);
+    assert!(
+        s.clocks[..2]
+            .iter()
+            .all(|c| c.done_on == Some(d("2026-10-09")))
+    );
+    let sync = s.clock("sync").unwrap();
+    assert_eq!(sync.workdays, 3);
+    // 10-10 (make-up), 10-12, 10-13: three left on the day of the decision.
+    assert_eq!(sync.due(&cal, d("2026-10-09")).due_on, d("2026-10-13"));
+    assert_eq!(sync.status(&cal, d("2026-10-09"), 2), ClockStatus::Running);
+    assert_eq!(sync.status(&cal, d("2026-10-10"), 2), ClockStatus::NearDue);
+    // Closed: only the sync step is still possible, once.
+    assert!(matches!(
+        apply(s.clone(), &Step::Resumed, d("2026-10-12"), "x").unwrap_err(),
+        WorkflowError::Closed(..)
+    ));
+    let s = apply(
+        s,
+        &Step::Synced {
+            target: "省级平台".into(),
+        },
+        d("2026-10-12"),
+        "exchange",
+    )
+    .unwrap();
+    assert_eq!(s.clock("sync").unwrap().done_on, Some(d("2026-10-12")));
+    assert_eq!(
+        apply(
+            s.clone(),
+            &Step::Synced {
+                target: "省级平台".into()
+            },
+            d("2026-10-12"),
+            "exchange"
+        )
+        .unwrap_err(),
+        WorkflowError::NothingToSync
+    );
+    assert_eq!(s.history.len(), 4);
+}
+
+#[test]
+fn suspension_resumption_extension_and_refusals() {
+    let policy = DeadlinePolicy::builtin();
+    let s = open(application(WorkflowKind::Objection, "2026-09-28"), "portal");
+    assert_eq!(
+        apply(s.clone(), &Step::Resumed, d("2026-09-29"), "x").unwrap_err(),
+        WorkflowError::NotSuspended
+    );
+    let s = apply(
+        s,
+        &Step::Suspended {
+            reason: "请补正营业执照".into(),
+        },
+        d("2026-09-29"),
+        "x",
+    )
+    .unwrap();
+    assert_eq!(s.status, AppStatus::Suspended);
+    let refused = apply(s.clone(), &decide(true), d("2026-09-30"), "x").unwrap_err();
+    assert_eq!(refused, WorkflowError::IsSuspended);
+    // Dates never go backwards.
+    assert!(matches!(
+        apply(s.clone(), &Step::Resumed, d("2026-09-28"), "x").unwrap_err(),
+        WorkflowError::BeforeLastStep(..)
+    ));
+    let s = apply(s, &Step::Resumed, d("2026-10-09"), "x").unwrap();
+    assert_eq!(s.status, AppStatus::Accepted);
+    let too_long = Step::Extended {
+        clock: "answer".into(),
+        workdays: policy.max_extension + 1,
+        reason: "复杂".into(),
+    };
+    assert!(matches!(
+        check_policy(&s, &too_long, &policy).unwrap_err(),
+        WorkflowError::ExtensionTooLong { .. }
+    ));
+    let ok = Step::Extended {
+        clock: "answer".into(),
+        workdays: 5,
+        reason: "需调取执法记录".into(),
+    };
+    check_policy(&s, &ok, &policy).unwrap();
+    let s = apply(s, &ok, d("2026-10-12"), "x").unwrap();
+    assert_eq!(s.clocks[0].extension_workdays(), 5);
+    let no_reason = Step::Decided {
+        decision: Decision {
+            granted: false,
+            reasons: " ".into(),
+            revoke: false,
+            corrected: None,
+        },
+        sync: None,
+    };
+    assert_eq!(
+        apply(s.clone(), &no_reason, d("2026-10-13"), "x").unwrap_err(),
+        WorkflowError::NoReasons
+    );
+    let s = apply(
+        s,
+        &Step::decided(
+            WorkflowKind::Objection,
+            Decision {
+                granted: false,
+                reasons: "经核实，原处罚信息准确".into(),
+                revoke: false,
+                corrected: None,
+            },
+            &policy,
+        ),
+        d("2026-10-13"),
+        "x",
+    )
+    .unwrap();
+    assert_eq!(s.status, AppStatus::Dismissed);
+    assert!(s.clock("sync").is_none(), "nothing to sync when dismissed");
+}
+
+#[test]
+fn corrections_touch_only_existing_fields_of_the_same_category() {
+    let body: xyjt_core::record::RecordBody = serde_json::from_value(json!({
+        "category": "penalty",
+        "party": {"name": "示范市长风货运有限公司", "category": "法人及非法人组织"},
+        "doc_no": "示交罚〔2026〕1号",
+        "violation_type": "超限运输",
+        "facts": "f",
+        "basis": "b",
+        "kinds": ["罚款"],
+        "content": "罚款2000元",
+        "fine": "0.2",
+        "decision_date": "2026-09-01",
+        "valid_until": "2027-09-01",
+        "authority": "示范市交通运输局",
+        "authority_code": "11350100MB00000012",
+        "source_unit": "示范市交通运输局",
+        "source_unit_code": "11350100MB00000012"
+    }))
+    .unwrap_or_else(|e| panic!("test body: {e}"));
+    let fixed = patch_body(&body, &json!({"fine": "0.1", "content": "罚款1000元"})).unwrap();
+    let v = serde_json::to_value(&fixed).unwrap();
+    assert_eq!(v["fine"], "0.1");
+    assert_eq!(v["content"], "罚款1000元");
+    assert_eq!(v["doc_no"], "示交罚〔2026〕1号");
+    assert!(
+        patch_body(&body, &json!({"colour": "red"}))
+            .unwrap_err()
+            .contains("colour")
+    );
+    assert!(patch_body(&body, &json!({"category": "license"})).is_err());
+    assert!(patch_body(&body, &json!({"fine": "not money"})).is_err());
+    assert!(patch_body(&body, &json!([])).is_err());
+}
+
+proptest! {
+    /// Without suspensions or extensions a clock's due date is the calendar's n-th working day,
+    /// and exactly n working days lie between start and due.
+    #[test]
+    fn due_dates_agree_with_the_calendar(offset in 0i64..1000, n in 0u32..40) {
+        let cal = Calendar::builtin();
+        let start = d("2024-01-01") + chrono::Duration::days(offset);
+        let c = Clock { start, workdays: n, ..clock("2024-01-01", n) };
+        let due = c.due(&cal, start);
+        prop_assert_eq!(due.due_on, cal.add_workdays(start, n).unwrap());
+        prop_assert!(!due.provisional);
+        prop_assert_eq!(cal.workdays_between(start, due.due_on).unwrap(), i64::from(n));
+        if n > 0 {
+            prop_assert!(cal.is_working_day(due.due_on).unwrap());
+        }
+    }
+}
