@@ -773,7 +773,19 @@ async fn seed_demo(store: &dyn xyjt_store::Store) -> Result<usize> {
             },
         )])
         .await?;
-    Ok(n + 1)
+    // Objections, repairs and commitments in every state; their numbers and query codes are
+    // printed so the progress lookup can be tried.
+    let calendar = xyjt_core::calendar::Calendar::builtin();
+    let filed = xyjt_web::remedies::seed_demo_workflows(store, &calendar, today)
+        .await
+        .map_err(|e| anyhow::anyhow!("演示办理数据写入失败：{}", e.message))?;
+    for (label, f) in &filed {
+        eprintln!(
+            "演示申请（{label}）：编号 {}，查询码 {}",
+            f.number, f.query_code
+        );
+    }
+    Ok(n + 1 + filed.len())
 }
 
 async fn verify(db: &str, json: bool) -> Result<ExitCode> {
