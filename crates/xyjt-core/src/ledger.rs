@@ -141,6 +141,29 @@ pub enum EventPayload {
         commitment_id: String,
         check: crate::commitment::FulfilmentCheck,
     },
+    /// A staff account was created (the password only as an argon2 PHC string).
+    AccountCreated {
+        account: crate::account::Account,
+        password_hash: String,
+    },
+    /// A staff account's password was changed.
+    PasswordChanged {
+        login: String,
+        password_hash: String,
+    },
+    /// A clerk submitted records (entered or imported) for review.
+    SubmissionFiled {
+        submission: crate::submission::Submission,
+    },
+    /// A reviewer published or returned a submission. Approval is appended in the same
+    /// transaction as the records it publishes.
+    SubmissionReviewed {
+        submission_id: String,
+        approved: bool,
+        by: String,
+        comment: String,
+        on: NaiveDate,
+    },
     /// Rows of a submitted file were rejected (反馈整改): kept so that compliance statistics count
     /// them. Row contents are not stored, only a key (to count each bad row once) and reasons.
     RowsRejected {
@@ -216,6 +239,10 @@ impl EventPayload {
             EventPayload::ApplicationStepped { .. } => "application_stepped",
             EventPayload::CommitmentSigned { .. } => "commitment_signed",
             EventPayload::CommitmentChecked { .. } => "commitment_checked",
+            EventPayload::AccountCreated { .. } => "account_created",
+            EventPayload::PasswordChanged { .. } => "password_changed",
+            EventPayload::SubmissionFiled { .. } => "submission_filed",
+            EventPayload::SubmissionReviewed { .. } => "submission_reviewed",
         }
     }
 
@@ -246,6 +273,10 @@ impl EventPayload {
             EventPayload::ApplicationStepped { number, .. } => number,
             EventPayload::CommitmentSigned { commitment } => &commitment.id,
             EventPayload::CommitmentChecked { commitment_id, .. } => commitment_id,
+            EventPayload::AccountCreated { account, .. } => &account.login,
+            EventPayload::PasswordChanged { login, .. } => login,
+            EventPayload::SubmissionFiled { submission } => &submission.id,
+            EventPayload::SubmissionReviewed { submission_id, .. } => submission_id,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Domain core of xyjt (信用交通): identifiers, the working-day calendar, subjects, records,
 //! ledger events and their hashing, masking. Pure functions and data; no I/O.
 
+pub mod account;
 pub mod calendar;
 pub mod canonical;
 pub mod cases;
@@ -19,5 +20,6 @@ pub mod record;
 pub mod repair;
 pub mod stats;
 pub mod subject;
+pub mod submission;
 pub mod text;
 pub mod workflow;

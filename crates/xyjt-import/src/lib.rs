@@ -32,5 +32,6 @@ pub mod table;
 pub use export::{ExportFormat, Exporter, HeaderStyle, cell};
 pub use run::{
     ImportError, ImportOptions, ImportOutcome, ImportReport, default_rejects_path, run_import,
+    run_import_with,
 };
 pub use table::{Table, read_table};

@@ -104,6 +104,20 @@ pub async fn run_import(
     policy: &PublicityPolicy,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<ImportOutcome, ImportError> {
+    run_import_with(store, path, options, calendar, policy, progress, Vec::new()).await
+}
+
+/// Like `run_import`, appending `extra` events in the same transaction when the file is
+/// committed (a reviewer's approval of a submission is written with the records it publishes).
+pub async fn run_import_with(
+    store: &dyn Store,
+    path: &Path,
+    options: &ImportOptions,
+    calendar: &Calendar,
+    policy: &PublicityPolicy,
+    progress: &mut (dyn FnMut(usize) + Send),
+    extra: Vec<xyjt_core::ledger::NewEvent>,
+) -> Result<ImportOutcome, ImportError> {
     let reader = crate::open(path, options.category)?;
     let mut tx = store.begin().await?;
     let result = import_rows(
@@ -120,6 +134,12 @@ pub async fn run_import(
         Ok(mut outcome) => {
             let keep = !options.dry_run && (outcome.report.rejected == 0 || options.accept_valid);
             if keep {
+                if !extra.is_empty()
+                    && let Err(e) = tx.append(extra).await
+                {
+                    let _ = tx.rollback().await;
+                    return Err(e.into());
+                }
                 tx.commit().await?;
                 outcome.committed = true;
             } else {
@@ -205,8 +225,9 @@ async fn import_rows(
         .rejects_path
         .clone()
         .unwrap_or_else(|| default_rejects_path(path));
-    // Opened up front (it needs the reader's format and encoding) and removed if unused.
-    let rejects = if options.accept_valid && !options.dry_run {
+    // Opened up front (it needs the reader's format and encoding) and removed if unused. A dry
+    // run with `accept_valid` writes it too: it shows what a real run would send back.
+    let rejects = if options.accept_valid {
         Some(RejectsWriter::create(&rejects_path, &reader)?)
     } else {
         None

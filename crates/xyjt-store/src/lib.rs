@@ -10,6 +10,7 @@
 //! updates the projections (subjects, records) in the same transaction, so a failure leaves
 //! nothing half-written and what is shown can always be recomputed from the ledger.
 
+mod console;
 mod migrate;
 mod sql;
 pub mod testing;
@@ -339,6 +340,48 @@ pub trait Store: Send + Sync {
 
     /// An evidence file: its name and bytes.
     async fn attachment(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>, StoreError>;
+
+    /// A staff account with its password hash (argon2 PHC string).
+    async fn account(
+        &self,
+        login: &str,
+    ) -> Result<Option<(xyjt_core::account::Account, String)>, StoreError>;
+
+    async fn accounts(&self) -> Result<Vec<xyjt_core::account::Account>, StoreError>;
+
+    /// Stores a console session (by the SHA-256 of its cookie value).
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        login: &str,
+        csrf: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError>;
+
+    /// A live session: (login, csrf token, expiry).
+    async fn session(&self, id_hash: &str) -> Result<Option<(String, String, String)>, StoreError>;
+
+    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
+
+    async fn submission(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::submission::SubmissionState>, StoreError>;
+
+    /// Submissions, newest first, optionally of one status (`pending`, `published`, `returned`).
+    async fn submissions(
+        &self,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<xyjt_core::submission::SubmissionState>, StoreError>;
+
+    /// The latest ledger events, newest first, optionally of one actor or kind (audit trail).
+    async fn recent_events(
+        &self,
+        actor: Option<&str>,
+        kind: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
 }
 
 /// Opens (and migrates) the store a URL names.

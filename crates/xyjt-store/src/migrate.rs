@@ -28,6 +28,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "workflows",
         include_str!("../migrations/sqlite/0004_workflows.sql"),
     ),
+    (
+        5,
+        "console",
+        include_str!("../migrations/sqlite/0005_console.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -50,6 +55,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "workflows",
         include_str!("../migrations/postgres/0004_workflows.sql"),
+    ),
+    (
+        5,
+        "console",
+        include_str!("../migrations/postgres/0005_console.sql"),
     ),
 ];
 

@@ -334,6 +334,12 @@ async fn project(conn: &mut AnyConnection, event: &NewEvent, seq: i64) -> Result
         | EventPayload::CommitmentChecked { .. } => {
             crate::workflows::project(conn, event, seq).await
         }
+        EventPayload::AccountCreated { .. }
+        | EventPayload::PasswordChanged { .. }
+        | EventPayload::SubmissionFiled { .. }
+        | EventPayload::SubmissionReviewed { .. } => {
+            crate::console::project(conn, event, seq).await
+        }
         EventPayload::FalsePositiveMarked {
             entry_id,
             query_key,
@@ -1590,5 +1596,122 @@ impl Store for SqlStore {
             Ok((name, bytes))
         })
         .transpose()
+    }
+
+    async fn account(
+        &self,
+        login: &str,
+    ) -> Result<Option<(xyjt_core::account::Account, String)>, StoreError> {
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        crate::console::account(&mut conn, login).await
+    }
+
+    async fn accounts(&self) -> Result<Vec<xyjt_core::account::Account>, StoreError> {
+        let rows = sqlx::query("SELECT data FROM accounts ORDER BY unit_id, login")
+            .fetch_all(&self.pool)
+            .await
+            .context("读取账号")?;
+        rows.iter()
+            .map(|r| {
+                let data: String = r.try_get(0).context("账号 data")?;
+                serde_json::from_str(&data)
+                    .map_err(|e| StoreError::Corrupt(format!("account: {e}")))
+            })
+            .collect()
+    }
+
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        login: &str,
+        csrf: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, login, csrf, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id_hash)
+        .bind(login)
+        .bind(csrf)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .context("写入会话")?;
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &str) -> Result<Option<(String, String, String)>, StoreError> {
+        let row = sqlx::query("SELECT login, csrf, expires_at FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .context("读取会话")?;
+        row.map(|r| {
+            Ok((
+                r.try_get(0).context("login")?,
+                r.try_get(1).context("csrf")?,
+                r.try_get(2).context("expires_at")?,
+            ))
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .context("删除会话")?;
+        Ok(())
+    }
+
+    async fn submission(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::submission::SubmissionState>, StoreError> {
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        crate::console::load_submission(&mut conn, id).await
+    }
+
+    async fn submissions(
+        &self,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<xyjt_core::submission::SubmissionState>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT data FROM submissions WHERE ($1 IS NULL OR status = $1)              ORDER BY last_seq DESC LIMIT $2",
+        )
+        .bind(status.map(str::to_string))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .context("读取报送")?;
+        rows.iter()
+            .map(|r| {
+                let data: String = r.try_get(0).context("报送 data")?;
+                serde_json::from_str(&data)
+                    .map_err(|e| StoreError::Corrupt(format!("submission: {e}")))
+            })
+            .collect()
+    }
+
+    async fn recent_events(
+        &self,
+        actor: Option<&str>,
+        kind: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, id, recorded_at, actor, kind, aggregate_id, subject_id, payload,              prev_hash, hash FROM ledger_events WHERE ($1 IS NULL OR actor = $1)              AND ($2 IS NULL OR kind = $2) ORDER BY seq DESC LIMIT $3",
+        )
+        .bind(actor.map(str::to_string))
+        .bind(kind.map(str::to_string))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .context("读取账本事件")?;
+        rows.iter()
+            .map(|r| event_from_row(r).map(|(e, _)| e))
+            .collect()
     }
 }

@@ -4,8 +4,10 @@
 //! `Application::build` binds the listener and reports its port, so tests bind port 0 and talk
 //! to the real router; `router` alone serves in-process tests.
 
+pub mod auth;
 pub mod cases;
 pub mod checks;
+pub mod console;
 mod error;
 mod notices;
 mod pages;
@@ -73,6 +75,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     routes::router()
         .merge(pages::router())
+        .merge(console::router())
         .fallback(error::not_found)
         .layer(axum::middleware::map_response(
             error::envelope_framework_errors,

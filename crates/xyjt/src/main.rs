@@ -779,13 +779,17 @@ async fn seed_demo(store: &dyn xyjt_store::Store) -> Result<usize> {
     let filed = xyjt_web::remedies::seed_demo_workflows(store, &calendar, today)
         .await
         .map_err(|e| anyhow::anyhow!("演示办理数据写入失败：{}", e.message))?;
+    // Staff accounts for the console (README lists them; password DEMO_PASSWORD).
+    store
+        .append(xyjt_web::console::demo_account_events())
+        .await?;
     for (label, f) in &filed {
         eprintln!(
             "演示申请（{label}）：编号 {}，查询码 {}",
             f.number, f.query_code
         );
     }
-    Ok(n + 1 + filed.len())
+    Ok(n + 1 + filed.len() + xyjt_web::console::DEMO_ACCOUNTS.len())
 }
 
 async fn verify(db: &str, json: bool) -> Result<ExitCode> {

@@ -1,0 +1,647 @@
+//! The staff console over the real router and a real store with the demo data: sign-in with
+//! CSRF, record entry → review by another person → published on the portal, file import with a
+//! row-by-row report and a rejects file, and the write matrix — every console write tried by
+//! every demo account, refused (403, nothing written) unless role and unit allow it.
+
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use chrono::{NaiveDate, Utc};
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+use xyjt_core::calendar::Calendar;
+use xyjt_core::ledger::{EventPayload, NewEvent};
+use xyjt_store::Store;
+use xyjt_web::{AppState, router};
+
+const PASSWORD: &str = xyjt_web::console::DEMO_PASSWORD;
+const XL: &str = "西岭市交通运输综合行政执法支队";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+}
+
+async fn setup() -> (Arc<dyn Store>, AppState) {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("console-{}.db", uuid::Uuid::now_v7()));
+    let store = xyjt_store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    for chunk in xyjt_core::demo::generate(today(), 20_261_122).chunks(2000) {
+        store.append(chunk.to_vec()).await.unwrap();
+    }
+    store
+        .append(xyjt_web::console::demo_account_events())
+        .await
+        .unwrap();
+    let mut state = AppState::new(store.clone(), Calendar::builtin())
+        .await
+        .unwrap();
+    state.today = Some(today());
+    (store, state)
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: HeaderMap,
+    text: String,
+}
+
+async fn send(state: &AppState, req: Request<Body>) -> Resp {
+    let res = router(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    Resp {
+        status,
+        headers,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+async fn get(state: &AppState, uri: &str, cookie: &str) -> Resp {
+    send(
+        state,
+        Request::get(uri)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn post(state: &AppState, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Resp {
+    send(
+        state,
+        Request::post(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form_body(fields)))
+            .unwrap(),
+    )
+    .await
+}
+
+fn set_cookie(r: &Resp, name: &str) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let i = html
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + key.len();
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+fn input_value(html: &str, id: &str) -> String {
+    let key = format!("id=\"{id}\" value=\"");
+    let i = html.find(&key).unwrap_or_else(|| panic!("no {id}")) + key.len();
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+/// Signs in and returns the session cookie and the session's CSRF token.
+async fn sign_in(state: &AppState, login: &str) -> (String, String) {
+    let page = get(state, "/console/login", "").await;
+    let form_cookie = set_cookie(&page, "xyjt_form").unwrap();
+    let token = hidden(&page.text, "csrf");
+    let r = post(
+        state,
+        "/console/login",
+        &form_cookie,
+        &[
+            ("csrf", &token),
+            ("next", "/console"),
+            ("login", login),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{login}: {}", r.text);
+    let session = set_cookie(&r, "xyjt_session").unwrap();
+    let home = get(state, "/console", &session).await;
+    assert_eq!(home.status, StatusCode::OK);
+    (session.clone(), hidden(&home.text, "csrf"))
+}
+
+fn location(r: &Resp) -> String {
+    r.headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn sign_in_checks_password_csrf_and_session() {
+    let (_store, state) = setup().await;
+    // Not signed in: to the sign-in page, keeping where to go next.
+    let r = get(&state, "/console/submissions", "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/console/login?next=%2Fconsole%2Fsubmissions");
+    // A sign-in without the form's token is refused outright.
+    let r = post(
+        &state,
+        "/console/login",
+        "",
+        &[("login", "xl-lr"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A wrong password: 401, the same message as an unknown account.
+    let page = get(&state, "/console/login", "").await;
+    let cookie = set_cookie(&page, "xyjt_form").unwrap();
+    let token = hidden(&page.text, "csrf");
+    for (login, password) in [("xl-lr", "wrong-password"), ("nobody", PASSWORD)] {
+        let r = post(
+            &state,
+            "/console/login",
+            &cookie,
+            &[("csrf", &token), ("login", login), ("password", password)],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.text.contains("账号或密码不正确"));
+        assert!(set_cookie(&r, "xyjt_session").is_none());
+    }
+    // An open redirect is not possible through `next`.
+    let r = post(
+        &state,
+        "/console/login",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("next", "https://evil.example/"),
+            ("login", "xl-lr"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(location(&r), "/console");
+    let session = set_cookie(&r, "xyjt_session").unwrap();
+    let cookie_header = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(cookie_header.contains("HttpOnly"));
+    let home = get(&state, "/console", &session).await;
+    assert!(
+        home.text.contains("工作台") && home.text.contains("<svg"),
+        "dashboard with charts"
+    );
+    let csrf = hidden(&home.text, "csrf");
+    // Sign-out needs the token too; afterwards the cookie is worthless.
+    let r = post(&state, "/console/logout", &session, &[("csrf", "forged")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post(&state, "/console/logout", &session, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&state, "/console", &session).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// The entry form's fields for a new penalty of 西岭 with a unique document number.
+async fn penalty_fields(
+    state: &AppState,
+    cookie: &str,
+    doc_no: &str,
+    party: &str,
+) -> Vec<(String, String)> {
+    let page = get(state, "/console/records/new?category=penalty", cookie).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let code = input_value(&page.text, "CF_SJLYDM");
+    vec![
+        ("category", "penalty"),
+        ("CF_XDR_MC", party),
+        ("CF_XDR_LB", "法人及非法人组织"),
+        ("CF_XDR_SHXYM", "91350100M000100Y43"),
+        ("CF_WSH", doc_no),
+        ("CF_WFXW", "超限运输"),
+        ("CF_SY", "车货总重超过限定标准"),
+        ("CF_YJ", "《公路安全保护条例》第六十六条"),
+        ("CF_CFLB", "罚款"),
+        ("CF_NR", "罚款人民币3000元"),
+        ("CF_NR_FK", "0.3"),
+        ("CF_JDRQ", "2026-11-18"),
+        ("CF_YXQ", "2027-11-18"),
+        ("CF_CFJG", XL),
+        ("CF_CFJGDM", &code),
+        ("CF_SJLY", XL),
+        ("CF_SJLYDM", &code),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+async fn enter(state: &AppState, cookie: &str, csrf: &str, doc_no: &str) -> Resp {
+    let mut fields = penalty_fields(state, cookie, doc_no, "示范市长风货运有限公司").await;
+    fields.push(("csrf".into(), csrf.into()));
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    post(state, "/console/records", cookie, &refs).await
+}
+
+#[tokio::test]
+async fn a_record_goes_from_entry_through_review_to_the_portal() {
+    let (store, state) = setup().await;
+    let (clerk, clerk_csrf) = sign_in(&state, "xl-lr").await;
+    let r = enter(&state, &clerk, &clerk_csrf, "西交执罚〔2026〕901号").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let submission = location(&r);
+    let page = get(&state, &submission, &clerk).await;
+    assert!(page.text.contains("待审核"));
+    assert!(page.text.contains("id=\"valid-rows\">1<"), "{}", page.text);
+    // Not public yet.
+    let search = get(
+        &state,
+        "/api/v1/subjects?q=%E9%95%BF%E9%A3%8E%E8%B4%A7%E8%BF%90",
+        "",
+    )
+    .await;
+    assert!(search.text.contains("\"total\":0"), "{}", search.text);
+    // The clerk cannot review (role), nor can another unit's reviewer (unit).
+    let id = submission.rsplit('/').next().unwrap();
+    let review = format!("/console/submissions/{id}/review");
+    let r = post(
+        &state,
+        &review,
+        &clerk,
+        &[("csrf", &clerk_csrf), ("decision", "approve")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let (dh, dh_csrf) = sign_in(&state, "dh-sh").await;
+    let r = post(
+        &state,
+        &review,
+        &dh,
+        &[("csrf", &dh_csrf), ("decision", "approve")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text.contains("西岭市交通运输综合行政执法支队"));
+    // The unit's reviewer publishes it.
+    let (reviewer, reviewer_csrf) = sign_in(&state, "xl-sh").await;
+    let r = post(
+        &state,
+        &review,
+        &reviewer,
+        &[
+            ("csrf", &reviewer_csrf),
+            ("decision", "approve"),
+            ("comment", "核对无误"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = get(&state, &submission, &reviewer).await;
+    assert!(page.text.contains("已审核发布"));
+    let search = get(
+        &state,
+        "/api/v1/subjects?q=%E9%95%BF%E9%A3%8E%E8%B4%A7%E8%BF%90",
+        "",
+    )
+    .await;
+    let found: Value = serde_json::from_str(&search.text).unwrap();
+    let subject = found["items"][0]["id"].as_str().unwrap().to_string();
+    let profile: Value = serde_json::from_str(
+        &get(&state, &format!("/api/v1/subjects/{subject}"), "")
+            .await
+            .text,
+    )
+    .unwrap();
+    assert_eq!(profile["records"][0]["doc_no"], "西交执罚〔2026〕901号");
+    // Who did what is in the ledger: the clerk filed, the reviewer approved with the records.
+    let events = store
+        .recent_events(Some("user:xl-sh"), None, 10)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert!(
+        kinds.contains(&"submission_reviewed") && kinds.contains(&"record_published"),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        store
+            .recent_events(Some("user:xl-lr"), None, 10)
+            .await
+            .unwrap()[0]
+            .kind,
+        "submission_filed"
+    );
+    // Reviewing twice is refused.
+    let r = post(
+        &state,
+        &review,
+        &reviewer,
+        &[("csrf", &reviewer_csrf), ("decision", "approve")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+fn multipart(csrf: &str, file_name: &str, content: &str) -> (String, Vec<u8>) {
+    let boundary = "----xyjtboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf), ("category", "penalty")] {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n")
+            .as_bytes(),
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_import_shows_every_bad_row_and_offers_the_rejects_file() {
+    let (_store, state) = setup().await;
+    let (clerk, csrf) = sign_in(&state, "xl-lr").await;
+    let fields = penalty_fields(&state, &clerk, "X", "示范市甲运输有限公司").await;
+    let header: Vec<&str> = fields
+        .iter()
+        .filter(|(k, _)| k != "category")
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let row = |doc: &str, date: &str| {
+        fields
+            .iter()
+            .filter(|(k, _)| k != "category")
+            .map(|(k, v)| match k.as_str() {
+                "CF_WSH" => doc.to_string(),
+                "CF_JDRQ" => date.to_string(),
+                _ => v.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let csv = format!(
+        "{}\n{}\n{}\n",
+        header.join(","),
+        row("西交执罚〔2026〕911号", "2026-11-02"),
+        row("西交执罚〔2026〕912号", "2026-02-30")
+    );
+    let (ctype, body) = multipart(&csrf, "十一月处罚.csv", &csv);
+    let r = send(
+        &state,
+        Request::post("/console/import")
+            .header(header::COOKIE, &clerk)
+            .header(header::CONTENT_TYPE, ctype)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = get(&state, &location(&r), &clerk).await;
+    assert!(
+        page.text.contains("id=\"valid-rows\">1<") && page.text.contains("id=\"rejected-rows\">1<"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains("第2行 CF_JDRQ"),
+        "row and field named: {}",
+        page.text
+    );
+    let link = page
+        .text
+        .split("id=\"rejects-link\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let rejects = get(&state, &link, &clerk).await;
+    assert_eq!(rejects.status, StatusCode::OK);
+    assert!(rejects.text.contains("错误原因") && rejects.text.contains("912号"));
+    assert!(!rejects.text.contains("911号"), "only the bad row");
+    // Files are for signed-in staff only.
+    assert_eq!(get(&state, &link, "").await.status, StatusCode::SEE_OTHER);
+    // Another unit's clerk cannot submit 西岭's data.
+    let (dh, dh_csrf) = sign_in(&state, "dh-lr").await;
+    let (ctype, body) = multipart(&dh_csrf, "x.csv", &csv);
+    let r = send(
+        &state,
+        Request::post("/console/import")
+            .header(header::COOKIE, &dh)
+            .header(header::CONTENT_TYPE, ctype)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text.contains("数据来源单位不在"), "{}", r.text);
+}
+
+/// Every console write, tried by every demo account (and with a forged token): allowed only
+/// for the right role in the right unit, and a refusal writes nothing.
+#[tokio::test]
+async fn no_write_succeeds_without_the_right_unit_and_role() {
+    let (store, state) = setup().await;
+    let accounts = ["admin", "xyc", "xl-lr", "xl-sh", "dh-lr", "dh-sh"];
+    let mut sessions = std::collections::HashMap::new();
+    for a in accounts {
+        sessions.insert(a, sign_in(&state, a).await);
+    }
+    // A 西岭 penalty record to object to.
+    let page = store
+        .public_records(&xyjt_store::PublicityQuery {
+            on: today(),
+            category: Some(xyjt_core::record::RecordCategory::Penalty),
+            unit: Some(XL.into()),
+            decided_from: None,
+            decided_to: None,
+            limit: 1,
+            offset: 0,
+        })
+        .await
+        .unwrap();
+    let record = page.items[0].id.clone();
+    // (write, the accounts allowed to do it) — decided by hand from the role table.
+    let cases: [(&str, &[&str]); 5] = [
+        ("enter a 西岭 record", &["xl-lr"]),
+        ("review a 西岭 submission", &["xl-sh"]),
+        ("decide an objection on 西岭 data", &["xl-sh", "xyc"]),
+        ("review a proposed list entry of 西岭", &["xyc"]),
+        ("create an account", &["admin"]),
+    ];
+    for (what, allowed) in cases {
+        for who in accounts.iter().copied().chain(["forged-token"]) {
+            let (cookie, csrf) = if who == "forged-token" {
+                (sessions["xl-lr"].0.clone(), "forged".to_string())
+            } else {
+                sessions[who].clone()
+            };
+            // A fresh target for every attempt, made by someone else.
+            let (uri, fields): (String, Vec<(String, String)>) = match what {
+                "enter a 西岭 record" => {
+                    let mut f = penalty_fields(
+                        &state,
+                        &sessions["xl-lr"].0,
+                        &format!("西交执罚〔2026〕{who}号"),
+                        "示范市乙运输有限公司",
+                    )
+                    .await;
+                    f.push(("csrf".into(), csrf.clone()));
+                    ("/console/records".into(), f)
+                }
+                "review a 西岭 submission" => {
+                    let (c, t) = &sessions["xl-lr"];
+                    let r = enter(&state, c, t, &format!("西交执罚〔2026〕审{who}号")).await;
+                    let id = location(&r).rsplit('/').next().unwrap().to_string();
+                    let before = store.submission(&id).await.unwrap().unwrap();
+                    assert_eq!(
+                        before.status,
+                        xyjt_core::submission::SubmissionStatus::Pending
+                    );
+                    (
+                        format!("/console/submissions/{id}/review"),
+                        vec![
+                            ("csrf".into(), csrf.clone()),
+                            ("decision".into(), "approve".into()),
+                        ],
+                    )
+                }
+                "decide an objection on 西岭 data" => {
+                    let ctx =
+                        xyjt_web::remedies::Ctx::new(store.as_ref(), &state.calendar, today());
+                    let filed = xyjt_web::remedies::file_objection(
+                        &ctx,
+                        serde_json::from_value(
+                            serde_json::json!({"record_id": record, "reason": "名称有误"}),
+                        )
+                        .unwrap(),
+                        "test",
+                    )
+                    .await
+                    .unwrap();
+                    (
+                        format!("/console/applications/{}/steps", filed.number),
+                        vec![
+                            ("csrf".into(), csrf.clone()),
+                            ("action".into(), "decide".into()),
+                            ("granted".into(), "false".into()),
+                            ("reason".into(), "经核实信息无误".into()),
+                        ],
+                    )
+                }
+                "review a proposed list entry of 西岭" => {
+                    let entry = xyjt_core::listing::ListEntry {
+                        id: xyjt_core::ledger::new_id(),
+                        list: xyjt_core::lists::NameList::Watch,
+                        subject_id: None,
+                        name: format!("示范市丙运输有限公司{who}"),
+                        code: None,
+                        item_id: "S-WATCH-OVERLOAD".into(),
+                        policy_version: 1,
+                        basis: "test".into(),
+                        deciding_unit: XL.into(),
+                        entry_date: today(),
+                        valid_until: None,
+                        source_records: vec![],
+                        explanation: "test".into(),
+                    };
+                    let id = entry.id.clone();
+                    store
+                        .append(vec![NewEvent::new(
+                            "rule:test",
+                            Utc::now(),
+                            EventPayload::ListEntryProposed {
+                                entry,
+                                by: "rule:test".into(),
+                            },
+                        )])
+                        .await
+                        .unwrap();
+                    (
+                        format!("/console/lists/{id}/review"),
+                        vec![
+                            ("csrf".into(), csrf.clone()),
+                            ("decision".into(), "approve".into()),
+                        ],
+                    )
+                }
+                _ => (
+                    "/console/accounts".into(),
+                    vec![
+                        ("csrf".into(), csrf.clone()),
+                        ("login".into(), format!("new-{who}")),
+                        ("name".into(), "新账号".into()),
+                        ("unit_id".into(), "XL-ZF".into()),
+                        ("role_clerk".into(), "1".into()),
+                        ("password".into(), "a-long-password".into()),
+                    ],
+                ),
+            };
+            let head = store.head().await.unwrap().seq;
+            let refs: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let r = post(&state, &uri, &cookie, &refs).await;
+            if allowed.contains(&who) {
+                assert_eq!(
+                    r.status,
+                    StatusCode::SEE_OTHER,
+                    "{who} may {what}: {}",
+                    r.text
+                );
+                assert!(
+                    store.head().await.unwrap().seq > head,
+                    "{who} {what}: written"
+                );
+            } else {
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "{who} may not {what}: {}",
+                    r.text
+                );
+                assert_eq!(
+                    store.head().await.unwrap().seq,
+                    head,
+                    "{who} {what}: nothing written"
+                );
+            }
+        }
+    }
+}
