@@ -116,6 +116,7 @@ nav.console a{color:#0b4a8b;text-decoration:none}.who{float:right;font-size:13px
 form.stack{display:flex;flex-direction:column;gap:8px;max-width:640px}form.stack label{display:flex;flex-direction:column;font-size:14px}\
 form.stack input,form.stack select,form.stack textarea{padding:8px;font-size:15px;border:1px solid #9ab;border-radius:4px}\
 .inline{display:inline}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:12px}\
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:12px}\
 .stat{font-size:28px;font-weight:600;color:#0b4a8b}";
 
 /// The console's frame: navigation, who is signed in, sign-out.
@@ -238,7 +239,7 @@ pub fn bar_chart(title: &str, items: &[(String, f64)], max: f64, percent: bool) 
     let height = row * items.len().max(1) + 30;
     let mut svg = format!(
         "<figure class=\"card\"><figcaption><strong>{}</strong></figcaption>\
-         <svg viewBox=\"0 0 640 {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\">",
+         <svg viewBox=\"0 0 480 {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\">",
         esc(title),
         esc(title)
     );
@@ -248,7 +249,7 @@ pub fn bar_chart(title: &str, items: &[(String, f64)], max: f64, percent: bool) 
     for (i, (label, value)) in items.iter().enumerate() {
         let y = 10 + i * row;
         let width = if max > 0.0 {
-            (value / max).clamp(0.0, 1.0) * 380.0
+            (value / max).clamp(0.0, 1.0) * 220.0
         } else {
             0.0
         };
@@ -259,11 +260,11 @@ pub fn bar_chart(title: &str, items: &[(String, f64)], max: f64, percent: bool) 
         };
         svg.push_str(&format!(
             "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>\
-             <rect x=\"200\" y=\"{y}\" width=\"{width:.1}\" height=\"18\" fill=\"#0b4a8b\"></rect>\
+             <rect x=\"190\" y=\"{y}\" width=\"{width:.1}\" height=\"18\" fill=\"#0b4a8b\"></rect>\
              <text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{}</text>",
             y + 14,
             esc(&label.chars().take(16).collect::<String>()),
-            205.0 + width,
+            195.0 + width,
             y + 14,
             esc(&text)
         ));
@@ -407,7 +408,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Html<S
          <div class=\"card\">待审核报送<div class=\"stat\" id=\"pending-count\">{pending_here}</div><a href=\"/console/submissions\">去审核</a></div>\
          <div class=\"card\">办理中的异议和修复<div class=\"stat\">{}</div><a href=\"/console/applications\">查看</a></div>\
          <div class=\"card\">已逾期<div class=\"stat bad\">{overdue_here}</div></div></div>\
-         <div class=\"grid\">{}{}{}{}{}</div>",
+         <div class=\"charts\">{}{}{}{}{}</div>",
         open_here.len(),
         bar_chart(
             "双公示合规率（按数据来源单位）",
