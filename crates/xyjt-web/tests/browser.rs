@@ -80,6 +80,9 @@ async fn browser(width: u32, height: u32) -> Option<Driver> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let mut process = process;
+    let _ = process.kill();
+    let _ = process.wait();
     panic!("chromedriver did not answer on {url}");
 }
 
