@@ -27,6 +27,8 @@ macro_rules! outln {
     }};
 }
 
+mod workflows;
+
 #[derive(Parser)]
 #[command(name = "xyjt", version, about = "信用交通 credit information platform")]
 struct Cli {
@@ -194,6 +196,8 @@ enum Command {
         #[command(subcommand)]
         command: StatsCommand,
     },
+    #[command(flatten)]
+    Workflows(workflows::Command),
 }
 
 #[derive(Subcommand)]
@@ -428,6 +432,8 @@ enum StatsCommand {
         #[arg(long)]
         unit: Option<String>,
     },
+    /// On-time rates of objections and repairs per unit (按期办结率)
+    Workflows(workflows::StatsArgs),
 }
 
 #[derive(Subcommand)]
@@ -599,6 +605,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     unit,
                 },
         } => runtime()?.block_on(stats(&db.db, json, month.as_deref(), unit.as_deref())),
+        Command::Stats {
+            command: StatsCommand::Workflows(args),
+        } => runtime()?.block_on(workflows::stats(args)),
+        Command::Workflows(command) => runtime()?.block_on(workflows::run(command)),
     }
 }
 

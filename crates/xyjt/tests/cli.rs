@@ -550,3 +550,443 @@ fn screen_bidders_from_a_file() {
     assert_eq!(lines[1]["hits"][0]["score"], 1.0);
     assert_eq!(lines[2]["hits"], serde_json::json!([]));
 }
+
+// --- Objections, credit repair, commitments, outbox (issue 5) --------------------------------
+
+const UNIT: &str = "示范市交通运输综合行政执法支队";
+
+/// A database with one general penalty (罚款 2000 元) decided 2026-09-01 and published
+/// 2026-09-02, imported through the CLI: its record and subject ids.
+fn penalty_db(name: &str) -> (String, String, String) {
+    let (_path, url) = temp_db(name);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let csv = dir.join(format!("{name}-{}.csv", std::process::id()));
+    let authority = "11350100MB00000012";
+    let row: [(&str, &str); 30] = [
+        ("CF_XDR_MC", "示范市长风货运有限公司"),
+        ("CF_XDR_LB", "法人及非法人组织"),
+        ("CF_XDR_SHXYM", "91350100M000100Y43"),
+        ("CF_XDR_GSZC", ""),
+        ("CF_XDR_ZZJG", ""),
+        ("CF_XDR_SWDJ", ""),
+        ("CF_XDR_SYDW", ""),
+        ("CF_XDR_SHZZ", ""),
+        ("CF_FRDB", "张三"),
+        ("CF_FR_ZJLX", "身份证"),
+        ("CF_FR_ZJHM", "11010519491231002X"),
+        ("CF_XDR_ZJLX", ""),
+        ("CF_XDR_ZJHM", ""),
+        ("CF_WSH", "示交罚〔2026〕12号"),
+        ("CF_WFXW", "超限运输"),
+        ("CF_SY", "车货总重超过限定标准"),
+        ("CF_YJ", "《公路安全保护条例》第六十六条"),
+        ("CF_CFLB", "罚款"),
+        ("CF_NR", "罚款人民币2000元"),
+        ("CF_NR_FK", "0.2"),
+        ("CF_NR_WFFF", ""),
+        ("CF_NR_ZKDX", ""),
+        ("CF_JDRQ", "2026-09-01"),
+        ("CF_YXQ", "2027-12-31"),
+        ("CF_GSJZQ", ""),
+        ("CF_CFJG", UNIT),
+        ("CF_CFJGDM", authority),
+        ("CF_SJLY", UNIT),
+        ("CF_SJLYDM", authority),
+        ("BZ", ""),
+    ];
+    let header: Vec<&str> = row.iter().map(|(k, _)| *k).collect();
+    let values: Vec<&str> = row.iter().map(|(_, v)| *v).collect();
+    std::fs::write(
+        &csv,
+        format!("{}\n{}\n", header.join(","), values.join(",")),
+    )
+    .unwrap();
+    let out = xyjt(&[
+        "import",
+        "penalties",
+        csv.to_str().unwrap(),
+        "--db",
+        &url,
+        "--as-of",
+        "2026-09-02",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // The CLI has no record search yet: read the id from the records projection.
+    let (record, subject) = tokio_rt().block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let row: (String, String) = sqlx::query_as("SELECT id, subject_id FROM records")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        row
+    });
+    (url, record, subject)
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn an_upheld_objection_corrects_the_record_and_the_exchange_drain_records_the_sync() {
+    let (url, record, _) = penalty_db("objection");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let evidence = dir.join(format!("缴款凭证-{}.pdf", std::process::id()));
+    std::fs::write(&evidence, b"%PDF-1.4\n").unwrap();
+
+    // Filed online on 2026-09-28: 15 working days over National Day.
+    let out = xyjt(&[
+        "objection",
+        "file",
+        "--db",
+        &url,
+        "--today",
+        "2026-09-28",
+        "--record",
+        &record,
+        "--field",
+        "fine",
+        "--reason",
+        "罚款金额应为1000元，见缴款凭证",
+        "--claimed",
+        r#"{"fine":"0.1"}"#,
+        "--evidence",
+        evidence.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let filed: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let number = filed["number"].as_str().unwrap().to_string();
+    assert!(number.starts_with("YY-20260928-"), "{filed}");
+    assert!(!filed["query_code"].as_str().unwrap().is_empty());
+    assert_eq!(filed["due_on"], "2026-10-23");
+    assert!(
+        filed["due_explanation"]
+            .as_str()
+            .unwrap()
+            .contains("2026-10-01 至 2026-10-07（法定节假日）"),
+        "{filed}"
+    );
+
+    let show = |today: &str| {
+        let out = xyjt(&[
+            "app", "show", &number, "--db", &url, "--today", today, "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        serde_json::from_str::<Value>(&stdout(&out)).unwrap()
+    };
+    let wf = show("2026-09-28");
+    assert_eq!(wf["status"], "accepted");
+    assert_eq!(wf["unit"], UNIT);
+    assert_eq!(wf["due_on"], "2026-10-23");
+    assert_eq!(wf["clocks"][0]["key"], "answer");
+    assert_eq!(wf["clocks"][0]["due_on"], "2026-10-23");
+    assert_eq!(wf["clocks"][0]["status"], "running");
+    assert_eq!(wf["evidence"][0]["size"], 9);
+    assert_eq!(wf["history"][0]["action"], "提交申请");
+    // The text view explains the deadline in Chinese.
+    let out = xyjt(&[
+        "app",
+        "show",
+        &number,
+        "--db",
+        &url,
+        "--today",
+        "2026-09-28",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("核实并书面答复") && text.contains("期限 2026-10-23，办理中"),
+        "{text}"
+    );
+    assert!(text.contains("缴款凭证"), "{text}");
+
+    // A decision needs the written answer; then upheld with the corrected fine.
+    let decide = |extra: &[&str]| {
+        let mut args = vec![
+            "app",
+            "step",
+            &number,
+            "--db",
+            &url,
+            "--today",
+            "2026-10-14",
+            "--action",
+            "decide",
+            "--grant",
+            "--corrected",
+            r#"{"fine":"0.1"}"#,
+            "--by",
+            "信用科李四",
+        ];
+        args.extend_from_slice(extra);
+        xyjt(&args)
+    };
+    let out = decide(&[]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stderr(&out).contains("书面答复必须写明理由"), "{out:?}");
+    let out = decide(&["--reason", "经核实，罚款金额应为1000元，予以更正"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("异议成立，已更正"), "{text}");
+    assert!(text.contains(&format!("已更正记录 {record}")), "{text}");
+    assert!(
+        text.contains("期限 2026-10-21"),
+        "sync within 5 working days: {text}"
+    );
+
+    let out = xyjt(&["record", "show", &record, "--db", &url]);
+    let r: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(r["body"]["fine"], "0.1");
+    assert_eq!(r["version"], 2);
+
+    // The exchange adapter's file gets the correction; the sync clock closes.
+    let out = xyjt(&[
+        "outbox",
+        "list",
+        "--db",
+        &url,
+        "--channel",
+        "exchange",
+        "--json",
+    ]);
+    assert_eq!(json_lines(&out).len(), 1);
+    // A file that cannot be written: nothing is marked delivered.
+    let unwritable = dir.join("no-such-dir").join("exchange.ndjson");
+    let out = xyjt(&[
+        "outbox",
+        "drain",
+        "--db",
+        &url,
+        "--channel",
+        "exchange",
+        "--out",
+        unwritable.to_str().unwrap(),
+        "--by",
+        "交换适配器",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(stderr(&out).contains("未标记任何消息为已发送"), "{out:?}");
+    let out = xyjt(&[
+        "outbox",
+        "list",
+        "--db",
+        &url,
+        "--channel",
+        "exchange",
+        "--json",
+    ]);
+    assert_eq!(json_lines(&out).len(), 1, "still pending");
+    let file = dir.join(format!("exchange-{}.ndjson", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let drain = || {
+        xyjt(&[
+            "outbox",
+            "drain",
+            "--db",
+            &url,
+            "--today",
+            "2026-10-15",
+            "--channel",
+            "exchange",
+            "--out",
+            file.to_str().unwrap(),
+            "--by",
+            "交换适配器",
+        ])
+    };
+    let out = drain();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        stdout(&out).contains(&format!("{number}：已记录报送省级信用信息共享平台")),
+        "{out:?}"
+    );
+    let written = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{written}");
+    assert_eq!(lines[0]["channel"], "exchange");
+    assert_eq!(lines[0]["reference"], number.as_str());
+    assert_eq!(lines[0]["payload"]["action"], "correct");
+    assert_eq!(lines[0]["payload"]["record_id"], record.as_str());
+
+    let wf = show("2026-10-15");
+    let sync = wf["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "sync")
+        .unwrap();
+    assert_eq!(sync["done_on"], "2026-10-15");
+    assert_eq!(sync["status"], "done_on_time");
+    assert_eq!(wf["status"], "upheld");
+
+    // Drained once: nothing pending, the file is left as it was.
+    let out = drain();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).contains("没有待发送的消息"), "{out:?}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+    let out = xyjt(&["outbox", "list", "--db", &url, "--channel", "exchange"]);
+    assert!(stdout(&out).contains("共 0 条"), "{out:?}");
+
+    // Both clocks answered on time.
+    let out = xyjt(&[
+        "stats",
+        "workflows",
+        "--db",
+        &url,
+        "--today",
+        "2026-10-15",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let rows = json_lines(&out);
+    let row = rows
+        .iter()
+        .find(|r| r["unit"] == UNIT && r["kind"] == "objection")
+        .unwrap();
+    assert_eq!(row["done_on_time"], 2);
+    assert_eq!(row["on_time_rate"], 1.0);
+
+    assert!(xyjt(&["verify", "--db", &url]).status.success());
+}
+
+#[test]
+fn repair_before_the_minimum_publicity_period_is_refused_with_the_reason() {
+    let (url, record, subject) = penalty_db("repair");
+    let out = xyjt(&[
+        "repair",
+        "eligibility",
+        "--db",
+        &url,
+        "--today",
+        "2026-10-14",
+        "--record",
+        &record,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("不符合  最短公示期已满"), "{text}");
+    assert!(text.contains("暂不符合信用修复条件"), "{text}");
+
+    let apply = |today: &str| {
+        xyjt(&[
+            "repair",
+            "apply",
+            "--db",
+            &url,
+            "--today",
+            today,
+            "--record",
+            &record,
+            "--reason",
+            "已缴纳罚款并完成整改",
+        ])
+    };
+    let out = apply("2026-10-14");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stderr(&out);
+    assert!(err.contains("不予受理"), "{err}");
+    assert!(
+        err.contains("最短公示期已满：最短公示期至") && err.contains("起方可申请"),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty(), "nothing filed: {out:?}");
+    let out = xyjt(&["app", "list", "--db", &url, "--json"]);
+    assert!(stdout(&out).is_empty(), "{out:?}");
+
+    // After the minimum period: eligible, filed, and the repair commitment signed with it.
+    let out = xyjt(&[
+        "repair",
+        "eligibility",
+        "--db",
+        &url,
+        "--today",
+        "2026-12-02",
+        "--record",
+        &record,
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let elig: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(elig["eligible"], true);
+    let out = apply("2026-12-02");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("已提交信用修复申请：XF-20261202-"), "{text}");
+    assert!(text.contains("信用修复承诺书"), "{text}");
+    let out = xyjt(&[
+        "commitment",
+        "list",
+        "--db",
+        &url,
+        "--subject",
+        &subject,
+        "--json",
+    ]);
+    let commitments = json_lines(&out);
+    assert_eq!(commitments.len(), 1);
+    assert_eq!(commitments[0]["matter_type"], "信用修复承诺");
+
+    // A commitment signed at a window, then found breached.
+    let out = xyjt(&["commitment", "templates", "--json"]);
+    let templates: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert!(
+        templates["templates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "SPGZCN")
+    );
+    let out = xyjt(&[
+        "commitment",
+        "sign",
+        "--db",
+        &url,
+        "--today",
+        "2026-12-02",
+        "--template",
+        "SPGZCN",
+        "--subject",
+        &subject,
+        "--matter",
+        "道路货物运输经营许可",
+        "--unit",
+        UNIT,
+        "--by",
+        "窗口王五",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let c: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(c["status"], "pending");
+    let id = c["id"].as_str().unwrap();
+    let out = xyjt(&[
+        "commitment",
+        "check",
+        id,
+        "--db",
+        &url,
+        "--today",
+        "2026-12-03",
+        "--breached",
+        "--note",
+        "承诺的停车场地不存在",
+        "--by",
+        "执法支队赵六",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).contains("未践诺（违诺）"), "{out:?}");
+    assert!(xyjt(&["verify", "--db", &url]).status.success());
+}
