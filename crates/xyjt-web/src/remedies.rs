@@ -489,6 +489,35 @@ pub async fn repair_eligibility(
     ))
 }
 
+/// Eligibility as a repair application filed on `on` would be judged: the applicant's
+/// declarations taken as given and the 信用修复承诺书 signed with the application (the API's
+/// eligibility query, the portal's repair form and `xyjt repair eligibility`).
+pub async fn eligibility_as_filed(
+    ctx: &Ctx<'_>,
+    record: &Record,
+    on: NaiveDate,
+) -> Result<Eligibility, ApiError> {
+    let templates = TemplateSet::builtin();
+    let t = templates
+        .for_matter("信用修复承诺")
+        .ok_or_else(|| bad("没有“信用修复承诺”模板"))?;
+    let would_sign = CommitmentState {
+        commitment: commitment::sign(
+            "pending".into(),
+            t,
+            &templates.version,
+            &record.subject_id,
+            &record.body.party().name,
+            "",
+            record.body.authority(),
+            on,
+            None,
+        ),
+        check: None,
+    };
+    repair_eligibility(ctx, record, on, true, true, Some(&would_sign)).await
+}
+
 /// Files a repair application; refused (422, with every unmet condition) when not eligible.
 pub async fn file_repair(
     ctx: &Ctx<'_>,
@@ -1223,27 +1252,7 @@ pub async fn get_eligibility(
     let ctx = Ctx::of(&state);
     let record = record_or_404(ctx.store, &q.record_id).await?;
     let on = q.on.unwrap_or(ctx.today);
-    let templates = TemplateSet::builtin();
-    let t = templates
-        .for_matter("信用修复承诺")
-        .ok_or_else(|| bad("没有“信用修复承诺”模板"))?;
-    let would_sign = CommitmentState {
-        commitment: commitment::sign(
-            "pending".into(),
-            t,
-            &templates.version,
-            &record.subject_id,
-            &record.body.party().name,
-            "",
-            record.body.authority(),
-            on,
-            None,
-        ),
-        check: None,
-    };
-    Ok(Json(
-        repair_eligibility(&ctx, &record, on, true, true, Some(&would_sign)).await?,
-    ))
+    Ok(Json(eligibility_as_filed(&ctx, &record, on).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -16,14 +16,14 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xyjt_core::calendar::Calendar;
-use xyjt_core::commitment::{self, CommitmentState, TemplateSet};
+use xyjt_core::commitment::{self, TemplateSet};
 use xyjt_core::workflow::{AppState as Workflow, Clock, WorkflowKind};
 use xyjt_store::{AppQuery, Store};
 use xyjt_web::ApiError;
 use xyjt_web::remedies::{
     ApplicantInput, CommitmentRequest, Ctx, EvidenceUpload, FulfilmentRequest, MAX_EVIDENCE_BYTES,
     ObjectionRequest, RepairRequest, StepRequest, check_commitment, commitment_json,
-    file_objection, file_repair, repair_eligibility, sign_commitment, staff_view, take_step,
+    eligibility_as_filed, file_objection, file_repair, sign_commitment, staff_view, take_step,
     workflow_stats,
 };
 
@@ -657,29 +657,6 @@ async fn objection(command: ObjectionCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The commitment an eligibility query assumes: the 信用修复承诺书 signed with the application,
-/// as the API's eligibility query does.
-fn would_sign(record: &xyjt_core::record::Record, on: NaiveDate) -> Result<CommitmentState> {
-    let templates = TemplateSet::builtin();
-    let t = templates
-        .for_matter("信用修复承诺")
-        .context("没有“信用修复承诺”模板")?;
-    Ok(CommitmentState {
-        commitment: commitment::sign(
-            "pending".into(),
-            t,
-            &templates.version,
-            &record.subject_id,
-            &record.body.party().name,
-            "",
-            record.body.authority(),
-            on,
-            None,
-        ),
-        check: None,
-    })
-}
-
 async fn repair(command: RepairCommand) -> Result<ExitCode> {
     match command {
         RepairCommand::Eligibility {
@@ -696,10 +673,7 @@ async fn repair(command: RepairCommand) -> Result<ExitCode> {
                 .ok_or_else(|| ApiError::not_found(format!("记录 {record} 不存在")))
                 .refused()?;
             let on = on.unwrap_or(ctx.today);
-            let signed = would_sign(&r, on)?;
-            let elig = repair_eligibility(&ctx, &r, on, true, true, Some(&signed))
-                .await
-                .refused()?;
+            let elig = eligibility_as_filed(&ctx, &r, on).await.refused()?;
             if json {
                 outln!("{}", serde_json::to_string(&elig)?);
             } else {
