@@ -264,6 +264,23 @@ enum AdminCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Create a staff account for the console; the password is read from stdin (one line)
+    CreateUser {
+        /// Login: 3–32 lower-case letters, digits, `.`, `_` or `-`
+        #[arg(long)]
+        login: String,
+        /// The person's name
+        #[arg(long)]
+        name: String,
+        /// The unit's id in the organisation tree (data/org-tree.toml), e.g. XL-ZF
+        #[arg(long)]
+        unit: String,
+        /// Roles: 录入员, 审核员, 信用管理员, 系统管理员, 接口调用方 (or clerk, reviewer, …); repeatable
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -585,6 +602,53 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .await?;
             eprintln!("已为“{name}”签发接口令牌（只显示这一次，平台只保存其哈希）：");
             outln!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser {
+                    login,
+                    name,
+                    unit,
+                    roles,
+                    db,
+                },
+        } => runtime()?.block_on(async {
+            let tree = xyjt_core::cases::OrgTree::builtin();
+            if tree.unit(&unit).is_none() {
+                anyhow::bail!("单位 {unit} 不在组织机构中（data/org-tree.toml）");
+            }
+            let roles = roles
+                .iter()
+                .map(|r| {
+                    xyjt_core::account::Role::from_label(r)
+                        .ok_or_else(|| anyhow::anyhow!("未知角色“{r}”"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            xyjt_web::console::validate_account(&login, &name, password, &roles)
+                .map_err(|m| anyhow::anyhow!(m))?;
+            let store = xyjt_store::open(&db.db).await?;
+            let account = xyjt_core::account::Account {
+                login: login.clone(),
+                name,
+                unit_id: unit.clone(),
+                roles,
+                disabled: false,
+            };
+            store
+                .append(vec![xyjt_web::console::account_event(
+                    "admin:cli",
+                    account,
+                    password,
+                )])
+                .await?;
+            outln!(
+                "已创建账号 {login}（{}）",
+                tree.unit(&unit).map(|u| u.name.as_str()).unwrap_or("")
+            );
             Ok(ExitCode::SUCCESS)
         }),
         Command::Lists { command } => runtime()?.block_on(lists_command(command)),

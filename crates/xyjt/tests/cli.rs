@@ -990,3 +990,88 @@ fn repair_before_the_minimum_publicity_period_is_refused_with_the_reason() {
     assert!(stdout(&out).contains("未践诺（违诺）"), "{out:?}");
     assert!(xyjt(&["verify", "--db", &url]).status.success());
 }
+
+/// Runs the binary with `input` on stdin.
+fn xyjt_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xyjt"))
+        .args(args)
+        .env_remove("XYJT_DB")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the xyjt binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn staff_accounts_are_created_with_a_hashed_password_and_checked_fields() {
+    let (_p, url) = temp_db("accounts");
+    let create = |login: &str, unit: &str, role: &str, password: &str| {
+        xyjt_stdin(
+            &[
+                "admin",
+                "create-user",
+                "--login",
+                login,
+                "--name",
+                "张三",
+                "--unit",
+                unit,
+                "--role",
+                role,
+                "--db",
+                &url,
+            ],
+            &format!("{password}\n"),
+        )
+    };
+    let ok = create("xl.clerk", "XL-ZF", "录入员", "a-long-password-1");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(stdout(&ok).contains("西岭市交通运输综合行政执法支队"));
+    for (login, unit, role, password, why) in [
+        ("xl.clerk", "XL-ZF", "录入员", "a-long-password-1", "已存在"),
+        (
+            "Bad Login",
+            "XL-ZF",
+            "录入员",
+            "a-long-password-1",
+            "小写字母",
+        ),
+        (
+            "xl.two",
+            "NOWHERE",
+            "录入员",
+            "a-long-password-1",
+            "不在组织机构中",
+        ),
+        ("xl.three", "XL-ZF", "厨师", "a-long-password-1", "未知角色"),
+        ("xl.four", "XL-ZF", "审核员", "short", "至少 10 位"),
+    ] {
+        let out = create(login, unit, role, password);
+        assert_ne!(out.status.code(), Some(0), "{login}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(why), "{login}: {err}");
+    }
+    // The ledger has the account with an argon2 hash, never the password.
+    let out = xyjt(&["verify", "--db", &url, "--json"]);
+    assert!(stdout(&out).contains("\"valid\":true"));
+    // The database file and its write-ahead log, wherever the rows are.
+    let mut db = std::fs::read(&_p).unwrap();
+    db.extend(std::fs::read(format!("{}-wal", _p.display())).unwrap_or_default());
+    let text = String::from_utf8_lossy(&db);
+    assert!(text.contains("$argon2id$"));
+    assert!(!text.contains("a-long-password-1"));
+}
