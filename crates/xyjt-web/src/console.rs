@@ -49,6 +49,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/lists", get(lists_page))
         .route("/console/lists/{id}/review", post(review_entry))
+        .route("/console/policy", get(policy_page).post(adopt_policy))
+        .route("/console/policy/export.json", get(export_policy))
         .route("/console/checks", get(checks_page))
         .route("/console/audit", get(audit_page))
         .route("/console/accounts", get(accounts_page).post(create_account))
@@ -105,6 +107,7 @@ const NAV: &[(&str, &str)] = &[
     ("/console/submissions", "审核发布"),
     ("/console/applications", "异议与修复"),
     ("/console/lists", "名单管理"),
+    ("/console/policy", "四张清单"),
     ("/console/checks", "核查记录"),
     ("/console/audit", "操作审计"),
     ("/console/accounts", "账号管理"),
@@ -1512,6 +1515,183 @@ async fn review_entry(
         Ok(_) => {
             let _ = state.refresh_checks().await;
             Redirect::to("/console/lists").into_response()
+        }
+        Err(e) => err_page(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The four lists (四张清单) as versioned policy.
+
+async fn policy_page(
+    State(state): State<AppState>,
+    staff: Staff,
+) -> Result<Html<String>, Response> {
+    let current = crate::checks::current_policy(state.store.as_ref())
+        .await
+        .map_err(|e| err_page(e.into()))?;
+    let mut body = format!(
+        "<h1>四张清单</h1><div class=\"card\">现行第 <strong id=\"policy-version\">{}</strong> 版，自 {} 起施行；调整人 {}（{}）；说明：{}{}\
+         <br><a href=\"/console/policy/export.json\">下载现行版本（JSON）</a></div>\
+         <h2>历次版本</h2><table><tr><th>版本</th><th>施行日期</th><th>调整人</th><th>时间</th><th>说明</th><th>项数</th></tr>",
+        current.version,
+        current.effective_from,
+        esc(&current.changed_by),
+        esc(&current.changed_at),
+        esc(&current.note),
+        if current.example {
+            "（示例政策）"
+        } else {
+            ""
+        }
+    );
+    for v in (1..=current.version).rev() {
+        if let Some(p) = state
+            .store
+            .list_policy(Some(v))
+            .await
+            .map_err(|e| err_page(e.into()))?
+        {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                p.version,
+                p.effective_from,
+                esc(&p.changed_by),
+                esc(&p.changed_at),
+                esc(&p.note),
+                p.items.len()
+            ));
+        }
+    }
+    body.push_str("</table><h2>现行清单</h2><table><tr><th>编号</th><th>名称</th><th>实施事由</th><th>法律依据</th><th>实施单位</th></tr>");
+    for i in &current.items {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&i.id),
+            esc(&i.title),
+            esc(&i.cause),
+            esc(&i.legal_basis),
+            esc(&i.implementing_units.join("、"))
+        ));
+    }
+    body.push_str("</table>");
+    if authorize(
+        &staff.account,
+        Action::ManagePolicy,
+        &staff.account.unit_id,
+        &tree(),
+    )
+    .is_ok()
+    {
+        body.push_str(&format!(
+            "<h2>调整清单（形成新版本）</h2><form class=\"stack\" method=\"post\" action=\"/console/policy\" enctype=\"multipart/form-data\">{}\
+             <label>清单文件（JSON，格式同下载文件）<input type=\"file\" name=\"file\" required></label>\
+             <label>施行日期<input name=\"effective_from\" placeholder=\"YYYY-MM-DD，默认今天\"></label>\
+             <label>调整说明<input name=\"note\" required></label><button type=\"submit\">采用新版本</button></form>",
+            csrf_field(&staff)
+        ));
+    }
+    Ok(page(&staff, "四张清单", &body))
+}
+
+async fn export_policy(State(state): State<AppState>, _staff: Staff) -> Response {
+    match crate::checks::current_policy(state.store.as_ref()).await {
+        Ok(p) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/json; charset=utf-8".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"lists-v{}.json\"", p.version),
+                ),
+            ],
+            p.to_json(),
+        )
+            .into_response(),
+        Err(e) => err_page(e.into()),
+    }
+}
+
+async fn adopt_policy(
+    State(state): State<AppState>,
+    staff: Staff,
+    mut multipart: Multipart,
+) -> Response {
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                match field.bytes().await {
+                    Ok(b) if name == "file" => file = Some(b.to_vec()),
+                    Ok(b) => {
+                        fields.insert(name, String::from_utf8_lossy(&b).into_owned());
+                    }
+                    Err(e) => return err_page(ApiError::invalid(format!("上传中断：{e}"))),
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return err_page(ApiError::invalid(format!("上传内容无法解析：{e}"))),
+        }
+    }
+    if let Err(r) = staff.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    if let Err(d) = authorize(
+        &staff.account,
+        Action::ManagePolicy,
+        &staff.account.unit_id,
+        &tree(),
+    ) {
+        return deny(d);
+    }
+    let note = fields
+        .get("note")
+        .map(|n| n.trim().to_string())
+        .unwrap_or_default();
+    if note.is_empty() {
+        return err_page(ApiError::invalid("请填写调整说明"));
+    }
+    let effective = match fields
+        .get("effective_from")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        None => state.today(),
+        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => d,
+            Err(_) => return err_page(ApiError::invalid(format!("施行日期“{s}”应为 YYYY-MM-DD"))),
+        },
+    };
+    let text = String::from_utf8_lossy(file.as_deref().unwrap_or_default()).into_owned();
+    let items = match xyjt_core::lists::ListPolicy::from_json(&text) {
+        Ok(p) => p.items,
+        Err(e) => return err_page(ApiError::invalid(format!("清单文件不合规：{e}"))),
+    };
+    let current = match crate::checks::current_policy(state.store.as_ref()).await {
+        Ok(p) => p,
+        Err(e) => return err_page(e.into()),
+    };
+    let stamp = xyjt_core::ledger::format_timestamp(Utc::now());
+    let next = match current.next_version(items, &staff.actor(), &stamp, &note, effective) {
+        Ok(n) => n,
+        Err(e) => return err_page(ApiError::invalid(format!("清单文件不合规：{e}"))),
+    };
+    match state
+        .store
+        .append(vec![NewEvent::new(
+            staff.actor(),
+            Utc::now(),
+            EventPayload::ListPolicyAdopted { policy: next },
+        )])
+        .await
+    {
+        Ok(_) => {
+            let _ = state.refresh_checks().await;
+            Redirect::to("/console/policy").into_response()
         }
         Err(e) => err_page(e.into()),
     }

@@ -645,3 +645,92 @@ async fn no_write_succeeds_without_the_right_unit_and_role() {
         }
     }
 }
+
+fn multipart_fields(fields: &[(&str, &str)], file: &str) -> (String, Vec<u8>) {
+    let boundary = "----xyjtpolicyboundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"lists.json\"\r\nContent-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n")
+            .as_bytes(),
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Only a province-level credit administrator adopts a new version of the four lists; the old
+/// versions stay readable.
+#[tokio::test]
+async fn a_new_four_list_version_needs_a_province_credit_admin() {
+    let (store, state) = setup().await;
+    let (admin, admin_csrf) = sign_in(&state, "xyc").await;
+    let page = get(&state, "/console/policy", &admin).await;
+    assert!(
+        page.text.contains("id=\"policy-version\">1<"),
+        "{}",
+        page.text
+    );
+    let current = get(&state, "/console/policy/export.json", &admin)
+        .await
+        .text;
+    assert!(current.contains("S-BLACK-BID-FRAUD"));
+    for (who, expected) in [
+        ("xl-sh", StatusCode::FORBIDDEN),
+        ("admin", StatusCode::FORBIDDEN),
+        ("xyc", StatusCode::SEE_OTHER),
+    ] {
+        let (cookie, csrf) = if who == "xyc" {
+            (admin.clone(), admin_csrf.clone())
+        } else {
+            sign_in(&state, who).await
+        };
+        let (ctype, body) = multipart_fields(
+            &[
+                ("csrf", &csrf),
+                ("note", "依据新文件调整"),
+                ("effective_from", "2026-12-01"),
+            ],
+            &current,
+        );
+        let r = send(
+            &state,
+            Request::post("/console/policy")
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, ctype)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, expected, "{who}: {}", r.text);
+    }
+    let latest = store.list_policy(None).await.unwrap().unwrap();
+    assert_eq!(latest.version, 2);
+    assert_eq!(latest.changed_by, "user:xyc");
+    assert_eq!(
+        latest.effective_from,
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+    );
+    assert!(
+        store.list_policy(Some(1)).await.unwrap().is_some(),
+        "version 1 is kept"
+    );
+    // A broken file is refused with the reason, and nothing is adopted.
+    let (ctype, body) = multipart_fields(&[("csrf", &admin_csrf), ("note", "x")], "{not json");
+    let r = send(
+        &state,
+        Request::post("/console/policy")
+            .header(header::COOKIE, &admin)
+            .header(header::CONTENT_TYPE, ctype)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(store.list_policy(None).await.unwrap().unwrap().version, 2);
+}
