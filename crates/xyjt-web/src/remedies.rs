@@ -57,7 +57,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn of(state: &'a AppState) -> Self {
+    pub(crate) fn of(state: &'a AppState) -> Self {
         Ctx::new(state.store.as_ref(), &state.calendar, state.today())
     }
 }
@@ -1223,6 +1223,16 @@ pub async fn get_eligibility(
     let ctx = Ctx::of(&state);
     let record = record_or_404(ctx.store, &q.record_id).await?;
     let on = q.on.unwrap_or(ctx.today);
+    Ok(Json(eligibility_preview(&ctx, &record, on).await?))
+}
+
+/// The eligibility an applicant would meet on `on`, taking the declarations (corrected,
+/// obligations met) as given and the 信用修复承诺书 as signed with the application.
+pub async fn eligibility_preview(
+    ctx: &Ctx<'_>,
+    record: &Record,
+    on: NaiveDate,
+) -> Result<Eligibility, ApiError> {
     let templates = TemplateSet::builtin();
     let t = templates
         .for_matter("信用修复承诺")
@@ -1241,9 +1251,7 @@ pub async fn get_eligibility(
         ),
         check: None,
     };
-    Ok(Json(
-        repair_eligibility(&ctx, &record, on, true, true, Some(&would_sign)).await?,
-    ))
+    repair_eligibility(ctx, record, on, true, true, Some(&would_sign)).await
 }
 
 #[derive(Deserialize, IntoParams)]
