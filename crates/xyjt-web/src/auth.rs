@@ -23,7 +23,7 @@ use xyjt_core::canonical::sha256_hex;
 use xyjt_core::workflow::random_code;
 
 pub const SESSION_COOKIE: &str = "xyjt_session";
-pub const FORM_COOKIE: &str = "xyjt_form";
+pub const FORM_COOKIE: &str = "xyjt_login";
 /// How long a console session lasts.
 pub const SESSION_HOURS: i64 = 8;
 
@@ -61,7 +61,8 @@ pub fn new_token() -> String {
     random_code(40)
 }
 
-/// `Set-Cookie` for a token the page's forms echo (double submit).
+/// `Set-Cookie` for the sign-in form's token (double submit; the portal's public forms use
+/// their own cookie, so an open portal tab cannot spoil a sign-in).
 pub fn form_cookie(token: &str) -> String {
     format!("{FORM_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict")
 }

@@ -9,13 +9,17 @@ pub mod cases;
 pub mod checks;
 pub mod console;
 mod error;
+mod forms;
 mod notices;
 mod pages;
+mod portal;
+pub mod ratelimit;
 pub mod remedies;
 mod routes;
 pub mod views;
 
 pub use error::ApiError;
+pub use ratelimit::RateLimit;
 pub use routes::{StatsRow, stats_rows};
 
 use axum::Router;
@@ -38,6 +42,9 @@ pub struct AppState {
     pub check_recorder: tokio::sync::mpsc::Sender<checks::PendingCheck>,
     /// API tokens seen, by SHA-256 → calling system.
     pub tokens: Arc<std::sync::RwLock<std::collections::HashMap<String, String>>>,
+    /// The per-client limit of the public search (`/api/v1/subjects`, `/?q=`); `None` = off.
+    /// Default: 120 requests per 60 s per IP.
+    pub search_limit: Option<RateLimit>,
 }
 
 impl AppState {
@@ -57,12 +64,21 @@ impl AppState {
             today: None,
             check_index: shared,
             tokens: Arc::default(),
+            search_limit: Some(RateLimit::search_default()),
         })
     }
 
     /// Rebuilds the check index now if the ledger moved (the refresher does it every second).
     pub async fn refresh_checks(&self) -> Result<(), xyjt_store::StoreError> {
         checks::refresh_index(self.store.as_ref(), &self.check_index).await
+    }
+
+    /// Counts one public search of `client`; `Err(seconds to wait)` over the limit.
+    pub fn search_allowed(&self, client: Option<std::net::IpAddr>) -> Result<(), u64> {
+        match &self.search_limit {
+            Some(limit) => limit.hit(client),
+            None => Ok(()),
+        }
     }
 
     /// The date publicity and deadlines are judged on.
@@ -76,6 +92,8 @@ pub fn router(state: AppState) -> Router {
     routes::router()
         .merge(pages::router())
         .merge(console::router())
+        .merge(portal::router())
+        .merge(forms::router())
         .fallback(error::not_found)
         .layer(axum::middleware::map_response(
             error::envelope_framework_errors,
@@ -101,14 +119,19 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    /// Serves until `shutdown` resolves, then finishes in-flight requests. Handlers see the
+    /// peer address (`ConnectInfo`), which the search rate limit keys on.
     pub async fn run(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 

@@ -1,10 +1,14 @@
-//! The public portal's first pages, server-rendered, in Chinese, no external assets.
+//! The public portal, server-rendered, in Chinese, no external assets: layout and style, the
+//! home page with its search, profiles, the 双公示 board and the progress lookup. Name lists,
+//! policies and news are in `portal`, the application forms in `forms`.
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::ratelimit::ClientIp;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use xyjt_core::ident::{CodeKind, check};
@@ -28,7 +32,7 @@ fn record_table(
     under_objection: &std::collections::HashSet<String>,
 ) -> String {
     let mut out = String::from(
-        "<table><tr><th>类别</th><th>行政相对人</th><th>决定日期</th><th>文书号</th><th>决定机关</th><th>内容</th><th>公示期至</th><th>状态</th></tr>",
+        "<div class=\"scroll\"><table><tr><th>类别</th><th>行政相对人</th><th>决定日期</th><th>文书号</th><th>决定机关</th><th>内容</th><th>公示期至</th><th>状态与操作</th></tr>",
     );
     for r in records {
         let masked = xyjt_core::mask::mask_record(r, Audience::Public);
@@ -49,16 +53,22 @@ fn record_table(
                 None => until,
             }
         });
-        let mark = if under_objection.contains(&r.id) {
-            "<span class=\"badge warn\">异议处理中</span>".to_string()
-        } else if r.body.category() == xyjt_core::record::RecordCategory::Penalty {
-            format!(
-                "<a href=\"/records/{}/notices\">告知书</a>",
-                urlencode(&r.id)
-            )
-        } else {
-            String::new()
-        };
+        let id = urlencode(&r.id);
+        let mut actions = Vec::new();
+        if under_objection.contains(&r.id) {
+            actions.push("<span class=\"badge warn\">异议处理中</span>".to_string());
+        }
+        let penalty = r.body.category() == xyjt_core::record::RecordCategory::Penalty;
+        if penalty {
+            actions.push(format!("<a href=\"/records/{id}/notices\">告知书</a>"));
+        }
+        actions.push(format!(
+            "<a href=\"/objections/new?record={id}\">申请异议</a>"
+        ));
+        if penalty {
+            actions.push(format!("<a href=\"/repairs/new?record={id}\">申请修复</a>"));
+        }
+        let mark = actions.join(" ");
         out.push_str(&format!(
             "<tr><td>{}</td><td><a href=\"/subjects/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(masked.body.category().label()),
@@ -72,7 +82,7 @@ fn record_table(
             mark
         ));
     }
-    out.push_str("</table>");
+    out.push_str("</table></div>");
     out
 }
 
@@ -177,17 +187,51 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#222;background:#f5f7fa}\
+const STYLE: &str = "*{box-sizing:border-box}\
+body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#222;background:#f5f7fa;line-height:1.5}\
 header{background:#0b4a8b;color:#fff;padding:12px 16px}header a{color:#fff;text-decoration:none;font-size:20px;font-weight:600}\
+nav{background:#083a6e;display:flex;flex-wrap:wrap;padding:2px 8px}\
+nav a{color:#fff;text-decoration:none;padding:8px 10px;font-size:15px;white-space:nowrap}nav a:hover,nav a:focus{background:#0b4a8b}\
 main{max-width:960px;margin:0 auto;padding:16px}form{display:flex;gap:8px;margin:16px 0}\
-input[type=search]{flex:1;padding:10px;font-size:16px;border:1px solid #9ab;border-radius:4px}\
+input[type=search]{flex:1;padding:10px;font-size:16px;border:1px solid #9ab;border-radius:4px;min-width:0}\
 button{padding:10px 18px;background:#0b4a8b;color:#fff;border:0;border-radius:4px;font-size:16px}\
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:8px 0}\
 table{width:100%;border-collapse:collapse;background:#fff}td,th{border-bottom:1px solid #e3e8ee;padding:8px;text-align:left;font-size:14px}\
 .card{background:#fff;border-radius:6px;padding:12px 16px;margin:12px 0}.muted{color:#667}\
 footer{color:#667;font-size:12px;text-align:center;padding:24px}\
 .badge{display:inline-block;padding:2px 6px;border-radius:3px;font-size:12px}.warn{background:#fff3cd;color:#7a5a00}\
 .bad{color:#b00020}.ok{color:#1b6e20}.doc{background:#fff;padding:32px;margin:16px 0;line-height:1.8}\
-.doc h2{text-align:center}@media print{header,footer,.noprint{display:none}.doc{page-break-after:always;margin:0}body{background:#fff}}";
+.doc h2{text-align:center}\
+.stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(130px,1fr));gap:8px;margin:12px 0}\
+.stat{background:#fff;border-radius:6px;padding:10px;text-align:center;color:#222;text-decoration:none}\
+.stat b{display:block;font-size:24px;color:#0b4a8b}\
+form.apply{display:block;background:#fff;border-radius:6px;padding:12px 16px}\
+.field{display:flex;gap:8px;margin:10px 0;align-items:flex-start}.field>label,.field>.label{flex:0 0 150px;padding-top:8px;font-weight:600}\
+.field>div{flex:1;min-width:0}\
+.apply input[type=text],.apply input[type=tel],.apply select,.apply textarea{width:100%;padding:10px;font-size:16px;border:1px solid #9ab;border-radius:4px;font-family:inherit}\
+.apply textarea{min-height:120px}.hint{color:#667;font-size:13px;margin:4px 0}\
+.alert{background:#fdecea;color:#b00020;padding:10px 12px;border-radius:4px;margin:12px 0}\
+.notice{background:#fff3cd;color:#5a4300;padding:10px 12px;border-radius:4px;margin:12px 0}\
+.qcode{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:26px;letter-spacing:3px;color:#0b4a8b}\
+dl.item{display:grid;grid-template-columns:8em 1fr;gap:4px 12px;margin:8px 0}dl.item dt{color:#667}dl.item dd{margin:0}\
+@media (max-width:600px){main{padding:10px}form{flex-direction:column;align-items:stretch}\
+.field{flex-direction:column;gap:4px}.field>label,.field>.label{flex:none;padding-top:0}\
+dl.item{grid-template-columns:1fr}dl.item dd{margin-bottom:6px}header a{font-size:18px}}\
+@media print{header,nav,footer,.noprint{display:none}.doc{page-break-after:always;margin:0}body{background:#fff}}";
+
+/// The portal's sections, in the order of the navigation bar.
+const NAV: &[(&str, &str)] = &[
+    ("/", "首页"),
+    ("/publicity", "双公示"),
+    ("/lists/red", "红名单"),
+    ("/lists/black", "黑名单"),
+    ("/lists/watch", "重点关注名单"),
+    ("/objections", "异议申请"),
+    ("/repairs", "信用修复"),
+    ("/applications", "进度查询"),
+    ("/policies", "政策文件"),
+    ("/news", "新闻动态"),
+];
 
 #[derive(Deserialize)]
 pub struct ApplicationPageQuery {
@@ -224,7 +268,7 @@ async fn application_page(
     let today = state.today();
     let policy = xyjt_core::cases::DeadlinePolicy::builtin();
     body.push_str(&format!(
-        "<div class=\"card\">{} {}<br>状态：<strong>{}</strong><br>受理日期：{}　办理单位：{}</div><h2>办理期限</h2><table><tr><th>环节</th><th>期限</th><th>状态</th><th>计算说明</th></tr>",
+        "<div class=\"card\">{} {}<br>状态：<strong>{}</strong><br>受理日期：{}　办理单位：{}</div><h2>办理期限</h2><div class=\"scroll\"><table><tr><th>环节</th><th>期限</th><th>状态</th><th>计算说明</th></tr>",
         esc(wf.app.kind.label()),
         esc(&wf.app.number),
         esc(wf.status.label()),
@@ -250,7 +294,7 @@ async fn application_page(
         ));
     }
     body.push_str(
-        "</table><h2>办理记录</h2><table><tr><th>日期</th><th>环节</th><th>说明</th></tr>",
+        "</table></div><h2>办理记录</h2><div class=\"scroll\"><table><tr><th>日期</th><th>环节</th><th>说明</th></tr>",
     );
     for h in &wf.history {
         body.push_str(&format!(
@@ -260,19 +304,29 @@ async fn application_page(
             esc(&h.note)
         ));
     }
-    body.push_str("</table>");
+    body.push_str("</table></div>");
     Ok(layout("办理进度查询", &body))
 }
 
 pub(crate) fn layout(title: &str, body: &str) -> Html<String> {
+    let nav: String = NAV
+        .iter()
+        .map(|(href, label)| format!("<a href=\"{href}\">{label}</a>"))
+        .collect();
     Html(format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{} - 信用交通</title><style>{STYLE}</style></head><body>\
-         <header><a href=\"/\">信用交通 · 信用信息平台</a> <a href=\"/publicity\" style=\"font-size:15px;margin-left:16px\">双公示</a></header><main>{body}</main>\
+         <header><a href=\"/\">信用交通 · 信用信息平台</a></header>\
+         <nav aria-label=\"栏目导航\">{nav}</nav><main>{body}</main>\
          <footer>演示数据均为虚构 · xyjt</footer></body></html>",
         esc(title)
     ))
+}
+
+/// A page with a status other than 200 (not found, refused…), in the portal's layout.
+pub(crate) fn page_status(status: StatusCode, title: &str, body: &str) -> Response {
+    (status, layout(title, body)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -282,10 +336,25 @@ pub struct HomeQuery {
 
 async fn home(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Query(query): Query<HomeQuery>,
-) -> Result<Html<String>, ApiError> {
+) -> Result<Response, ApiError> {
     let q = query.q.unwrap_or_default();
     let q = q.trim();
+    if !q.is_empty()
+        && let Err(wait) = state.search_allowed(client)
+    {
+        let body = format!(
+            "<h1>信用信息查询</h1><p class=\"alert\">查询过于频繁，请稍后再试（约 {wait} 秒后）。</p>\
+             <p><a href=\"/\">返回首页</a></p>"
+        );
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.to_string())],
+            layout("查询过于频繁", &body),
+        )
+            .into_response());
+    }
     let checked = check(q);
     // Never echo a citizen ID number back into a page, not even the searcher's own.
     let shown_query = if checked.kind == CodeKind::CitizenId {
@@ -294,17 +363,14 @@ async fn home(
         q.to_string()
     };
     let mut body = format!(
-        "<h1>信用信息查询</h1><form action=\"/\" method=\"get\">\
-         <input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"输入企业名称、统一社会信用代码或身份证号\">\
+        "<h1>信用信息查询</h1><form action=\"/\" method=\"get\" role=\"search\">\
+         <input type=\"search\" name=\"q\" value=\"{}\" placeholder=\"输入企业名称、统一社会信用代码或身份证号\" aria-label=\"查询内容\">\
          <button type=\"submit\">查询</button></form>",
         esc(&shown_query)
     );
     if q.is_empty() {
-        let n = state.store.count_subjects().await?;
-        body.push_str(&format!(
-            "<p class=\"muted\">平台已归集 {n} 个信用主体的行政许可、行政处罚等信用信息。</p>"
-        ));
-        return Ok(layout("首页", &body));
+        body.push_str(&home_overview(&state).await?);
+        return Ok(layout("首页", &body).into_response());
     }
     let subjects = match (&checked.kind, &checked.result) {
         (kind, Ok(code)) if *kind != CodeKind::Unknown => state
@@ -324,7 +390,9 @@ async fn home(
     if subjects.is_empty() {
         body.push_str("<p>未找到相关主体。</p>");
     } else {
-        body.push_str("<table><tr><th>名称</th><th>类别</th><th>代码</th></tr>");
+        body.push_str(
+            "<div class=\"scroll\"><table><tr><th>名称</th><th>类别</th><th>代码</th></tr>",
+        );
         for s in &subjects {
             let v = SubjectView::new(s, Audience::Public);
             let code = v.uscc.clone().or(v.citizen_id.clone()).unwrap_or_default();
@@ -336,9 +404,70 @@ async fn home(
                 esc(&code)
             ));
         }
-        body.push_str("</table>");
+        body.push_str("</table></div>");
     }
-    Ok(layout("查询结果", &body))
+    Ok(layout("查询结果", &body).into_response())
+}
+
+/// The home page's counters (subjects, records public today, entries per list) and news.
+async fn home_overview(state: &AppState) -> Result<String, ApiError> {
+    use xyjt_core::record::RecordCategory;
+    let today = state.today();
+    let subjects = state.store.count_subjects().await?;
+    let mut public = Vec::new();
+    for category in [RecordCategory::License, RecordCategory::Penalty] {
+        let page = state
+            .store
+            .public_records(&xyjt_store::PublicityQuery {
+                on: today,
+                category: Some(category),
+                unit: None,
+                decided_from: None,
+                decided_to: None,
+                limit: 1,
+                offset: 0,
+            })
+            .await?;
+        public.push(page.total);
+    }
+    let entries = state.store.list_entries(None).await?;
+    let in_force = |key: &str| {
+        entries
+            .iter()
+            .filter(|e| e.entry.list.key() == key && e.is_active_on(today))
+            .count()
+    };
+    let mut out = format!(
+        "<div class=\"stats\">\
+         <a class=\"stat\" href=\"/\"><b>{subjects}</b>信用主体</a>\
+         <a class=\"stat\" href=\"/publicity?category=license\"><b>{}</b>公示中的行政许可</a>\
+         <a class=\"stat\" href=\"/publicity?category=penalty\"><b>{}</b>公示中的行政处罚</a>\
+         <a class=\"stat\" href=\"/lists/red\"><b>{}</b>红名单</a>\
+         <a class=\"stat\" href=\"/lists/black\"><b>{}</b>黑名单</a>\
+         <a class=\"stat\" href=\"/lists/watch\"><b>{}</b>重点关注名单</a></div>",
+        public[0],
+        public[1],
+        in_force("red"),
+        in_force("black"),
+        in_force("watch")
+    );
+    out.push_str(&format!(
+        "<p class=\"muted\">平台已归集 {subjects} 个信用主体的行政许可、行政处罚等信用信息，统计截至 {today}。</p>"
+    ));
+    let news = crate::portal::news();
+    if !news.is_empty() {
+        out.push_str("<h2>新闻动态</h2><ul>");
+        for n in news.iter().take(3) {
+            out.push_str(&format!(
+                "<li><a href=\"/news/{}\">{}</a> <span class=\"muted\">{}</span></li>",
+                n.id,
+                esc(&n.title),
+                n.date
+            ));
+        }
+        out.push_str("</ul><p><a href=\"/news\">更多新闻</a></p>");
+    }
+    Ok(out)
 }
 
 async fn subject_page(
@@ -395,7 +524,7 @@ async fn subject_page(
     let commitments = state.store.commitments(Some(&id)).await?;
     if !commitments.is_empty() {
         body.push_str(
-            "<h2>信用承诺</h2><table><tr><th>承诺书</th><th>事项</th><th>签署日期</th><th>受理单位</th><th>践诺情况</th></tr>",
+            "<h2>信用承诺</h2><div class=\"scroll\"><table><tr><th>承诺书</th><th>事项</th><th>签署日期</th><th>受理单位</th><th>践诺情况</th></tr>",
         );
         for c in &commitments {
             let status = c.status();
@@ -413,11 +542,12 @@ async fn subject_page(
                 esc(status.label())
             ));
         }
-        body.push_str("</table>");
+        body.push_str("</table></div>");
     }
     body.push_str(
-        "<p class=\"muted\">对公示信息有异议，或符合条件申请信用修复的，可通过本平台提交申请，\
-         凭申请编号和查询码<a href=\"/applications\">查询办理进度</a>。</p>",
+        "<p class=\"muted\">对公示信息有异议的，可点击该条信息的“申请异议”（<a href=\"/objections\">办理说明</a>）；\
+         行政处罚信息最短公示期满后，可点击“申请修复”（<a href=\"/repairs\">办理说明</a>）。\
+         提交后凭申请编号和查询码<a href=\"/applications\">查询办理进度</a>。</p>",
     );
     Ok(layout(&v.name, &body))
 }

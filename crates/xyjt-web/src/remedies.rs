@@ -57,7 +57,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn of(state: &'a AppState) -> Self {
+    pub(crate) fn of(state: &'a AppState) -> Self {
         Ctx::new(state.store.as_ref(), &state.calendar, state.today())
     }
 }

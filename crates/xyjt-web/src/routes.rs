@@ -2,8 +2,10 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::ratelimit::ClientIp;
 use crate::views::{EventView, NameView, RecordView, SubjectView};
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -227,13 +229,37 @@ fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), ApiErr
     Ok((page, per_page))
 }
 
-/// Search subjects by name or identifier (public; personal data masked).
+/// Search subjects by name or identifier (public; personal data masked). Limited per client
+/// (default 120 requests a minute): over it, 429 with `Retry-After`.
 #[utoipa::path(get, path = "/api/v1/subjects", params(SubjectQuery),
-    responses((status = 200, body = SubjectList), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = SubjectList), (status = 422, body = ErrorEnvelope),
+              (status = 429, body = ErrorEnvelope, headers(("Retry-After" = u64, description = "seconds to wait")))))]
 async fn list_subjects(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Query(q): Query<SubjectQuery>,
-) -> Result<Json<SubjectList>, ApiError> {
+) -> Response {
+    if let Err(wait) = state.search_allowed(client) {
+        return rate_limited(wait);
+    }
+    search_subjects(&state, q).await.into_response()
+}
+
+/// 429 in the error envelope, with `Retry-After`.
+pub(crate) fn rate_limited(wait_secs: u64) -> Response {
+    (
+        [(axum::http::header::RETRY_AFTER, wait_secs.to_string())],
+        ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "查询过于频繁，请稍后再试",
+        )
+        .with_detail(serde_json::json!({"retry_after": wait_secs})),
+    )
+        .into_response()
+}
+
+async fn search_subjects(state: &AppState, q: SubjectQuery) -> Result<Json<SubjectList>, ApiError> {
     let (page, per_page) = paging(q.page, q.per_page)?;
     let text = q.q.unwrap_or_default();
     let text = text.trim();

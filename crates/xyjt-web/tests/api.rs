@@ -10,6 +10,8 @@ use tower::ServiceExt;
 use xyjt_core::calendar::Calendar;
 use xyjt_core::ident::{CitizenId, Uscc};
 use xyjt_core::ledger::{EventPayload, NewEvent};
+use xyjt_core::listing::ListEntry;
+use xyjt_core::lists::NameList;
 use xyjt_core::money::WanYuan;
 use xyjt_core::publicity::{PublicityPolicy, publication_for};
 use xyjt_core::record::{Party, PenaltyKind, PenaltyRecord, RecordBody};
@@ -280,6 +282,7 @@ async fn no_public_response_contains_an_unmasked_id_number() {
     let mut ids = BTreeSet::new();
     let mut subjects = Vec::new();
     let mut records = Vec::new();
+    let mut entry_ids = Vec::new();
     for e in &events {
         let json = serde_json::to_string(&e.payload).unwrap();
         // Every 18-character run that is a valid citizen ID anywhere in the data.
@@ -301,8 +304,69 @@ async fn no_public_response_contains_an_unmasked_id_number() {
         "the demo has many personal ID numbers to leak"
     );
     store.append(events).await.unwrap();
+    // Natural persons on every list (with their ID numbers as codes; one 失信被执行人 known only
+    // by name and number), so the list pages and the objection forms have people to mask.
+    let people: Vec<&Subject> = subjects
+        .iter()
+        .filter(|s| s.kind == PartyCategory::NaturalPerson)
+        .take(4)
+        .collect();
+    let mut entries = Vec::new();
+    for (person, list) in people.iter().zip([
+        NameList::Red,
+        NameList::Black,
+        NameList::Watch,
+        NameList::External("失信被执行人".into()),
+    ]) {
+        let id = format!("entry-{}", person.id);
+        let external = list.is_external();
+        entries.push(NewEvent::new(
+            "test",
+            Utc::now(),
+            EventPayload::ListEntryProposed {
+                entry: ListEntry {
+                    id: id.clone(),
+                    list,
+                    subject_id: (!external).then(|| person.id.clone()),
+                    name: person.name.clone(),
+                    code: person.citizen_id.as_ref().map(|c| c.to_string()),
+                    item_id: "S-BLACK-SERIOUS-PENALTY".into(),
+                    policy_version: 1,
+                    basis: "测试".into(),
+                    deciding_unit: "示范市交通运输局".into(),
+                    entry_date: today,
+                    valid_until: None,
+                    source_records: vec![],
+                    explanation: "test".into(),
+                },
+                by: "test".into(),
+            },
+        ));
+        entries.push(NewEvent::new(
+            "test",
+            Utc::now(),
+            EventPayload::ListEntryReviewed {
+                entry_id: id.clone(),
+                by: "reviewer".into(),
+                approved: true,
+                comment: String::new(),
+            },
+        ));
+        entries.push(NewEvent::new(
+            "test",
+            Utc::now(),
+            EventPayload::ListEntryPublished {
+                entry_id: id.clone(),
+                on: today,
+            },
+        ));
+        entry_ids.push(id);
+    }
+    store.append(entries).await.unwrap();
     let mut state = AppState::new(store, Calendar::builtin()).await.unwrap();
     state.today = Some(today);
+    // The walk searches once per subject: far over the public rate limit.
+    state.search_limit = None;
     let app = router(state);
     let mut uris = vec![
         "/".to_string(),
@@ -311,9 +375,18 @@ async fn no_public_response_contains_an_unmasked_id_number() {
         "/api/v1/ledger/head".to_string(),
         "/api/v1/stats/shuanggongshi".to_string(),
         "/publicity".to_string(),
+        "/policies".to_string(),
+        "/news".to_string(),
+        "/objections".to_string(),
+        "/repairs".to_string(),
+        "/applications".to_string(),
     ];
     for list in ["red", "black", "watch", "失信被执行人"] {
         uris.push(format!("/api/v1/lists/{}", urlencode(list)));
+        uris.push(format!("/lists/{}", urlencode(list)));
+    }
+    for id in &entry_ids {
+        uris.push(format!("/objections/new?entry={}", urlencode(id)));
     }
     for category in ["license", "penalty"] {
         let (_, first) = get_json(
@@ -343,16 +416,29 @@ async fn no_public_response_contains_an_unmasked_id_number() {
         uris.push(format!("/?q={}", urlencode(&q)));
     }
     for r in &records {
+        uris.push(format!("/objections/new?record={r}"));
+        uris.push(format!("/repairs/new?record={r}"));
         uris.push(format!("/api/v1/records/{r}"));
         uris.push(format!("/api/v1/records/{r}?as_of=2026-11-22"));
         uris.push(format!("/api/v1/records/{r}/history"));
     }
     for uri in &uris {
-        let (_, body) = get(&app, uri).await;
+        let (status, body) = get(&app, uri).await;
+        // Records outside their publicity window are not found; every other page answers.
+        assert!(
+            status == StatusCode::OK
+                || (status == StatusCode::NOT_FOUND
+                    && (uri.starts_with("/api/v1/records/") || uri.contains("?record="))),
+            "{uri}: {status}"
+        );
         for id in &ids {
             assert!(!body.contains(id.as_str()), "{uri} leaks {id}");
         }
     }
+    // The people on the lists are shown, by family name only.
+    let (_, black) = get(&app, "/lists/black").await;
+    assert!(black.contains(&xyjt_core::mask::mask_person_name(&people[1].name)));
+    assert!(!black.contains(&people[1].name));
 }
 
 fn urlencode(s: &str) -> String {

@@ -128,7 +128,7 @@ fn input_value(html: &str, id: &str) -> String {
 /// Signs in and returns the session cookie and the session's CSRF token.
 async fn sign_in(state: &AppState, login: &str) -> (String, String) {
     let page = get(state, "/console/login", "").await;
-    let form_cookie = set_cookie(&page, "xyjt_form").unwrap();
+    let form_cookie = set_cookie(&page, "xyjt_login").unwrap();
     let token = hidden(&page.text, "csrf");
     let r = post(
         state,
@@ -176,7 +176,7 @@ async fn sign_in_checks_password_csrf_and_session() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A wrong password: 401, the same message as an unknown account.
     let page = get(&state, "/console/login", "").await;
-    let cookie = set_cookie(&page, "xyjt_form").unwrap();
+    let cookie = set_cookie(&page, "xyjt_login").unwrap();
     let token = hidden(&page.text, "csrf");
     for (login, password) in [("xl-lr", "wrong-password"), ("nobody", PASSWORD)] {
         let r = post(
