@@ -216,7 +216,8 @@ form.apply{display:block;background:#fff;border-radius:6px;padding:12px 16px}\
 dl.item{display:grid;grid-template-columns:8em 1fr;gap:4px 12px;margin:8px 0}dl.item dt{color:#667}dl.item dd{margin:0}\
 @media (max-width:600px){main{padding:10px}form{flex-direction:column;align-items:stretch}\
 .field{flex-direction:column;gap:4px}.field>label,.field>.label{flex:none;padding-top:0}\
-dl.item{grid-template-columns:1fr}dl.item dd{margin-bottom:6px}header a{font-size:18px}}\
+dl.item{grid-template-columns:1fr}dl.item dd{margin-bottom:6px}header a{font-size:18px}\
+.scroll table{min-width:720px}td,th{padding:6px;font-size:13px}}\
 @media print{header,nav,footer,.noprint{display:none}.doc{page-break-after:always;margin:0}body{background:#fff}}";
 
 /// The portal's sections, in the order of the navigation bar.

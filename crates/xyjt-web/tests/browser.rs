@@ -376,3 +376,164 @@ async fn the_inbox_colours_due_dates_by_urgency() {
     shot(c, "console-inbox").await;
     d.client.clone().close().await.unwrap();
 }
+
+/// An objection filed on the portal, upheld in the console by the unit's reviewer, changes the
+/// public profile; the applicant follows it with the number and query code.
+#[tokio::test]
+async fn an_objection_filed_on_the_portal_and_upheld_in_the_console_changes_the_profile() {
+    let Some(d) = browser(1280, 1000).await else {
+        return;
+    };
+    let (store, base) = server().await;
+    let c = &d.client;
+    let today = xyjt_core::clock::today_in_china();
+    // A public 西岭 penalty not already under objection.
+    let page = store
+        .public_records(&xyjt_store::PublicityQuery {
+            on: today,
+            category: Some(xyjt_core::record::RecordCategory::Penalty),
+            unit: Some("西岭市交通运输综合行政执法支队".into()),
+            decided_from: None,
+            decided_to: None,
+            limit: 50,
+            offset: 0,
+        })
+        .await
+        .unwrap();
+    let open = store
+        .applications(&xyjt_store::AppQuery {
+            open: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let record = page
+        .items
+        .iter()
+        .find(|r| {
+            !open
+                .iter()
+                .any(|a| a.app.target.record_id.as_deref() == Some(r.id.as_str()))
+        })
+        .unwrap();
+    let corrected = "罚款人民币100元（浏览器测试更正）";
+    c.goto(&format!("{base}/objections/new?record={}", record.id))
+        .await
+        .unwrap();
+    shot(c, "portal-objection-form").await;
+    c.find(Locator::Id("reason"))
+        .await
+        .unwrap()
+        .send_keys("处罚内容与决定书不一致")
+        .await
+        .unwrap();
+    c.find(Locator::Id("field"))
+        .await
+        .unwrap()
+        .select_by_value("content")
+        .await
+        .unwrap();
+    c.find(Locator::Id("value"))
+        .await
+        .unwrap()
+        .send_keys(corrected)
+        .await
+        .unwrap();
+    let name = c.find(Locator::Id("name")).await.unwrap();
+    name.clear().await.unwrap();
+    name.send_keys("示范市某运输有限公司").await.unwrap();
+    c.find(Locator::Css("form.apply button[type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let number = text_of(c, "#number").await;
+    let code = text_of(c, "#query-code").await;
+    assert!(number.starts_with("YY-"), "{number}");
+    // The profile marks the record.
+    c.goto(&format!("{base}/subjects/{}", record.subject_id))
+        .await
+        .unwrap();
+    assert!(c.source().await.unwrap().contains("异议处理中"));
+    // The unit's reviewer upholds it in the console.
+    sign_in(c, &base, "xl-sh").await;
+    c.goto(&format!("{base}/console/applications/{number}"))
+        .await
+        .unwrap();
+    c.find(Locator::Id("granted"))
+        .await
+        .unwrap()
+        .select_by_value("true")
+        .await
+        .unwrap();
+    c.find(Locator::Id("decision-reason"))
+        .await
+        .unwrap()
+        .send_keys("经核实，处罚内容录入有误，予以更正")
+        .await
+        .unwrap();
+    shot(c, "console-application").await;
+    c.find(Locator::Id("decide"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//strong[@id='app-status' and contains(., '异议成立')]",
+        ))
+        .await
+        .unwrap();
+    sign_out(c).await;
+    // The public profile shows the corrected content, no longer under objection.
+    c.goto(&format!("{base}/subjects/{}", record.subject_id))
+        .await
+        .unwrap();
+    let profile = c.source().await.unwrap();
+    assert!(profile.contains(corrected), "corrected on the profile");
+    assert!(!profile.contains("异议处理中"));
+    // The applicant sees the outcome with number and code.
+    c.goto(&format!(
+        "{base}/applications?number={number}&query_code={code}"
+    ))
+    .await
+    .unwrap();
+    assert!(c.source().await.unwrap().contains("异议成立"));
+    shot(c, "portal-application-progress").await;
+    d.client.clone().close().await.unwrap();
+}
+
+/// The portal on a phone-sized screen: the navigation wraps and nothing needs a wider window.
+#[tokio::test]
+async fn the_portal_fits_a_phone() {
+    let Some(d) = browser(390, 844).await else {
+        return;
+    };
+    let (_store, base) = server().await;
+    let c = &d.client;
+    for (path, name) in [
+        ("/", "phone-home"),
+        ("/publicity", "phone-publicity"),
+        ("/lists/black", "phone-blacklist"),
+    ] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        // The page itself does not scroll sideways (wide tables scroll inside their box).
+        let wider = c
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth + 1;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            wider,
+            serde_json::Value::Bool(false),
+            "{path} overflows a phone screen"
+        );
+        shot(c, name).await;
+    }
+    d.client.clone().close().await.unwrap();
+}
