@@ -1179,6 +1179,32 @@ pub fn commitment_json(
 // ---------------------------------------------------------------------------------------------
 // HTTP handlers.
 
+/// The platform itself, as a calling system (its exchange adapter).
+pub const PLATFORM: &str = "信用交通平台";
+
+/// A calling system (接口调用方) writes only for the unit it is named after, or a unit below it
+/// in the organisation tree: a bureau's system may act for its detachments, a detachment's
+/// system for itself.
+fn acts_for(caller: &str, unit: &str) -> Result<(), ApiError> {
+    let tree = xyjt_core::cases::OrgTree::builtin();
+    let inside = caller == unit
+        || match (tree.by_name(caller), tree.by_name(unit)) {
+            (Some(c), Some(u)) => tree.is_within(&u.id, &c.id),
+            _ => false,
+        };
+    if inside {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "调用方“{caller}”无权代表“{unit}”办理（接口令牌只能办理本单位及下级单位的事项）"
+            ),
+        ))
+    }
+}
+
 /// File an objection (异议申请). No account needed: keep the number and query code.
 #[utoipa::path(post, path = "/api/v1/objections", request_body = ObjectionRequest,
     responses((status = 200, body = Filed), (status = 404, body = crate::error::ErrorEnvelope),
@@ -1334,6 +1360,17 @@ pub async fn post_step(
     Json(req): Json<StepRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let ctx = Ctx::of(&state);
+    let wf = ctx
+        .store
+        .application(&number)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("申请 {number} 不存在")))?;
+    // A calling system acts for the unit it is named after; the platform's exchange adapter
+    // (信用交通平台) may record syncs for any unit.
+    let platform_sync = req.action == "sync" && caller == PLATFORM;
+    if !platform_sync {
+        acts_for(&caller, &wf.unit)?;
+    }
     let after = take_step(&ctx, &number, &req, &format!("api:{caller}")).await?;
     // Lists changed: checks see it now, not at the next refresh tick.
     state.refresh_checks().await?;
@@ -1417,6 +1454,7 @@ pub async fn post_commitment(
     Json(req): Json<CommitmentRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let ctx = Ctx::of(&state);
+    acts_for(&caller, &req.unit)?;
     let s = sign_commitment(&ctx, req, &format!("api:{caller}")).await?;
     Ok(Json(commitment_json(
         &s,
@@ -1438,6 +1476,12 @@ pub async fn post_commitment_check(
     Json(req): Json<FulfilmentRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let ctx = Ctx::of(&state);
+    let c = ctx
+        .store
+        .commitment(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("信用承诺 {id} 不存在")))?;
+    acts_for(&caller, &c.commitment.unit)?;
     let s = check_commitment(&ctx, &id, req, &format!("api:{caller}")).await?;
     state.refresh_checks().await?;
     Ok(Json(commitment_json(

@@ -366,6 +366,33 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
         StatusCode::UNPROCESSABLE_ENTITY,
         "not suspended: {body}"
     );
+    // Another unit's system may not handle it, and nothing is written.
+    const OTHER: &str = "xyjt_test_token_of_another_unit";
+    store
+        .append(vec![ev(EventPayload::ApiTokenIssued {
+            token_id: "t2".into(),
+            name: "东湖市交通运输综合行政执法支队".into(),
+            token_hash: sha256_hex(OTHER.as_bytes()),
+        })])
+        .await
+        .unwrap();
+    let head = store.head().await.unwrap().seq;
+    let (status, body) = call(
+        &later,
+        "POST",
+        &uri,
+        Some(OTHER),
+        Some(step("suspend", "2026-10-08", json!({"reason": "x"}))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("无权代表")
+    );
+    assert_eq!(store.head().await.unwrap().seq, head);
     let (status, _) = call(
         &later,
         "POST",
