@@ -36,7 +36,12 @@ pub fn router() -> Router<AppState> {
         .route("/console", get(dashboard))
         .route("/console/records/new", get(entry_page))
         .route("/console/records", post(enter_record))
-        .route("/console/import", get(import_page).post(import_file))
+        .route(
+            "/console/import",
+            get(import_page)
+                .post(import_file)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + 64 * 1024)),
+        )
         .route("/console/submissions", get(submissions_page))
         .route("/console/submissions/{id}", get(submission_page))
         .route("/console/submissions/{id}/review", post(review_submission))
@@ -671,36 +676,58 @@ async fn import_page(staff: Staff) -> Response {
 /// The largest file the console accepts (50 MiB); bigger files go through `xyjt import`.
 const MAX_UPLOAD: usize = 50 * 1024 * 1024;
 
+/// A multipart form: its text fields and its file (name, bytes).
+struct Upload {
+    fields: HashMap<String, String>,
+    file: Option<(String, Vec<u8>)>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, Response> {
+    let mut upload = Upload {
+        fields: HashMap::new(),
+        file: None,
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(upload),
+            Err(e) => {
+                return Err(err_page(ApiError::invalid(format!(
+                    "上传内容无法解析：{e}"
+                ))));
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| err_page(ApiError::invalid(format!("上传中断或超过大小上限：{e}"))))?;
+        if name == "file" {
+            upload.file = Some((
+                file_name.unwrap_or_else(|| "upload.csv".into()),
+                bytes.to_vec(),
+            ));
+        } else {
+            upload
+                .fields
+                .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+}
+
 async fn import_file(
     State(state): State<AppState>,
     staff: Staff,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
-    let (mut csrf, mut category, mut file) = (String::new(), None, None);
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                let file_name = field.file_name().map(str::to_string);
-                match field.bytes().await {
-                    Ok(bytes) => match name.as_str() {
-                        "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-                        "category" => category = Some(String::from_utf8_lossy(&bytes).into_owned()),
-                        "file" => {
-                            file = Some((
-                                file_name.unwrap_or_else(|| "upload.csv".into()),
-                                bytes.to_vec(),
-                            ))
-                        }
-                        _ => {}
-                    },
-                    Err(e) => return err_page(ApiError::invalid(format!("上传中断：{e}"))),
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return err_page(ApiError::invalid(format!("上传内容无法解析：{e}"))),
-        }
-    }
+    let upload = match read_upload(multipart).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let csrf = upload.fields.get("csrf").cloned().unwrap_or_default();
+    let category = upload.fields.get("category").cloned();
+    let file = upload.file;
     if let Err(r) = staff.check_csrf(&csrf) {
         return r;
     }
@@ -1617,26 +1644,12 @@ async fn export_policy(State(state): State<AppState>, _staff: Staff) -> Response
 async fn adopt_policy(
     State(state): State<AppState>,
     staff: Staff,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
-    let mut fields: HashMap<String, String> = HashMap::new();
-    let mut file = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                match field.bytes().await {
-                    Ok(b) if name == "file" => file = Some(b.to_vec()),
-                    Ok(b) => {
-                        fields.insert(name, String::from_utf8_lossy(&b).into_owned());
-                    }
-                    Err(e) => return err_page(ApiError::invalid(format!("上传中断：{e}"))),
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return err_page(ApiError::invalid(format!("上传内容无法解析：{e}"))),
-        }
-    }
+    let (fields, file) = match read_upload(multipart).await {
+        Ok(u) => (u.fields, u.file.map(|(_, b)| b)),
+        Err(r) => return r,
+    };
     if let Err(r) = staff.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or("")) {
         return r;
     }
