@@ -734,3 +734,38 @@ async fn a_new_four_list_version_needs_a_province_credit_admin() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(store.list_policy(None).await.unwrap().unwrap().version, 2);
 }
+
+/// Files above axum's default 2 MB body limit reach the importer (which answers for their
+/// content), and an empty file is refused with the reason.
+#[tokio::test]
+async fn large_and_empty_uploads_get_a_reason() {
+    let (_store, state) = setup().await;
+    let (clerk, csrf) = sign_in(&state, "xl-lr").await;
+    let big = format!("甲,乙\n{}", "没有表头的内容,x\n".repeat(150_000));
+    assert!(big.len() > 3_000_000);
+    for (content, expected, says) in [
+        (
+            big.as_str(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "文件无法导入",
+        ),
+        ("", StatusCode::UNPROCESSABLE_ENTITY, "文件为空"),
+    ] {
+        let (ctype, body) = multipart(&csrf, "大文件.csv", content);
+        let r = send(
+            &state,
+            Request::post("/console/import")
+                .header(header::COOKIE, &clerk)
+                .header(header::CONTENT_TYPE, ctype)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, expected, "{}", &r.text[..r.text.len().min(300)]);
+        assert!(
+            r.text.contains(says),
+            "{}",
+            &r.text[..r.text.len().min(300)]
+        );
+    }
+}
