@@ -567,36 +567,38 @@ async fn list_entries(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let today = state.today();
     let entries = state.store.list_entries(Some(&list)).await?;
-    let items: Vec<serde_json::Value> = entries
-        .iter()
-        .filter(|e| e.is_active_on(today))
-        .map(|e| {
-            let person = e.entry.code.as_deref().is_some_and(|c| {
-                xyjt_core::ident::check(c).kind == xyjt_core::ident::CodeKind::CitizenId
-            });
-            let (name, code) = if person {
-                (
-                    xyjt_core::mask::mask_person_name(&e.entry.name),
-                    e.entry.code.as_deref().map(xyjt_core::mask::mask_id_number),
-                )
-            } else {
-                (e.entry.name.clone(), e.entry.code.clone())
-            };
-            serde_json::json!({
-                "id": e.entry.id,
-                "list": list,
-                "list_label": e.entry.list.label(),
-                "name": name,
-                "code": code,
-                "basis": e.entry.basis,
-                "deciding_unit": e.entry.deciding_unit,
-                "entry_date": e.entry.entry_date,
-                "valid_until": e.entry.valid_until,
-                "policy_version": e.entry.policy_version,
-                "item_id": e.entry.item_id,
-            })
-        })
-        .collect();
+    // The same masking as the list pages: a person unless known to be an organisation.
+    let mut kinds: std::collections::HashMap<String, Option<xyjt_core::subject::PartyCategory>> =
+        std::collections::HashMap::new();
+    let mut items: Vec<serde_json::Value> = Vec::new();
+    for e in entries.iter().filter(|e| e.is_active_on(today)) {
+        let kind = match &e.entry.subject_id {
+            Some(id) => match kinds.get(id) {
+                Some(k) => *k,
+                None => {
+                    let k = state.store.subject(id).await?.map(|s| s.kind);
+                    kinds.insert(id.clone(), k);
+                    k
+                }
+            },
+            None => None,
+        };
+        let (name, code) = crate::portal::entry_name_and_code(e, kind);
+        let code = (!code.is_empty()).then_some(code);
+        items.push(serde_json::json!({
+            "id": e.entry.id,
+            "list": list,
+            "list_label": e.entry.list.label(),
+            "name": name,
+            "code": code,
+            "basis": e.entry.basis,
+            "deciding_unit": e.entry.deciding_unit,
+            "entry_date": e.entry.entry_date,
+            "valid_until": e.entry.valid_until,
+            "policy_version": e.entry.policy_version,
+            "item_id": e.entry.item_id,
+        }));
+    }
     Ok(Json(
         serde_json::json!({"items": items, "total": items.len()}),
     ))

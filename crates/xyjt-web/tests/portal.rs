@@ -409,6 +409,32 @@ async fn list_pages_show_entries_in_force_masked() {
     // An unknown list is not a page.
     let r = get(&demo.state, "/lists/%E4%B8%8D%E5%AD%98%E5%9C%A8").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The JSON API masks exactly as the pages do, including the person listed by name only.
+    for list in [
+        "red",
+        "black",
+        "watch",
+        "%E5%A4%B1%E4%BF%A1%E8%A2%AB%E6%89%A7%E8%A1%8C%E4%BA%BA",
+    ] {
+        let r = get(&demo.state, &format!("/api/v1/lists/{list}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        for name in &demo.listed_people {
+            assert!(
+                !r.body.contains(name.as_str()),
+                "API {list}: full name {name}"
+            );
+        }
+        assert_eq!(full_id_numbers(&r.body), Vec::<String>::new());
+    }
+    let r = get(
+        &demo.state,
+        "/api/v1/lists/%E5%A4%B1%E4%BF%A1%E8%A2%AB%E6%89%A7%E8%A1%8C%E4%BA%BA",
+    )
+    .await;
+    assert!(
+        r.body
+            .contains(&xyjt_core::mask::mask_person_name(&demo.listed_people[2]))
+    );
 }
 
 #[tokio::test]
