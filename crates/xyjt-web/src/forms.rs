@@ -17,11 +17,11 @@ use crate::remedies::{
     file_objection, file_repair,
 };
 use axum::Router;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use xyjt_core::cases::DeadlinePolicy;
@@ -31,10 +31,17 @@ use xyjt_core::record::{Record, RecordBody};
 use xyjt_core::repair::Eligibility;
 
 pub fn router() -> Router<AppState> {
+    // Evidence files: up to MAX_EVIDENCE_FILES of MAX_EVIDENCE_BYTES each, plus the form.
+    let limit = axum::extract::DefaultBodyLimit::max(
+        crate::remedies::MAX_EVIDENCE_FILES * crate::remedies::MAX_EVIDENCE_BYTES + 64 * 1024,
+    );
     Router::new()
-        .route("/objections", get(objection_guide).post(objection_post))
+        .route(
+            "/objections",
+            get(objection_guide).post(objection_post).layer(limit),
+        )
         .route("/objections/new", get(objection_new))
-        .route("/repairs", get(repair_guide).post(repair_post))
+        .route("/repairs", get(repair_guide).post(repair_post).layer(limit))
         .route("/repairs/new", get(repair_new))
 }
 
@@ -411,7 +418,7 @@ async fn objection_page(
         }
     };
     out.push_str(&format!(
-        "<form class=\"apply\" action=\"/objections\" method=\"post\">{}{hidden}\
+        "<form class=\"apply\" action=\"/objections\" method=\"post\" enctype=\"multipart/form-data\">{}{hidden}\
          <div class=\"field\"><label for=\"reason\">异议理由</label><div>\
          <textarea id=\"reason\" name=\"reason\" required maxlength=\"2000\">{}</textarea>\
          <p class=\"hint\">写明哪些信息有误、遗漏或不应公示，以及事实和依据。</p></div></div>\
@@ -428,7 +435,7 @@ async fn objection_page(
          <div class=\"field\"><label for=\"contact\">联系电话或邮箱</label><div>\
          <input type=\"tel\" id=\"contact\" name=\"contact\" value=\"{}\" maxlength=\"100\">\
          <p class=\"hint\">用于送达书面答复和补充证明材料，不会公开。</p></div></div>\
-         <button type=\"submit\">提交异议申请</button></form>",
+         {EVIDENCE_INPUT}<button type=\"submit\">提交异议申请</button></form>",
         token_field(token),
         esc(&f.reason),
         esc(&f.value),
@@ -519,13 +526,74 @@ fn objection_request(target: &Target, f: &ObjectionForm) -> Result<ObjectionRequ
     })
 }
 
+/// A public form, posted urlencoded or — with evidence files — as multipart/form-data.
+struct Posted<T> {
+    form: T,
+    evidence: Vec<crate::remedies::EvidenceUpload>,
+}
+
+async fn posted<T: serde::de::DeserializeOwned>(
+    req: axum::extract::Request,
+) -> Result<Posted<T>, Response> {
+    use axum::extract::FromRequest;
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(form) = Form::<T>::from_request(req, &())
+            .await
+            .map_err(|_| bad_form())?;
+        return Ok(Posted {
+            form,
+            evidence: vec![],
+        });
+    }
+    let mut mp = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|_| bad_form())?;
+    let mut fields = serde_json::Map::new();
+    let mut evidence = Vec::new();
+    while let Some(field) = mp.next_field().await.map_err(|_| bad_form())? {
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|_| bad_form())?;
+        match file_name {
+            // An empty file input sends a part with no name and no bytes: nothing chosen.
+            Some(f) if name == "evidence" => {
+                if !bytes.is_empty() {
+                    evidence.push(crate::remedies::EvidenceUpload {
+                        file_name: f,
+                        content_base64: base64::engine::general_purpose::STANDARD.encode(&bytes),
+                    });
+                }
+            }
+            _ => {
+                fields.insert(
+                    name,
+                    serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+                );
+            }
+        }
+    }
+    let form = serde_json::from_value(serde_json::Value::Object(fields)).map_err(|_| bad_form())?;
+    Ok(Posted { form, evidence })
+}
+
+/// The evidence file input of both forms.
+const EVIDENCE_INPUT: &str = "<div class=\"field\"><label for=\"evidence\">证明材料</label><div>\
+     <input type=\"file\" id=\"evidence\" name=\"evidence\" multiple>\
+     <p class=\"hint\">可选，最多 10 个文件，每个不超过 5 MB（如决定书、缴款凭证、整改材料）。</p></div></div>";
+
 async fn objection_post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    form: Result<Form<ObjectionForm>, FormRejection>,
+    req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let Ok(Form(f)) = form else {
-        return Ok(bad_form());
+    let (f, evidence) = match posted::<ObjectionForm>(req).await {
+        Ok(p) => (p.form, p.evidence),
+        Err(r) => return Ok(r),
     };
     if !csrf_ok(&headers, &f.csrf) {
         return Ok(csrf_refused(&f.back()));
@@ -544,7 +612,7 @@ async fn objection_post(
         ))
     };
     let req = match objection_request(&target, &f) {
-        Ok(req) => req,
+        Ok(req) => crate::remedies::ObjectionRequest { evidence, ..req },
         Err(message) => return reshow(&message).await,
     };
     match file_objection(&Ctx::of(&state), req, "portal").await {
@@ -669,7 +737,7 @@ async fn repair_page(
         .unwrap_or_default();
     let tick = |v: &Option<String>| if v.is_some() { " checked" } else { "" };
     out.push_str(&format!(
-        "<form class=\"apply\" action=\"/repairs\" method=\"post\">{}\
+        "<form class=\"apply\" action=\"/repairs\" method=\"post\" enctype=\"multipart/form-data\">{}\
          <input type=\"hidden\" name=\"record\" value=\"{}\">\
          <div class=\"field\"><label for=\"reason\">修复理由</label><div>\
          <textarea id=\"reason\" name=\"reason\" required maxlength=\"2000\">{}</textarea>\
@@ -685,7 +753,7 @@ async fn repair_page(
          <div class=\"field\"><label for=\"contact\">联系电话或邮箱</label><div>\
          <input type=\"tel\" id=\"contact\" name=\"contact\" value=\"{}\" maxlength=\"100\">\
          <p class=\"hint\">用于送达办理结果，不会公开。</p></div></div>\
-         <button type=\"submit\">提交信用修复申请</button></form>",
+         {EVIDENCE_INPUT}<button type=\"submit\">提交信用修复申请</button></form>",
         token_field(token),
         esc(&record.id),
         esc(&f.reason),
@@ -750,10 +818,11 @@ fn repair_request(record: &Record, f: &RepairForm) -> Result<RepairRequest, Stri
 async fn repair_post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    form: Result<Form<RepairForm>, FormRejection>,
+    req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let Ok(Form(f)) = form else {
-        return Ok(bad_form());
+    let (f, evidence) = match posted::<RepairForm>(req).await {
+        Ok(p) => (p.form, p.evidence),
+        Err(r) => return Ok(r),
     };
     if !csrf_ok(&headers, &f.csrf) {
         return Ok(csrf_refused(&format!(
@@ -775,7 +844,7 @@ async fn repair_post(
         ))
     };
     let req = match repair_request(&record, &f) {
-        Ok(req) => req,
+        Ok(req) => crate::remedies::RepairRequest { evidence, ..req },
         Err(message) => return reshow(vec![message]).await,
     };
     match file_repair(&Ctx::of(&state), req, "portal").await {

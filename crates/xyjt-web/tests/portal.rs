@@ -958,3 +958,72 @@ async fn home_has_navigation_and_counters() {
         assert!(g.body.contains("个工作日"));
     }
 }
+
+/// The objection form also posts as multipart with evidence files: they are kept (by SHA-256)
+/// and listed on the application; an empty file input is no evidence.
+#[tokio::test]
+async fn objection_form_with_evidence_files() {
+    let demo = demo().await;
+    let record = public_penalties(&demo).await.remove(0);
+    let form = get(
+        &demo.state,
+        &format!("/objections/new?record={}", record.id),
+    )
+    .await;
+    assert!(
+        form.body.contains("enctype=\"multipart/form-data\"")
+            && form.body.contains("name=\"evidence\"")
+    );
+    let token = form_token(&form);
+    let boundary = "----xyjtevidence";
+    let mut body = Vec::new();
+    for (k, v) in [
+        ("csrf", token.as_str()),
+        ("record", record.id.as_str()),
+        ("reason", "罚款金额有误，附缴款凭证"),
+        ("role", "subject"),
+        ("name", "示范市某运输有限公司"),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, content) in [("缴款凭证.pdf", "%PDF-1.4 receipt"), ("", "")] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{content}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let r = send(
+        &demo.state,
+        Request::post("/objections")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::COOKIE, format!("xyjt_form={token}"))
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let number = between(&r.body, "id=\"number\">", "<").unwrap().to_string();
+    let app = demo.store.application(&number).await.unwrap().unwrap();
+    assert_eq!(
+        app.app.evidence.len(),
+        1,
+        "the empty file input is not evidence"
+    );
+    assert_eq!(app.app.evidence[0].file_name, "缴款凭证.pdf");
+    let (name, bytes) = demo
+        .store
+        .attachment(&app.app.evidence[0].sha256)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (name.as_str(), bytes.as_slice()),
+        ("缴款凭证.pdf", b"%PDF-1.4 receipt".as_slice())
+    );
+}
