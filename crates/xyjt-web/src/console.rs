@@ -213,7 +213,8 @@ async fn login(
             ([(header::SET_COOKIE, session_cookie)], Redirect::to(&next)).into_response()
         }
         Ok(None) => {
-            tracing::info!(login = %get("login"), "console sign-in refused");
+            // Not the login typed: it may be anything, a person's ID number included.
+            tracing::info!("console sign-in refused");
             let token = auth::new_token();
             (
                 StatusCode::UNAUTHORIZED,

@@ -1075,3 +1075,79 @@ fn staff_accounts_are_created_with_a_hashed_password_and_checked_fields() {
     assert!(text.contains("$argon2id$"));
     assert!(!text.contains("a-long-password-1"));
 }
+
+/// One HTTP/1.1 request over a plain socket; the status line and body.
+fn http(addr: &str, method: &str, path: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+/// The server's logs at the most verbose level never carry a citizen ID number, even when
+/// people search by one and sign in with wrong passwords.
+#[test]
+fn no_personal_data_in_the_server_logs() {
+    let (_p, url) = temp_db("logs");
+    assert_eq!(xyjt(&["demo", "--db", &url]).status.code(), Some(0));
+    let id: String = tokio_rt().block_on(async {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let row: (String,) =
+            sqlx::query_as("SELECT citizen_id FROM subjects WHERE citizen_id IS NOT NULL LIMIT 1")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        pool.close().await;
+        row.0
+    });
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_xyjt"))
+        .args(["serve", "--db", &url, "--addr", &addr])
+        .env("RUST_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&addr).is_ok() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(up, "the server starts");
+    let search = http(&addr, "GET", &format!("/api/v1/subjects?q={id}"), "");
+    assert!(search.starts_with("HTTP/1.1 200"), "{search}");
+    assert!(!search.contains(&id), "the answer masks it too");
+    let page = http(&addr, "GET", &format!("/?q={id}"), "");
+    assert!(page.starts_with("HTTP/1.1 200"));
+    let refused = http(
+        &addr,
+        "POST",
+        "/console/login",
+        &format!("login={id}&password={id}&csrf=x"),
+    );
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    let _ = server.kill();
+    let out = server.wait_with_output().unwrap();
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(logs.contains("xyjt serving"), "logs were captured: {logs}");
+    assert!(!logs.contains(&id), "a citizen ID in the logs");
+}
