@@ -1076,18 +1076,29 @@ fn staff_accounts_are_created_with_a_hashed_password_and_checked_fields() {
     assert!(!text.contains("a-long-password-1"));
 }
 
-/// One HTTP/1.1 request over a plain socket; the status line and body.
+/// One HTTP/1.1 request over a plain socket; the status line, headers and body.
 fn http(addr: &str, method: &str, path: &str, body: &str) -> String {
+    http_request(addr, method, path, None, body)
+}
+
+fn http_request(addr: &str, method: &str, path: &str, cookie: Option<&str>, body: &str) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
     let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{cookie}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     s.write_all(req.as_bytes()).unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
+}
+
+fn http_with_cookie(addr: &str, path: &str, cookie: &str, body: &str) -> String {
+    http_request(addr, "POST", path, Some(cookie), body)
 }
 
 /// The server's logs at the most verbose level never carry a citizen ID number, even when
@@ -1141,6 +1152,21 @@ fn no_personal_data_in_the_server_logs() {
         &format!("login={id}&password={id}&csrf=x"),
     );
     assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    // With the form's token: a real refusal (401), logged without what was typed.
+    let form = http(&addr, "GET", "/console/login", "");
+    let token = form
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_string();
+    let refused = http_with_cookie(
+        &addr,
+        "/console/login",
+        &format!("xyjt_login={token}"),
+        &format!("csrf={token}&login={id}&password=wrong-password"),
+    );
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
     let _ = server.kill();
     let out = server.wait_with_output().unwrap();
     let logs = format!(
