@@ -217,6 +217,7 @@ async fn list_page(
         "<div class=\"scroll\"><table><tr><th>名称</th><th>代码</th><th>列入事项</th><th>认定单位</th>\
          <th>列入日期</th><th>有效期至</th><th>列入依据</th><th>操作</th></tr>",
     );
+    let marks = crate::remedies::objection_marks(state.store.as_ref(), None).await?;
     for r in rows
         .iter()
         .skip((page - 1) * LIST_PAGE_SIZE)
@@ -240,7 +241,7 @@ async fn list_page(
         body.push_str(&format!(
             "<tr><td>{name}</td><td>{}</td><td>{}<br><span class=\"muted\">{}（第 {} 版）</span></td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td><a href=\"/objections/new?entry={}\">申请异议</a></td></tr>",
+             <td>{}</td></tr>",
             esc(&r.code),
             esc(&item),
             esc(&e.item_id),
@@ -250,7 +251,14 @@ async fn list_page(
             e.valid_until
                 .map_or_else(|| "至决定移出".to_string(), |d| d.to_string()),
             esc(&e.basis),
-            esc(&urlencode(&e.id))
+            if marks.contains(&e.id) {
+                "<span class=\"badge warn\">异议处理中</span>".to_string()
+            } else {
+                format!(
+                    "<a href=\"/objections/new?entry={}\">申请异议</a>",
+                    esc(&urlencode(&e.id))
+                )
+            }
         ));
     }
     body.push_str("</table></div>");

@@ -570,6 +570,7 @@ async fn list_entries(
     // The same masking as the list pages: a person unless known to be an organisation.
     let mut kinds: std::collections::HashMap<String, Option<xyjt_core::subject::PartyCategory>> =
         std::collections::HashMap::new();
+    let marks = crate::remedies::objection_marks(state.store.as_ref(), None).await?;
     let mut items: Vec<serde_json::Value> = Vec::new();
     for e in entries.iter().filter(|e| e.is_active_on(today)) {
         let kind = match &e.entry.subject_id {
@@ -597,6 +598,7 @@ async fn list_entries(
             "valid_until": e.entry.valid_until,
             "policy_version": e.entry.policy_version,
             "item_id": e.entry.item_id,
+            "under_objection": marks.contains(&e.entry.id),
         }));
     }
     Ok(Json(

@@ -603,6 +603,23 @@ async fn objection_to_a_list_entry() {
     let apps = demo.store.applications(&AppQuery::default()).await.unwrap();
     assert_eq!(apps[0].app.target.entry_id.as_deref(), Some(entry.as_str()));
     assert!(apps[0].app.reason.contains("主张的正确内容：应移出名单"));
+    // The entry is now marked on the list page and in the API, and offers no second objection.
+    let black = get(&demo.state, "/lists/black").await;
+    assert!(black.body.contains("异议处理中"));
+    assert!(
+        !black
+            .body
+            .contains(&format!("/objections/new?entry={entry}"))
+    );
+    let api: serde_json::Value =
+        serde_json::from_str(&get(&demo.state, "/api/v1/lists/black").await.body).unwrap();
+    let item = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == entry.as_str())
+        .unwrap();
+    assert_eq!(item["under_objection"], true);
 }
 
 #[tokio::test]
