@@ -906,7 +906,7 @@ pub fn patch_body(
 }
 
 /// Optional body fields that are absent from the JSON when empty, yet may be set.
-const OPTIONAL_FIELDS: &[&str] = &[
+pub const OPTIONAL_FIELDS: &[&str] = &[
     "fine",
     "confiscated",
     "licence_affected",

@@ -354,7 +354,8 @@ pub async fn file_objection(
                 .unwrap_or_default();
             for f in req.field.iter().chain(fields) {
                 if f == "category"
-                    || (body.get(f).is_none() && !OPTIONAL_FIELDS.contains(&f.as_str()))
+                    || (body.get(f).is_none()
+                        && !xyjt_core::workflow::OPTIONAL_FIELDS.contains(&f.as_str()))
                 {
                     return Err(bad(format!("记录中没有字段“{f}”"))
                         .with_detail(json!({"field": "claimed", "name": f})));
@@ -425,14 +426,6 @@ pub async fn file_objection(
     append_with_files(ctx.store, vec![event], &files).await?;
     Ok(answer)
 }
-
-const OPTIONAL_FIELDS: &[&str] = &[
-    "fine",
-    "confiscated",
-    "licence_affected",
-    "publicity_until",
-    "remark",
-];
 
 /// What open objections are about (record and entry ids), of one subject or all: public views
 /// mark them 异议处理中.

@@ -165,6 +165,18 @@ async fn health_and_openapi() {
         "/api/v1/checks/{id}/feedback",
         "/api/v1/screenings",
         "/api/v1/cases",
+        "/api/v1/objections",
+        "/api/v1/repairs",
+        "/api/v1/repairs/eligibility",
+        "/api/v1/applications/{number}",
+        "/api/v1/workflows",
+        "/api/v1/workflows/{number}",
+        "/api/v1/workflows/{number}/steps",
+        "/api/v1/stats/workflows",
+        "/api/v1/inbox",
+        "/api/v1/commitment-templates",
+        "/api/v1/commitments",
+        "/api/v1/commitments/{id}/checks",
         "/healthz",
     ] {
         assert!(doc["paths"].get(path).is_some(), "openapi lacks {path}");
