@@ -59,6 +59,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/checks", get(checks_page))
         .route("/console/audit", get(audit_page))
         .route("/console/accounts", get(accounts_page).post(create_account))
+        .route("/console/password", post(change_password))
+        .route("/console/tokens", post(issue_token))
 }
 
 fn tree() -> OrgTree {
@@ -1856,6 +1858,14 @@ async fn accounts_page(
             })
             .collect();
         body.push_str(&format!(
+            "<h2>签发接口令牌</h2><p class=\"muted\">供业务系统（接口调用方）调用核查、筛查和办理接口；令牌以单位命名，\
+             只能办理该单位及下级单位的事项。令牌只显示一次，平台只保存其哈希。</p>\
+             <form class=\"stack\" method=\"post\" action=\"/console/tokens\">{}\
+             <label>调用单位<select name=\"unit_id\" id=\"token-unit\">{units}</select></label>\
+             <button type=\"submit\" id=\"issue-token\">签发</button></form>",
+            csrf_field(&staff)
+        ));
+        body.push_str(&format!(
             "<h2>新建账号</h2><form class=\"stack\" method=\"post\" action=\"/console/accounts\">{}\
              <label>账号<input name=\"login\" required pattern=\"[a-z0-9._-]{{3,32}}\"></label><label>姓名<input name=\"name\" required></label>\
              <label>单位<select name=\"unit_id\">{units}</select></label>{roles}\
@@ -1864,7 +1874,102 @@ async fn accounts_page(
             csrf_field(&staff)
         ));
     }
+    body.push_str(&format!(
+        "<h2>修改本人密码</h2><form class=\"stack\" method=\"post\" action=\"/console/password\">{}\
+         <label>原密码<input name=\"old\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <label>新密码（至少 10 位）<input name=\"new\" type=\"password\" minlength=\"10\" autocomplete=\"new-password\" required></label>\
+         <button type=\"submit\" id=\"change-password\">修改</button></form>",
+        csrf_field(&staff)
+    ));
     Ok(page(&staff, "账号管理", &body))
+}
+
+/// Changes the signed-in person's own password (the old one must be right); every session of
+/// the account ends with it, this one included.
+async fn change_password(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = staff.check_csrf(f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let old = f.get("old").cloned().unwrap_or_default();
+    let new = f.get("new").cloned().unwrap_or_default();
+    let hash = match state.store.account(&staff.account.login).await {
+        Ok(Some((_, h))) => h,
+        Ok(None) => return err_page(ApiError::not_found("账号不存在")),
+        Err(e) => return err_page(e.into()),
+    };
+    if !auth::verify_password(&old, &hash) {
+        return forbidden("原密码不正确");
+    }
+    if new.chars().count() < 10 {
+        return err_page(ApiError::invalid("新密码至少 10 位"));
+    }
+    if new == old {
+        return err_page(ApiError::invalid("新密码不能与原密码相同"));
+    }
+    let event = NewEvent::new(
+        staff.actor(),
+        Utc::now(),
+        EventPayload::PasswordChanged {
+            login: staff.account.login.clone(),
+            password_hash: auth::hash_password(&new),
+        },
+    );
+    match state.store.append(vec![event]).await {
+        Ok(_) => (
+            [(header::SET_COOKIE, auth::clear_session_cookie())],
+            Redirect::to("/console/login"),
+        )
+            .into_response(),
+        Err(e) => err_page(e.into()),
+    }
+}
+
+/// Issues an API token for a unit's system (系统管理员 of a bureau, for a unit in it).
+async fn issue_token(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = staff.check_csrf(f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let tree = tree();
+    let unit = f.get("unit_id").cloned().unwrap_or_default();
+    if let Err(d) = authorize(&staff.account, Action::ManageAccounts, &unit, &tree) {
+        return deny(d);
+    }
+    let name = unit_name(&tree, &unit);
+    let token = format!("xyjt_{}", auth::new_token().to_lowercase());
+    let event = NewEvent::new(
+        staff.actor(),
+        Utc::now(),
+        EventPayload::ApiTokenIssued {
+            token_id: xyjt_core::ledger::new_id(),
+            name: name.clone(),
+            token_hash: xyjt_core::canonical::sha256_hex(token.as_bytes()),
+        },
+    );
+    match state.store.append(vec![event]).await {
+        Ok(_) => {
+            let body = format!(
+                "<h1>接口令牌已签发</h1><div class=\"card\">调用单位：{}<br>令牌（只显示这一次，请立即保存）：\
+                 <code id=\"token\">{}</code><br>调用时在请求头加入 <code>Authorization: Bearer 令牌</code>。</div>\
+                 <p><a href=\"/console/accounts\">返回账号管理</a></p>",
+                esc(&name),
+                esc(&token)
+            );
+            (
+                [(header::CACHE_CONTROL, "no-store")],
+                page(&staff, "接口令牌", &body),
+            )
+                .into_response()
+        }
+        Err(e) => err_page(e.into()),
+    }
 }
 
 /// Checks a new account's fields; errors in Chinese.

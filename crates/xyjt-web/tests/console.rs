@@ -769,3 +769,125 @@ async fn large_and_empty_uploads_get_a_reason() {
         );
     }
 }
+
+/// A system administrator issues a unit's API token in the console; it works at once, and only
+/// a system administrator can issue one.
+#[tokio::test]
+async fn api_tokens_are_issued_to_units_by_system_administrators() {
+    let (_store, state) = setup().await;
+    let (reviewer, reviewer_csrf) = sign_in(&state, "xl-sh").await;
+    let r = post(
+        &state,
+        "/console/tokens",
+        &reviewer,
+        &[("csrf", &reviewer_csrf), ("unit_id", "XL-ZF")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let (admin, csrf) = sign_in(&state, "admin").await;
+    let r = post(
+        &state,
+        "/console/tokens",
+        &admin,
+        &[("csrf", &csrf), ("unit_id", "XL-ZF")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    let token = r
+        .text
+        .split("id=\"token\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let check = send(
+        &state,
+        Request::post("/api/v1/checks")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                r#"{"subject": {"name": "不存在的公司"}, "decision_point": "招标投标"}"#,
+            ))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.text);
+    let answer: Value = serde_json::from_str(&check.text).unwrap();
+    let id = answer["id"].as_str().unwrap();
+    let recorded = send(
+        &state,
+        Request::get(format!("/api/v1/checks/{id}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        recorded.text.contains(XL),
+        "asked by the unit: {}",
+        recorded.text
+    );
+}
+
+/// Changing one's password needs the old one, ends the sessions, and the new one signs in.
+#[tokio::test]
+async fn a_password_change_needs_the_old_one_and_ends_sessions() {
+    let (_store, state) = setup().await;
+    let (cookie, csrf) = sign_in(&state, "xl-lr").await;
+    let r = post(
+        &state,
+        "/console/password",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("old", "wrong-old-one"),
+            ("new", "a-new-long-password"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post(
+        &state,
+        "/console/password",
+        &cookie,
+        &[("csrf", &csrf), ("old", PASSWORD), ("new", "short")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post(
+        &state,
+        "/console/password",
+        &cookie,
+        &[
+            ("csrf", &csrf),
+            ("old", PASSWORD),
+            ("new", "a-new-long-password"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&state, "/console", &cookie).await.status,
+        StatusCode::SEE_OTHER,
+        "the session ended"
+    );
+    let page = get(&state, "/console/login", "").await;
+    let form_cookie = set_cookie(&page, "xyjt_login").unwrap();
+    let token = hidden(&page.text, "csrf");
+    for (password, expected) in [
+        (PASSWORD, StatusCode::UNAUTHORIZED),
+        ("a-new-long-password", StatusCode::SEE_OTHER),
+    ] {
+        let r = post(
+            &state,
+            "/console/login",
+            &form_cookie,
+            &[("csrf", &token), ("login", "xl-lr"), ("password", password)],
+        )
+        .await;
+        assert_eq!(r.status, expected);
+    }
+}
