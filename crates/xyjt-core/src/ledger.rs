@@ -68,6 +68,9 @@ pub enum EventPayload {
         entry_id: String,
         reason: crate::listing::EndReason,
         on: NaiveDate,
+        /// Why, in the ending person's words (absent in entries ended before it was kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// A calling system asked the credit check at a decision point; this is the answer given.
     CheckAnswered { check: CheckRecord },

@@ -237,6 +237,11 @@ pub fn effects_of_grant(
                 entry_id: e.entry.id.clone(),
                 reason: end_reason,
                 on,
+                note: Some(format!(
+                    "{}：申请 {number}（{}）",
+                    end_reason.label(),
+                    decision.reasons
+                )),
             });
         }
     }

@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/lists", get(lists_page))
         .route("/console/lists/{id}/review", post(review_entry))
+        .route("/console/lists/{id}/end", post(end_entry))
         .route("/console/policy", get(policy_page).post(adopt_policy))
         .route("/console/policy/export.json", get(export_policy))
         .route("/console/checks", get(checks_page))
@@ -1476,14 +1477,25 @@ async fn lists_page(State(state): State<AppState>, staff: Staff) -> Result<Html<
             esc(&e.entry.id)
         ));
     }
-    body.push_str("</table><h2>在册名单（最近 100 条）</h2><table><tr><th>名单</th><th>名称</th><th>事由</th><th>列入日期</th><th>状态</th></tr>");
+    body.push_str("</table><h2>在册名单（最近 100 条）</h2><table id=\"entries\"><tr><th>名单</th><th>名称</th><th>事由</th><th>列入日期</th><th>状态</th><th>移出</th></tr>");
     for e in entries
         .iter()
         .filter(|e| e.status != xyjt_core::listing::EntryStatus::Proposed)
         .take(100)
     {
+        let end = if e.status == xyjt_core::listing::EntryStatus::Published {
+            format!(
+                "<form class=\"inline\" method=\"post\" action=\"/console/lists/{}/end\">{csrf}\
+                 <input name=\"reason\" placeholder=\"移出理由\" required><button>认定单位撤销</button></form>",
+                esc(&e.entry.id)
+            )
+        } else {
+            e.ended
+                .map(|(r, on)| format!("{}（{on}）", r.label()))
+                .unwrap_or_default()
+        };
         body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{end}</td></tr>",
             esc(&xyjt_core::check::list_key(&e.entry.list)),
             esc(&e.entry.name),
             esc(&e.entry.item_id),
@@ -1493,6 +1505,53 @@ async fn lists_page(State(state): State<AppState>, staff: Staff) -> Result<Html<
     }
     body.push_str("</table>");
     Ok(page(&staff, "名单管理", &body))
+}
+
+/// The deciding unit withdraws a published entry (认定单位撤销): it ends, and stays on record
+/// with the reason in the audit trail.
+async fn end_entry(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<Fields>,
+) -> Response {
+    if let Err(r) = staff.check_csrf(f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let tree = tree();
+    let entry = match state.store.list_entry(&id).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return err_page(ApiError::not_found(format!("名单条目 {id} 不存在"))),
+        Err(e) => return err_page(e.into()),
+    };
+    let unit = unit_id_of(&tree, &entry.entry.deciding_unit);
+    if let Err(d) = authorize(&staff.account, Action::ManageLists, &unit, &tree) {
+        return deny(d);
+    }
+    let reason = f
+        .get("reason")
+        .map(|r| r.trim().to_string())
+        .unwrap_or_default();
+    if reason.is_empty() {
+        return err_page(ApiError::invalid("请写明移出理由"));
+    }
+    let event = NewEvent::new(
+        staff.actor(),
+        Utc::now(),
+        EventPayload::ListEntryEnded {
+            entry_id: id,
+            reason: xyjt_core::listing::EndReason::Withdrawn,
+            on: state.today(),
+            note: Some(reason),
+        },
+    );
+    match state.store.append(vec![event]).await {
+        Ok(_) => {
+            let _ = state.refresh_checks().await;
+            Redirect::to("/console/lists").into_response()
+        }
+        Err(e) => err_page(e.into()),
+    }
 }
 
 async fn review_entry(

@@ -454,6 +454,7 @@ async fn judgment_debtors_are_restricted_at_tendering_and_ended_entries_are_not(
             entry_id: entry_id.clone(),
             reason: xyjt_core::listing::EndReason::Repaired,
             on: NaiveDate::from_ymd_opt(2026, 5, 20).unwrap(),
+            note: None,
         })])
         .await
         .unwrap();

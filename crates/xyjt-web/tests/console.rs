@@ -891,3 +891,93 @@ async fn a_password_change_needs_the_old_one_and_ends_sessions() {
         assert_eq!(r.status, expected);
     }
 }
+
+/// The deciding bureau's credit administrator withdraws a published entry with a reason; another
+/// bureau's cannot, and the entry stays on record as ended.
+#[tokio::test]
+async fn a_published_entry_is_withdrawn_with_its_reason() {
+    let (store, state) = setup().await;
+    let entry = xyjt_core::listing::ListEntry {
+        id: xyjt_core::ledger::new_id(),
+        list: xyjt_core::lists::NameList::Black,
+        subject_id: None,
+        name: "示范市丁运输有限公司".into(),
+        code: None,
+        item_id: "S-BLACK-BID-FRAUD".into(),
+        policy_version: 1,
+        basis: "test".into(),
+        deciding_unit: XL.into(),
+        entry_date: today(),
+        valid_until: None,
+        source_records: vec![],
+        explanation: "test".into(),
+    };
+    let id = entry.id.clone();
+    store
+        .append(vec![
+            NewEvent::new(
+                "rule:test",
+                Utc::now(),
+                EventPayload::ListEntryProposed {
+                    entry,
+                    by: "rule:test".into(),
+                },
+            ),
+            NewEvent::new(
+                "审核员",
+                Utc::now(),
+                EventPayload::ListEntryReviewed {
+                    entry_id: id.clone(),
+                    by: "审核员".into(),
+                    approved: true,
+                    comment: String::new(),
+                },
+            ),
+            NewEvent::new(
+                "审核员",
+                Utc::now(),
+                EventPayload::ListEntryPublished {
+                    entry_id: id.clone(),
+                    on: today(),
+                },
+            ),
+        ])
+        .await
+        .unwrap();
+    let uri = format!("/console/lists/{id}/end");
+    let (clerk, clerk_csrf) = sign_in(&state, "xl-lr").await;
+    let r = post(
+        &state,
+        &uri,
+        &clerk,
+        &[("csrf", &clerk_csrf), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let (admin, csrf) = sign_in(&state, "xyc").await;
+    let r = post(&state, &uri, &admin, &[("csrf", &csrf), ("reason", "  ")]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let r = post(
+        &state,
+        &uri,
+        &admin,
+        &[("csrf", &csrf), ("reason", "认定依据的判决已撤销")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let e = store.list_entry(&id).await.unwrap().unwrap();
+    assert_eq!(
+        e.ended.map(|(r, _)| r),
+        Some(xyjt_core::listing::EndReason::Withdrawn)
+    );
+    let events = store.events_of(&id).await.unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.actor, "user:xyc");
+    assert_eq!(last.payload["note"], "认定依据的判决已撤销");
+    let page = get(&state, "/console/lists", &admin).await;
+    assert!(page.text.contains("认定单位撤销（"));
+}

@@ -1200,6 +1200,7 @@ async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
                     entry_id: id.clone(),
                     reason: lists::end_reason(&reason)?,
                     on: on.unwrap_or(today),
+                    note: None,
                 },
             )
             .await?;
