@@ -444,78 +444,68 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Html<S
 // ---------------------------------------------------------------------------------------------
 // Record entry and file import: both become submissions waiting for review.
 
-/// The form's fields, as (code, label, required, hint).
-const PENALTY_FORM: &[(&str, &str, bool, &str)] = &[
-    ("CF_XDR_MC", "行政相对人名称", true, ""),
-    (
-        "CF_XDR_LB",
-        "行政相对人类别",
-        true,
-        "法人及非法人组织 / 自然人 / 个体工商户",
-    ),
-    (
-        "CF_XDR_SHXYM",
-        "统一社会信用代码",
-        false,
-        "法人及个体工商户必填",
-    ),
-    ("CF_FRDB", "法定代表人", false, ""),
-    ("CF_XDR_ZJLX", "证件类型（自然人）", false, "身份证"),
-    ("CF_XDR_ZJHM", "证件号码（自然人）", false, ""),
-    ("CF_WSH", "行政处罚决定书文号", true, ""),
-    ("CF_WFXW", "违法行为类型", true, ""),
-    ("CF_SY", "违法事实", true, ""),
-    ("CF_YJ", "处罚依据", true, ""),
-    ("CF_CFLB", "处罚类别", true, "如：罚款；多个用“；”分隔"),
-    ("CF_NR", "处罚内容", true, ""),
-    ("CF_NR_FK", "罚款金额（万元）", false, ""),
-    ("CF_JDRQ", "处罚决定日期", true, "YYYY-MM-DD"),
-    ("CF_YXQ", "处罚有效期", true, "YYYY-MM-DD"),
-    ("CF_CFJG", "处罚机关", true, ""),
-    ("CF_CFJGDM", "处罚机关统一社会信用代码", true, ""),
-    ("CF_SJLY", "数据来源单位", true, ""),
-    ("CF_SJLYDM", "数据来源单位统一社会信用代码", true, ""),
+/// The layout fields the entry form asks for, with a hint each; labels, "required" and lengths
+/// come from the import's layout (`xyjt_import::specs`), so the form and the importer agree.
+const PENALTY_FORM: &[(&str, &str)] = &[
+    ("CF_XDR_MC", ""),
+    ("CF_XDR_LB", "法人及非法人组织 / 自然人 / 个体工商户"),
+    ("CF_XDR_SHXYM", "法人及个体工商户必填"),
+    ("CF_FRDB", ""),
+    ("CF_XDR_ZJLX", "自然人填写，如：身份证"),
+    ("CF_XDR_ZJHM", "自然人填写"),
+    ("CF_WSH", ""),
+    ("CF_WFXW", ""),
+    ("CF_SY", ""),
+    ("CF_YJ", ""),
+    ("CF_CFLB", "如：罚款；多个用“；”分隔"),
+    ("CF_NR", ""),
+    ("CF_NR_FK", "万元"),
+    ("CF_JDRQ", "YYYY-MM-DD"),
+    ("CF_YXQ", "YYYY-MM-DD"),
+    ("CF_CFJG", ""),
+    ("CF_CFJGDM", ""),
+    ("CF_SJLY", ""),
+    ("CF_SJLYDM", ""),
 ];
 
-const LICENSE_FORM: &[(&str, &str, bool, &str)] = &[
-    ("XK_XDR_MC", "行政相对人名称", true, ""),
-    (
-        "XK_XDR_LB",
-        "行政相对人类别",
-        true,
-        "法人及非法人组织 / 自然人 / 个体工商户",
-    ),
-    (
-        "XK_XDR_SHXYM",
-        "统一社会信用代码",
-        false,
-        "法人及个体工商户必填",
-    ),
-    ("XK_FRDB", "法定代表人", false, ""),
-    ("XK_XKWS", "行政许可决定文书名称", true, ""),
-    ("XK_WSH", "行政许可决定文书号", true, ""),
-    (
-        "XK_XKLB",
-        "许可类别",
-        true,
-        "普通 / 特许 / 认可 / 核准 / 登记 / 其他",
-    ),
-    ("XK_XKZS", "许可证书名称", false, ""),
-    ("XK_XKBH", "许可编号", false, ""),
-    ("XK_NR", "许可内容", false, ""),
-    ("XK_JDRQ", "许可决定日期", true, "YYYY-MM-DD"),
-    ("XK_YXQZ", "有效期自", true, "YYYY-MM-DD"),
-    (
-        "XK_YXQZI",
-        "有效期至",
-        true,
-        "YYYY-MM-DD；长期填 2099-12-31",
-    ),
-    ("XK_XKJG", "许可机关", true, ""),
-    ("XK_XKJGDM", "许可机关统一社会信用代码", true, ""),
-    ("XK_LYDW", "数据来源单位", true, ""),
-    ("XK_LYDWDM", "数据来源单位统一社会信用代码", true, ""),
+const LICENSE_FORM: &[(&str, &str)] = &[
+    ("XK_XDR_MC", ""),
+    ("XK_XDR_LB", "法人及非法人组织 / 自然人 / 个体工商户"),
+    ("XK_XDR_SHXYM", "法人及个体工商户必填"),
+    ("XK_FRDB", ""),
+    ("XK_XKWS", ""),
+    ("XK_WSH", ""),
+    ("XK_XKLB", "普通 / 特许 / 认可 / 核准 / 登记 / 其他"),
+    ("XK_XKZS", ""),
+    ("XK_XKBH", ""),
+    ("XK_NR", ""),
+    ("XK_JDRQ", "YYYY-MM-DD"),
+    ("XK_YXQZ", "YYYY-MM-DD"),
+    ("XK_YXQZI", "YYYY-MM-DD；长期填 2099-12-31"),
+    ("XK_XKJG", ""),
+    ("XK_XKJGDM", ""),
+    ("XK_LYDW", ""),
+    ("XK_LYDWDM", ""),
 ];
+
+/// The entry form of a category: each field's layout description and hint.
+fn entry_form(category: RecordCategory) -> Vec<(&'static xyjt_import::FieldSpec, &'static str)> {
+    let fields = if category == RecordCategory::License {
+        LICENSE_FORM
+    } else {
+        PENALTY_FORM
+    };
+    fields
+        .iter()
+        .map(|(code, hint)| {
+            let spec = xyjt_import::specs(category)
+                .iter()
+                .find(|s| s.code == *code)
+                .expect("the entry form names fields of the layout");
+            (spec, *hint)
+        })
+        .collect()
+}
 
 #[derive(serde::Deserialize)]
 struct EntryQuery {
@@ -566,37 +556,34 @@ async fn entry_page(
     }
     let category = category_of(q.category.as_deref());
     let (unit, code) = unit_defaults(&state, &unit_name(&tree(), &staff.account.unit_id)).await;
-    let spec = if category == RecordCategory::License {
-        LICENSE_FORM
-    } else {
-        PENALTY_FORM
-    };
     let mut fields = String::new();
-    for (code_name, label, required, hint) in spec {
-        let value = match *code_name {
+    for (spec, hint) in entry_form(category) {
+        let code_name = spec.code;
+        let required = if spec.required { " required" } else { "" };
+        let value = match code_name {
             "CF_CFJG" | "CF_SJLY" | "XK_XKJG" | "XK_LYDW" => unit.clone(),
             "CF_CFJGDM" | "CF_SJLYDM" | "XK_XKJGDM" | "XK_LYDWDM" => code.clone(),
             "CF_XDR_LB" | "XK_XDR_LB" => "法人及非法人组织".into(),
             _ => String::new(),
         };
-        let input = if matches!(*code_name, "CF_SY" | "CF_NR" | "XK_NR") {
+        let input = if matches!(code_name, "CF_SY" | "CF_NR" | "XK_NR") {
             format!(
-                "<textarea name=\"{code_name}\" id=\"{code_name}\" rows=\"2\"{}>{}</textarea>",
-                if *required { " required" } else { "" },
+                "<textarea name=\"{code_name}\" id=\"{code_name}\" rows=\"2\" maxlength=\"{}\"{required}>{}</textarea>",
+                spec.max_chars,
                 esc(&value)
             )
         } else {
             format!(
-                "<input name=\"{code_name}\" id=\"{code_name}\" value=\"{}\" placeholder=\"{}\"{}>",
+                "<input name=\"{code_name}\" id=\"{code_name}\" value=\"{}\" placeholder=\"{}\" maxlength=\"{}\"{required}>",
                 esc(&value),
                 esc(hint),
-                if *required { " required" } else { "" }
+                spec.max_chars
             )
         };
         fields.push_str(&format!(
             "<label>{}{}{input}</label>",
-            esc(label),
-            if *required { " *" } else { "" }
+            esc(spec.label),
+            if spec.required { " *" } else { "" }
         ));
     }
     let body = format!(
@@ -612,22 +599,6 @@ async fn entry_page(
     page(&staff, "信息录入", &body).into_response()
 }
 
-/// CSV text with a header row and one data row (quoted when needed).
-fn one_row_csv(header: &[&str], row: &[String]) -> String {
-    let cell = |v: &str| {
-        if v.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", v.replace('"', "\"\""))
-        } else {
-            v.to_string()
-        }
-    };
-    format!(
-        "{}\r\n{}\r\n",
-        header.join(","),
-        row.iter().map(|v| cell(v)).collect::<Vec<_>>().join(",")
-    )
-}
-
 async fn enter_record(
     State(state): State<AppState>,
     staff: Staff,
@@ -637,23 +608,30 @@ async fn enter_record(
         return r;
     }
     let category = category_of(f.get("category").map(String::as_str));
-    let spec = if category == RecordCategory::License {
-        LICENSE_FORM
-    } else {
-        PENALTY_FORM
-    };
-    let header: Vec<&str> = spec.iter().map(|(c, ..)| *c).collect();
-    let row: Vec<String> = spec
+    let form = entry_form(category);
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let row: Vec<String> = form
         .iter()
-        .map(|(c, ..)| f.get(*c).map(|v| v.trim().to_string()).unwrap_or_default())
+        .map(|(spec, _)| {
+            f.get(spec.code)
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        })
         .collect();
-    let csv = one_row_csv(&header, &row);
+    let written = csv
+        .write_record(form.iter().map(|(spec, _)| spec.code))
+        .and_then(|()| csv.write_record(&row))
+        .and_then(|()| csv.into_inner().map_err(|e| e.into_error().into()));
+    let csv = match written {
+        Ok(bytes) => bytes,
+        Err(e) => return err_page(ApiError::invalid(format!("录入内容无法生成文件：{e}"))),
+    };
     let name = format!(
         "录入-{}-{}.csv",
         category.as_str(),
         Utc::now().format("%Y%m%d%H%M%S")
     );
-    submit(&state, &staff, category, "entry", &name, csv.into_bytes()).await
+    submit(&state, &staff, category, "entry", &name, csv).await
 }
 
 async fn import_page(staff: Staff) -> Response {
