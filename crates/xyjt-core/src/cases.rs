@@ -33,8 +33,13 @@ pub struct DeadlinePolicy {
 }
 
 impl DeadlinePolicy {
-    pub fn builtin() -> Self {
-        Self::from_toml(DEFAULT_DEADLINES_TOML).expect("the built-in deadline policy parses")
+    /// The built-in policy, parsed once.
+    pub fn builtin() -> &'static Self {
+        static POLICY: std::sync::LazyLock<DeadlinePolicy> = std::sync::LazyLock::new(|| {
+            DeadlinePolicy::from_toml(DEFAULT_DEADLINES_TOML)
+                .expect("the built-in deadline policy parses")
+        });
+        &POLICY
     }
 
     pub fn from_toml(text: &str) -> Result<Self, String> {
@@ -77,8 +82,13 @@ pub struct OrgTree {
 }
 
 impl OrgTree {
-    pub fn builtin() -> Self {
-        Self::from_toml(DEFAULT_ORG_TREE_TOML).expect("the built-in organisation tree parses")
+    /// The built-in tree, parsed once.
+    pub fn builtin() -> &'static Self {
+        static TREE: std::sync::LazyLock<OrgTree> = std::sync::LazyLock::new(|| {
+            OrgTree::from_toml(DEFAULT_ORG_TREE_TOML)
+                .expect("the built-in organisation tree parses")
+        });
+        &TREE
     }
 
     pub fn from_toml(text: &str) -> Result<Self, String> {
@@ -288,7 +298,7 @@ mod tests {
         let (due, provisional) = case_due(
             d("2025-09-26"),
             &Calendar::builtin(),
-            &DeadlinePolicy::builtin(),
+            DeadlinePolicy::builtin(),
         );
         assert_eq!((due, provisional), (d("2025-10-16"), false));
     }

@@ -35,8 +35,13 @@ pub struct TemplateSet {
 }
 
 impl TemplateSet {
-    pub fn builtin() -> Self {
-        Self::from_toml(DEFAULT_COMMITMENTS_TOML).expect("the built-in commitment templates parse")
+    /// The built-in templates, parsed once.
+    pub fn builtin() -> &'static Self {
+        static SET: std::sync::LazyLock<TemplateSet> = std::sync::LazyLock::new(|| {
+            TemplateSet::from_toml(DEFAULT_COMMITMENTS_TOML)
+                .expect("the built-in commitment templates parse")
+        });
+        &SET
     }
 
     pub fn from_toml(text: &str) -> Result<Self, String> {

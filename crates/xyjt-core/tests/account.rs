@@ -60,7 +60,7 @@ fn every_role_and_action_at_every_unit() {
                 let manager = matches!(role, Role::CreditAdmin | Role::SysAdmin);
                 let inside = if manager { in_bureau } else { in_unit };
                 let a = account("x", own, &[role]);
-                let got = authorize(&a, action, target, &tree);
+                let got = authorize(&a, action, target, tree);
                 // Adjusting the four lists is a province's decision.
                 let province = tree.unit(own).unwrap().level == "province";
                 let want = expected(role, action)
@@ -85,24 +85,24 @@ fn every_role_and_action_at_every_unit() {
 fn refusals_say_why() {
     let tree = OrgTree::builtin();
     let clerk = account("xl-lr", "XL-ZF", &[Role::Clerk]);
-    let e = authorize(&clerk, Action::ReviewRecords, "XL-ZF", &tree).unwrap_err();
+    let e = authorize(&clerk, Action::ReviewRecords, "XL-ZF", tree).unwrap_err();
     assert!(matches!(e, Denied::Role { .. }));
     assert!(e.to_string().contains("审核员") && e.to_string().contains("录入员"));
-    let e = authorize(&clerk, Action::SubmitRecords, "DH-ZF", &tree).unwrap_err();
+    let e = authorize(&clerk, Action::SubmitRecords, "DH-ZF", tree).unwrap_err();
     assert!(e.to_string().contains("东湖市交通运输综合行政执法支队"));
     let city_admin = account("xl-admin", "XL", &[Role::CreditAdmin]);
     assert_eq!(
-        authorize(&city_admin, Action::ManagePolicy, "XL", &tree).unwrap_err(),
+        authorize(&city_admin, Action::ManagePolicy, "XL", tree).unwrap_err(),
         Denied::NotProvince
     );
     let mut gone = clerk.clone();
     gone.disabled = true;
     assert_eq!(
-        authorize(&gone, Action::SubmitRecords, "XL-ZF", &tree).unwrap_err(),
+        authorize(&gone, Action::SubmitRecords, "XL-ZF", tree).unwrap_err(),
         Denied::Disabled
     );
     assert!(matches!(
-        authorize(&clerk, Action::SubmitRecords, "NOPE", &tree).unwrap_err(),
+        authorize(&clerk, Action::SubmitRecords, "NOPE", tree).unwrap_err(),
         Denied::UnknownUnit(_)
     ));
 }
@@ -112,12 +112,12 @@ fn nobody_reviews_their_own_work() {
     let tree = OrgTree::builtin();
     let both = account("xl-both", "XL-ZF", &[Role::Clerk, Role::Reviewer]);
     assert_eq!(
-        authorize_review(&both, Action::ReviewRecords, "XL-ZF", "xl-both", &tree).unwrap_err(),
+        authorize_review(&both, Action::ReviewRecords, "XL-ZF", "xl-both", tree).unwrap_err(),
         Denied::SamePerson
     );
     assert_eq!(
-        authorize_review(&both, Action::ReviewRecords, "XL-ZF", "user:xl-both", &tree).unwrap_err(),
+        authorize_review(&both, Action::ReviewRecords, "XL-ZF", "user:xl-both", tree).unwrap_err(),
         Denied::SamePerson
     );
-    authorize_review(&both, Action::ReviewRecords, "XL-ZF", "xl-lr", &tree).unwrap();
+    authorize_review(&both, Action::ReviewRecords, "XL-ZF", "xl-lr", tree).unwrap();
 }

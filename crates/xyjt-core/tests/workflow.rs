@@ -160,7 +160,7 @@ fn clock_status_running_near_due_overdue_done() {
 
 fn application(kind: WorkflowKind, filed: &str) -> Application {
     let policy = DeadlinePolicy::builtin();
-    let (workdays, rule) = first_clock(kind, &policy);
+    let (workdays, rule) = first_clock(kind, policy);
     Application {
         number: format!("{}-TEST", kind.prefix()),
         kind,
@@ -198,7 +198,7 @@ fn decide(granted: bool) -> Step {
             revoke: false,
             corrected: None,
         },
-        &DeadlinePolicy::builtin(),
+        DeadlinePolicy::builtin(),
     )
 }
 
@@ -235,7 +235,7 @@ fn repair_runs_platform_then_authority_then_sync() {
     );
     let s = apply(
         s,
-        &Step::forwarded("示范市交通运输综合行政执法支队", &policy),
+        &Step::forwarded("示范市交通运输综合行政执法支队", policy),
         d("2026-09-30"),
         "平台",
     )
@@ -320,7 +320,7 @@ fn suspension_resumption_extension_and_refusals() {
         reason: "复杂".into(),
     };
     assert!(matches!(
-        check_policy(&s, &too_long, &policy).unwrap_err(),
+        check_policy(&s, &too_long, policy).unwrap_err(),
         WorkflowError::ExtensionTooLong { .. }
     ));
     let ok = Step::Extended {
@@ -328,7 +328,7 @@ fn suspension_resumption_extension_and_refusals() {
         workdays: 5,
         reason: "需调取执法记录".into(),
     };
-    check_policy(&s, &ok, &policy).unwrap();
+    check_policy(&s, &ok, policy).unwrap();
     let s = apply(s, &ok, d("2026-10-12"), "x").unwrap();
     assert_eq!(s.clocks[0].extension_workdays(), 5);
     let no_reason = Step::Decided {
@@ -354,7 +354,7 @@ fn suspension_resumption_extension_and_refusals() {
                 revoke: false,
                 corrected: None,
             },
-            &policy,
+            policy,
         ),
         d("2026-10-13"),
         "x",

@@ -64,7 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/tokens", post(issue_token))
 }
 
-fn tree() -> OrgTree {
+fn tree() -> &'static OrgTree {
     OrgTree::builtin()
 }
 
@@ -143,7 +143,7 @@ fn page(staff: &Staff, title: &str, body: &str) -> Html<String> {
          <div class=\"who\">{}（{}，{}）<form class=\"inline\" method=\"post\" action=\"/console/logout\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">退出</button></form></div>{body}",
         esc(&staff.account.name),
-        esc(&unit_name(&tree, &staff.account.unit_id)),
+        esc(&unit_name(tree, &staff.account.unit_id)),
         esc(&roles.join("、")),
         esc(&staff.csrf)
     );
@@ -288,7 +288,7 @@ pub fn bar_chart(title: &str, items: &[(String, f64)], max: f64, percent: bool) 
 async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Html<String>, Response> {
     let today = state.today();
     let tree = tree();
-    let scope = tree.scope_names(&scope_root(&tree, &staff.account));
+    let scope = tree.scope_names(&scope_root(tree, &staff.account));
     let store = state.store.as_ref();
     let stats = crate::routes::stats_rows(store, None, None)
         .await
@@ -405,7 +405,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Html<S
         .map_err(|e| err_page(e.into()))?;
     let pending_here = pending
         .iter()
-        .filter(|s| tree.is_within(&s.submission.unit_id, &scope_root(&tree, &staff.account)))
+        .filter(|s| tree.is_within(&s.submission.unit_id, &scope_root(tree, &staff.account)))
         .count();
     let open_here: Vec<_> = apps
         .iter()
@@ -550,12 +550,12 @@ async fn entry_page(
         &staff.account,
         Action::SubmitRecords,
         &staff.account.unit_id,
-        &tree(),
+        tree(),
     ) {
         return deny(d);
     }
     let category = category_of(q.category.as_deref());
-    let (unit, code) = unit_defaults(&state, &unit_name(&tree(), &staff.account.unit_id)).await;
+    let (unit, code) = unit_defaults(&state, &unit_name(tree(), &staff.account.unit_id)).await;
     let mut fields = String::new();
     for (spec, hint) in entry_form(category) {
         let code_name = spec.code;
@@ -639,7 +639,7 @@ async fn import_page(staff: Staff) -> Response {
         &staff.account,
         Action::SubmitRecords,
         &staff.account.unit_id,
-        &tree(),
+        tree(),
     ) {
         return deny(d);
     }
@@ -771,7 +771,7 @@ async fn submit(
         &staff.account,
         Action::SubmitRecords,
         &staff.account.unit_id,
-        &tree,
+        tree,
     ) {
         return deny(d);
     }
@@ -786,7 +786,7 @@ async fn submit(
         }
     };
     let result =
-        validate_submission(state, staff, &tree, category, source, name, &bytes, &path).await;
+        validate_submission(state, staff, tree, category, source, name, &bytes, &path).await;
     let _ = std::fs::remove_dir_all(&dir);
     match result {
         Ok(id) => Redirect::to(&format!("/console/submissions/{id}")).into_response(),
@@ -978,7 +978,7 @@ async fn submissions_page(
     );
     for s in all
         .iter()
-        .filter(|s| tree.is_within(&s.submission.unit_id, &scope_root(&tree, &staff.account)))
+        .filter(|s| tree.is_within(&s.submission.unit_id, &scope_root(tree, &staff.account)))
     {
         let sub = &s.submission;
         let class = if s.status == SubmissionStatus::Pending {
@@ -989,7 +989,7 @@ async fn submissions_page(
         body.push_str(&format!(
             "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/console/submissions/{}\">{}</a></td><td>{}（{}/{}）</td><td>{}</td><td>{}</td></tr>",
             sub.submitted_on,
-            esc(&unit_name(&tree, &sub.unit_id)),
+            esc(&unit_name(tree, &sub.unit_id)),
             sub.category.label(),
             if sub.source == "entry" { "录入" } else { "导入" },
             esc(&sub.id),
@@ -1017,7 +1017,7 @@ async fn submission_page(
         .await
         .map_err(|e| err_page(e.into()))?
         .ok_or_else(|| err_page(ApiError::not_found(format!("报送 {id} 不存在"))))?;
-    if !tree.is_within(&s.submission.unit_id, &scope_root(&tree, &staff.account)) {
+    if !tree.is_within(&s.submission.unit_id, &scope_root(tree, &staff.account)) {
         return Err(forbidden("只能查看本单位及下级单位的报送"));
     }
     let sub = &s.submission;
@@ -1029,7 +1029,7 @@ async fn submission_page(
         esc(&sub.file_name),
         sub.category.label(),
         if sub.source == "entry" { "录入" } else { "导入" },
-        esc(&unit_name(&tree, &sub.unit_id)),
+        esc(&unit_name(tree, &sub.unit_id)),
         esc(&sub.by),
         sub.submitted_on,
         sub.total,
@@ -1092,7 +1092,7 @@ async fn review_submission(
         Action::ReviewRecords,
         &sub.unit_id,
         &sub.by,
-        &tree,
+        tree,
     ) {
         return deny(d);
     }
@@ -1217,7 +1217,7 @@ fn urgency(status: ClockStatus) -> &'static str {
 
 async fn inbox_page(State(state): State<AppState>, staff: Staff) -> Result<Html<String>, Response> {
     let tree = tree();
-    let scope = tree.scope_names(&scope_root(&tree, &staff.account));
+    let scope = tree.scope_names(&scope_root(tree, &staff.account));
     let today = state.today();
     let near = DeadlinePolicy::builtin().near_due;
     let apps = state
@@ -1259,7 +1259,7 @@ async fn inbox_page(State(state): State<AppState>, staff: Staff) -> Result<Html<
     }
     let messages = state
         .store
-        .inbox(&unit_name(&tree, &staff.account.unit_id), 30)
+        .inbox(&unit_name(tree, &staff.account.unit_id), 30)
         .await
         .map_err(|e| err_page(e.into()))?;
     body.push_str("<h2>站内消息</h2><ul>");
@@ -1387,7 +1387,7 @@ async fn application_step(
     } else {
         Action::HandleApplications
     };
-    if let Err(d) = authorize(&staff.account, action, &unit_id_of(&tree, &wf.unit), &tree) {
+    if let Err(d) = authorize(&staff.account, action, &unit_id_of(tree, &wf.unit), tree) {
         return deny(d);
     }
     let get = |k: &str| {
@@ -1502,8 +1502,8 @@ async fn end_entry(
         Ok(None) => return err_page(ApiError::not_found(format!("名单条目 {id} 不存在"))),
         Err(e) => return err_page(e.into()),
     };
-    let unit = unit_id_of(&tree, &entry.entry.deciding_unit);
-    if let Err(d) = authorize(&staff.account, Action::ManageLists, &unit, &tree) {
+    let unit = unit_id_of(tree, &entry.entry.deciding_unit);
+    if let Err(d) = authorize(&staff.account, Action::ManageLists, &unit, tree) {
         return deny(d);
     }
     let reason = f
@@ -1547,13 +1547,13 @@ async fn review_entry(
         Ok(None) => return err_page(ApiError::not_found(format!("名单条目 {id} 不存在"))),
         Err(e) => return err_page(e.into()),
     };
-    let unit = unit_id_of(&tree, &entry.entry.deciding_unit);
+    let unit = unit_id_of(tree, &entry.entry.deciding_unit);
     if let Err(d) = authorize_review(
         &staff.account,
         Action::ManageLists,
         &unit,
         &entry.proposed_by,
-        &tree,
+        tree,
     ) {
         return deny(d);
     }
@@ -1646,7 +1646,7 @@ async fn policy_page(
         &staff.account,
         Action::ManagePolicy,
         &staff.account.unit_id,
-        &tree(),
+        tree(),
     )
     .is_ok()
     {
@@ -1697,7 +1697,7 @@ async fn adopt_policy(
         &staff.account,
         Action::ManagePolicy,
         &staff.account.unit_id,
-        &tree(),
+        tree(),
     ) {
         return deny(d);
     }
@@ -1858,7 +1858,7 @@ async fn accounts_page(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&a.login),
             esc(&a.name),
-            esc(&unit_name(&tree, &a.unit_id)),
+            esc(&unit_name(tree, &a.unit_id)),
             a.roles
                 .iter()
                 .map(|r| r.label())
@@ -1871,14 +1871,14 @@ async fn accounts_page(
         &staff.account,
         Action::ManageAccounts,
         &staff.account.unit_id,
-        &tree,
+        tree,
     )
     .is_ok()
     {
         let units: String = tree
             .units
             .iter()
-            .filter(|u| tree.is_within(&u.id, &scope_root(&tree, &staff.account)))
+            .filter(|u| tree.is_within(&u.id, &scope_root(tree, &staff.account)))
             .map(|u| format!("<option value=\"{}\">{}</option>", esc(&u.id), esc(&u.name)))
             .collect();
         let roles: String = Role::ALL
@@ -1976,10 +1976,10 @@ async fn issue_token(
     }
     let tree = tree();
     let unit = f.get("unit_id").cloned().unwrap_or_default();
-    if let Err(d) = authorize(&staff.account, Action::ManageAccounts, &unit, &tree) {
+    if let Err(d) = authorize(&staff.account, Action::ManageAccounts, &unit, tree) {
         return deny(d);
     }
-    let name = unit_name(&tree, &unit);
+    let name = unit_name(tree, &unit);
     let token = format!("xyjt_{}", auth::new_token().to_lowercase());
     let event = NewEvent::new(
         staff.actor(),
@@ -2059,7 +2059,7 @@ async fn create_account(
     let tree = tree();
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let unit = get("unit_id");
-    if let Err(d) = authorize(&staff.account, Action::ManageAccounts, &unit, &tree) {
+    if let Err(d) = authorize(&staff.account, Action::ManageAccounts, &unit, tree) {
         return deny(d);
     }
     let roles: Vec<Role> = Role::ALL

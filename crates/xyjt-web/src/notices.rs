@@ -133,7 +133,7 @@ pub async fn notices_page(
     let body = format!(
         "<h1 class=\"noprint\">处罚决定附送文书（两书同达）</h1>\
          <p class=\"noprint\"><button onclick=\"window.print()\">打印</button></p>{}",
-        notices_html(&masked, &DeadlinePolicy::builtin(), &TemplateSet::builtin())
+        notices_html(&masked, DeadlinePolicy::builtin(), TemplateSet::builtin())
     );
     Ok(layout("两书同达", &body))
 }

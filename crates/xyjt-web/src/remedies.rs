@@ -44,7 +44,7 @@ pub struct Ctx<'a> {
     pub store: &'a dyn Store,
     pub calendar: &'a Calendar,
     pub today: NaiveDate,
-    pub policy: DeadlinePolicy,
+    pub policy: &'static DeadlinePolicy,
 }
 
 impl<'a> Ctx<'a> {
@@ -292,7 +292,7 @@ struct Draft {
 
 fn new_application(ctx: &Ctx<'_>, d: Draft) -> (Application, String) {
     let code = random_code(8);
-    let (workdays, rule) = first_clock(d.kind, &ctx.policy);
+    let (workdays, rule) = first_clock(d.kind, ctx.policy);
     let app = Application {
         number: new_number(d.kind, d.filed_on),
         kind: d.kind,
@@ -751,8 +751,8 @@ pub async fn take_step(
             bad(format!("日期 {on} 晚于今天 {}", ctx.today)).with_detail(json!({"field": "on"}))
         );
     }
-    let step = step_from(req, &wf, &ctx.policy)?;
-    check_policy(&wf, &step, &ctx.policy).map_err(|e| bad(e.to_string()))?;
+    let step = step_from(req, &wf, ctx.policy)?;
+    check_policy(&wf, &step, ctx.policy).map_err(|e| bad(e.to_string()))?;
     // The projection applies the same rule; refused here, with the reason, before writing.
     let after = apply(wf, &step, on, actor).map_err(|e| bad(e.to_string()))?;
     let mut events = vec![NewEvent::new(

@@ -406,7 +406,7 @@ pub async fn open_case(
         .filter(|m| m.lists.contains(&entry.entry.list))
         .map(|m| m.id.clone())
         .collect();
-    let (due_on, due_provisional) = case_due(today, calendar, &DeadlinePolicy::builtin());
+    let (due_on, due_provisional) = case_due(today, calendar, DeadlinePolicy::builtin());
     let case = JointCase {
         id: new_id(),
         entry_id: entry_id.to_string(),
