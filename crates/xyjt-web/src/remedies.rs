@@ -1547,6 +1547,18 @@ pub async fn seed_demo_workflows(
         applicant: None,
         evidence: vec![],
     };
+    // A repair filed by the subject, declarations made and the commitment signed with it.
+    let repair = |r: &Record, reason: &str, filed: NaiveDate| RepairRequest {
+        record_id: r.id.clone(),
+        reason: reason.into(),
+        filed_on: Some(filed),
+        applicant: None,
+        evidence: vec![],
+        corrected: true,
+        obligations_met: true,
+        commitment_id: None,
+        sign_commitment: true,
+    };
     let step = |action: &str, day: NaiveDate, reason: &str| StepRequest {
         action: action.into(),
         on: Some(day),
@@ -1607,17 +1619,7 @@ pub async fn seed_demo_workflows(
     let filed = back(8);
     let f = file_repair(
         &at(filed),
-        RepairRequest {
-            record_id: old[0].id.clone(),
-            reason: "已缴纳罚款并完成整改".into(),
-            filed_on: Some(filed),
-            applicant: None,
-            evidence: vec![],
-            corrected: true,
-            obligations_met: true,
-            commitment_id: None,
-            sign_commitment: true,
-        },
+        repair(old[0], "已缴纳罚款并完成整改", filed),
         "demo",
     )
     .await?;
@@ -1637,17 +1639,7 @@ pub async fn seed_demo_workflows(
     let filed = back(2);
     let f = file_repair(
         &at(filed),
-        RepairRequest {
-            record_id: old[1].id.clone(),
-            reason: "违法行为已整改到位".into(),
-            filed_on: Some(filed),
-            applicant: None,
-            evidence: vec![],
-            corrected: true,
-            obligations_met: true,
-            commitment_id: None,
-            sign_commitment: true,
-        },
+        repair(old[1], "违法行为已整改到位", filed),
         "demo",
     )
     .await?;
