@@ -104,8 +104,25 @@ fn deny(d: Denied) -> Response {
     forbidden(&d.to_string())
 }
 
+/// A refused or failed console request as a page (the console is HTML, not the JSON API):
+/// the status, the Chinese message and every detail, and a way back.
 fn err_page(e: ApiError) -> Response {
-    e.into_response()
+    let details: String = e
+        .details
+        .iter()
+        .map(|d| format!("<li>{}</li>", esc(&d.to_string())))
+        .collect();
+    let body = format!(
+        "<h1>操作未完成</h1><p class=\"bad\" id=\"error\">{}</p>{}\
+         <p>请返回上一页修改后重试，或回到<a href=\"/console\">工作台</a>。</p>",
+        esc(&e.message),
+        if details.is_empty() {
+            String::new()
+        } else {
+            format!("<ul>{details}</ul>")
+        }
+    );
+    (e.status, crate::pages::layout("操作未完成", &body)).into_response()
 }
 
 const NAV: &[(&str, &str)] = &[
