@@ -767,6 +767,10 @@ async fn large_and_empty_uploads_get_a_reason() {
             "{}",
             &r.text[..r.text.len().min(300)]
         );
+        assert!(
+            r.text.contains("操作未完成") && r.text.contains("<html"),
+            "a page, not JSON"
+        );
     }
 }
 
