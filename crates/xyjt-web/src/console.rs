@@ -125,46 +125,24 @@ fn err_page(e: ApiError) -> Response {
     (e.status, crate::pages::layout("操作未完成", &body)).into_response()
 }
 
-const NAV: &[(&str, &str)] = &[
-    ("/console", "工作台"),
-    ("/console/records/new", "信息录入"),
-    ("/console/import", "文件导入"),
-    ("/console/submissions", "审核发布"),
-    ("/console/applications", "异议与修复"),
-    ("/console/lists", "名单管理"),
-    ("/console/policy", "四张清单"),
-    ("/console/checks", "核查记录"),
-    ("/console/audit", "操作审计"),
-    ("/console/accounts", "账号管理"),
-];
-
-const CONSOLE_STYLE: &str = "nav.console{display:flex;flex-wrap:wrap;gap:4px 12px;background:#e8eef5;padding:8px 16px}\
-nav.console a{color:#0b4a8b;text-decoration:none}.who{float:right;font-size:13px}\
-.urgent{background:#fde2e1}.soon{background:#fff3cd}.fine{background:#e6f4ea}\
-form.stack{display:flex;flex-direction:column;gap:8px;max-width:640px}form.stack label{display:flex;flex-direction:column;font-size:14px}\
-form.stack input,form.stack select,form.stack textarea{padding:8px;font-size:15px;border:1px solid #9ab;border-radius:4px}\
-.inline{display:inline}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:12px}\
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:12px}\
-.stat{font-size:28px;font-weight:600;color:#0b4a8b}";
-
 /// The console's frame: navigation, who is signed in, sign-out.
 fn page(staff: &Staff, title: &str, body: &str) -> Html<String> {
-    let tree = tree();
-    let nav: String = NAV
-        .iter()
-        .map(|(href, label)| format!("<a href=\"{href}\">{label}</a>"))
-        .collect();
+    crate::html::render(&crate::html::RawConsolePage {
+        frame: frame(staff, title),
+        body,
+    })
+}
+
+/// The console frame's facts for `staff`.
+fn frame(staff: &Staff, title: &str) -> crate::html::Frame {
     let roles: Vec<&str> = staff.account.roles.iter().map(|r| r.label()).collect();
-    let frame = format!(
-        "<style>{CONSOLE_STYLE}</style><nav class=\"console\">{nav}</nav>\
-         <div class=\"who\">{}（{}，{}）<form class=\"inline\" method=\"post\" action=\"/console/logout\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">退出</button></form></div>{body}",
-        esc(&staff.account.name),
-        esc(&unit_name(tree, &staff.account.unit_id)),
-        esc(&roles.join("、")),
-        esc(&staff.csrf)
-    );
-    crate::pages::layout(&format!("{title} - 管理后台"), &frame)
+    crate::html::Frame {
+        title: title.to_string(),
+        name: staff.account.name.clone(),
+        unit: unit_name(tree(), &staff.account.unit_id),
+        roles: roles.join("、"),
+        csrf: staff.csrf.clone(),
+    }
 }
 
 fn csrf_field(staff: &Staff) -> String {

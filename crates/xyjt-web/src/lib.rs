@@ -10,6 +10,7 @@ pub mod checks;
 pub mod console;
 mod error;
 mod forms;
+mod html;
 mod notices;
 mod pages;
 mod portal;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console::router())
         .merge(portal::router())
         .merge(forms::router())
+        .route("/static/style.css", axum::routing::get(html::stylesheet))
         .fallback(error::not_found)
         .layer(axum::middleware::map_response(
             error::envelope_framework_errors,

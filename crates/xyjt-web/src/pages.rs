@@ -187,53 +187,6 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "*{box-sizing:border-box}\
-body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#222;background:#f5f7fa;line-height:1.5}\
-header{background:#0b4a8b;color:#fff;padding:12px 16px}header a{color:#fff;text-decoration:none;font-size:20px;font-weight:600}\
-nav{background:#083a6e;display:flex;flex-wrap:wrap;padding:2px 8px}\
-nav a{color:#fff;text-decoration:none;padding:8px 10px;font-size:15px;white-space:nowrap}nav a:hover,nav a:focus{background:#0b4a8b}\
-main{max-width:960px;margin:0 auto;padding:16px}form{display:flex;gap:8px;margin:16px 0}\
-input[type=search]{flex:1;padding:10px;font-size:16px;border:1px solid #9ab;border-radius:4px;min-width:0}\
-button{padding:10px 18px;background:#0b4a8b;color:#fff;border:0;border-radius:4px;font-size:16px}\
-.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:8px 0}\
-table{width:100%;border-collapse:collapse;background:#fff}td,th{border-bottom:1px solid #e3e8ee;padding:8px;text-align:left;font-size:14px}\
-.card{background:#fff;border-radius:6px;padding:12px 16px;margin:12px 0}.muted{color:#667}\
-footer{color:#667;font-size:12px;text-align:center;padding:24px}\
-.badge{display:inline-block;padding:2px 6px;border-radius:3px;font-size:12px}.warn{background:#fff3cd;color:#7a5a00}\
-.bad{color:#b00020}.ok{color:#1b6e20}.doc{background:#fff;padding:32px;margin:16px 0;line-height:1.8}\
-.doc h2{text-align:center}\
-.stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(130px,1fr));gap:8px;margin:12px 0}\
-.stat{background:#fff;border-radius:6px;padding:10px;text-align:center;color:#222;text-decoration:none}\
-.stat b{display:block;font-size:24px;color:#0b4a8b}\
-form.apply{display:block;background:#fff;border-radius:6px;padding:12px 16px}\
-.field{display:flex;gap:8px;margin:10px 0;align-items:flex-start}.field>label,.field>.label{flex:0 0 150px;padding-top:8px;font-weight:600}\
-.field>div{flex:1;min-width:0}\
-.apply input[type=text],.apply input[type=tel],.apply select,.apply textarea{width:100%;padding:10px;font-size:16px;border:1px solid #9ab;border-radius:4px;font-family:inherit}\
-.apply textarea{min-height:120px}.hint{color:#667;font-size:13px;margin:4px 0}\
-.alert{background:#fdecea;color:#b00020;padding:10px 12px;border-radius:4px;margin:12px 0}\
-.notice{background:#fff3cd;color:#5a4300;padding:10px 12px;border-radius:4px;margin:12px 0}\
-.qcode{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:26px;letter-spacing:3px;color:#0b4a8b}\
-dl.item{display:grid;grid-template-columns:8em 1fr;gap:4px 12px;margin:8px 0}dl.item dt{color:#667}dl.item dd{margin:0}\
-@media (max-width:600px){main{padding:10px}form{flex-direction:column;align-items:stretch}\
-.field{flex-direction:column;gap:4px}.field>label,.field>.label{flex:none;padding-top:0}\
-dl.item{grid-template-columns:1fr}dl.item dd{margin-bottom:6px}header a{font-size:18px}\
-.scroll table{min-width:720px}td,th{padding:6px;font-size:13px}}\
-@media print{header,nav,footer,.noprint{display:none}.doc{page-break-after:always;margin:0}body{background:#fff}}";
-
-/// The portal's sections, in the order of the navigation bar.
-const NAV: &[(&str, &str)] = &[
-    ("/", "首页"),
-    ("/publicity", "双公示"),
-    ("/lists/red", "红名单"),
-    ("/lists/black", "黑名单"),
-    ("/lists/watch", "重点关注名单"),
-    ("/objections", "异议申请"),
-    ("/repairs", "信用修复"),
-    ("/applications", "进度查询"),
-    ("/policies", "政策文件"),
-    ("/news", "新闻动态"),
-];
-
 #[derive(Deserialize)]
 pub struct ApplicationPageQuery {
     number: Option<String>,
@@ -310,19 +263,7 @@ async fn application_page(
 }
 
 pub(crate) fn layout(title: &str, body: &str) -> Html<String> {
-    let nav: String = NAV
-        .iter()
-        .map(|(href, label)| format!("<a href=\"{href}\">{label}</a>"))
-        .collect();
-    Html(format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{} - 信用交通</title><style>{STYLE}</style></head><body>\
-         <header><a href=\"/\">信用交通 · 信用信息平台</a></header>\
-         <nav aria-label=\"栏目导航\">{nav}</nav><main>{body}</main>\
-         <footer>演示数据均为虚构 · xyjt</footer></body></html>",
-        esc(title)
-    ))
+    crate::html::render(&crate::html::RawPage { title, body })
 }
 
 /// A page with a status other than 200 (not found, refused…), in the portal's layout.

@@ -62,9 +62,15 @@ fn normalise(html: &str) -> String {
     static RULES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     let rules = RULES.get_or_init(|| {
         [
-            (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[id]"),
+            (
+                r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                "[id]",
+            ),
             (r"[0-9a-f]{64}", "[sha256]"),
-            (r#"name="csrf" value="[^"]*""#, r#"name="csrf" value="[csrf]""#),
+            (
+                r#"name="csrf" value="[^"]*""#,
+                r#"name="csrf" value="[csrf]""#,
+            ),
             (r"\b(YY|XF)-\d{8}-[0-9A-Z]{6}\b", "[number]"),
             (
                 r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}| UTC)?",
@@ -98,8 +104,8 @@ async fn sign_in(state: &AppState, login: &str) -> String {
         .find(|v| v.starts_with("xyjt_login="))
         .map(|v| v.split(';').next().unwrap().to_string())
         .unwrap();
-    let page = String::from_utf8_lossy(&to_bytes(res.into_body(), usize::MAX).await.unwrap())
-        .into_owned();
+    let page =
+        String::from_utf8_lossy(&to_bytes(res.into_body(), usize::MAX).await.unwrap()).into_owned();
     let key = "name=\"csrf\" value=\"";
     let i = page.find(key).unwrap() + key.len();
     let token = page[i..].split('"').next().unwrap();
@@ -154,7 +160,10 @@ async fn portal_and_console_pages_render_as_before() {
         ("home", "/".to_string()),
         ("search", "/?q=%E8%BF%90%E8%BE%93".to_string()),
         ("publicity", "/publicity".to_string()),
-        ("publicity_penalties_p2", "/publicity?category=penalty&page=2".to_string()),
+        (
+            "publicity_penalties_p2",
+            "/publicity?category=penalty&page=2".to_string(),
+        ),
         ("subject", format!("/subjects/{subject}")),
         ("notices", format!("/records/{record}/notices")),
         ("applications", "/applications".to_string()),
@@ -175,7 +184,10 @@ async fn portal_and_console_pages_render_as_before() {
         );
     }
     let login = get(&state, "/console/login", "").await;
-    insta::assert_snapshot!("console_login", format!("{}\n{}", login.0, normalise(&login.1)));
+    insta::assert_snapshot!(
+        "console_login",
+        format!("{}\n{}", login.0, normalise(&login.1))
+    );
     for (login, pages) in [
         (
             "xl-sh",
@@ -206,4 +218,44 @@ async fn portal_and_console_pages_render_as_before() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_one_cacheable_asset() {
+    let (_store, state) = setup().await;
+    let res = router(state.clone())
+        .oneshot(
+            Request::get("/static/style.css")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers().clone();
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(
+        h[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    let etag = h[header::ETAG].to_str().unwrap().to_string();
+    let css = to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    assert!(String::from_utf8_lossy(&css).contains("body.console .stat"));
+    let again = router(state)
+        .oneshot(
+            Request::get("/static/style.css")
+                .header(header::IF_NONE_MATCH, &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 }
