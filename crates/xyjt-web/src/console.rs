@@ -20,6 +20,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
+use xyjt_app::accounts::{account_event, validate_account};
 use xyjt_core::account::{Account, Action, Denied, Role, authorize, authorize_review};
 use xyjt_core::cases::{DeadlinePolicy, OrgTree};
 use xyjt_core::ledger::{EventPayload, NewEvent};
@@ -2004,45 +2005,6 @@ async fn issue_token(
     }
 }
 
-/// Checks a new account's fields; errors in Chinese.
-pub fn validate_account(
-    login: &str,
-    name: &str,
-    password: &str,
-    roles: &[Role],
-) -> Result<(), String> {
-    if login.len() < 3
-        || login.len() > 32
-        || !login
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c))
-    {
-        return Err("账号应为 3–32 位小写字母、数字或 . _ -".into());
-    }
-    if name.trim().is_empty() {
-        return Err("姓名不能为空".into());
-    }
-    if password.chars().count() < 10 {
-        return Err("密码至少 10 位".into());
-    }
-    if roles.is_empty() {
-        return Err("至少选择一个角色".into());
-    }
-    Ok(())
-}
-
-/// The event that creates an account (the password hashed with argon2).
-pub fn account_event(actor: &str, account: Account, password: &str) -> NewEvent {
-    NewEvent::new(
-        actor,
-        Utc::now(),
-        EventPayload::AccountCreated {
-            account,
-            password_hash: auth::hash_password(password),
-        },
-    )
-}
-
 async fn create_account(
     State(state): State<AppState>,
     staff: Staff,
@@ -2089,60 +2051,4 @@ async fn create_account(
         Ok(_) => Redirect::to("/console/accounts").into_response(),
         Err(e) => err_page(e.into()),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Demo accounts.
-
-/// The password of every demo account (README); never used outside the demo.
-pub const DEMO_PASSWORD: &str = "xyjt-demo-2026";
-
-/// The demo's staff accounts: (login, name, unit id, roles).
-pub const DEMO_ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
-    ("admin", "系统管理员（演示）", "SF", &[Role::SysAdmin]),
-    ("xyc", "省信用管理处（演示）", "SF-XY", &[Role::CreditAdmin]),
-    (
-        "xl-lr",
-        "西岭执法支队录入员（演示）",
-        "XL-ZF",
-        &[Role::Clerk],
-    ),
-    (
-        "xl-sh",
-        "西岭执法支队审核员（演示）",
-        "XL-ZF",
-        &[Role::Reviewer],
-    ),
-    (
-        "dh-lr",
-        "东湖执法支队录入员（演示）",
-        "DH-ZF",
-        &[Role::Clerk],
-    ),
-    (
-        "dh-sh",
-        "东湖执法支队审核员（演示）",
-        "DH-ZF",
-        &[Role::Reviewer],
-    ),
-];
-
-/// The events creating the demo accounts.
-pub fn demo_account_events() -> Vec<NewEvent> {
-    DEMO_ACCOUNTS
-        .iter()
-        .map(|(login, name, unit, roles)| {
-            account_event(
-                "demo",
-                Account {
-                    login: (*login).into(),
-                    name: (*name).into(),
-                    unit_id: (*unit).into(),
-                    roles: roles.to_vec(),
-                    disabled: false,
-                },
-                DEMO_PASSWORD,
-            )
-        })
-        .collect()
 }

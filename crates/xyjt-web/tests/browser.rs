@@ -15,7 +15,7 @@ use xyjt_core::calendar::Calendar;
 use xyjt_store::Store;
 use xyjt_web::{AppState, Application};
 
-const PASSWORD: &str = xyjt_web::console::DEMO_PASSWORD;
+const PASSWORD: &str = xyjt_app::accounts::DEMO_PASSWORD;
 
 struct Driver {
     process: Child,
@@ -98,7 +98,7 @@ async fn server() -> (Arc<dyn Store>, String) {
         store.append(chunk.to_vec()).await.unwrap();
     }
     store
-        .append(xyjt_web::console::demo_account_events())
+        .append(xyjt_app::accounts::demo_account_events())
         .await
         .unwrap();
     let calendar = Calendar::builtin();

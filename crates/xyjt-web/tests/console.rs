@@ -14,7 +14,7 @@ use xyjt_core::ledger::{EventPayload, NewEvent};
 use xyjt_store::Store;
 use xyjt_web::{AppState, router};
 
-const PASSWORD: &str = xyjt_web::console::DEMO_PASSWORD;
+const PASSWORD: &str = xyjt_app::accounts::DEMO_PASSWORD;
 const XL: &str = "西岭市交通运输综合行政执法支队";
 
 fn today() -> NaiveDate {
@@ -31,7 +31,7 @@ async fn setup() -> (Arc<dyn Store>, AppState) {
         store.append(chunk.to_vec()).await.unwrap();
     }
     store
-        .append(xyjt_web::console::demo_account_events())
+        .append(xyjt_app::accounts::demo_account_events())
         .await
         .unwrap();
     let mut state = AppState::new(store.clone(), Calendar::builtin())

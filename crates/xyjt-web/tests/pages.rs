@@ -28,7 +28,7 @@ async fn setup() -> (Arc<dyn Store>, AppState) {
         store.append(chunk.to_vec()).await.unwrap();
     }
     store
-        .append(xyjt_web::console::demo_account_events())
+        .append(xyjt_app::accounts::demo_account_events())
         .await
         .unwrap();
     xyjt_web::remedies::seed_demo_workflows(store.as_ref(), &Calendar::builtin(), today())
@@ -111,7 +111,7 @@ async fn sign_in(state: &AppState, login: &str) -> String {
     let token = page[i..].split('"').next().unwrap();
     let body = format!(
         "csrf={token}&next=%2Fconsole&login={login}&password={}",
-        xyjt_web::console::DEMO_PASSWORD
+        xyjt_app::accounts::DEMO_PASSWORD
     );
     let res = router(state.clone())
         .oneshot(

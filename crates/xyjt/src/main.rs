@@ -628,7 +628,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut password = String::new();
             std::io::stdin().read_line(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            xyjt_web::console::validate_account(&login, &name, password, &roles)
+            xyjt_app::accounts::validate_account(&login, &name, password, &roles)
                 .map_err(|m| anyhow::anyhow!(m))?;
             let store = xyjt_store::open(&db.db).await?;
             let account = xyjt_core::account::Account {
@@ -639,7 +639,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 disabled: false,
             };
             store
-                .append(vec![xyjt_web::console::account_event(
+                .append(vec![xyjt_app::accounts::account_event(
                     "admin:cli",
                     account,
                     password,
@@ -855,7 +855,7 @@ async fn seed_demo(store: &dyn xyjt_store::Store) -> Result<usize> {
         .map_err(|e| anyhow::anyhow!("演示办理数据写入失败：{}", e.message))?;
     // Staff accounts for the console (README lists them; password DEMO_PASSWORD).
     store
-        .append(xyjt_web::console::demo_account_events())
+        .append(xyjt_app::accounts::demo_account_events())
         .await?;
     for (label, f) in &filed {
         eprintln!(
@@ -863,7 +863,7 @@ async fn seed_demo(store: &dyn xyjt_store::Store) -> Result<usize> {
             f.number, f.query_code
         );
     }
-    Ok(n + 1 + filed.len() + xyjt_web::console::DEMO_ACCOUNTS.len())
+    Ok(n + 1 + filed.len() + xyjt_app::accounts::DEMO_ACCOUNTS.len())
 }
 
 async fn verify(db: &str, json: bool) -> Result<ExitCode> {
