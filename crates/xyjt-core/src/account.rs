@@ -153,6 +153,27 @@ pub enum Denied {
     SamePerson,
     #[error("单位“{0}”不在组织机构中")]
     UnknownUnit(String),
+    #[error("调用方“{caller}”无权代表“{unit}”办理（接口令牌只能办理本单位及下级单位的事项）")]
+    Caller { caller: String, unit: String },
+}
+
+/// A calling system (接口调用方) is named after a unit and acts — reads as well as writes — only
+/// for that unit or a unit below it in the organisation tree: a bureau's system for its
+/// detachments, a detachment's system for itself. `caller` and `unit` are unit names.
+pub fn caller_acts_for(tree: &OrgTree, caller: &str, unit: &str) -> Result<(), Denied> {
+    let inside = caller == unit
+        || match (tree.by_name(caller), tree.by_name(unit)) {
+            (Some(c), Some(u)) => tree.is_within(&u.id, &c.id),
+            _ => false,
+        };
+    if inside {
+        Ok(())
+    } else {
+        Err(Denied::Caller {
+            caller: caller.to_string(),
+            unit: unit.to_string(),
+        })
+    }
 }
 
 impl OrgTree {

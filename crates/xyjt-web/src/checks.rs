@@ -1,10 +1,5 @@
-//! The credit check at decision points (自动比对、自动拦截、跟踪问效) — the hot path.
-//!
-//! Answers come from an in-memory index of the name-list entries and the list policy, rebuilt
-//! whenever the ledger head moves (polled, and right after writes through this server), so a
-//! check costs no SQL scan. Every answer is recorded in the ledger before it is returned: a
-//! recorder task appends the checks of many concurrent requests in one transaction (group commit)
-//! and then acknowledges each, so nothing acknowledged is lost.
+//! The credit check's HTTP handlers and the calling system's bearer token. The index, the
+//! recorder and the services are `xyjt_app::checks`.
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -12,227 +7,11 @@ use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use chrono::Utc;
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
-use utoipa::ToSchema;
-use xyjt_core::check::{CheckDecision, CheckReason, decide};
-use xyjt_core::ident::{Code, check as check_code};
-use xyjt_core::ledger::{CheckRecord, EventPayload, NewEvent, new_id};
-use xyjt_core::listing::EntryState;
-use xyjt_core::lists::{DecisionPoint, ListPolicy};
-use xyjt_core::text::name_key;
-use xyjt_store::{Store, StoreError};
-
-/// Entries and policy as of one ledger position, indexed for lookups by identifier, subject
-/// and name.
-pub struct CheckIndex {
-    pub head_seq: i64,
-    pub policy: Arc<ListPolicy>,
-    entries: Vec<EntryState>,
-    /// The same entries for fuzzy screening by name (and exact by identifier).
-    pub matcher: xyjt_match::MatchIndex,
-    /// (entry id, query key) pairs a person marked as false positives.
-    pub false_positives: std::collections::HashSet<(String, String)>,
-    by_code: HashMap<String, Vec<usize>>,
-    by_subject: HashMap<String, Vec<usize>>,
-    by_name: HashMap<String, Vec<usize>>,
-    /// Entry id → position, for screening hits.
-    by_id: HashMap<String, usize>,
-}
-
-impl CheckIndex {
-    pub fn build(
-        head_seq: i64,
-        policy: ListPolicy,
-        entries: Vec<EntryState>,
-        false_positives: Vec<(String, String)>,
-    ) -> Self {
-        let mut index = CheckIndex {
-            head_seq,
-            policy: Arc::new(policy),
-            entries: Vec::new(),
-            matcher: xyjt_match::MatchIndex::new(),
-            false_positives: false_positives.into_iter().collect(),
-            by_code: HashMap::new(),
-            by_subject: HashMap::new(),
-            by_name: HashMap::new(),
-            by_id: HashMap::new(),
-        };
-        for e in entries {
-            // Only entries that are or may become active matter for checks.
-            if e.status != xyjt_core::listing::EntryStatus::Published {
-                continue;
-            }
-            let i = index.entries.len();
-            if let Some(code) = &e.entry.code {
-                let checked = check_code(code);
-                if let Ok(c) = &checked.result {
-                    index
-                        .by_code
-                        .entry(c.as_str().to_string())
-                        .or_default()
-                        .push(i);
-                    // An old organisation code finds the USCC holder's entries too.
-                    if let Code::Uscc(u) = c
-                        && let Some(o) = u.org_code()
-                    {
-                        index
-                            .by_code
-                            .entry(o.as_str().to_string())
-                            .or_default()
-                            .push(i);
-                    }
-                } else {
-                    index.by_code.entry(checked.normalized).or_default().push(i);
-                }
-            }
-            if let Some(s) = &e.entry.subject_id {
-                index.by_subject.entry(s.clone()).or_default().push(i);
-            }
-            index
-                .by_name
-                .entry(name_key(&e.entry.name))
-                .or_default()
-                .push(i);
-            index.matcher.insert(xyjt_match::ListEntry {
-                entry_id: e.entry.id.clone(),
-                list: xyjt_core::check::list_key(&e.entry.list),
-                name: e.entry.name.clone(),
-                code: e.entry.code.clone(),
-            });
-            index.by_id.insert(e.entry.id.clone(), i);
-            index.entries.push(e);
-        }
-        index
-    }
-
-    fn collect(&self, hits: &[&Vec<usize>]) -> Vec<EntryState> {
-        let mut seen = Vec::new();
-        for list in hits {
-            for &i in list.iter() {
-                if !seen.contains(&i) {
-                    seen.push(i);
-                }
-            }
-        }
-        seen.into_iter().map(|i| self.entries[i].clone()).collect()
-    }
-
-    /// Entries for a subject known by identifier (and its platform subject id, if any).
-    pub fn by_identifier(&self, code: &str, subject_id: Option<&str>) -> Vec<EntryState> {
-        let mut hits = Vec::new();
-        if let Some(v) = self.by_code.get(code) {
-            hits.push(v);
-        }
-        if let Some(v) = subject_id.and_then(|s| self.by_subject.get(s)) {
-            hits.push(v);
-        }
-        self.collect(&hits)
-    }
-
-    /// Entries whose listed name is the same name (after 简繁/width/bracket normalisation).
-    pub fn by_name(&self, name: &str) -> Vec<EntryState> {
-        self.by_name
-            .get(&name_key(name))
-            .map(|v| self.collect(&[v]))
-            .unwrap_or_default()
-    }
-}
-
-/// The shared, swappable index.
-pub type SharedIndex = Arc<RwLock<Arc<CheckIndex>>>;
-
-/// The list policy in force: the latest adopted version, or the built-in example set adopted
-/// now (as a ledger event) when none has been.
-pub async fn current_policy(store: &dyn Store) -> Result<ListPolicy, StoreError> {
-    if let Some(p) = store.list_policy(None).await? {
-        return Ok(p);
-    }
-    let policy = ListPolicy::builtin();
-    store
-        .append(vec![NewEvent::new(
-            "system:init",
-            Utc::now(),
-            EventPayload::ListPolicyAdopted {
-                policy: policy.clone(),
-            },
-        )])
-        .await?;
-    Ok(policy)
-}
-
-/// Builds the index from the store.
-pub async fn load_index(store: &dyn Store) -> Result<CheckIndex, StoreError> {
-    let policy = current_policy(store).await?;
-    let head = store.head().await?;
-    let entries = store.list_entries(None).await?;
-    let false_positives = store.false_positives().await?;
-    Ok(CheckIndex::build(
-        head.seq,
-        policy,
-        entries,
-        false_positives,
-    ))
-}
-
-/// Rebuilds the index when the ledger has moved since it was built.
-pub async fn refresh_index(store: &dyn Store, shared: &SharedIndex) -> Result<(), StoreError> {
-    let current = shared.read().expect("index lock").head_seq;
-    if store.head().await?.seq != current {
-        let fresh = load_index(store).await?;
-        *shared.write().expect("index lock") = Arc::new(fresh);
-    }
-    Ok(())
-}
-
-/// Keeps the index current with writes made by other processes (the CLI, another server).
-pub fn spawn_index_refresher(store: Arc<dyn Store>, shared: SharedIndex) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        loop {
-            tick.tick().await;
-            if let Err(e) = refresh_index(store.as_ref(), &shared).await {
-                tracing::warn!(error = %e, "refreshing the check index failed");
-            }
-        }
-    });
-}
-
-/// A check waiting to be recorded, and where to say it is.
-pub type PendingCheck = (NewEvent, oneshot::Sender<Result<(), String>>);
-
-/// Appends checks in batches: whatever arrived while the previous batch was being written.
-pub fn spawn_recorder(store: Arc<dyn Store>) -> mpsc::Sender<PendingCheck> {
-    let (tx, mut rx) = mpsc::channel::<PendingCheck>(4096);
-    tokio::spawn(async move {
-        while let Some(first) = rx.recv().await {
-            let mut batch = vec![first];
-            while batch.len() < 512 {
-                match rx.try_recv() {
-                    Ok(p) => batch.push(p),
-                    Err(_) => break,
-                }
-            }
-            let (events, acks): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-            let result = store
-                .append(events)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string());
-            if let Err(e) = &result {
-                tracing::error!(error = %e, "recording checks failed");
-            }
-            for ack in acks {
-                let _ = ack.send(result.clone());
-            }
-        }
-    });
-    tx
-}
+use serde_json::Value;
+pub use xyjt_app::checks::{
+    Bidder, CheckIndex, CheckRequest, CheckResponse, CheckSubject, FeedbackRequest, ScreenHit,
+    ScreeningRequest, current_policy, query_key,
+};
 
 /// The calling system, authenticated by `Authorization: Bearer TOKEN`.
 pub struct Caller(pub String);
@@ -270,35 +49,6 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// Who is being checked: an identifier, or a name.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CheckSubject {
-    /// USCC, organisation code, registration number or citizen ID.
-    pub identifier: Option<String>,
-    /// The name, when no identifier is known (exact after normalisation).
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CheckRequest {
-    pub subject: CheckSubject,
-    /// 招标投标, 行政许可, 财政资金/补贴申请, 评优评先, 公务员录用/干部任用, 日常检查频次, 从业资格, 政府采购
-    #[schema(value_type = String)]
-    pub decision_point: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CheckResponse {
-    pub id: String,
-    /// `allow` | `restrict` | `review`
-    #[schema(value_type = String)]
-    pub decision: CheckDecision,
-    /// Every applicable measure: the list entry, the measure, its legal basis and validity,
-    /// the implementing units.
-    #[schema(value_type = Vec<Object>)]
-    pub reasons: Vec<CheckReason>,
-}
-
 /// Answers, records and returns a check.
 #[utoipa::path(post, path = "/api/v1/checks", request_body = CheckRequest,
     security(("bearer" = [])),
@@ -309,95 +59,8 @@ pub async fn create_check(
     Caller(caller): Caller,
     Json(req): Json<CheckRequest>,
 ) -> Result<Json<CheckResponse>, ApiError> {
-    let point = DecisionPoint::from_label(&req.decision_point).ok_or_else(|| {
-        ApiError::invalid(format!(
-            "decision_point “{}” 无效，应为：{}",
-            req.decision_point,
-            DecisionPoint::ALL
-                .iter()
-                .map(|p| p.label())
-                .collect::<Vec<_>>()
-                .join("、")
-        ))
-    })?;
-    let today = state.today();
-    let index = state.check_index.read().expect("index lock").clone();
-    let (identifier, subject_id, entries) = match (&req.subject.identifier, &req.subject.name) {
-        (Some(raw), _) if !raw.trim().is_empty() => {
-            let checked = check_code(raw);
-            let code = checked.result.map_err(|e| {
-                ApiError::invalid(format!("subject.identifier 无效：{e}"))
-                    .with_detail(serde_json::json!({"field": "subject.identifier"}))
-            })?;
-            // The hot path touches no table: the index knows entries by every identifier.
-            let entries = index.by_identifier(code.as_str(), None);
-            let subject_id = entries.iter().find_map(|e| e.entry.subject_id.clone());
-            (Some(code.as_str().to_string()), subject_id, entries)
-        }
-        (_, Some(name)) if !name.trim().is_empty() => {
-            let entries = index.by_name(name);
-            let subject_id = entries.iter().find_map(|e| e.entry.subject_id.clone());
-            (None, subject_id, entries)
-        }
-        _ => return Err(ApiError::invalid("subject 需要 identifier 或 name 之一")),
-    };
-    let (decision, reasons) = decide(&entries, &index.policy, point, today);
-    let record = CheckRecord {
-        id: new_id(),
-        asked_by: caller.clone(),
-        decision_point: point,
-        identifier,
-        name: req.subject.name.clone(),
-        subject_id,
-        decision,
-        reasons: reasons.clone(),
-        policy_version: index.policy.version,
-        checked_on: today,
-    };
-    let id = record.id.clone();
-    let event = NewEvent::new(
-        format!("api:{caller}"),
-        Utc::now(),
-        EventPayload::CheckAnswered { check: record },
-    );
-    let (ack_tx, ack_rx) = oneshot::channel();
-    state
-        .check_recorder
-        .send((event, ack_tx))
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "核查记录服务不可用",
-            )
-        })?;
-    match ack_rx.await {
-        Ok(Ok(())) => {}
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "核查结果未能记录，请重试",
-            ));
-        }
-    }
-    Ok(Json(CheckResponse {
-        id,
-        decision,
-        reasons,
-    }))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct FeedbackRequest {
-    /// Whether the measure was applied.
-    pub applied: bool,
-    /// Which measure (四张清单 item id), when several applied.
-    pub measure_id: Option<String>,
-    /// What was done, or why not (required when not applied).
-    #[serde(default)]
-    pub note: String,
+    let answer = xyjt_app::checks::answer_check(&state.checks, &caller, req, state.today()).await?;
+    Ok(Json(answer))
 }
 
 /// The calling system reports what it did with a check's answer.
@@ -410,55 +73,22 @@ pub async fn check_feedback(
     Caller(caller): Caller,
     Path(id): Path<String>,
     Json(req): Json<FeedbackRequest>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    if !req.applied && req.note.trim().is_empty() {
-        return Err(ApiError::invalid("未采取措施时必须说明原因（note）"));
-    }
-    let (check, _) = state
-        .store
-        .check_record(&id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("核查记录 {id} 不存在")))?;
-    if check.asked_by != caller {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "只能反馈本系统发起的核查",
-        ));
-    }
-    state
-        .store
-        .append(vec![NewEvent::new(
-            format!("api:{caller}"),
-            Utc::now(),
-            EventPayload::CheckFeedback {
-                check_id: id.clone(),
-                applied: req.applied,
-                measure_id: req.measure_id,
-                note: req.note,
-                by: caller,
-            },
-        )])
-        .await?;
+) -> Result<Json<Value>, ApiError> {
+    xyjt_app::checks::record_feedback(state.store.as_ref(), &caller, &id, req).await?;
     Ok(Json(serde_json::json!({"id": id, "recorded": true})))
 }
 
-/// A recorded check with its feedback.
+/// A check this system asked, with its feedback (another system's check is not found).
 #[utoipa::path(get, path = "/api/v1/checks/{id}", params(("id" = String, Path, description = "check id")),
     security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorEnvelope)))]
 pub async fn get_check(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let (check, feedback) = state
-        .store
-        .check_record(&id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("核查记录 {id} 不存在")))?;
+) -> Result<Json<Value>, ApiError> {
     Ok(Json(
-        serde_json::json!({"check": check, "feedback": feedback}),
+        xyjt_app::checks::check_for(state.store.as_ref(), &caller, &id).await?,
     ))
 }
 
@@ -468,103 +98,9 @@ pub async fn get_check(
 pub async fn check_stats(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let counts = state.store.check_counts().await?;
-    let items: Vec<serde_json::Value> = counts
-        .into_iter()
-        .map(|c| {
-            serde_json::json!({
-                "asked_by": c.asked_by,
-                "decision_point": c.decision_point,
-                "decision": c.decision,
-                "checks": c.checks,
-                "with_feedback": c.with_feedback,
-                "feedback_rate": if c.checks > 0 { (c.with_feedback as f64 / c.checks as f64 * 10_000.0).round() / 10_000.0 } else { 0.0 },
-            })
-        })
-        .collect();
+) -> Result<Json<Value>, ApiError> {
+    let items = xyjt_app::checks::check_stats(state.store.as_ref()).await?;
     Ok(Json(serde_json::json!({ "items": items })))
-}
-
-/// The key a false-positive mark is remembered by: the normalised identifier when the query
-/// has a valid one, else the name's search key.
-pub fn query_key(name: Option<&str>, identifier: Option<&str>) -> String {
-    if let Some(code) = identifier.map(check_code).and_then(|c| c.result.ok()) {
-        return code.as_str().to_string();
-    }
-    name.map(name_key).unwrap_or_default()
-}
-
-/// One screening hit, as the CLI's `--json` lines and the API show it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ScreenHit {
-    /// The platform subject of the entry, when it is one (external lists may name others).
-    pub subject_id: Option<String>,
-    pub name: String,
-    /// `red`, `black`, `watch`, or an external list's name.
-    pub list: String,
-    /// 0.0–1.0
-    pub score: f64,
-    /// Which identifiers, normalisations and name features produced the score (Chinese).
-    pub explanation: Vec<String>,
-    /// The list entry (to mark the hit as a false positive).
-    pub entry_id: String,
-}
-
-impl CheckIndex {
-    /// Screens one bidder against every active entry: exact on identifiers, fuzzy on names.
-    /// Hits on lists without a measure at `point`, hits marked as false positives for this
-    /// query and entries not in force on `today` are left out.
-    pub fn screen(
-        &self,
-        name: Option<&str>,
-        identifier: Option<&str>,
-        min_score: f64,
-        point: DecisionPoint,
-        today: chrono::NaiveDate,
-    ) -> Vec<ScreenHit> {
-        let key = query_key(name, identifier);
-        self.matcher
-            .screen(name, identifier, 20, min_score)
-            .into_iter()
-            // Only lists with a measure at this decision point matter here.
-            .filter(|h| {
-                xyjt_core::lists::NameList::from_key(&h.list)
-                    .is_some_and(|l| !self.policy.measures_for(&l, point).is_empty())
-            })
-            .filter(|h| {
-                !self
-                    .false_positives
-                    .contains(&(h.entry_id.clone(), key.clone()))
-            })
-            .filter_map(|h| {
-                let e = &self.entries[*self.by_id.get(&h.entry_id)?];
-                e.is_active_on(today).then(|| ScreenHit {
-                    subject_id: e.entry.subject_id.clone(),
-                    name: h.name,
-                    list: h.list,
-                    score: h.score,
-                    explanation: h.explanation,
-                    entry_id: h.entry_id,
-                })
-            })
-            .collect()
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct Bidder {
-    pub name: Option<String>,
-    pub identifier: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ScreeningRequest {
-    /// e.g. 招标投标
-    pub decision_point: String,
-    pub bidders: Vec<Bidder>,
-    /// Lowest score reported (default 0.62: recall 0.99 on the labelled benchmark set).
-    pub min_score: Option<f64>,
 }
 
 /// Screens a list of bidders against every active list (exact identifiers, fuzzy names).
@@ -575,64 +111,10 @@ pub async fn create_screening(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Json(req): Json<ScreeningRequest>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let point = DecisionPoint::from_label(&req.decision_point).ok_or_else(|| {
-        ApiError::invalid(format!("decision_point “{}” 无效", req.decision_point))
-    })?;
-    if req.bidders.is_empty() || req.bidders.len() > 10_000 {
-        return Err(ApiError::invalid("bidders 应为 1 到 10000 个"));
-    }
-    let min_score = req
-        .min_score
-        .unwrap_or(xyjt_match::DEFAULT_MIN_SCORE)
-        .clamp(0.0, 1.0);
+) -> Result<Json<Value>, ApiError> {
     let today = state.today();
-    let index = state.check_index.read().expect("index lock").clone();
-    let results: Vec<serde_json::Value> = req
-        .bidders
-        .iter()
-        .map(|b| {
-            let hits = index.screen(
-                b.name.as_deref(),
-                b.identifier.as_deref(),
-                min_score,
-                point,
-                today,
-            );
-            serde_json::json!({
-                "input": {"name": b.name, "identifier": b.identifier},
-                "hits": hits,
-            })
-        })
-        .collect();
-    // The screening is on record like a check: who asked, for what, what was found.
-    let id = new_id();
-    let hits: Vec<serde_json::Value> = results
-        .iter()
-        .enumerate()
-        .flat_map(|(i, r)| {
-            r["hits"].as_array().into_iter().flatten().map(move |h| {
-                serde_json::json!({"bidder": i + 1, "entry_id": h["entry_id"], "score": h["score"]})
-            })
-        })
-        .collect();
-    state
-        .store
-        .append(vec![NewEvent::new(
-            format!("api:{caller}"),
-            Utc::now(),
-            EventPayload::ScreeningAnswered {
-                id: id.clone(),
-                asked_by: caller,
-                decision_point: point,
-                bidders: results.len() as u64,
-                hits,
-                policy_version: index.policy.version,
-                screened_on: today,
-            },
-        )])
-        .await?;
     Ok(Json(
-        serde_json::json!({"id": id, "decision_point": point.label(), "results": results}),
+        xyjt_app::checks::screen_bidders(state.store.as_ref(), &state.checks, &caller, req, today)
+            .await?,
     ))
 }

@@ -1408,7 +1408,7 @@ async fn application_step(
             let _ = state.refresh_checks().await;
             Redirect::to(&format!("/console/applications/{}", urlencode(&number))).into_response()
         }
-        Err(e) => err_page(e),
+        Err(e) => err_page(e.into()),
     }
 }
 

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
+use xyjt_app::{AppError, ErrorKind};
 use xyjt_store::StoreError;
 
 #[derive(Debug)]
@@ -61,31 +62,37 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict { .. } => {
-                Self::new(StatusCode::CONFLICT, "conflict", e.to_string())
-            }
-            StoreError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
-            StoreError::Fold(_)
-            | StoreError::Entry(_)
-            | StoreError::Case(_)
-            | StoreError::Workflow(_) => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_state",
-                e.to_string(),
-            ),
-            other => {
-                // Log the cause chain once here; the client only learns that it failed.
-                tracing::error!(error = %other, "storage failure");
-                Self::new(
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let status = match e.kind {
+            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => {
+                // Log the cause once here; the client only learns that it failed.
+                tracing::error!(error = %e.message, "storage failure");
+                return Self::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
                     "服务器内部错误，请稍后重试",
-                )
+                );
             }
+        };
+        ApiError {
+            status,
+            code: e.code,
+            message: e.message,
+            details: e.details,
         }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        AppError::from(e).into()
     }
 }
 

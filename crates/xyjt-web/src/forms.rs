@@ -13,8 +13,8 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::pages::{esc, layout, page_status, urlencode};
 use crate::remedies::{
-    ApplicantInput, Ctx, Filed, ObjectionRequest, RepairRequest, eligibility_as_filed,
-    file_objection, file_repair,
+    ApplicantInput, Filed, ObjectionRequest, RepairRequest, eligibility_as_filed, file_objection,
+    file_repair,
 };
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -615,7 +615,10 @@ async fn objection_post(
         Ok(req) => crate::remedies::ObjectionRequest { evidence, ..req },
         Err(message) => return reshow(&message).await,
     };
-    match file_objection(&Ctx::of(&state), req, "portal").await {
+    match file_objection(&state.ctx(), req, "portal")
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(filed) => Ok(filed_page(
             "异议申请",
             &filed,
@@ -691,7 +694,7 @@ async fn repair_page(
     errors: &[String],
     token: &str,
 ) -> Result<String, ApiError> {
-    let ctx = Ctx::of(state);
+    let ctx = state.ctx();
     let elig = eligibility_as_filed(&ctx, record, ctx.today).await?;
     let d = DeadlinePolicy::builtin();
     let mut out = format!(
@@ -847,7 +850,10 @@ async fn repair_post(
         Ok(req) => crate::remedies::RepairRequest { evidence, ..req },
         Err(message) => return reshow(vec![message]).await,
     };
-    match file_repair(&Ctx::of(&state), req, "portal").await {
+    match file_repair(&state.ctx(), req, "portal")
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(filed) => Ok(filed_page(
             "信用修复申请",
             &filed,

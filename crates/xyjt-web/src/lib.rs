@@ -21,7 +21,6 @@ pub mod views;
 
 pub use error::ApiError;
 pub use ratelimit::RateLimit;
-pub use routes::{StatsRow, stats_rows};
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -37,10 +36,9 @@ pub struct AppState {
     pub calendar: Arc<Calendar>,
     /// A fixed "today" for tests and reproducible demos; `None` is the real date in China.
     pub today: Option<chrono::NaiveDate>,
-    /// Name-list entries and list policy for checks, rebuilt when the ledger moves.
-    pub check_index: checks::SharedIndex,
-    /// Where checks go to be recorded (group commit).
-    pub check_recorder: tokio::sync::mpsc::Sender<checks::PendingCheck>,
+    /// The check index (name-list entries and list policy, rebuilt when the ledger moves) and
+    /// the check recorder (group commit).
+    pub checks: xyjt_app::checks::Checks,
     /// API tokens seen, by SHA-256 → calling system.
     pub tokens: Arc<std::sync::RwLock<std::collections::HashMap<String, String>>>,
     /// The per-client limit of the public search (`/api/v1/subjects`, `/?q=`); `None` = off.
@@ -55,15 +53,11 @@ impl AppState {
         store: Arc<dyn Store>,
         calendar: Calendar,
     ) -> Result<Self, xyjt_store::StoreError> {
-        let index = checks::load_index(store.as_ref()).await?;
-        let shared: checks::SharedIndex = Arc::new(std::sync::RwLock::new(Arc::new(index)));
-        checks::spawn_index_refresher(store.clone(), shared.clone());
         Ok(AppState {
-            check_recorder: checks::spawn_recorder(store.clone()),
+            checks: xyjt_app::checks::Checks::start(store.clone()).await?,
             store,
             calendar: Arc::new(calendar),
             today: None,
-            check_index: shared,
             tokens: Arc::default(),
             search_limit: Some(RateLimit::search_default()),
         })
@@ -71,7 +65,7 @@ impl AppState {
 
     /// Rebuilds the check index now if the ledger moved (the refresher does it every second).
     pub async fn refresh_checks(&self) -> Result<(), xyjt_store::StoreError> {
-        checks::refresh_index(self.store.as_ref(), &self.check_index).await
+        xyjt_app::checks::refresh_index(self.store.as_ref(), &self.checks.index).await
     }
 
     /// Counts one public search of `client`; `Err(seconds to wait)` over the limit.
@@ -80,6 +74,11 @@ impl AppState {
             Some(limit) => limit.hit(client),
             None => Ok(()),
         }
+    }
+
+    /// What the application services need, as of today.
+    pub fn ctx(&self) -> xyjt_app::Ctx<'_> {
+        xyjt_app::Ctx::new(self.store.as_ref(), &self.calendar, self.today())
     }
 
     /// The date publicity and deadlines are judged on.

@@ -11,6 +11,8 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+// Transitional: the console names the statistics through this module.
+pub(crate) use xyjt_app::stats::{StatsRow, stats_rows};
 use xyjt_core::ident::{CodeKind, check};
 use xyjt_core::mask::Audience;
 use xyjt_core::text::name_key;
@@ -496,23 +498,6 @@ pub struct StatsParams {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct StatsRow {
-    pub unit_code: String,
-    pub unit_name: String,
-    pub month: String,
-    /// `license` | `penalty`
-    pub category: String,
-    pub received: i64,
-    pub accepted: i64,
-    pub rejected: i64,
-    pub late: i64,
-    /// 合规率 = accepted / received
-    pub compliance_rate: Option<f64>,
-    /// 及时率 = (accepted − late) / accepted
-    pub timeliness_rate: Option<f64>,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct StatsList {
     pub items: Vec<StatsRow>,
 }
@@ -524,37 +509,10 @@ async fn shuanggongshi_stats(
     State(state): State<AppState>,
     Query(p): Query<StatsParams>,
 ) -> Result<Json<StatsList>, ApiError> {
-    let rows = stats_rows(state.store.as_ref(), p.month.as_deref(), p.unit.as_deref()).await?;
+    let rows =
+        xyjt_app::stats::stats_rows(state.store.as_ref(), p.month.as_deref(), p.unit.as_deref())
+            .await?;
     Ok(Json(StatsList { items: rows }))
-}
-
-/// The statistics rows, filtered; shared by the API and the CLI.
-pub async fn stats_rows(
-    store: &dyn xyjt_store::Store,
-    month: Option<&str>,
-    unit: Option<&str>,
-) -> Result<Vec<StatsRow>, xyjt_store::StoreError> {
-    let counts = store.intake_counts().await?;
-    Ok(counts
-        .into_iter()
-        .filter(|c| month.is_none_or(|m| c.month == m))
-        .filter(|c| unit.is_none_or(|u| c.unit_code == u.trim()))
-        .map(|c| {
-            let s = xyjt_core::stats::IntakeStats::new(c.accepted, c.rejected, c.late);
-            StatsRow {
-                unit_code: c.unit_code,
-                unit_name: c.unit_name,
-                month: c.month,
-                category: c.category,
-                received: s.received,
-                accepted: s.accepted,
-                rejected: s.rejected,
-                late: s.late,
-                compliance_rate: s.compliance_rate,
-                timeliness_rate: s.timeliness_rate,
-            }
-        })
-        .collect())
 }
 
 /// Public name-list entries in force today: `red`, `black`, `watch`, or an external list's name.

@@ -102,7 +102,7 @@ async fn server() -> (Arc<dyn Store>, String) {
         .await
         .unwrap();
     let calendar = Calendar::builtin();
-    xyjt_web::remedies::seed_demo_workflows(store.as_ref(), &calendar, today)
+    xyjt_app::demo::seed_demo_workflows(store.as_ref(), &calendar, today)
         .await
         .unwrap();
     let state = AppState::new(store.clone(), calendar).await.unwrap();

@@ -31,7 +31,7 @@ async fn setup() -> (Arc<dyn Store>, AppState) {
         .append(xyjt_app::accounts::demo_account_events())
         .await
         .unwrap();
-    xyjt_web::remedies::seed_demo_workflows(store.as_ref(), &Calendar::builtin(), today())
+    xyjt_app::demo::seed_demo_workflows(store.as_ref(), &Calendar::builtin(), today())
         .await
         .unwrap();
     let mut state = AppState::new(store.clone(), Calendar::builtin())

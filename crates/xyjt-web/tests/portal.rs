@@ -955,7 +955,13 @@ async fn home_has_navigation_and_counters() {
             "{label}"
         );
     }
-    assert!(r.body.contains("flex-wrap:wrap") && r.body.contains("overflow-x:auto"));
+    // The phone-friendly rules (wrapping navigation, scrolling tables) are in the one stylesheet.
+    assert!(
+        r.body
+            .contains("<link rel=\"stylesheet\" href=\"/static/style.css\">")
+    );
+    let css = get(&demo.state, "/static/style.css").await;
+    assert!(css.body.contains("flex-wrap:wrap") && css.body.contains("overflow-x:auto"));
     let subjects = demo.store.count_subjects().await.unwrap();
     assert!(r.body.contains(&format!("<b>{subjects}</b>信用主体")));
     let red = demo

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use xyjt_core::calendar::Calendar;
 use xyjt_core::ident::{CodeKind, check};
 
-mod lists;
+use xyjt_app::lists;
 
 /// `println!` that ends the program quietly when the reader has gone away (`xyjt … | head`),
 /// instead of panicking on a broken pipe.
@@ -750,7 +750,10 @@ async fn serve(db: &str, calendar: Calendar, addr: SocketAddr, demo: bool) -> Re
         let n = seed_demo(store.as_ref()).await?;
         if n > 0 {
             tracing::info!(events = n, "demo data written");
-            outln!("演示接口令牌（调用 /api/v1/checks）：{DEMO_TOKEN}");
+            outln!(
+                "演示接口令牌（调用 /api/v1/checks）：{}",
+                xyjt_app::demo::DEMO_TOKEN
+            );
         }
     }
     let state = xyjt_web::AppState::new(store, calendar).await?;
@@ -764,106 +767,18 @@ async fn serve(db: &str, calendar: Calendar, addr: SocketAddr, demo: bool) -> Re
     Ok(ExitCode::SUCCESS)
 }
 
-/// The API token the demo data set issues, so the check API can be tried at once.
-const DEMO_TOKEN: &str = "xyjt_demo_token_not_for_production";
-
-/// Writes the demo data set into an empty ledger; leaves a non-empty one alone: the fictional
-/// region's subjects and decisions, then name-list entries proposed by the platform's rules and
-/// approved by a (fictional) reviewer, a small 失信被执行人 list, and a demo API token.
+/// Writes the demo data set into an empty ledger (`xyjt_app::demo::seed`) and prints the demo
+/// applications' numbers and query codes so the progress lookup can be tried.
 async fn seed_demo(store: &dyn xyjt_store::Store) -> Result<usize> {
-    use xyjt_core::ledger::{EventPayload, NewEvent};
-    if store.head().await?.seq > 0 {
-        return Ok(0);
-    }
     let today = xyjt_core::clock::today_in_china();
-    let events = xyjt_core::demo::generate(today, 20_261_122);
-    let mut n = events.len();
-    let judgment_debtors: Vec<(String, String)> = events
-        .iter()
-        .filter_map(|e| match &e.payload {
-            EventPayload::SubjectRegistered { subject } if subject.name.contains("工程") => {
-                subject
-                    .uscc
-                    .as_ref()
-                    .map(|u| (subject.name.clone(), u.to_string()))
-            }
-            _ => None,
-        })
-        .take(3)
-        .collect();
-    for chunk in events.chunks(2_000) {
-        store.append(chunk.to_vec()).await?;
-    }
-    let now = chrono::Utc::now();
-    let proposals = lists::evaluate(store, "system:rules", today, now).await?;
-    let mut steps = Vec::new();
-    for p in &proposals {
-        steps.push(NewEvent::new(
-            "演示审核员",
-            now,
-            EventPayload::ListEntryReviewed {
-                entry_id: p.id.clone(),
-                by: "演示审核员".into(),
-                approved: true,
-                comment: "演示数据：规则认定，经审核".into(),
-            },
-        ));
-        steps.push(NewEvent::new(
-            "演示审核员",
-            now,
-            EventPayload::ListEntryPublished {
-                entry_id: p.id.clone(),
-                on: today,
-            },
-        ));
-    }
-    n += proposals.len() + steps.len();
-    store.append(steps).await?;
-    let dir = std::env::temp_dir().join(format!("xyjt-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join("失信被执行人.csv");
-    let mut csv = String::from("名称,代码,列入日期,列入机关,依据\n");
-    for (name, code) in &judgment_debtors {
-        csv.push_str(&format!(
-            "{name},{code},{},示范市中级人民法院（演示）,（{}）示执字第{}号\n",
-            today - chrono::Duration::days(90),
-            today.format("%Y"),
-            code.len()
-        ));
-    }
-    std::fs::write(&file, csv)?;
-    let (loaded, _) =
-        lists::import_external(store, &file, "失信被执行人", "demo", today, now).await?;
-    let _ = std::fs::remove_dir_all(&dir);
-    n += loaded * 3;
-    store
-        .append(vec![NewEvent::new(
-            "demo",
-            now,
-            EventPayload::ApiTokenIssued {
-                token_id: "demo-token".into(),
-                name: "演示招标投标平台".into(),
-                token_hash: xyjt_core::canonical::sha256_hex(DEMO_TOKEN.as_bytes()),
-            },
-        )])
-        .await?;
-    // Objections, repairs and commitments in every state; their numbers and query codes are
-    // printed so the progress lookup can be tried.
-    let calendar = xyjt_core::calendar::Calendar::builtin();
-    let filed = xyjt_web::remedies::seed_demo_workflows(store, &calendar, today)
-        .await
-        .map_err(|e| anyhow::anyhow!("演示办理数据写入失败：{}", e.message))?;
-    // Staff accounts for the console (README lists them; password DEMO_PASSWORD).
-    store
-        .append(xyjt_app::accounts::demo_account_events())
-        .await?;
-    for (label, f) in &filed {
+    let seeded = xyjt_app::demo::seed(store, &Calendar::builtin(), today).await?;
+    for (label, f) in &seeded.applications {
         eprintln!(
             "演示申请（{label}）：编号 {}，查询码 {}",
             f.number, f.query_code
         );
     }
-    Ok(n + 1 + filed.len() + xyjt_app::accounts::DEMO_ACCOUNTS.len())
+    Ok(seeded.events)
 }
 
 async fn verify(db: &str, json: bool) -> Result<ExitCode> {
@@ -926,7 +841,7 @@ async fn record_show(db: &str, id: &str, as_of: Option<&str>) -> Result<ExitCode
 
 async fn stats(db: &str, json: bool, month: Option<&str>, unit: Option<&str>) -> Result<ExitCode> {
     let store = xyjt_store::open(db).await?;
-    let rows = xyjt_web::stats_rows(store.as_ref(), month, unit).await?;
+    let rows = xyjt_app::stats::stats_rows(store.as_ref(), month, unit).await?;
     let pct = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{:.2}%", r * 100.0));
     if json {
         for r in &rows {
@@ -1228,8 +1143,16 @@ async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default()
             );
-            let (n, refused) =
-                lists::import_external(store.as_ref(), &file, &list, &by, today, now).await?;
+            let (n, refused) = lists::import_external(
+                store.as_ref(),
+                &xyjt_import::read_table(&file)?,
+                &file.display().to_string(),
+                &list,
+                &by,
+                today,
+                now,
+            )
+            .await?;
             outln!("已载入“{list}”名单 {n} 条");
             for r in &refused {
                 outln!("  {r}");
@@ -1250,9 +1173,9 @@ async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
                 anyhow::bail!("名单条目 {entry} 不存在");
             }
             let key = if check(&query).result.is_ok() {
-                xyjt_web::checks::query_key(None, Some(&query))
+                xyjt_app::checks::query_key(None, Some(&query))
             } else {
-                xyjt_web::checks::query_key(Some(&query), None)
+                xyjt_app::checks::query_key(Some(&query), None)
             };
             lists::step(
                 store.as_ref(),
@@ -1454,7 +1377,7 @@ async fn screen(
     let point = xyjt_core::lists::DecisionPoint::from_label(decision_point)
         .with_context(|| format!("决策环节“{decision_point}”无效"))?;
     let store = xyjt_store::open(db).await?;
-    let index = xyjt_web::checks::load_index(store.as_ref()).await?;
+    let index = xyjt_app::checks::load_index(store.as_ref()).await?;
     let table = xyjt_import::read_table(file)?;
     let name_col = table
         .column(&["名称", "投标人名称", "单位名称"])

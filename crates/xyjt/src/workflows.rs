@@ -1,7 +1,7 @@
 //! Objections (异议), credit repair (信用修复), the handling units' steps, credit commitments
 //! (信用承诺), the outbox for the delivery adapters and the on-time statistics, from the command
 //! line. Thin: every rule and every write goes through the services the API uses
-//! (`xyjt_web::remedies`), so the command line and the API cannot disagree.
+//! (`xyjt_app::workflows`), so the command line and the API cannot disagree.
 //!
 //! Exit codes follow the binary's: 0 done, 1 refused (the service's Chinese reason and details
 //! on stderr; not eligible, a wrong step, an unknown number), 2 usage or system error.
@@ -15,17 +15,18 @@ use serde_json::{Value, json};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use xyjt_core::calendar::Calendar;
-use xyjt_core::commitment::{self, TemplateSet};
-use xyjt_core::workflow::{AppState as Workflow, Clock, WorkflowKind};
-use xyjt_store::{AppQuery, Store};
-use xyjt_web::ApiError;
-use xyjt_web::remedies::{
-    ApplicantInput, CommitmentRequest, Ctx, EvidenceUpload, FulfilmentRequest, MAX_EVIDENCE_BYTES,
+use xyjt_app::Ctx;
+use xyjt_app::workflows::{
+    ApplicantInput, CommitmentRequest, EvidenceUpload, FulfilmentRequest, MAX_EVIDENCE_BYTES,
     ObjectionRequest, RepairRequest, StepRequest, check_commitment, commitment_json,
     eligibility_as_filed, file_objection, file_repair, sign_commitment, staff_view, take_step,
     workflow_stats,
 };
+use xyjt_app::{AppError, ErrorKind};
+use xyjt_core::calendar::Calendar;
+use xyjt_core::commitment::{self, TemplateSet};
+use xyjt_core::workflow::{AppState as Workflow, Clock, WorkflowKind};
+use xyjt_store::{AppQuery, Store};
 
 /// Where results go when an `exchange` message is drained: the sync step names it.
 const PROVINCIAL_PLATFORM: &str = "省级信用信息共享平台";
@@ -392,9 +393,9 @@ pub struct StatsArgs {
     json: bool,
 }
 
-/// A refusal from the services (`ApiError`), carried through `anyhow` to the exit code.
+/// A refusal from the services (`AppError`), carried through `anyhow` to the exit code.
 #[derive(Debug)]
-struct Refused(ApiError);
+struct Refused(AppError);
 
 impl std::fmt::Display for Refused {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -409,7 +410,7 @@ trait OrRefused<T> {
     fn refused(self) -> Result<T>;
 }
 
-impl<T> OrRefused<T> for std::result::Result<T, ApiError> {
+impl<T> OrRefused<T> for std::result::Result<T, AppError> {
     fn refused(self) -> Result<T> {
         self.map_err(|e| anyhow::Error::new(Refused(e)))
     }
@@ -428,7 +429,7 @@ fn init_error_log() {
 
 /// Prints a refusal on stderr (as the API's JSON envelope with `json`) and gives the exit code:
 /// 1 for a refusal, 2 for a server-side failure.
-fn report_refusal(e: &ApiError, json: bool) -> ExitCode {
+fn report_refusal(e: &AppError, json: bool) -> ExitCode {
     if json {
         eprintln!(
             "{}",
@@ -449,10 +450,9 @@ fn report_refusal(e: &ApiError, json: bool) -> ExitCode {
             eprintln!("  详情：{d}");
         }
     }
-    if e.status.is_server_error() {
-        ExitCode::from(2)
-    } else {
-        ExitCode::from(1)
+    match e.kind {
+        ErrorKind::Internal | ErrorKind::Unavailable => ExitCode::from(2),
+        _ => ExitCode::from(1),
     }
 }
 
@@ -564,7 +564,7 @@ fn provisional(due: &xyjt_core::workflow::Due) -> &'static str {
 /// What a filing prints: the number, the query code (once), the first deadline and its count.
 async fn print_filed(
     ctx: &Ctx<'_>,
-    filed: &xyjt_web::remedies::Filed,
+    filed: &xyjt_app::workflows::Filed,
     signed_here: bool,
     json: bool,
 ) -> Result<()> {
@@ -670,7 +670,7 @@ async fn repair(command: RepairCommand) -> Result<ExitCode> {
             let r = store
                 .record(&record)
                 .await?
-                .ok_or_else(|| ApiError::not_found(format!("记录 {record} 不存在")))
+                .ok_or_else(|| AppError::not_found(format!("记录 {record} 不存在")))
                 .refused()?;
             let on = on.unwrap_or(ctx.today);
             let elig = eligibility_as_filed(&ctx, &r, on).await.refused()?;
@@ -867,7 +867,7 @@ async fn app(command: AppCommand) -> Result<ExitCode> {
             let wf = store
                 .application(&number)
                 .await?
-                .ok_or_else(|| ApiError::not_found(format!("申请 {number} 不存在")))
+                .ok_or_else(|| AppError::not_found(format!("申请 {number} 不存在")))
                 .refused()?;
             if json {
                 outln!(

@@ -1,7 +1,8 @@
 //! Name-list work from the command line: maker-checker steps, rule runs over the ledger,
 //! external lists, list-policy versions. Each step appends ledger events; nothing is edited.
 
-use anyhow::{Context, Result, bail};
+use crate::checks::current_policy;
+use crate::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use xyjt_core::check::list_key;
 use xyjt_core::ident::{Code, check};
@@ -13,8 +14,8 @@ use xyjt_core::record::RecordCategory;
 use xyjt_store::Store;
 
 /// The list policy in force (adopting the built-in example set on first use).
-pub async fn policy(store: &dyn Store) -> Result<ListPolicy> {
-    Ok(xyjt_web::checks::current_policy(store).await?)
+pub async fn policy(store: &dyn Store) -> AppResult<ListPolicy> {
+    Ok(current_policy(store).await?)
 }
 
 /// Adds months to a date, clamping to the month's end.
@@ -35,22 +36,30 @@ pub async fn propose(
     by: &str,
     entry_date: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<String> {
+) -> AppResult<String> {
     let policy = policy(store).await?;
-    let item = policy
-        .item(item_id)
-        .with_context(|| format!("清单政策第 {} 版中没有事项 {item_id}", policy.version))?;
+    let item = policy.item(item_id).ok_or_else(|| {
+        AppError::invalid(format!(
+            "清单政策第 {} 版中没有事项 {item_id}",
+            policy.version
+        ))
+    })?;
     if !matches!(item.kind, ItemKind::DishonestScope | ItemKind::HonestScope) {
-        bail!("事项 {item_id} 是措施，不是列入范围");
+        return Err(AppError::invalid(format!(
+            "事项 {item_id} 是措施，不是列入范围"
+        )));
     }
     if !item.lists.contains(&list) {
-        bail!("事项 {item_id} 不适用于{}", list.label());
+        return Err(AppError::invalid(format!(
+            "事项 {item_id} 不适用于{}",
+            list.label()
+        )));
     }
     let (subject, code) = match identifier {
         Some(raw) => {
             let code = check(raw)
                 .result
-                .map_err(|e| anyhow::anyhow!("代码无效：{e}"))?;
+                .map_err(|e| AppError::invalid(format!("代码无效：{e}")))?;
             (store.subject_by_code(&code).await?, Some(code))
         }
         None => (None, None),
@@ -58,7 +67,11 @@ pub async fn propose(
     let name = match (name, &subject) {
         (Some(n), _) => n.to_string(),
         (None, Some(s)) => s.name.clone(),
-        (None, None) => bail!("平台中找不到该代码对应的主体，请用 --name 给出名称"),
+        (None, None) => {
+            return Err(AppError::invalid(
+                "平台中找不到该代码对应的主体，请用 --name 给出名称",
+            ));
+        }
     };
     let entry = ListEntry {
         id: new_id(),
@@ -97,7 +110,7 @@ pub async fn step(
     by: &str,
     now: DateTime<Utc>,
     payload: EventPayload,
-) -> Result<()> {
+) -> AppResult<()> {
     store.append(vec![NewEvent::new(by, now, payload)]).await?;
     Ok(())
 }
@@ -109,7 +122,7 @@ pub async fn evaluate(
     by: &str,
     today: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<Vec<ListEntry>> {
+) -> AppResult<Vec<ListEntry>> {
     let policy = policy(store).await?;
     let publicity = PublicityPolicy::builtin();
     let existing: Vec<EntryState> = store.list_entries(None).await?;
@@ -180,29 +193,32 @@ pub async fn evaluate(
     Ok(proposals)
 }
 
-/// Loads an external list (e.g. 失信被执行人 from a court) from CSV or XLSX with the columns
+/// Loads an external list (e.g. 失信被执行人 from a court) from a table (CSV or XLSX, read by
+/// `xyjt_import::read_table`; `source` names it in each entry's explanation) with the columns
 /// 名称 (required), 代码, 列入日期, 列入机关, 依据. Each row becomes an entry proposed by the
 /// importer, accepted by the exchange and published, in one transaction. Returns the count and
 /// the rows refused, with reasons.
 pub async fn import_external(
     store: &dyn Store,
-    path: &std::path::Path,
+    table: &xyjt_import::Table,
+    source: &str,
     list_name: &str,
     by: &str,
     today: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<(usize, Vec<String>)> {
+) -> AppResult<(usize, Vec<String>)> {
     let policy = policy(store).await?;
     let list = NameList::External(list_name.to_string());
     let item = policy
         .scopes()
         .find(|i| i.lists.contains(&list))
-        .with_context(|| format!("清单政策中没有适用于“{list_name}”的列入范围事项"))?
+        .ok_or_else(|| {
+            AppError::invalid(format!("清单政策中没有适用于“{list_name}”的列入范围事项"))
+        })?
         .clone();
-    let table = xyjt_import::read_table(path)?;
     let name_col = table
         .column(&["名称", "被执行人名称", "姓名/名称"])
-        .context("缺少“名称”列")?;
+        .ok_or_else(|| AppError::invalid("缺少“名称”列"))?;
     let code_col = table.column(&[
         "代码",
         "统一社会信用代码",
@@ -263,7 +279,7 @@ pub async fn import_external(
             entry_date,
             valid_until: item.validity_months.map(|m| plus_months(entry_date, m)),
             source_records: Vec::new(),
-            explanation: format!("{unit}公布的{list_name}名单（{}第 {n} 行）", path.display()),
+            explanation: format!("{unit}公布的{list_name}名单（{source}第 {n} 行）"),
         };
         let id = entry.id.clone();
         events.push(NewEvent::new(
@@ -298,13 +314,17 @@ pub async fn import_external(
     Ok((count, refused))
 }
 
-pub fn end_reason(s: &str) -> Result<EndReason> {
+pub fn end_reason(s: &str) -> AppResult<EndReason> {
     Ok(match s {
         "expired" | "有效期届满" => EndReason::Expired,
         "repaired" | "信用修复" => EndReason::Repaired,
         "objection-upheld" | "异议成立" => EndReason::ObjectionUpheld,
         "withdrawn" | "撤销" => EndReason::Withdrawn,
-        other => bail!("移出原因“{other}”无效：expired | repaired | objection-upheld | withdrawn"),
+        other => {
+            return Err(AppError::invalid(format!(
+                "移出原因“{other}”无效：expired | repaired | objection-upheld | withdrawn"
+            )));
+        }
     })
 }
 
@@ -355,17 +375,17 @@ pub async fn open_case(
     today: NaiveDate,
     now: DateTime<Utc>,
     calendar: &xyjt_core::calendar::Calendar,
-) -> Result<xyjt_core::cases::JointCase> {
+) -> AppResult<xyjt_core::cases::JointCase> {
     use xyjt_core::cases::{DeadlinePolicy, JointCase, OrgTree, case_due};
     let entry = store
         .list_entry(entry_id)
         .await?
-        .with_context(|| format!("名单条目 {entry_id} 不存在"))?;
+        .ok_or_else(|| AppError::not_found(format!("名单条目 {entry_id} 不存在")))?;
     if !entry.is_active_on(today) {
-        bail!(
+        return Err(AppError::invalid(format!(
             "名单条目 {entry_id} 当前未生效（{}），不能发起联合惩戒",
             entry.status.label()
-        );
+        )));
     }
     let tree = OrgTree::builtin();
     let mut targets: Vec<String> = units
@@ -376,7 +396,7 @@ pub async fn open_case(
     if cascade {
         let root = tree
             .by_name(initiator)
-            .with_context(|| format!("组织机构中没有“{initiator}”"))?;
+            .ok_or_else(|| AppError::invalid(format!("组织机构中没有“{initiator}”")))?;
         // A unit inside a bureau (same level as its parent) pushes from its bureau.
         let bureau = match root
             .parent
@@ -398,7 +418,9 @@ pub async fn open_case(
     }
     targets.dedup();
     if targets.is_empty() {
-        bail!("没有实施单位：请用 --units 指定，或用 --cascade 按组织机构下推");
+        return Err(AppError::invalid(
+            "没有实施单位：请用 --units 指定，或用 --cascade 按组织机构下推",
+        ));
     }
     let policy = policy(store).await?;
     let measure_ids: Vec<String> = policy

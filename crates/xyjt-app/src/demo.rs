@@ -1,0 +1,334 @@
+//! The demo data set: the fictional region's decisions, list entries, a court list, workflows in
+//! every state, staff accounts and an API token.
+
+use crate::workflows::*;
+use crate::{AppError, Ctx};
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+use xyjt_core::calendar::Calendar;
+use xyjt_core::record::Record;
+use xyjt_store::Store;
+
+/// Adds workflows to the demo data set, relative to `today`: an open objection (shown as 异议处理中),
+/// an overdue one, an upheld one that corrected a record, an approved repair that ended
+/// publicity, a repair waiting for the authority, and commitments. Returns each filed
+/// application's label with its number and query code, so a new user can follow one.
+pub async fn seed_demo_workflows(
+    store: &dyn Store,
+    calendar: &Calendar,
+    today: NaiveDate,
+) -> Result<Vec<(&'static str, Filed)>, AppError> {
+    let at = |day: NaiveDate| Ctx::new(store, calendar, day);
+    let back = |n: u32| {
+        let (mut day, mut left) = (today, n);
+        while left > 0 {
+            day = day.pred_opt().expect("dates far from the start of time");
+            if calendar.is_working_day(day).unwrap_or(true) {
+                left -= 1;
+            }
+        }
+        day
+    };
+    let page = store
+        .public_records(&xyjt_store::PublicityQuery {
+            on: today,
+            category: Some(xyjt_core::record::RecordCategory::Penalty),
+            unit: None,
+            decided_from: None,
+            decided_to: None,
+            limit: 400,
+            offset: 0,
+        })
+        .await?;
+    // Newest decision first: recent ones for objections, old ones (minimum period over) for repair.
+    let recent: Vec<&Record> = page.items.iter().take(40).collect();
+    let old: Vec<&Record> = page
+        .items
+        .iter()
+        .rev()
+        .filter(|r| {
+            r.publication
+                .as_ref()
+                .and_then(|p| p.min_until)
+                .is_some_and(|m| m < back(25))
+        })
+        .take(2)
+        .collect();
+    if recent.len() < 3 || old.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let objection = |r: &Record, reason: &str, claimed: Value, filed: NaiveDate| ObjectionRequest {
+        record_id: Some(r.id.clone()),
+        entry_id: None,
+        field: claimed.as_object().and_then(|o| o.keys().next().cloned()),
+        reason: reason.into(),
+        claimed,
+        filed_on: Some(filed),
+        applicant: None,
+        evidence: vec![],
+    };
+    // A repair filed by the subject, declarations made and the commitment signed with it.
+    let repair = |r: &Record, reason: &str, filed: NaiveDate| RepairRequest {
+        record_id: r.id.clone(),
+        reason: reason.into(),
+        filed_on: Some(filed),
+        applicant: None,
+        evidence: vec![],
+        corrected: true,
+        obligations_met: true,
+        commitment_id: None,
+        sign_commitment: true,
+    };
+    let step = |action: &str, day: NaiveDate, reason: &str| StepRequest {
+        action: action.into(),
+        on: Some(day),
+        reason: reason.into(),
+        unit: None,
+        clock: None,
+        workdays: None,
+        granted: None,
+        revoke: false,
+        corrected: None,
+    };
+    // 1. Open, filed 3 working days ago.
+    let filed = back(3);
+    let f = file_objection(
+        &at(filed),
+        objection(
+            recent[0],
+            "处罚内容与决定书不一致，附决定书复印件",
+            json!({"content": "罚款人民币1000元"}),
+            filed,
+        ),
+        "demo",
+    )
+    .await?;
+    out.push(("办理中的异议", f));
+    // 2. Overdue: filed 20 working days ago, never answered.
+    let filed = back(20);
+    let f = file_objection(
+        &at(filed),
+        objection(recent[1], "当事人名称有误", json!({}), filed),
+        "demo",
+    )
+    .await?;
+    out.push(("逾期未答复的异议", f));
+    // 3. Upheld 5 working days after filing: the record's content is corrected.
+    let filed = back(12);
+    let f = file_objection(
+        &at(filed),
+        objection(
+            recent[2],
+            "处罚内容录入错误",
+            json!({"content": "责令改正，罚款人民币500元（异议更正）"}),
+            filed,
+        ),
+        "demo",
+    )
+    .await?;
+    let decided = back(7);
+    let mut s = step(
+        "decide",
+        decided,
+        "经核实，处罚内容录入错误，异议成立，予以更正",
+    );
+    s.granted = Some(true);
+    take_step(&at(decided), &f.number, &s, "演示执法支队").await?;
+    out.push(("已更正的异议", f));
+    // 4. Repair approved: platform 8 working days ago, authority 6, decided 5.
+    let filed = back(8);
+    let f = file_repair(
+        &at(filed),
+        repair(old[0], "已缴纳罚款并完成整改", filed),
+        "demo",
+    )
+    .await?;
+    let unit = old[0].body.authority().to_string();
+    let mut s = step("forward", back(6), "");
+    s.unit = Some(unit.clone());
+    take_step(&at(back(6)), &f.number, &s, "演示信用平台").await?;
+    let mut s = step(
+        "decide",
+        back(5),
+        "已纠正失信行为、履行处罚义务并签署信用修复承诺书，准予修复",
+    );
+    s.granted = Some(true);
+    take_step(&at(back(5)), &f.number, &s, "演示执法支队").await?;
+    out.push(("已修复的处罚", f));
+    // 5. Repair forwarded today, waiting for the authority.
+    let filed = back(2);
+    let f = file_repair(
+        &at(filed),
+        repair(old[1], "违法行为已整改到位", filed),
+        "demo",
+    )
+    .await?;
+    let mut s = step("forward", today, "");
+    s.unit = Some(old[1].body.authority().to_string());
+    take_step(&at(today), &f.number, &s, "演示信用平台").await?;
+    out.push(("待认定单位核实的修复", f));
+    // 6. Commitments: an approval commitment awaiting its check, a voluntary one fulfilled.
+    let c = sign_commitment(
+        &at(back(30)),
+        CommitmentRequest {
+            template_id: "SPGZCN".into(),
+            subject_id: recent[3 % recent.len()].subject_id.clone(),
+            matter: "道路货物运输经营许可（告知承诺）".into(),
+            unit: unit.clone(),
+            signed_on: Some(back(30)),
+            obtained_record: None,
+        },
+        "demo",
+    )
+    .await?;
+    let _ = c;
+    let c = sign_commitment(
+        &at(back(40)),
+        CommitmentRequest {
+            template_id: "ZDXCN".into(),
+            subject_id: recent[4 % recent.len()].subject_id.clone(),
+            matter: "年度主动信用承诺".into(),
+            unit,
+            signed_on: Some(back(40)),
+            obtained_record: None,
+        },
+        "demo",
+    )
+    .await?;
+    check_commitment(
+        &at(back(1)),
+        &c.commitment.id,
+        FulfilmentRequest {
+            fulfilled: true,
+            false_commitment: false,
+            note: "抽查未发现违诺情形".into(),
+            on: Some(back(1)),
+        },
+        "演示执法支队",
+    )
+    .await?;
+    Ok(out)
+}
+
+/// The API token the demo data set issues, so the check API can be tried at once.
+pub const DEMO_TOKEN: &str = "xyjt_demo_token_not_for_production";
+
+/// What the demo seeding wrote.
+pub struct Seeded {
+    /// Events appended (0 when the ledger was not empty).
+    pub events: usize,
+    /// The demo applications, by label, with their numbers and query codes.
+    pub applications: Vec<(&'static str, Filed)>,
+}
+
+/// Writes the demo data set into an empty ledger; leaves a non-empty one alone: the fictional
+/// region's subjects and decisions, then name-list entries proposed by the platform's rules and
+/// approved by a (fictional) reviewer, a small 失信被执行人 list, a demo API token, workflows in
+/// every state and the console's demo accounts.
+pub async fn seed(
+    store: &dyn Store,
+    calendar: &Calendar,
+    today: NaiveDate,
+) -> Result<Seeded, AppError> {
+    use xyjt_core::ledger::{EventPayload, NewEvent};
+    if store.head().await?.seq > 0 {
+        return Ok(Seeded {
+            events: 0,
+            applications: Vec::new(),
+        });
+    }
+    let events = xyjt_core::demo::generate(today, 20_261_122);
+    let mut n = events.len();
+    let judgment_debtors: Vec<(String, String)> = events
+        .iter()
+        .filter_map(|e| match &e.payload {
+            EventPayload::SubjectRegistered { subject } if subject.name.contains("工程") => {
+                subject
+                    .uscc
+                    .as_ref()
+                    .map(|u| (subject.name.clone(), u.to_string()))
+            }
+            _ => None,
+        })
+        .take(3)
+        .collect();
+    for chunk in events.chunks(2_000) {
+        store.append(chunk.to_vec()).await?;
+    }
+    let now = chrono::Utc::now();
+    let proposals = crate::lists::evaluate(store, "system:rules", today, now).await?;
+    let mut steps = Vec::new();
+    for p in &proposals {
+        steps.push(NewEvent::new(
+            "演示审核员",
+            now,
+            EventPayload::ListEntryReviewed {
+                entry_id: p.id.clone(),
+                by: "演示审核员".into(),
+                approved: true,
+                comment: "演示数据：规则认定，经审核".into(),
+            },
+        ));
+        steps.push(NewEvent::new(
+            "演示审核员",
+            now,
+            EventPayload::ListEntryPublished {
+                entry_id: p.id.clone(),
+                on: today,
+            },
+        ));
+    }
+    n += proposals.len() + steps.len();
+    store.append(steps).await?;
+    let table = xyjt_import::Table {
+        headers: ["名称", "代码", "列入日期", "列入机关", "依据"]
+            .map(String::from)
+            .to_vec(),
+        rows: judgment_debtors
+            .iter()
+            .enumerate()
+            .map(|(i, (name, code))| {
+                let row = vec![
+                    name.clone(),
+                    code.clone(),
+                    (today - chrono::Duration::days(90)).to_string(),
+                    "示范市中级人民法院（演示）".to_string(),
+                    format!("（{}）示执字第{}号", today.format("%Y"), code.len()),
+                ];
+                (i + 2, row)
+            })
+            .collect(),
+    };
+    let (loaded, _) = crate::lists::import_external(
+        store,
+        &table,
+        "失信被执行人.csv",
+        "失信被执行人",
+        "demo",
+        today,
+        now,
+    )
+    .await?;
+    n += loaded * 3;
+    store
+        .append(vec![NewEvent::new(
+            "demo",
+            now,
+            EventPayload::ApiTokenIssued {
+                token_id: "demo-token".into(),
+                name: "演示招标投标平台".into(),
+                token_hash: xyjt_core::canonical::sha256_hex(DEMO_TOKEN.as_bytes()),
+            },
+        )])
+        .await?;
+    // Objections, repairs and commitments in every state; their numbers and query codes are
+    // returned so the progress lookup can be tried.
+    let filed = seed_demo_workflows(store, calendar, today).await?;
+    // Staff accounts for the console (README lists them; password DEMO_PASSWORD).
+    store.append(crate::accounts::demo_account_events()).await?;
+    Ok(Seeded {
+        events: n + 1 + filed.len() + crate::accounts::DEMO_ACCOUNTS.len(),
+        applications: filed,
+    })
+}

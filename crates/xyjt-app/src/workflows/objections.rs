@@ -1,0 +1,142 @@
+//! Filing an objection, and which records and entries are under one.
+
+use super::{
+    Draft, Filed, ObjectionRequest, append_with_files, applicant, bad, decode_evidence,
+    filed_answer, filed_on, new_application, record_or_404,
+};
+use crate::{AppError, Ctx};
+use chrono::Utc;
+use serde_json::json;
+use xyjt_core::ledger::{EventPayload, NewEvent};
+use xyjt_core::workflow::{Target, WorkflowKind};
+use xyjt_store::{AppQuery, Store};
+
+/// Files an objection against a record, one of its fields, or a list entry.
+pub async fn file_objection(
+    ctx: &Ctx<'_>,
+    req: ObjectionRequest,
+    actor: &str,
+) -> Result<Filed, AppError> {
+    let day = filed_on(ctx, req.filed_on)?;
+    if req.reason.trim().is_empty() {
+        return Err(bad("异议理由（reason）不能为空").with_detail(json!({"field": "reason"})));
+    }
+    if !(req.claimed.is_object() || req.claimed.is_null()) {
+        return Err(
+            bad("claimed 应为“字段: 主张的值”的对象").with_detail(json!({"field": "claimed"}))
+        );
+    }
+    let claimed = if req.claimed.is_null() {
+        json!({})
+    } else {
+        req.claimed.clone()
+    };
+    let (subject_id, unit, default_name, target) = match (&req.record_id, &req.entry_id) {
+        (Some(rid), None) => {
+            let r = record_or_404(ctx.store, rid).await?;
+            let body = serde_json::to_value(&r.body).unwrap_or_default();
+            let fields: Vec<&String> = claimed
+                .as_object()
+                .map(|o| o.keys().collect())
+                .unwrap_or_default();
+            for f in req.field.iter().chain(fields) {
+                if f == "category"
+                    || (body.get(f).is_none()
+                        && !xyjt_core::workflow::OPTIONAL_FIELDS.contains(&f.as_str()))
+                {
+                    return Err(bad(format!("记录中没有字段“{f}”"))
+                        .with_detail(json!({"field": "claimed", "name": f})));
+                }
+            }
+            let unit = r.body.source_unit().0.to_string();
+            (
+                Some(r.subject_id.clone()),
+                unit,
+                r.body.party().name.clone(),
+                Target {
+                    record_id: Some(rid.clone()),
+                    entry_id: None,
+                    field: req.field.clone(),
+                },
+            )
+        }
+        (None, Some(eid)) => {
+            let e = ctx
+                .store
+                .list_entry(eid)
+                .await?
+                .ok_or_else(|| AppError::not_found(format!("名单条目 {eid} 不存在")))?;
+            (
+                e.entry.subject_id.clone(),
+                e.entry.deciding_unit.clone(),
+                e.entry.name.clone(),
+                Target {
+                    record_id: None,
+                    entry_id: Some(eid.clone()),
+                    field: req.field.clone(),
+                },
+            )
+        }
+        _ => {
+            return Err(
+                bad("请给出 record_id 或 entry_id 之一").with_detail(json!({"field": "record_id"}))
+            );
+        }
+    };
+    let files = decode_evidence(&req.evidence)?;
+    let (app, code) = new_application(
+        ctx,
+        Draft {
+            kind: WorkflowKind::Objection,
+            filed_on: day,
+            subject_id,
+            target,
+            applicant: applicant(req.applicant, &default_name)?,
+            reason: req.reason.trim().to_string(),
+            claimed,
+            evidence: files.iter().map(|(e, _)| e.clone()).collect(),
+            declaration: None,
+            unit,
+            channel: if req.filed_on.is_some() {
+                "paper"
+            } else {
+                "online"
+            },
+        },
+    );
+    let answer = filed_answer(ctx, &app, code);
+    let event = NewEvent::new(
+        actor,
+        Utc::now(),
+        EventPayload::ApplicationFiled { application: app },
+    );
+    append_with_files(ctx.store, vec![event], &files).await?;
+    Ok(answer)
+}
+
+/// What open objections are about (record and entry ids), of one subject or all: public views
+/// mark them 异议处理中.
+pub async fn objection_marks(
+    store: &dyn Store,
+    subject_id: Option<&str>,
+) -> Result<std::collections::HashSet<String>, AppError> {
+    let apps = store
+        .applications(&AppQuery {
+            kind: Some(WorkflowKind::Objection),
+            open: Some(true),
+            subject_id: subject_id.map(str::to_string),
+            ..AppQuery::default()
+        })
+        .await?;
+    Ok(apps
+        .iter()
+        .flat_map(|a| {
+            a.app
+                .target
+                .record_id
+                .iter()
+                .chain(a.app.target.entry_id.iter())
+                .cloned()
+        })
+        .collect())
+}

@@ -1,0 +1,339 @@
+//! Steps on an application (assign, suspend, decide …), the public and staff views with
+//! every clock explained, and on-time rates.
+
+use super::{bad, record_or_404};
+use crate::{AppError, Ctx};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use xyjt_core::calendar::Calendar;
+use xyjt_core::cases::DeadlinePolicy;
+use xyjt_core::ledger::{EventPayload, NewEvent};
+use xyjt_core::listing::EntryState;
+use xyjt_core::mask::{mask_person_name, mask_phone};
+use xyjt_core::repair::effects_of_grant;
+use xyjt_core::workflow::{AppState as Workflow, ClockStatus, Decision, Step, apply, check_policy};
+
+/// A staff action on an application.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct StepRequest {
+    /// `assign` | `suspend` | `resume` | `extend` | `forward` | `decide` | `withdraw` | `sync`
+    pub action: String,
+    /// The day it happened; default today.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub on: Option<NaiveDate>,
+    /// Why (suspend, extend, withdraw) or the written answer (decide; `reasons` also accepted).
+    #[serde(default, alias = "reasons")]
+    pub reason: String,
+    /// assign / forward: the unit; sync: where the result went.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// extend: which clock (default the current one) and how many working days.
+    #[serde(default)]
+    pub clock: Option<String>,
+    #[serde(default)]
+    pub workdays: Option<u32>,
+    /// decide: upheld / approved (`true`) or dismissed / refused (`false`).
+    #[serde(default)]
+    pub granted: Option<bool>,
+    /// decide (objection): revoke the record instead of correcting it.
+    #[serde(default)]
+    pub revoke: bool,
+    /// decide (objection): the corrected values; default what the applicant claimed.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub corrected: Option<Value>,
+}
+
+fn step_from(req: &StepRequest, wf: &Workflow, policy: &DeadlinePolicy) -> Result<Step, AppError> {
+    let need_reason = |what: &str| {
+        if req.reason.trim().is_empty() {
+            Err(bad(format!("{what}必须写明理由（reason）"))
+                .with_detail(json!({"field": "reason"})))
+        } else {
+            Ok(req.reason.trim().to_string())
+        }
+    };
+    let unit = |what: &str| {
+        req.unit
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .ok_or_else(|| {
+                bad(format!("{what}需要指定单位（unit）")).with_detail(json!({"field": "unit"}))
+            })
+    };
+    Ok(match req.action.as_str() {
+        "assign" => Step::Assigned {
+            unit: unit("改派")?,
+        },
+        "suspend" => Step::Suspended {
+            reason: need_reason("中止")?,
+        },
+        "resume" => Step::Resumed,
+        "extend" => Step::Extended {
+            clock: req
+                .clock
+                .clone()
+                .or_else(|| wf.current_clock().map(|c| c.key.clone()))
+                .unwrap_or_default(),
+            workdays: req.workdays.filter(|d| *d > 0).ok_or_else(|| {
+                bad("延期需要给出工作日数（workdays > 0）")
+                    .with_detail(json!({"field": "workdays"}))
+            })?,
+            reason: need_reason("延期")?,
+        },
+        "forward" => Step::forwarded(&unit("转认定单位")?, policy),
+        "decide" => {
+            let granted = req.granted.ok_or_else(|| {
+                bad("决定需要给出 granted（true 支持 / false 不支持）")
+                    .with_detail(json!({"field": "granted"}))
+            })?;
+            Step::decided(
+                wf.app.kind,
+                Decision {
+                    granted,
+                    reasons: need_reason("书面答复")?,
+                    revoke: req.revoke,
+                    corrected: req.corrected.clone(),
+                },
+                policy,
+            )
+        }
+        "withdraw" => Step::Withdrawn {
+            reason: need_reason("撤回")?,
+        },
+        "sync" => Step::Synced {
+            target: req
+                .unit
+                .clone()
+                .unwrap_or_else(|| "省级信用信息共享平台".into()),
+        },
+        other => {
+            return Err(bad(format!(
+                "未知操作“{other}”：应为 assign、suspend、resume、extend、forward、decide、withdraw、sync"
+            ))
+            .with_detail(json!({"field": "action"})));
+        }
+    })
+}
+
+/// Takes one step on an application; a granted decision writes its consequences with it.
+pub async fn take_step(
+    ctx: &Ctx<'_>,
+    number: &str,
+    req: &StepRequest,
+    actor: &str,
+) -> Result<Workflow, AppError> {
+    let wf = ctx
+        .store
+        .application(number)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("申请 {number} 不存在")))?;
+    let on = req.on.unwrap_or(ctx.today);
+    if on > ctx.today {
+        return Err(
+            bad(format!("日期 {on} 晚于今天 {}", ctx.today)).with_detail(json!({"field": "on"}))
+        );
+    }
+    let step = step_from(req, &wf, ctx.policy)?;
+    check_policy(&wf, &step, ctx.policy).map_err(|e| bad(e.to_string()))?;
+    // The projection applies the same rule; refused here, with the reason, before writing.
+    let after = apply(wf, &step, on, actor).map_err(|e| bad(e.to_string()))?;
+    let mut events = vec![NewEvent::new(
+        actor,
+        Utc::now(),
+        EventPayload::ApplicationStepped {
+            number: number.to_string(),
+            step: step.clone(),
+            on,
+            by: actor.to_string(),
+        },
+    )];
+    if let Step::Decided { decision, .. } = &step
+        && decision.granted
+    {
+        let record = match &after.app.target.record_id {
+            Some(id) => Some(record_or_404(ctx.store, id).await?),
+            None => None,
+        };
+        let entries: Vec<EntryState> = match (&record, &after.app.target.entry_id) {
+            (Some(r), _) => ctx
+                .store
+                .list_entries(None)
+                .await?
+                .into_iter()
+                .filter(|e| e.entry.subject_id.as_deref() == Some(r.subject_id.as_str()))
+                .collect(),
+            (None, Some(eid)) => ctx.store.list_entry(eid).await?.into_iter().collect(),
+            (None, None) => vec![],
+        };
+        let effects = effects_of_grant(&after, record.as_ref(), &entries, on)
+            .map_err(|e| bad(format!("无法执行决定：{e}")))?;
+        for payload in effects {
+            let mut e = NewEvent::new(actor, Utc::now(), payload);
+            if let Some(s) = &after.app.subject_id {
+                e = e.with_subject(s.clone());
+            }
+            events.push(e);
+        }
+    }
+    ctx.store.append(events).await?;
+    Ok(after)
+}
+
+/// One clock as views show it: the rule, the due date and how it was reached, the status.
+pub fn clock_json(
+    c: &xyjt_core::workflow::Clock,
+    cal: &Calendar,
+    today: NaiveDate,
+    near_due: u32,
+) -> Value {
+    let due = c.due(cal, today);
+    let status = c.status(cal, today, near_due);
+    json!({
+        "key": c.key,
+        "label": c.label,
+        "unit": c.unit,
+        "rule": c.rule,
+        "start": c.start,
+        "workdays": c.workdays,
+        "extensions": c.extensions,
+        "suspensions": c.suspensions,
+        "due_on": due.due_on,
+        "due_provisional": due.provisional,
+        "due_explanation": due.explanation,
+        "skipped": due.skipped,
+        "make_up_workdays": due.make_up_workdays,
+        "done_on": c.done_on,
+        "status": status,
+        "status_label": status.label(),
+    })
+}
+
+/// The current deadline of an application: its first open clock, else its last.
+fn current_due(
+    wf: &Workflow,
+    cal: &Calendar,
+    today: NaiveDate,
+) -> Option<xyjt_core::workflow::Due> {
+    wf.current_clock().map(|c| c.due(cal, today))
+}
+
+/// The applicant's view (by number and query code): no staff names, no contact details.
+pub fn public_view(wf: &Workflow, cal: &Calendar, today: NaiveDate, near_due: u32) -> Value {
+    let due = current_due(wf, cal, today);
+    let history: Vec<Value> = wf
+        .history
+        .iter()
+        .map(|h| json!({"on": h.on, "action": h.action, "note": h.note}))
+        .collect();
+    json!({
+        "number": wf.app.number,
+        "kind": wf.app.kind,
+        "kind_label": wf.app.kind.label(),
+        "status": wf.status,
+        "status_label": wf.status.label(),
+        "filed_on": wf.app.filed_on,
+        "unit": wf.unit,
+        "due_on": due.as_ref().map(|d| d.due_on),
+        "due_provisional": due.as_ref().is_some_and(|d| d.provisional),
+        "due_explanation": due.as_ref().map(|d| d.explanation.clone()),
+        "clocks": wf.clocks.iter().map(|c| clock_json(c, cal, today, near_due)).collect::<Vec<_>>(),
+        "decision": wf.decision.as_ref().map(|d| json!({"granted": d.granted, "reasons": d.reasons, "decided_on": wf.decided_on})),
+        "history": history,
+    })
+}
+
+/// The handling unit's view: everything, the applicant's contact masked all the same (it is
+/// needed only by the delivery adapters, which read the outbox).
+pub fn staff_view(wf: &Workflow, cal: &Calendar, today: NaiveDate, near_due: u32) -> Value {
+    let mut v = public_view(wf, cal, today, near_due);
+    let mut applicant = wf.app.applicant.clone();
+    applicant.contact = applicant.contact.as_deref().map(mask_phone);
+    if applicant.role == "public" {
+        applicant.name = mask_person_name(&applicant.name);
+    }
+    let o = v.as_object_mut().expect("an object");
+    o.insert("history".into(), json!(wf.history));
+    o.insert("target".into(), json!(wf.app.target));
+    o.insert("subject_id".into(), json!(wf.app.subject_id));
+    o.insert("reason".into(), json!(wf.app.reason));
+    o.insert("claimed".into(), wf.app.claimed.clone());
+    o.insert("evidence".into(), json!(wf.app.evidence));
+    o.insert("declaration".into(), json!(wf.app.declaration));
+    o.insert("applicant".into(), json!(applicant));
+    o.insert("channel".into(), json!(wf.app.channel));
+    o.insert("policy_version".into(), json!(wf.app.policy_version));
+    o.insert("overdue".into(), json!(wf.is_overdue(cal, today, near_due)));
+    o.insert("decision".into(), json!(wf.decision));
+    v
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics: on-time rates per unit (跟踪问效 of the workflows).
+
+/// Clocks of one unit and workflow kind: how many closed on time, late, and are open or overdue.
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct WorkflowStatsRow {
+    pub unit: String,
+    /// `objection` | `repair`
+    pub kind: String,
+    pub clocks: u64,
+    pub done_on_time: u64,
+    pub done_late: u64,
+    pub open: u64,
+    pub overdue: u64,
+    /// done_on_time / (done_on_time + done_late + overdue); `None` with nothing due yet.
+    pub on_time_rate: Option<f64>,
+}
+
+/// Per unit and kind, over every clock of every application (and its current owner).
+pub fn workflow_stats(
+    apps: &[Workflow],
+    cal: &Calendar,
+    today: NaiveDate,
+    near_due: u32,
+) -> Vec<WorkflowStatsRow> {
+    let mut rows: BTreeMap<(String, String), WorkflowStatsRow> = BTreeMap::new();
+    for wf in apps {
+        if wf.status == xyjt_core::workflow::AppStatus::Withdrawn {
+            continue;
+        }
+        let kind = serde_json::to_value(wf.app.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        for c in &wf.clocks {
+            let row = rows
+                .entry((c.unit.clone(), kind.clone()))
+                .or_insert_with(|| WorkflowStatsRow {
+                    unit: c.unit.clone(),
+                    kind: kind.clone(),
+                    ..WorkflowStatsRow::default()
+                });
+            row.clocks += 1;
+            match c.status(cal, today, near_due) {
+                ClockStatus::DoneOnTime => row.done_on_time += 1,
+                ClockStatus::DoneLate => row.done_late += 1,
+                ClockStatus::Overdue => {
+                    row.open += 1;
+                    row.overdue += 1;
+                }
+                _ => row.open += 1,
+            }
+        }
+    }
+    rows.into_values()
+        .map(|mut r| {
+            let judged = r.done_on_time + r.done_late + r.overdue;
+            r.on_time_rate = (judged > 0).then(|| r.done_on_time as f64 / judged as f64);
+            r
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commitments.
