@@ -129,14 +129,19 @@ fn parse_kind(s: Option<&str>) -> Result<Option<WorkflowKind>, ApiError> {
     }
 }
 
-/// Applications for the handling units, with every clock and its status (staff, bearer).
+/// Applications of the units the calling system acts for, with every clock and its status
+/// (staff, bearer). Asking for another unit's is refused.
 #[utoipa::path(get, path = "/api/v1/workflows", params(WorkflowQuery), security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorEnvelope)))]
+    responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorEnvelope),
+              (status = 403, body = crate::error::ErrorEnvelope)))]
 pub async fn list_workflows(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Query(q): Query<WorkflowQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    if let Some(unit) = q.unit.as_deref().filter(|u| !u.is_empty()) {
+        acts_for(&caller, unit)?;
+    }
     let today = state.today();
     let near = DeadlinePolicy::builtin().near_due;
     let apps = state
@@ -150,25 +155,28 @@ pub async fn list_workflows(
         .await?;
     let items: Vec<Value> = apps
         .iter()
+        .filter(|w| acts_for(&caller, &w.unit).is_ok())
         .filter(|w| !q.overdue.unwrap_or(false) || w.is_overdue(&state.calendar, today, near))
         .map(|w| staff_view(w, &state.calendar, today, near))
         .collect();
     Ok(Json(json!({"total": items.len(), "items": items})))
 }
 
-/// One application in full (staff, bearer).
+/// One application in full, for a system acting for its handling unit (bearer); another
+/// unit's is not found.
 #[utoipa::path(get, path = "/api/v1/workflows/{number}", params(("number" = String, Path, description = "application number")),
     security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorEnvelope)))]
 pub async fn get_workflow(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Path(number): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let wf = state
         .store
         .application(&number)
         .await?
+        .filter(|wf| acts_for(&caller, &wf.unit).is_ok())
         .ok_or_else(|| ApiError::not_found(format!("申请 {number} 不存在")))?;
     let near = DeadlinePolicy::builtin().near_due;
     Ok(Json(staff_view(&wf, &state.calendar, state.today(), near)))
@@ -230,14 +238,16 @@ pub struct InboxQuery {
     pub unit: String,
 }
 
-/// A unit's inbox (站内消息), newest first (bearer).
+/// A unit's inbox (站内消息), newest first, for a system acting for that unit (bearer).
 #[utoipa::path(get, path = "/api/v1/inbox", params(InboxQuery), security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorEnvelope)))]
+    responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorEnvelope),
+              (status = 403, body = crate::error::ErrorEnvelope)))]
 pub async fn get_inbox(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Query(q): Query<InboxQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    acts_for(&caller, &q.unit)?;
     let items = state.store.inbox(&q.unit, 200).await?;
     Ok(Json(json!({"total": items.len(), "items": items})))
 }

@@ -349,6 +349,35 @@ async fn tendering_story(store: Arc<dyn Store>, state: AppState) {
     assert_eq!(record["check"]["decision"], "restrict");
     assert_eq!(record["check"]["policy_version"], 1);
     assert_eq!(record["feedback"]["applied"], true);
+    // Another calling system neither reads this check nor reports on it.
+    const OTHER: &str = "xyjt_test_token_of_another_system";
+    store
+        .append(vec![ev(EventPayload::ApiTokenIssued {
+            token_id: "t-other".into(),
+            name: "某市公共资源交易中心".into(),
+            token_hash: sha256_hex(OTHER.as_bytes()),
+        })])
+        .await
+        .unwrap();
+    let (status, body) = call(
+        &state,
+        "GET",
+        &format!("/api/v1/checks/{check_id}"),
+        Some(OTHER),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body.get("check").is_none());
+    let (status, _) = call(
+        &state,
+        "POST",
+        &format!("/api/v1/checks/{check_id}/feedback"),
+        Some(OTHER),
+        Some(json!({"applied": true, "note": "x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, stats) = call(&state, "GET", "/api/v1/checks/stats", Some(TOKEN), None).await;
     let restrict = stats["items"]
         .as_array()

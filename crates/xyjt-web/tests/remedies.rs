@@ -393,6 +393,47 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
             .contains("无权代表")
     );
     assert_eq!(store.head().await.unwrap().seq, head);
+    // Reads need the same scope as writes: the other unit's system neither reads the
+    // application nor the handling unit's inbox, nor finds it in its own list.
+    let (status, _) = call(
+        &later,
+        "GET",
+        &format!("/api/v1/workflows/{number}"),
+        Some(OTHER),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(
+        &later,
+        "GET",
+        &format!("/api/v1/inbox?unit={UNIT}"),
+        Some(OTHER),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(
+        &later,
+        "GET",
+        &format!("/api/v1/workflows?unit={UNIT}"),
+        Some(OTHER),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, mine) = call(&later, "GET", "/api/v1/workflows", Some(OTHER), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["total"], 0, "{mine}");
+    let (status, own) = call(
+        &later,
+        "GET",
+        &format!("/api/v1/workflows/{number}"),
+        Some(TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{own}");
     let (status, _) = call(
         &later,
         "POST",
