@@ -10,15 +10,19 @@
 //! updates the projections (subjects, records) in the same transaction, so a failure leaves
 //! nothing half-written and what is shown can always be recomputed from the ledger.
 
-mod console;
+mod codec;
+mod connection;
+mod ledger;
 mod migrate;
+mod projection;
+mod reads;
 mod sql;
 pub mod testing;
-mod workflows;
 
-pub use workflows::{AppQuery, Notification, OutboxItem};
+pub use projection::workflows::{AppQuery, Notification, OutboxItem};
 
-pub use sql::{SqlStore, SqlTx};
+pub use connection::SqlStore;
+pub use ledger::SqlTx;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -37,12 +37,12 @@ async fn write_submission(
     sqlx::query(sql)
         .bind(&s.submission.id)
         .bind(&s.submission.unit_id)
-        .bind(crate::sql::enum_str(&s.status))
+        .bind(crate::codec::enum_str(&s.status))
         .bind(serde_json::to_string(s).expect("submissions serialise"))
         .bind(seq)
         .execute(conn)
         .await
-        .map_err(|e| crate::sql::insert_error(e, "报送", &s.submission.id, "写入报送"))?;
+        .map_err(|e| crate::codec::insert_error(e, "报送", &s.submission.id, "写入报送"))?;
     Ok(())
 }
 
@@ -67,7 +67,7 @@ pub(crate) async fn project(
             .bind(seq)
             .execute(conn)
             .await
-            .map_err(|e| crate::sql::insert_error(e, "账号", &account.login, "写入账号"))?;
+            .map_err(|e| crate::codec::insert_error(e, "账号", &account.login, "写入账号"))?;
             Ok(())
         }
         EventPayload::PasswordChanged {

@@ -93,8 +93,8 @@ async fn write_application(
     };
     sqlx::query(sql)
         .bind(&s.app.number)
-        .bind(crate::sql::enum_str(&s.app.kind))
-        .bind(crate::sql::enum_str(&s.status))
+        .bind(crate::codec::enum_str(&s.app.kind))
+        .bind(crate::codec::enum_str(&s.status))
         .bind(i64::from(s.status.is_open()))
         .bind(&s.app.subject_id)
         .bind(&s.app.target.record_id)
@@ -105,7 +105,7 @@ async fn write_application(
         .bind(seq)
         .execute(conn)
         .await
-        .map_err(|e| crate::sql::insert_error(e, "申请编号", &s.app.number, "写入申请"))?;
+        .map_err(|e| crate::codec::insert_error(e, "申请编号", &s.app.number, "写入申请"))?;
     Ok(())
 }
 
@@ -129,12 +129,12 @@ async fn write_commitment(
         .bind(&c.template_id)
         .bind(&c.unit)
         .bind(c.signed_on.to_string())
-        .bind(crate::sql::enum_str(&s.status()))
+        .bind(crate::codec::enum_str(&s.status()))
         .bind(serde_json::to_string(s).expect("commitments serialise"))
         .bind(seq)
         .execute(conn)
         .await
-        .map_err(|e| crate::sql::insert_error(e, "信用承诺", &c.id, "写入信用承诺"))?;
+        .map_err(|e| crate::codec::insert_error(e, "信用承诺", &c.id, "写入信用承诺"))?;
     Ok(())
 }
 
@@ -363,7 +363,7 @@ pub(crate) async fn applications(
          AND ($4 IS NULL OR record_id = $4) AND ($5 IS NULL OR subject_id = $5) \
          ORDER BY filed_on DESC, number",
     )
-    .bind(q.kind.map(|k| crate::sql::enum_str(&k)))
+    .bind(q.kind.map(|k| crate::codec::enum_str(&k)))
     .bind(q.unit.clone())
     .bind(q.open.map(i64::from))
     .bind(q.record_id.clone())

@@ -1,0 +1,6 @@
+//! Reads per aggregate, behind `Store`.
+
+pub(crate) mod console;
+pub(crate) mod lists;
+pub(crate) mod records;
+pub(crate) mod workflows;
