@@ -20,9 +20,7 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::calendar::{Calendar, CalendarError};
-use crate::record::{
-    LicenseRecord, PenaltyKind, PenaltyRecord, Record, RecordBody, RecordStatus, is_long_term,
-};
+use crate::record::{LicenseRecord, PenaltyKind, PenaltyRecord, RecordBody, is_long_term};
 
 /// The publicity policy shipped with the program (RULES.md defaults).
 pub const DEFAULT_PUBLICITY_POLICY_TOML: &str = include_str!("../../../data/policy/publicity.toml");
@@ -451,25 +449,6 @@ pub fn publicity_decision_with_hint(
         RecordBody::Penalty(p) => penalty_decision(p, policy, serious_hint),
         RecordBody::License(l) => license_decision(l, policy),
     }
-}
-
-/// Whether the record is public on `date`: it is active (not revoked or expired) and `date` is
-/// inside its publicity window.
-pub fn is_public_on(record: &Record, date: NaiveDate, policy: &PublicityPolicy) -> bool {
-    is_public_on_with_hint(record, date, policy, false)
-}
-
-/// [`is_public_on`] with the `serious_hint` of [`severity_with_hint`].
-pub fn is_public_on_with_hint(
-    record: &Record,
-    date: NaiveDate,
-    policy: &PublicityPolicy,
-    serious_hint: bool,
-) -> bool {
-    record.status == RecordStatus::Active
-        && publicity_decision_with_hint(&record.body, policy, serious_hint)
-            .window()
-            .is_some_and(|w| w.contains(date))
 }
 
 /// The day `months` months after `date` (see the module docs); saturates at the last date

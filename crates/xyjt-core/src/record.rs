@@ -449,3 +449,26 @@ impl Record {
                 .is_some_and(|p| p.is_public_on(date))
     }
 }
+
+/// What submitting a decision again does to the one on record with the same natural key
+/// (文书号, 决定机关, 类别): the import's rule, defined once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resubmission {
+    /// Nothing on record: publish it.
+    New,
+    /// The same content: nothing changes (importing a file twice is harmless).
+    Unchanged,
+    /// Different content: a correction of the record on file (更正).
+    Correction,
+    /// The decision on record was revoked: it cannot be corrected back into force.
+    RefusedRevoked,
+}
+
+pub fn resubmission(prior: Option<&Record>, body: &RecordBody) -> Resubmission {
+    match prior {
+        None => Resubmission::New,
+        Some(r) if &r.body == body => Resubmission::Unchanged,
+        Some(r) if r.status == RecordStatus::Revoked => Resubmission::RefusedRevoked,
+        Some(_) => Resubmission::Correction,
+    }
+}

@@ -10,9 +10,8 @@ use xyjt_core::calendar::{Calendar, CalendarError};
 use xyjt_core::ident::Uscc;
 use xyjt_core::publicity::{
     DEFAULT_PUBLICITY_POLICY_TOML, LicenseRule, PeriodRule, PolicyError, PublicityDecision,
-    PublicityPolicy, Severity, is_late, is_public_on, is_public_on_with_hint, publication_deadline,
-    publicity_decision, publicity_decision_with_hint, publicity_window, severity,
-    severity_with_hint,
+    PublicityPolicy, Severity, is_late, publication_deadline, publicity_decision,
+    publicity_decision_with_hint, publicity_window, severity, severity_with_hint,
 };
 use xyjt_core::record::{
     LicenseKind, LicenseRecord, Party, PenaltyKind, PenaltyRecord, Record, RecordBody, RecordStatus,
@@ -734,4 +733,22 @@ proptest! {
         prop_assert!(!is_public_on(&r, next_day(until), &p));
         prop_assert!(!is_public_on(&r, prev_day(w.from), &p));
     }
+}
+
+/// Whether the policy's window for the record contains `date` (and the record is active): the
+/// window rules under test, judged from the policy rather than from a stored publication.
+fn is_public_on(record: &Record, date: NaiveDate, policy: &PublicityPolicy) -> bool {
+    is_public_on_with_hint(record, date, policy, false)
+}
+
+fn is_public_on_with_hint(
+    record: &Record,
+    date: NaiveDate,
+    policy: &PublicityPolicy,
+    serious_hint: bool,
+) -> bool {
+    record.status == xyjt_core::record::RecordStatus::Active
+        && xyjt_core::publicity::publicity_decision_with_hint(&record.body, policy, serious_hint)
+            .window()
+            .is_some_and(|w| w.contains(date))
 }

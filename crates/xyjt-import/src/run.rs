@@ -20,7 +20,7 @@ use xyjt_core::canonical::sha256_hex;
 use xyjt_core::ident::Code;
 use xyjt_core::ledger::{EventPayload, NewEvent, RejectedRow, new_id};
 use xyjt_core::publicity::{PublicityPolicy, publication_for};
-use xyjt_core::record::{Party, RecordBody, RecordCategory, RecordStatus};
+use xyjt_core::record::{Party, RecordBody, RecordCategory, Resubmission, resubmission};
 use xyjt_core::subject::{PartyCategory, Subject};
 use xyjt_store::{Store, StoreError, StoreTx};
 
@@ -417,16 +417,17 @@ fn stage(
     if let Some(existing) = prior {
         let original = existing.publication.clone();
         let late = original.as_ref().is_some_and(|p| p.late);
-        if existing.body == body {
-            return Change::Unchanged(late);
-        }
-        if existing.status == RecordStatus::Revoked {
-            return Change::Refused(FieldError {
-                row: 0,
-                field: Field::DocNo.code(options.category).to_string(),
-                code: "record_revoked".into(),
-                message: format!("决定“{}”已撤销，不能再更正", body.doc_no()),
-            });
+        match resubmission(prior, &body) {
+            Resubmission::Unchanged => return Change::Unchanged(late),
+            Resubmission::RefusedRevoked => {
+                return Change::Refused(FieldError {
+                    row: 0,
+                    field: Field::DocNo.code(options.category).to_string(),
+                    code: "record_revoked".into(),
+                    message: format!("决定“{}”已撤销，不能再更正", body.doc_no()),
+                });
+            }
+            Resubmission::New | Resubmission::Correction => {}
         }
         let reported_on = original.as_ref().map_or(options.as_of, |p| p.reported_on);
         let publication = publication_for(&body, reported_on, ctx.calendar, ctx.policy);

@@ -6,7 +6,6 @@ use crate::{AppError, Ctx};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use xyjt_core::calendar::Calendar;
 use xyjt_core::cases::DeadlinePolicy;
@@ -14,7 +13,7 @@ use xyjt_core::ledger::{EventPayload, NewEvent};
 use xyjt_core::listing::EntryState;
 use xyjt_core::mask::{mask_person_name, mask_phone};
 use xyjt_core::repair::effects_of_grant;
-use xyjt_core::workflow::{AppState as Workflow, ClockStatus, Decision, Step, apply, check_policy};
+use xyjt_core::workflow::{AppState as Workflow, Decision, Step, apply, check_policy};
 
 /// A staff action on an application.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -290,50 +289,24 @@ pub struct WorkflowStatsRow {
     pub on_time_rate: Option<f64>,
 }
 
-/// Per unit and kind, over every clock of every application (and its current owner).
+/// Per unit and kind, over every clock of every application (`core::stats::on_time_rates`).
 pub fn workflow_stats(
     apps: &[Workflow],
     cal: &Calendar,
     today: NaiveDate,
     near_due: u32,
 ) -> Vec<WorkflowStatsRow> {
-    let mut rows: BTreeMap<(String, String), WorkflowStatsRow> = BTreeMap::new();
-    for wf in apps {
-        if wf.status == xyjt_core::workflow::AppStatus::Withdrawn {
-            continue;
-        }
-        let kind = serde_json::to_value(wf.app.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        for c in &wf.clocks {
-            let row = rows
-                .entry((c.unit.clone(), kind.clone()))
-                .or_insert_with(|| WorkflowStatsRow {
-                    unit: c.unit.clone(),
-                    kind: kind.clone(),
-                    ..WorkflowStatsRow::default()
-                });
-            row.clocks += 1;
-            match c.status(cal, today, near_due) {
-                ClockStatus::DoneOnTime => row.done_on_time += 1,
-                ClockStatus::DoneLate => row.done_late += 1,
-                ClockStatus::Overdue => {
-                    row.open += 1;
-                    row.overdue += 1;
-                }
-                _ => row.open += 1,
-            }
-        }
-    }
-    rows.into_values()
-        .map(|mut r| {
-            let judged = r.done_on_time + r.done_late + r.overdue;
-            r.on_time_rate = (judged > 0).then(|| r.done_on_time as f64 / judged as f64);
-            r
+    xyjt_core::stats::on_time_rates(apps, cal, today, near_due)
+        .into_iter()
+        .map(|t| WorkflowStatsRow {
+            unit: t.unit,
+            kind: t.kind,
+            clocks: t.clocks,
+            done_on_time: t.done_on_time,
+            done_late: t.done_late,
+            open: t.open,
+            overdue: t.overdue,
+            on_time_rate: t.on_time_rate,
         })
         .collect()
 }
-
-// ---------------------------------------------------------------------------------------------
-// Commitments.

@@ -135,6 +135,8 @@ pub(crate) async fn public_records(
     store: &SqlStore,
     q: &PublicityQuery,
 ) -> Result<RecordPage, StoreError> {
+    // The window rule is `xyjt_core::record::Record::is_public_on`; the projection stores its
+    // dates (an open end as 9999-12-31), so SQL filters the same window without restating it.
     // Built with numbered placeholders in the order the values are pushed.
     let mut filters = vec![
         "status = 'active'".to_string(),
