@@ -1,0 +1,252 @@
+//! Filing a file for review: a dry run of the import (row-by-row report and rejects file), the
+//! check that every row is the submitting unit's own data (谁生产、谁审核、谁负责), and the
+//! submission with its files, written in one transaction.
+
+use super::{Answer, OrPage, allow, err_page, invalid, scope_names, see_other, tree, unit_name};
+use crate::AppState;
+use crate::auth::{Staff, forbidden};
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+use std::path::{Path, PathBuf};
+use xyjt_core::account::Action;
+use xyjt_core::ledger::{EventPayload, NewEvent};
+use xyjt_core::record::RecordCategory;
+use xyjt_core::submission::Submission;
+
+/// A private scratch directory holding one file, removed when dropped.
+pub(super) struct Scratch {
+    dir: PathBuf,
+    pub(super) path: PathBuf,
+}
+
+impl Scratch {
+    pub(super) fn new(name: &str, bytes: &[u8]) -> Result<Scratch, Response> {
+        let dir =
+            std::env::temp_dir().join(format!("xyjt-console-{}", xyjt_core::ledger::new_id()));
+        let safe: String = name
+            .chars()
+            .map(|c| {
+                if matches!(c, '/' | '\\' | '\0') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let path = dir.join(if safe.is_empty() {
+            "upload.csv".into()
+        } else {
+            safe
+        });
+        let scratch = Scratch { dir, path };
+        std::fs::create_dir_all(&scratch.dir)
+            .and_then(|()| std::fs::write(&scratch.path, bytes))
+            .map_err(|e| {
+                err_page(ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "io",
+                    format!("临时文件写入失败：{e}"),
+                ))
+            })?;
+        Ok(scratch)
+    }
+
+    pub(super) fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Validates a file (dry run), checks that every row is the actor's unit's data, keeps the file
+/// and its rejects file, records the submission for review, and shows it.
+pub(super) async fn submit(
+    state: &AppState,
+    staff: &Staff,
+    category: RecordCategory,
+    source: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Answer {
+    allow(staff, Action::SubmitRecords, &staff.account.unit_id)?;
+    let scratch = Scratch::new(name, &bytes)?;
+    let path = &scratch.path;
+    let rejects_path = path.with_file_name(format!(
+        "退回-{}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("file.csv")
+    ));
+    let options = xyjt_import::ImportOptions {
+        category,
+        as_of: state.today(),
+        dry_run: true,
+        accept_valid: true,
+        rejects_path: Some(rejects_path),
+        actor: staff.actor(),
+        recorded_at: Utc::now(),
+    };
+    let outcome = xyjt_import::run_import(
+        state.store.as_ref(),
+        path,
+        &options,
+        &state.calendar,
+        &xyjt_core::publicity::PublicityPolicy::builtin(),
+        &mut |_| {},
+    )
+    .await
+    .map_err(|e| invalid(format!("文件无法导入：{e}")))?;
+    own_rows_only(staff, path, &options)?;
+    let rejects = outcome.rejects_file.as_ref().and_then(|p| {
+        let name = p.file_name()?.to_string_lossy().into_owned();
+        std::fs::read(p).ok().map(|b| (name, b))
+    });
+    let submission = submission(
+        state, staff, category, source, name, &bytes, &outcome, &rejects,
+    );
+    let id = submission.id.clone();
+    let mut tx = state.store.begin().await.or_page()?;
+    let written = async {
+        tx.put_attachment(&submission.sha256, name, &bytes).await?;
+        if let (Some((n, b)), Some(s)) = (&rejects, &submission.rejects_sha256) {
+            tx.put_attachment(s, n, b).await?;
+        }
+        tx.append(vec![NewEvent::new(
+            staff.actor(),
+            Utc::now(),
+            EventPayload::SubmissionFiled { submission },
+        )])
+        .await?;
+        Ok::<(), xyjt_store::StoreError>(())
+    }
+    .await;
+    match written {
+        Ok(()) => tx.commit().await.or_page()?,
+        Err(e) => {
+            let _ = tx.rollback().await;
+            return Err(err_page(e.into()));
+        }
+    }
+    see_other(&format!("/console/submissions/{id}"))
+}
+
+/// The submission of a validated file.
+#[allow(clippy::too_many_arguments)]
+fn submission(
+    state: &AppState,
+    staff: &Staff,
+    category: RecordCategory,
+    source: &str,
+    name: &str,
+    bytes: &[u8],
+    outcome: &xyjt_import::ImportOutcome,
+    rejects: &Option<(String, Vec<u8>)>,
+) -> Submission {
+    let report = &outcome.report;
+    Submission {
+        id: xyjt_core::ledger::new_id(),
+        category,
+        source: source.to_string(),
+        file_name: name.to_string(),
+        sha256: xyjt_core::canonical::sha256_hex(bytes),
+        unit_id: staff.account.unit_id.clone(),
+        by: staff.account.login.clone(),
+        submitted_on: state.today(),
+        total: report.total,
+        valid: report.accepted,
+        rejected: report.rejected,
+        errors: report
+            .errors
+            .iter()
+            .take(200)
+            .map(|e| format!("第{}行 {}：{}", e.row, e.field, e.message))
+            .collect(),
+        rejects_sha256: rejects
+            .as_ref()
+            .map(|(_, b)| xyjt_core::canonical::sha256_hex(b)),
+        rejects_file_name: rejects.as_ref().map(|(n, _)| n.clone()),
+    }
+}
+
+/// Refuses the file unless the 数据来源单位 of every row is the actor's unit or a unit below
+/// it.
+fn own_rows_only(
+    staff: &Staff,
+    path: &Path,
+    _options: &xyjt_import::ImportOptions,
+) -> Result<(), Response> {
+    let scope = scope_names(staff);
+    let units = source_units(path).map_err(|e| invalid(format!("文件无法读取：{e}")))?;
+    let outside: Vec<String> = units
+        .iter()
+        .filter(|(_, v)| !v.is_empty() && !scope.iter().any(|s| s == v))
+        .map(|(row, v)| format!("第{row}行（{v}）"))
+        .take(20)
+        .collect();
+    if outside.is_empty() {
+        return Ok(());
+    }
+    Err(forbidden(&format!(
+        "只能报送本单位及下级单位的数据：{} 的数据来源单位不在“{}”的范围内",
+        outside.join("、"),
+        unit_name(tree(), &staff.account.unit_id)
+    )))
+}
+
+/// The 数据来源单位 of every row: (1-based row, unit name).
+fn source_units(path: &Path) -> Result<Vec<(usize, String)>, String> {
+    const KEYS: [&str; 3] = ["CF_SJLY", "XK_LYDW", "数据来源单位"];
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext == "json" || ext == "ndjson" || ext == "jsonl" {
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        let values: Vec<serde_json::Value> = if ext == "json" {
+            match serde_json::from_str(&text).map_err(|e| e.to_string())? {
+                serde_json::Value::Array(a) => a,
+                other => vec![other],
+            }
+        } else {
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| serde_json::from_str(l).map_err(|e| e.to_string()))
+                .collect::<Result<_, _>>()?
+        };
+        return Ok(values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let unit = KEYS
+                    .iter()
+                    .find_map(|k| v.get(*k).and_then(|x| x.as_str()))
+                    .unwrap_or("");
+                (i + 1, unit.trim().to_string())
+            })
+            .collect());
+    }
+    let table = xyjt_import::read_table(path).map_err(|e| e.to_string())?;
+    let Some(c) = table.column(&KEYS) else {
+        return Ok(Vec::new());
+    };
+    Ok(table
+        .rows
+        .iter()
+        .map(|(row, cells)| {
+            (
+                *row,
+                cells
+                    .get(c)
+                    .map(|s| s.trim().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect())
+}
