@@ -985,3 +985,83 @@ async fn a_published_entry_is_withdrawn_with_its_reason() {
     let page = get(&state, "/console/lists", &admin).await;
     assert!(page.text.contains("认定单位撤销（"));
 }
+
+/// Uploads `csv` to the console's import as the holder of `cookie`.
+async fn import(state: &AppState, cookie: &str, csrf: &str, name: &str, csv: &str) -> Resp {
+    let (ctype, body) = multipart(csrf, name, csv);
+    send(
+        state,
+        Request::post("/console/import")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, ctype)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+/// 谁生产、谁审核、谁负责 whatever the header says (issue 17, item 1): a clerk cannot file
+/// another unit's rows by spelling the 数据来源单位 column another way the importer accepts
+/// (`cf_sjly`, `SJLY`, `数据来源单位（必填）`); the check reads the importer's own rows.
+#[tokio::test]
+async fn another_units_rows_are_refused_whatever_the_header_spelling() {
+    let (store, state) = setup().await;
+    let (clerk, csrf) = sign_in(&state, "xl-lr").await;
+    let (dh, _) = sign_in(&state, "dh-lr").await;
+    let dh_form = get(&state, "/console/records/new?category=penalty", &dh).await;
+    let dh_unit = input_value(&dh_form.text, "CF_SJLY");
+    let dh_code = input_value(&dh_form.text, "CF_SJLYDM");
+    assert!(dh_unit.starts_with("东湖"), "{dh_unit}");
+    let fields = penalty_fields(&state, &clerk, "X", "示范市戊运输有限公司").await;
+    let file = |spelling: &str, unit: &str, code: &str, doc: &str| {
+        let (head, row): (Vec<String>, Vec<String>) = fields
+            .iter()
+            .filter(|(k, _)| k != "category")
+            .map(|(k, v)| match k.as_str() {
+                "CF_SJLY" => (spelling.to_string(), unit.to_string()),
+                "CF_CFJG" => (k.clone(), unit.to_string()),
+                "CF_SJLYDM" | "CF_CFJGDM" => (k.clone(), code.to_string()),
+                "CF_WSH" => (k.clone(), doc.to_string()),
+                _ => (k.clone(), v.clone()),
+            })
+            .unzip();
+        format!("{}\n{}\n", head.join(","), row.join(","))
+    };
+    let xl_code = input_value(
+        &get(&state, "/console/records/new?category=penalty", &clerk)
+            .await
+            .text,
+        "CF_SJLYDM",
+    );
+    for (i, spelling) in ["cf_sjly", "SJLY", "数据来源单位（必填）"]
+        .into_iter()
+        .enumerate()
+    {
+        // The spelling is one the importer reads: the clerk's own row goes to review.
+        let own = file(spelling, XL, &xl_code, &format!("西交执罚〔2026〕93{i}号"));
+        let r = import(&state, &clerk, &csrf, "本单位.csv", &own).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{spelling}: {}", r.text);
+        let page = get(&state, &location(&r), &clerk).await;
+        assert!(page.text.contains("id=\"valid-rows\">1<"), "{}", page.text);
+        // 东湖's row under the same spelling is refused, and nothing is filed.
+        let other = file(
+            spelling,
+            &dh_unit,
+            &dh_code,
+            &format!("东交执罚〔2026〕93{i}号"),
+        );
+        let head = store.head().await.unwrap().seq;
+        let r = import(&state, &clerk, &csrf, "东湖处罚.csv", &other).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{spelling}: {}", r.text);
+        assert!(
+            r.text.contains("数据来源单位不在") && r.text.contains(&dh_unit),
+            "{}",
+            r.text
+        );
+        assert_eq!(
+            store.head().await.unwrap().seq,
+            head,
+            "{spelling}: nothing filed"
+        );
+    }
+}

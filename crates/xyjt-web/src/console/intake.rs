@@ -175,20 +175,32 @@ fn submission(
 }
 
 /// Refuses the file unless the 数据来源单位 of every row is the actor's unit or a unit below
-/// it.
+/// it. The rows are the importer's own: its reader (the same header matching, whatever the
+/// spelling of the column: `CF_SJLY`, `cf_sjly`, `数据来源单位（必填）`, …) and its validation,
+/// whose record names the source unit that would be published.
 fn own_rows_only(
     staff: &Staff,
     path: &Path,
-    _options: &xyjt_import::ImportOptions,
+    options: &xyjt_import::ImportOptions,
 ) -> Result<(), Response> {
     let scope = scope_names(staff);
-    let units = source_units(path).map_err(|e| invalid(format!("文件无法读取：{e}")))?;
-    let outside: Vec<String> = units
-        .iter()
-        .filter(|(_, v)| !v.is_empty() && !scope.iter().any(|s| s == v))
-        .map(|(row, v)| format!("第{row}行（{v}）"))
-        .take(20)
-        .collect();
+    let unreadable = |e: xyjt_import::FileError| invalid(format!("文件无法读取：{e}"));
+    let reader = xyjt_import::open(path, options.category).map_err(unreadable)?;
+    let header = reader.header().clone();
+    let mut outside = Vec::new();
+    for raw in reader {
+        let raw = raw.map_err(unreadable)?;
+        let unit = match xyjt_import::validate(options.category, &header, &raw, options.as_of) {
+            Ok(body) => body.source_unit().0.to_string(),
+            Err(_) => raw
+                .get(&header, xyjt_import::Field::SourceUnit)
+                .unwrap_or("")
+                .to_string(),
+        };
+        if !unit.is_empty() && !scope.contains(&unit) && outside.len() < 20 {
+            outside.push(format!("第{}行（{unit}）", raw.row));
+        }
+    }
     if outside.is_empty() {
         return Ok(());
     }
@@ -197,56 +209,4 @@ fn own_rows_only(
         outside.join("、"),
         unit_name(tree(), &staff.account.unit_id)
     )))
-}
-
-/// The 数据来源单位 of every row: (1-based row, unit name).
-fn source_units(path: &Path) -> Result<Vec<(usize, String)>, String> {
-    const KEYS: [&str; 3] = ["CF_SJLY", "XK_LYDW", "数据来源单位"];
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if ext == "json" || ext == "ndjson" || ext == "jsonl" {
-        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-        let values: Vec<serde_json::Value> = if ext == "json" {
-            match serde_json::from_str(&text).map_err(|e| e.to_string())? {
-                serde_json::Value::Array(a) => a,
-                other => vec![other],
-            }
-        } else {
-            text.lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| serde_json::from_str(l).map_err(|e| e.to_string()))
-                .collect::<Result<_, _>>()?
-        };
-        return Ok(values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let unit = KEYS
-                    .iter()
-                    .find_map(|k| v.get(*k).and_then(|x| x.as_str()))
-                    .unwrap_or("");
-                (i + 1, unit.trim().to_string())
-            })
-            .collect());
-    }
-    let table = xyjt_import::read_table(path).map_err(|e| e.to_string())?;
-    let Some(c) = table.column(&KEYS) else {
-        return Ok(Vec::new());
-    };
-    Ok(table
-        .rows
-        .iter()
-        .map(|(row, cells)| {
-            (
-                *row,
-                cells
-                    .get(c)
-                    .map(|s| s.trim().to_string())
-                    .unwrap_or_default(),
-            )
-        })
-        .collect())
 }
