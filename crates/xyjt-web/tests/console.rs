@@ -1065,3 +1065,76 @@ async fn another_units_rows_are_refused_whatever_the_header_spelling() {
         );
     }
 }
+
+/// Files are read with the scope of what they belong to (issue 17, item 2): a submission's
+/// files and an application's evidence go to staff of the submitting or handling unit and of
+/// the units above it; to anyone else they do not exist (404).
+#[tokio::test]
+async fn files_are_served_only_within_the_owning_units_scope() {
+    let (store, state) = setup().await;
+    let (clerk, csrf) = sign_in(&state, "xl-lr").await;
+    let r = enter(&state, &clerk, &csrf, "西交执罚〔2026〕951号").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = get(&state, &location(&r), &clerk).await;
+    let file = page
+        .text
+        .split("href=\"/console/files/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let submitted = format!("/console/files/{file}");
+    // An objection with evidence on a 西岭 record, handled by 西岭.
+    let records = store
+        .public_records(&xyjt_store::PublicityQuery {
+            on: today(),
+            category: Some(xyjt_core::record::RecordCategory::Penalty),
+            unit: Some(XL.into()),
+            decided_from: None,
+            decided_to: None,
+            limit: 1,
+            offset: 0,
+        })
+        .await
+        .unwrap();
+    let ctx = xyjt_web::remedies::Ctx::new(store.as_ref(), &state.calendar, today());
+    xyjt_web::remedies::file_objection(
+        &ctx,
+        serde_json::from_value(serde_json::json!({
+            "record_id": records.items[0].id,
+            "reason": "名称有误",
+            "evidence": [{"file_name": "证明.pdf", "content_base64": "JVBERi0xLjQK"}]
+        }))
+        .unwrap(),
+        "test",
+    )
+    .await
+    .unwrap();
+    let evidence = format!(
+        "/console/files/{}",
+        xyjt_core::canonical::sha256_hex(b"%PDF-1.4\n")
+    );
+    for (who, expected) in [
+        ("xl-lr", StatusCode::OK),
+        ("xl-sh", StatusCode::OK),
+        ("xyc", StatusCode::OK),
+        ("admin", StatusCode::OK),
+        ("dh-lr", StatusCode::NOT_FOUND),
+        ("dh-sh", StatusCode::NOT_FOUND),
+    ] {
+        let (cookie, _) = sign_in(&state, who).await;
+        for uri in [&submitted, &evidence] {
+            let r = get(&state, uri, &cookie).await;
+            assert_eq!(r.status, expected, "{who} {uri}: {}", r.text);
+        }
+    }
+    // A file of nothing at all is not found either.
+    let (cookie, _) = sign_in(&state, "xyc").await;
+    let none = format!("/console/files/{}", "0".repeat(64));
+    assert_eq!(
+        get(&state, &none, &cookie).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

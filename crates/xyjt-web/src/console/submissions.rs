@@ -4,11 +4,12 @@
 
 use super::intake::Scratch;
 use super::{
-    Answer, CsrfForm, OrPage, allow_review, event, found, frame, invalid, see_other, sees_unit,
-    show, tree, unit_name,
+    Answer, CsrfForm, OrPage, allow_review, err_page, event, found, frame, invalid, scope_names,
+    see_other, sees_unit, show, tree, unit_name,
 };
 use crate::AppState;
 use crate::auth::{Staff, forbidden, urlencode};
+use crate::error::ApiError;
 use crate::html::Frame;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -167,13 +168,44 @@ pub(super) async fn review(
     }
 }
 
-/// A submission's file or an application's evidence.
+/// Whether `staff` may see the submission or application that file `sha` belongs to: the
+/// submitting unit, the unit handling the application (or one that handled a step of it), or
+/// a unit above them. A file that belongs to nothing they may see does not exist for them.
+async fn may_see_file(
+    state: &AppState,
+    staff: &Staff,
+    sha: &str,
+) -> Result<bool, axum::response::Response> {
+    let submissions = state.store.submissions(None, i64::MAX).await.or_page()?;
+    if submissions.iter().any(|s| {
+        (s.submission.sha256 == sha || s.submission.rejects_sha256.as_deref() == Some(sha))
+            && sees_unit(staff, &s.submission.unit_id)
+    }) {
+        return Ok(true);
+    }
+    let scope = scope_names(staff);
+    let apps = state
+        .store
+        .applications(&xyjt_store::AppQuery::default())
+        .await
+        .or_page()?;
+    Ok(apps.iter().any(|a| {
+        a.app.evidence.iter().any(|e| e.sha256 == sha)
+            && (scope.contains(&a.unit) || a.clocks.iter().any(|c| scope.contains(&c.unit)))
+    }))
+}
+
+/// A submission's file or an application's evidence, to staff who may see what it belongs to.
 pub(super) async fn download(
     State(state): State<AppState>,
-    _staff: Staff,
+    staff: Staff,
     Path(sha): Path<String>,
 ) -> Answer {
-    let (name, bytes) = found(state.store.attachment(&sha).await, || "文件不存在".into())?;
+    let missing = || "文件不存在".to_string();
+    if !may_see_file(&state, &staff, &sha).await? {
+        return Err(err_page(ApiError::not_found(missing())));
+    }
+    let (name, bytes) = found(state.store.attachment(&sha).await, missing)?;
     let ascii: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
