@@ -8,10 +8,12 @@ use crate::auth::Staff;
 use crate::html::Frame;
 use askama::Template;
 use axum::extract::State;
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 use xyjt_core::cases::DeadlinePolicy;
 use xyjt_core::listing::EntryState;
+use xyjt_core::workflow::AppState as Workflow;
 
 #[derive(Template)]
 #[template(path = "console/dashboard.html")]
@@ -97,9 +99,7 @@ fn timeliness((_, accepted, late): &Intake) -> f64 {
 }
 
 /// 双公示 intake by unit (all months) and by month (all units).
-async fn intake(
-    state: &AppState,
-) -> Result<[BTreeMap<String, Intake>; 2], axum::response::Response> {
+async fn intake(state: &AppState) -> Result<[BTreeMap<String, Intake>; 2], Response> {
     let stats = crate::routes::stats_rows(state.store.as_ref(), None, None)
         .await
         .or_page()?;
@@ -155,10 +155,10 @@ fn list_sizes(entries: &[EntryState], today: NaiveDate) -> Vec<(String, f64, f64
         .collect()
 }
 
-pub(super) async fn dashboard(State(state): State<AppState>, staff: Staff) -> Answer {
+/// The five charts: 合规率 and 及时率 by unit, 及时率 by month, list sizes, on-time workflows.
+async fn charts(state: &AppState, apps: &[Workflow]) -> Result<Vec<Chart>, Response> {
     let today = state.today();
-    let store = state.store.as_ref();
-    let [by_unit, by_month] = intake(&state).await?;
+    let [by_unit, by_month] = intake(state).await?;
     let per_unit = |rate: fn(&Intake) -> f64| -> Vec<(String, f64)> {
         by_unit.iter().map(|(k, v)| (k.clone(), rate(v))).collect()
     };
@@ -169,19 +169,16 @@ pub(super) async fn dashboard(State(state): State<AppState>, staff: Staff) -> An
         .rev()
         .map(|(k, v)| (k.clone(), timeliness(v)))
         .collect();
-    let sizes = list_sizes(&store.list_entries(None).await.or_page()?, today);
+    let entries = state.store.list_entries(None).await.or_page()?;
+    let sizes = list_sizes(&entries, today);
     let max_size = sizes.iter().map(|s| s.1 + s.2 + s.3).fold(0.0, f64::max);
     let list_bars: Vec<(String, f64)> = sizes
         .iter()
         .map(|(m, b, w, r)| (format!("{m} {b:.0}/{w:.0}/{r:.0}"), b + w + r))
         .collect();
-    let apps = store
-        .applications(&xyjt_store::AppQuery::default())
-        .await
-        .or_page()?;
     let near_due = DeadlinePolicy::builtin().near_due;
     let wf_bars: Vec<(String, f64)> =
-        crate::remedies::workflow_stats(&apps, &state.calendar, today, near_due)
+        crate::remedies::workflow_stats(apps, &state.calendar, today, near_due)
             .iter()
             .filter_map(|r| {
                 let kind = if r.kind == "repair" {
@@ -192,13 +189,50 @@ pub(super) async fn dashboard(State(state): State<AppState>, staff: Staff) -> An
                 r.on_time_rate.map(|x| (format!("{}·{kind}", r.unit), x))
             })
             .collect();
-    let pending = store.submissions(Some("pending"), 500).await.or_page()?;
+    Ok(vec![
+        Chart::new(
+            "双公示合规率（按数据来源单位）",
+            &per_unit(compliance),
+            1.0,
+            true,
+        ),
+        Chart::new(
+            "双公示及时率（按数据来源单位）",
+            &per_unit(timeliness),
+            1.0,
+            true,
+        ),
+        Chart::new("双公示及时率（按月）", &months, 1.0, true),
+        Chart::new(
+            "名单规模（月末在册：黑名单/重点关注/红名单）",
+            &list_bars,
+            max_size,
+            false,
+        ),
+        Chart::new("异议与修复按期办结率（按单位）", &wf_bars, 1.0, true),
+    ])
+}
+
+pub(super) async fn dashboard(State(state): State<AppState>, staff: Staff) -> Answer {
+    let apps = state
+        .store
+        .applications(&xyjt_store::AppQuery::default())
+        .await
+        .or_page()?;
+    let charts = charts(&state, &apps).await?;
+    let pending = state
+        .store
+        .submissions(Some("pending"), 500)
+        .await
+        .or_page()?;
     let scope = scope_names(&staff);
     let open: Vec<_> = apps
         .iter()
         .filter(|a| a.status.is_open() && scope.contains(&a.unit))
         .collect();
+    let near_due = DeadlinePolicy::builtin().near_due;
     show(&DashboardPage {
+        frame: frame(&staff, "工作台"),
         pending: pending
             .iter()
             .filter(|s| sees_unit(&staff, &s.submission.unit_id))
@@ -206,30 +240,8 @@ pub(super) async fn dashboard(State(state): State<AppState>, staff: Staff) -> An
         open: open.len(),
         overdue: open
             .iter()
-            .filter(|a| a.is_overdue(&state.calendar, today, near_due))
+            .filter(|a| a.is_overdue(&state.calendar, state.today(), near_due))
             .count(),
-        charts: vec![
-            Chart::new(
-                "双公示合规率（按数据来源单位）",
-                &per_unit(compliance),
-                1.0,
-                true,
-            ),
-            Chart::new(
-                "双公示及时率（按数据来源单位）",
-                &per_unit(timeliness),
-                1.0,
-                true,
-            ),
-            Chart::new("双公示及时率（按月）", &months, 1.0, true),
-            Chart::new(
-                "名单规模（月末在册：黑名单/重点关注/红名单）",
-                &list_bars,
-                max_size,
-                false,
-            ),
-            Chart::new("异议与修复按期办结率（按单位）", &wf_bars, 1.0, true),
-        ],
-        frame: frame(&staff, "工作台"),
+        charts,
     })
 }

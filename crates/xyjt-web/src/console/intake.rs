@@ -1,6 +1,6 @@
 //! Filing a file for review: a dry run of the import (row-by-row report and rejects file), the
 //! check that every row is the submitting unit's own data (谁生产、谁审核、谁负责), and the
-//! submission with its files, written in one transaction.
+//! submission with its files, written in one transaction; and publishing it once reviewed.
 
 use super::{Answer, OrPage, allow, err_page, invalid, scope_names, see_other, tree, unit_name};
 use crate::AppState;
@@ -16,13 +16,13 @@ use xyjt_core::record::RecordCategory;
 use xyjt_core::submission::Submission;
 
 /// A private scratch directory holding one file, removed when dropped.
-pub(super) struct Scratch {
+struct Scratch {
     dir: PathBuf,
-    pub(super) path: PathBuf,
+    path: PathBuf,
 }
 
 impl Scratch {
-    pub(super) fn new(name: &str, bytes: &[u8]) -> Result<Scratch, Response> {
+    fn new(name: &str, bytes: &[u8]) -> Result<Scratch, Response> {
         let dir =
             std::env::temp_dir().join(format!("xyjt-console-{}", xyjt_core::ledger::new_id()));
         let safe: String = name
@@ -52,10 +52,6 @@ impl Scratch {
             })?;
         Ok(scratch)
     }
-
-    pub(super) fn dir(&self) -> &Path {
-        &self.dir
-    }
 }
 
 impl Drop for Scratch {
@@ -64,18 +60,19 @@ impl Drop for Scratch {
     }
 }
 
+/// A file offered for review: entered in the form (`entry`) or uploaded (`import`).
+pub(super) struct Offered {
+    pub(super) category: RecordCategory,
+    pub(super) source: &'static str,
+    pub(super) name: String,
+    pub(super) bytes: Vec<u8>,
+}
+
 /// Validates a file (dry run), checks that every row is the actor's unit's data, keeps the file
 /// and its rejects file, records the submission for review, and shows it.
-pub(super) async fn submit(
-    state: &AppState,
-    staff: &Staff,
-    category: RecordCategory,
-    source: &str,
-    name: &str,
-    bytes: Vec<u8>,
-) -> Answer {
+pub(super) async fn submit(state: &AppState, staff: &Staff, file: Offered) -> Answer {
     allow(staff, Action::SubmitRecords, &staff.account.unit_id)?;
-    let scratch = Scratch::new(name, &bytes)?;
+    let scratch = Scratch::new(&file.name, &file.bytes)?;
     let path = &scratch.path;
     let rejects_path = path.with_file_name(format!(
         "退回-{}",
@@ -84,7 +81,7 @@ pub(super) async fn submit(
             .unwrap_or("file.csv")
     ));
     let options = xyjt_import::ImportOptions {
-        category,
+        category: file.category,
         as_of: state.today(),
         dry_run: true,
         accept_valid: true,
@@ -107,54 +104,26 @@ pub(super) async fn submit(
         let name = p.file_name()?.to_string_lossy().into_owned();
         std::fs::read(p).ok().map(|b| (name, b))
     });
-    let submission = submission(
-        state, staff, category, source, name, &bytes, &outcome, &rejects,
-    );
+    let submission = submission(state, staff, &file, &outcome.report, &rejects);
     let id = submission.id.clone();
-    let mut tx = state.store.begin().await.or_page()?;
-    let written = async {
-        tx.put_attachment(&submission.sha256, name, &bytes).await?;
-        if let (Some((n, b)), Some(s)) = (&rejects, &submission.rejects_sha256) {
-            tx.put_attachment(s, n, b).await?;
-        }
-        tx.append(vec![NewEvent::new(
-            staff.actor(),
-            Utc::now(),
-            EventPayload::SubmissionFiled { submission },
-        )])
-        .await?;
-        Ok::<(), xyjt_store::StoreError>(())
-    }
-    .await;
-    match written {
-        Ok(()) => tx.commit().await.or_page()?,
-        Err(e) => {
-            let _ = tx.rollback().await;
-            return Err(err_page(e.into()));
-        }
-    }
+    keep(state, staff, submission, &file, rejects).await?;
     see_other(&format!("/console/submissions/{id}"))
 }
 
 /// The submission of a validated file.
-#[allow(clippy::too_many_arguments)]
 fn submission(
     state: &AppState,
     staff: &Staff,
-    category: RecordCategory,
-    source: &str,
-    name: &str,
-    bytes: &[u8],
-    outcome: &xyjt_import::ImportOutcome,
+    file: &Offered,
+    report: &xyjt_import::ImportReport,
     rejects: &Option<(String, Vec<u8>)>,
 ) -> Submission {
-    let report = &outcome.report;
     Submission {
         id: xyjt_core::ledger::new_id(),
-        category,
-        source: source.to_string(),
-        file_name: name.to_string(),
-        sha256: xyjt_core::canonical::sha256_hex(bytes),
+        category: file.category,
+        source: file.source.to_string(),
+        file_name: file.name.clone(),
+        sha256: xyjt_core::canonical::sha256_hex(&file.bytes),
         unit_id: staff.account.unit_id.clone(),
         by: staff.account.login.clone(),
         submitted_on: state.today(),
@@ -171,6 +140,82 @@ fn submission(
             .as_ref()
             .map(|(_, b)| xyjt_core::canonical::sha256_hex(b)),
         rejects_file_name: rejects.as_ref().map(|(n, _)| n.clone()),
+    }
+}
+
+/// Keeps the file, its rejects file and the submission, in one transaction.
+async fn keep(
+    state: &AppState,
+    staff: &Staff,
+    submission: Submission,
+    file: &Offered,
+    rejects: Option<(String, Vec<u8>)>,
+) -> Result<(), Response> {
+    let mut tx = state.store.begin().await.or_page()?;
+    let written = async {
+        tx.put_attachment(&submission.sha256, &file.name, &file.bytes)
+            .await?;
+        if let (Some((n, b)), Some(s)) = (&rejects, &submission.rejects_sha256) {
+            tx.put_attachment(s, n, b).await?;
+        }
+        tx.append(vec![NewEvent::new(
+            staff.actor(),
+            Utc::now(),
+            EventPayload::SubmissionFiled { submission },
+        )])
+        .await?;
+        Ok::<(), xyjt_store::StoreError>(())
+    }
+    .await;
+    match written {
+        Ok(()) => tx.commit().await.or_page(),
+        Err(e) => {
+            let _ = tx.rollback().await;
+            Err(err_page(e.into()))
+        }
+    }
+}
+
+/// Publishes the valid rows of a reviewed submission, the reviewer's approval (`review`)
+/// written in the same transaction; shows the submission.
+pub(super) async fn publish(
+    state: &AppState,
+    staff: &Staff,
+    sub: &Submission,
+    review: NewEvent,
+) -> Answer {
+    let (_, bytes) = super::found(state.store.attachment(&sub.sha256).await, || {
+        "报送文件缺失".into()
+    })?;
+    let scratch = Scratch::new(&sub.file_name, &bytes)?;
+    let options = xyjt_import::ImportOptions {
+        category: sub.category,
+        // Received when it was submitted: 迟报 is judged on that day, not on the review day.
+        as_of: sub.submitted_on,
+        dry_run: false,
+        accept_valid: true,
+        rejects_path: Some(scratch.dir.join("rejects.csv")),
+        actor: staff.actor(),
+        recorded_at: Utc::now(),
+    };
+    let outcome = xyjt_import::run_import_with(
+        state.store.as_ref(),
+        &scratch.path,
+        &options,
+        &state.calendar,
+        &xyjt_core::publicity::PublicityPolicy::builtin(),
+        &mut |_| {},
+        vec![review],
+    )
+    .await;
+    drop(scratch);
+    match outcome {
+        Ok(o) if o.committed => {
+            tracing::info!(submission = %sub.id, published = o.published, "submission published");
+            see_other(&format!("/console/submissions/{}", sub.id))
+        }
+        Ok(_) => Err(invalid("没有可发布的有效行")),
+        Err(e) => Err(invalid(format!("发布失败：{e}"))),
     }
 }
 

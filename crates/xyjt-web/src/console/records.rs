@@ -1,6 +1,7 @@
 //! Record entry and file import: both become submissions waiting for review (maker-checker);
-//! [`intake`](super::intake) validates and files them.
+//! `intake` validates and files them.
 
+use super::intake::{Offered, submit};
 use super::{Answer, CsrfForm, CsrfUpload, allow, frame, invalid, show, tree, unit_name};
 use crate::AppState;
 use crate::auth::Staff;
@@ -193,7 +194,13 @@ pub(super) async fn enter_record(
         category.as_str(),
         Utc::now().format("%Y%m%d%H%M%S")
     );
-    super::intake::submit(&state, &staff, category, "entry", &name, csv).await
+    let file = Offered {
+        category,
+        source: "entry",
+        name,
+        bytes: csv,
+    };
+    submit(&state, &staff, file).await
 }
 
 #[derive(Template)]
@@ -211,7 +218,7 @@ pub(super) async fn import_page(staff: Staff) -> Answer {
 
 pub(super) async fn import_file(State(state): State<AppState>, upload: CsrfUpload) -> Answer {
     let category = category_of(upload.field("category"));
-    let Some((name, bytes)) = upload.file.as_ref().filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = upload.file.filter(|(_, b)| !b.is_empty()) else {
         return Err(invalid("请选择要导入的文件（文件为空）"));
     };
     if bytes.len() > MAX_UPLOAD {
@@ -220,6 +227,11 @@ pub(super) async fn import_file(State(state): State<AppState>, upload: CsrfUploa
             MAX_UPLOAD / 1024 / 1024
         )));
     }
-    let staff = &upload.staff;
-    super::intake::submit(&state, staff, category, "import", name, bytes.clone()).await
+    let file = Offered {
+        category,
+        source: "import",
+        name,
+        bytes,
+    };
+    submit(&state, &upload.staff, file).await
 }

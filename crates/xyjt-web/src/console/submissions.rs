@@ -2,7 +2,6 @@
 //! reviewer's decision (approval publishes the valid rows with the review, in one transaction),
 //! and the files behind them.
 
-use super::intake::Scratch;
 use super::{
     Answer, CsrfForm, OrPage, allow_review, err_page, event, found, frame, invalid, scope_names,
     see_other, sees_unit, show, tree, unit_name,
@@ -15,7 +14,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use chrono::Utc;
 use serde::Deserialize;
 use xyjt_core::account::Action;
 use xyjt_core::ledger::EventPayload;
@@ -118,7 +116,6 @@ pub(super) async fn review(
         return Err(invalid(format!("报送已处理（{}）", s.status.label())));
     }
     let approved = f.decision == "approve";
-    let back = format!("/console/submissions/{id}");
     let review = event(
         &staff,
         EventPayload::SubmissionReviewed {
@@ -131,41 +128,9 @@ pub(super) async fn review(
     );
     if !approved {
         state.store.append(vec![review]).await.or_page()?;
-        return see_other(&back);
+        return see_other(&format!("/console/submissions/{id}"));
     }
-    let (_, bytes) = found(state.store.attachment(&sub.sha256).await, || {
-        "报送文件缺失".into()
-    })?;
-    let scratch = Scratch::new(&sub.file_name, &bytes)?;
-    let options = xyjt_import::ImportOptions {
-        category: sub.category,
-        // Received when it was submitted: 迟报 is judged on that day, not on the review day.
-        as_of: sub.submitted_on,
-        dry_run: false,
-        accept_valid: true,
-        rejects_path: Some(scratch.dir().join("rejects.csv")),
-        actor: staff.actor(),
-        recorded_at: Utc::now(),
-    };
-    let outcome = xyjt_import::run_import_with(
-        state.store.as_ref(),
-        &scratch.path,
-        &options,
-        &state.calendar,
-        &xyjt_core::publicity::PublicityPolicy::builtin(),
-        &mut |_| {},
-        vec![review],
-    )
-    .await;
-    drop(scratch);
-    match outcome {
-        Ok(o) if o.committed => {
-            tracing::info!(submission = %id, published = o.published, "submission published");
-            see_other(&back)
-        }
-        Ok(_) => Err(invalid("没有可发布的有效行")),
-        Err(e) => Err(invalid(format!("发布失败：{e}"))),
-    }
+    super::intake::publish(&state, &staff, &sub, review).await
 }
 
 /// Whether `staff` may see the submission or application that file `sha` belongs to: the
