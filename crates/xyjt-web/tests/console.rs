@@ -1138,3 +1138,61 @@ async fn files_are_served_only_within_the_owning_units_scope() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// One CSRF check for every console write: each form (urlencoded or multipart) posted with a
+/// wrong token is refused with the same 403 page before anything else is looked at, and
+/// nothing is written.
+#[tokio::test]
+async fn every_console_write_checks_the_token_first() {
+    let (store, state) = setup().await;
+    let (cookie, _) = sign_in(&state, "admin").await;
+    let head = store.head().await.unwrap().seq;
+    let forms = [
+        "/console/logout",
+        "/console/password",
+        "/console/records",
+        "/console/submissions/no-such/review",
+        "/console/applications/no-such/steps",
+        "/console/lists/no-such/review",
+        "/console/lists/no-such/end",
+        "/console/accounts",
+        "/console/tokens",
+    ];
+    for uri in forms {
+        for token in ["forged", ""] {
+            let r = post(
+                &state,
+                uri,
+                &cookie,
+                &[("csrf", token), ("decision", "approve")],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}: {}", r.text);
+            assert!(
+                r.text.contains("id=\"denied\"") && r.text.contains("CSRF 校验失败"),
+                "{uri}: {}",
+                r.text
+            );
+        }
+    }
+    for uri in ["/console/import", "/console/policy"] {
+        let (ctype, body) = multipart_fields(&[("csrf", "forged"), ("note", "x")], "{}");
+        let r = send(
+            &state,
+            Request::post(uri)
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, ctype)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}: {}", r.text);
+        assert!(r.text.contains("CSRF 校验失败"), "{uri}: {}", r.text);
+    }
+    assert_eq!(store.head().await.unwrap().seq, head, "nothing written");
+    // The session still works: a forged sign-out did not end it.
+    assert_eq!(
+        get(&state, "/console", &cookie).await.status,
+        StatusCode::OK
+    );
+}
