@@ -1,6 +1,11 @@
 //! Staff sign-in for the console: argon2 password hashes, server-side sessions behind an
 //! HttpOnly cookie, and a per-session CSRF token that every console form carries.
 //!
+//! Console handlers take a [`Staff`] (signed in, or off to the sign-in page) and, for writes, a
+//! [`CsrfForm`]: the signed-in staff member with a typed form whose token has been checked — the
+//! one place a console form's CSRF token is checked (multipart uploads check it once in
+//! `console::CsrfUpload`, through [`Staff::check_csrf`]).
+//!
 //! The session cookie holds a random value; the database keeps only its SHA-256, so a copy of
 //! the sessions table cannot be replayed. The sign-in form itself is protected by a
 //! double-submit token (a cookie and a hidden field that must match).
@@ -10,11 +15,15 @@
 #![allow(clippy::result_large_err)]
 
 use crate::AppState;
-use axum::extract::FromRequestParts;
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use xyjt_core::account::Account;
 use xyjt_core::canonical::sha256_hex;
 use xyjt_core::workflow::random_code;
@@ -85,19 +94,67 @@ impl Staff {
     }
 }
 
+/// The console's refusal page (无权操作).
+#[derive(Template)]
+#[template(path = "console/denied.html")]
+struct DeniedPage<'a> {
+    message: &'a str,
+}
+
 /// A 403 page in Chinese.
 pub fn forbidden(message: &str) -> Response {
     (
         StatusCode::FORBIDDEN,
-        crate::pages::layout(
-            "无权操作",
-            &format!(
-                "<h1>无权操作</h1><p class=\"bad\" id=\"denied\">{}</p><p><a href=\"/console\">返回工作台</a></p>",
-                crate::pages::esc(message)
-            ),
-        ),
+        crate::html::render(&DeniedPage { message }),
     )
         .into_response()
+}
+
+/// A console form: the signed-in staff member and the form's fields (`T`, urlencoded), the
+/// session's CSRF token checked. Not signed in: to the sign-in page; a wrong or missing token:
+/// the 403 page, before the handler runs.
+pub struct CsrfForm<T> {
+    pub staff: Staff,
+    pub form: T,
+}
+
+/// The form as posted: the token beside the handler's fields.
+#[derive(Deserialize)]
+struct Signed<T> {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    form: T,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let Form(signed) = Form::<Signed<T>>::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        staff.check_csrf(&signed.csrf)?;
+        Ok(CsrfForm {
+            staff,
+            form: signed.form,
+        })
+    }
+}
+
+/// Percent-encodes a path or query component (everything but `A-Z a-z 0-9 - _ . ~`).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 impl FromRequestParts<AppState> for Staff {
@@ -110,11 +167,7 @@ impl FromRequestParts<AppState> for Staff {
                 .path_and_query()
                 .map(|p| p.as_str())
                 .unwrap_or("/console");
-            Redirect::to(&format!(
-                "/console/login?next={}",
-                crate::pages::urlencode(next)
-            ))
-            .into_response()
+            Redirect::to(&format!("/console/login?next={}", urlencode(next))).into_response()
         };
         let Some(raw) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());

@@ -43,14 +43,6 @@ pub struct RawPage<'a> {
     pub body: &'a str,
 }
 
-/// Transitional: a console page whose body is still assembled in Rust.
-#[derive(Template)]
-#[template(path = "console/raw.html")]
-pub struct RawConsolePage<'a> {
-    pub frame: Frame,
-    pub body: &'a str,
-}
-
 /// `GET /static/style.css`: cached for an hour, revalidated by its ETag.
 pub async fn stylesheet(headers: HeaderMap) -> Response {
     let etag = etag();

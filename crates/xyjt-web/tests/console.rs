@@ -985,3 +985,214 @@ async fn a_published_entry_is_withdrawn_with_its_reason() {
     let page = get(&state, "/console/lists", &admin).await;
     assert!(page.text.contains("认定单位撤销（"));
 }
+
+/// Uploads `csv` to the console's import as the holder of `cookie`.
+async fn import(state: &AppState, cookie: &str, csrf: &str, name: &str, csv: &str) -> Resp {
+    let (ctype, body) = multipart(csrf, name, csv);
+    send(
+        state,
+        Request::post("/console/import")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, ctype)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+/// 谁生产、谁审核、谁负责 whatever the header says (issue 17, item 1): a clerk cannot file
+/// another unit's rows by spelling the 数据来源单位 column another way the importer accepts
+/// (`cf_sjly`, `SJLY`, `数据来源单位（必填）`); the check reads the importer's own rows.
+#[tokio::test]
+async fn another_units_rows_are_refused_whatever_the_header_spelling() {
+    let (store, state) = setup().await;
+    let (clerk, csrf) = sign_in(&state, "xl-lr").await;
+    let (dh, _) = sign_in(&state, "dh-lr").await;
+    let dh_form = get(&state, "/console/records/new?category=penalty", &dh).await;
+    let dh_unit = input_value(&dh_form.text, "CF_SJLY");
+    let dh_code = input_value(&dh_form.text, "CF_SJLYDM");
+    assert!(dh_unit.starts_with("东湖"), "{dh_unit}");
+    let fields = penalty_fields(&state, &clerk, "X", "示范市戊运输有限公司").await;
+    let file = |spelling: &str, unit: &str, code: &str, doc: &str| {
+        let (head, row): (Vec<String>, Vec<String>) = fields
+            .iter()
+            .filter(|(k, _)| k != "category")
+            .map(|(k, v)| match k.as_str() {
+                "CF_SJLY" => (spelling.to_string(), unit.to_string()),
+                "CF_CFJG" => (k.clone(), unit.to_string()),
+                "CF_SJLYDM" | "CF_CFJGDM" => (k.clone(), code.to_string()),
+                "CF_WSH" => (k.clone(), doc.to_string()),
+                _ => (k.clone(), v.clone()),
+            })
+            .unzip();
+        format!("{}\n{}\n", head.join(","), row.join(","))
+    };
+    let xl_code = input_value(
+        &get(&state, "/console/records/new?category=penalty", &clerk)
+            .await
+            .text,
+        "CF_SJLYDM",
+    );
+    for (i, spelling) in ["cf_sjly", "SJLY", "数据来源单位（必填）"]
+        .into_iter()
+        .enumerate()
+    {
+        // The spelling is one the importer reads: the clerk's own row goes to review.
+        let own = file(spelling, XL, &xl_code, &format!("西交执罚〔2026〕93{i}号"));
+        let r = import(&state, &clerk, &csrf, "本单位.csv", &own).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{spelling}: {}", r.text);
+        let page = get(&state, &location(&r), &clerk).await;
+        assert!(page.text.contains("id=\"valid-rows\">1<"), "{}", page.text);
+        // 东湖's row under the same spelling is refused, and nothing is filed.
+        let other = file(
+            spelling,
+            &dh_unit,
+            &dh_code,
+            &format!("东交执罚〔2026〕93{i}号"),
+        );
+        let head = store.head().await.unwrap().seq;
+        let r = import(&state, &clerk, &csrf, "东湖处罚.csv", &other).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{spelling}: {}", r.text);
+        assert!(
+            r.text.contains("数据来源单位不在") && r.text.contains(&dh_unit),
+            "{}",
+            r.text
+        );
+        assert_eq!(
+            store.head().await.unwrap().seq,
+            head,
+            "{spelling}: nothing filed"
+        );
+    }
+}
+
+/// Files are read with the scope of what they belong to (issue 17, item 2): a submission's
+/// files and an application's evidence go to staff of the submitting or handling unit and of
+/// the units above it; to anyone else they do not exist (404).
+#[tokio::test]
+async fn files_are_served_only_within_the_owning_units_scope() {
+    let (store, state) = setup().await;
+    let (clerk, csrf) = sign_in(&state, "xl-lr").await;
+    let r = enter(&state, &clerk, &csrf, "西交执罚〔2026〕951号").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = get(&state, &location(&r), &clerk).await;
+    let file = page
+        .text
+        .split("href=\"/console/files/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let submitted = format!("/console/files/{file}");
+    // An objection with evidence on a 西岭 record, handled by 西岭.
+    let records = store
+        .public_records(&xyjt_store::PublicityQuery {
+            on: today(),
+            category: Some(xyjt_core::record::RecordCategory::Penalty),
+            unit: Some(XL.into()),
+            decided_from: None,
+            decided_to: None,
+            limit: 1,
+            offset: 0,
+        })
+        .await
+        .unwrap();
+    let ctx = xyjt_web::remedies::Ctx::new(store.as_ref(), &state.calendar, today());
+    xyjt_web::remedies::file_objection(
+        &ctx,
+        serde_json::from_value(serde_json::json!({
+            "record_id": records.items[0].id,
+            "reason": "名称有误",
+            "evidence": [{"file_name": "证明.pdf", "content_base64": "JVBERi0xLjQK"}]
+        }))
+        .unwrap(),
+        "test",
+    )
+    .await
+    .unwrap();
+    let evidence = format!(
+        "/console/files/{}",
+        xyjt_core::canonical::sha256_hex(b"%PDF-1.4\n")
+    );
+    for (who, expected) in [
+        ("xl-lr", StatusCode::OK),
+        ("xl-sh", StatusCode::OK),
+        ("xyc", StatusCode::OK),
+        ("admin", StatusCode::OK),
+        ("dh-lr", StatusCode::NOT_FOUND),
+        ("dh-sh", StatusCode::NOT_FOUND),
+    ] {
+        let (cookie, _) = sign_in(&state, who).await;
+        for uri in [&submitted, &evidence] {
+            let r = get(&state, uri, &cookie).await;
+            assert_eq!(r.status, expected, "{who} {uri}: {}", r.text);
+        }
+    }
+    // A file of nothing at all is not found either.
+    let (cookie, _) = sign_in(&state, "xyc").await;
+    let none = format!("/console/files/{}", "0".repeat(64));
+    assert_eq!(
+        get(&state, &none, &cookie).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// One CSRF check for every console write: each form (urlencoded or multipart) posted with a
+/// wrong token is refused with the same 403 page before anything else is looked at, and
+/// nothing is written.
+#[tokio::test]
+async fn every_console_write_checks_the_token_first() {
+    let (store, state) = setup().await;
+    let (cookie, _) = sign_in(&state, "admin").await;
+    let head = store.head().await.unwrap().seq;
+    let forms = [
+        "/console/logout",
+        "/console/password",
+        "/console/records",
+        "/console/submissions/no-such/review",
+        "/console/applications/no-such/steps",
+        "/console/lists/no-such/review",
+        "/console/lists/no-such/end",
+        "/console/accounts",
+        "/console/tokens",
+    ];
+    for uri in forms {
+        for token in ["forged", ""] {
+            let r = post(
+                &state,
+                uri,
+                &cookie,
+                &[("csrf", token), ("decision", "approve")],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}: {}", r.text);
+            assert!(
+                r.text.contains("id=\"denied\"") && r.text.contains("CSRF 校验失败"),
+                "{uri}: {}",
+                r.text
+            );
+        }
+    }
+    for uri in ["/console/import", "/console/policy"] {
+        let (ctype, body) = multipart_fields(&[("csrf", "forged"), ("note", "x")], "{}");
+        let r = send(
+            &state,
+            Request::post(uri)
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, ctype)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}: {}", r.text);
+        assert!(r.text.contains("CSRF 校验失败"), "{uri}: {}", r.text);
+    }
+    assert_eq!(store.head().await.unwrap().seq, head, "nothing written");
+    // The session still works: a forged sign-out did not end it.
+    assert_eq!(
+        get(&state, "/console", &cookie).await.status,
+        StatusCode::OK
+    );
+}

@@ -1,0 +1,164 @@
+//! 异议与修复: the unit's inbox of objection and repair applications, coloured by deadline, one
+//! application with its clocks and history, and the steps staff take on it.
+
+use super::{
+    Answer, CsrfForm, OrPage, allow, found, frame, scope_names, see_other, show, tree, unit_id_of,
+    unit_name,
+};
+use crate::AppState;
+use crate::auth::{Staff, urlencode};
+use crate::html::Frame;
+use askama::Template;
+use axum::extract::{Path, State};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use xyjt_core::account::Action;
+use xyjt_core::cases::DeadlinePolicy;
+use xyjt_core::workflow::{AppState as Workflow, Clock, ClockStatus, WorkflowKind};
+use xyjt_store::Notification;
+
+/// The row colour of a clock: red overdue, yellow near due or suspended, green otherwise.
+fn urgency(status: ClockStatus) -> &'static str {
+    match status {
+        ClockStatus::Overdue | ClockStatus::DoneLate => "urgent",
+        ClockStatus::NearDue | ClockStatus::Suspended => "soon",
+        _ => "fine",
+    }
+}
+
+/// A clock as shown on a given day.
+struct ClockRow<'a> {
+    clock: &'a Clock,
+    urgency: &'static str,
+    due_on: NaiveDate,
+    provisional: bool,
+    status: &'static str,
+    explanation: String,
+}
+
+fn clock_row<'a>(state: &AppState, clock: &'a Clock) -> ClockRow<'a> {
+    let today = state.today();
+    let due = clock.due(&state.calendar, today);
+    let status = clock.status(&state.calendar, today, DeadlinePolicy::builtin().near_due);
+    ClockRow {
+        clock,
+        urgency: urgency(status),
+        due_on: due.due_on,
+        provisional: due.provisional,
+        status: status.label(),
+        explanation: due.explanation,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/inbox.html")]
+struct InboxPage<'a> {
+    frame: Frame,
+    rows: Vec<(&'a Workflow, ClockRow<'a>)>,
+    messages: Vec<Notification>,
+}
+
+pub(super) async fn inbox_page(State(state): State<AppState>, staff: Staff) -> Answer {
+    let scope = scope_names(&staff);
+    let apps = state
+        .store
+        .applications(&xyjt_store::AppQuery::default())
+        .await
+        .or_page()?;
+    let rows = apps
+        .iter()
+        .filter(|a| scope.contains(&a.unit) || a.clocks.iter().any(|c| scope.contains(&c.unit)))
+        .filter_map(|a| Some((a, clock_row(&state, a.current_clock()?))))
+        .collect();
+    let messages = state
+        .store
+        .inbox(&unit_name(tree(), &staff.account.unit_id), 30)
+        .await
+        .or_page()?;
+    show(&InboxPage {
+        frame: frame(&staff, "异议与修复"),
+        rows,
+        messages,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "console/application.html")]
+struct DetailPage<'a> {
+    frame: Frame,
+    wf: &'a Workflow,
+    clocks: Vec<ClockRow<'a>>,
+    objection: bool,
+}
+
+async fn load(state: &AppState, number: &str) -> Result<Workflow, axum::response::Response> {
+    found(state.store.application(number).await, || {
+        format!("申请 {number} 不存在")
+    })
+}
+
+pub(super) async fn detail_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+) -> Answer {
+    let wf = load(&state, &number).await?;
+    show(&DetailPage {
+        frame: frame(&staff, "申请办理"),
+        clocks: wf.clocks.iter().map(|c| clock_row(&state, c)).collect(),
+        objection: wf.app.kind == WorkflowKind::Objection,
+        wf: &wf,
+    })
+}
+
+/// A step on an application: `decide` (granted, reason, revoke) or suspend, resume, extend
+/// (workdays), forward (unit), each with a reason.
+#[derive(Deserialize)]
+pub(super) struct StepForm {
+    #[serde(default)]
+    action: String,
+    reason: Option<String>,
+    unit: Option<String>,
+    clock: Option<String>,
+    workdays: Option<String>,
+    granted: Option<String>,
+    revoke: Option<String>,
+}
+
+/// A field as given: trimmed, `None` when blank.
+fn given(field: Option<String>) -> Option<String> {
+    field
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+pub(super) async fn take_step(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    CsrfForm { staff, form: f }: CsrfForm<StepForm>,
+) -> Answer {
+    let wf = load(&state, &number).await?;
+    let action = if f.action == "decide" {
+        Action::DecideApplications
+    } else {
+        Action::HandleApplications
+    };
+    allow(&staff, action, &unit_id_of(tree(), &wf.unit))?;
+    let req = crate::remedies::StepRequest {
+        action: f.action,
+        on: None,
+        reason: given(f.reason).unwrap_or_default(),
+        unit: given(f.unit),
+        clock: given(f.clock),
+        workdays: given(f.workdays).and_then(|w| w.parse().ok()),
+        granted: given(f.granted).map(|g| g == "true"),
+        revoke: given(f.revoke).is_some_and(|v| v == "true"),
+        corrected: None,
+    };
+    let ctx = crate::remedies::Ctx::new(state.store.as_ref(), &state.calendar, state.today());
+    crate::remedies::take_step(&ctx, &number, &req, &staff.actor())
+        .await
+        .or_page()?;
+    let _ = state.refresh_checks().await;
+    see_other(&format!("/console/applications/{}", urlencode(&number)))
+}

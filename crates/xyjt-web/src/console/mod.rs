@@ -1,0 +1,308 @@
+//! The staff console (`/console`): sign-in, dashboards, record entry and file import with
+//! maker-checker review, workflow inboxes, name lists, check history, audit trail, accounts.
+//!
+//! Every write goes through `xyjt_core::account::authorize` (role and unit) and carries the
+//! session's CSRF token, checked once by the [`CsrfForm`] extractor (urlencoded forms) or
+//! [`CsrfUpload`] (multipart uploads); the ledger records the actor (`user:LOGIN`) of each event
+//! it causes. Pages are askama templates in `templates/console/`, extending
+//! `console/frame.html`; a refused or failed request answers with a page too ([`err_page`],
+//! [`forbidden`]).
+//!
+//! One file per resource: [`session`] (sign-in, sign-out, password), [`dashboard`], [`records`]
+//! (entry form and file import), [`submissions`] (review, file downloads), [`applications`],
+//! [`lists`], [`policy`], [`checks`], [`audit`], [`accounts`] (accounts and API tokens).
+
+// Page handlers fail with a ready response (a redirect, a 403 page); it is built once per
+// request, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+mod accounts;
+mod applications;
+mod audit;
+mod checks;
+mod dashboard;
+mod intake;
+mod lists;
+mod policy;
+mod records;
+mod session;
+mod submissions;
+
+use crate::AppState;
+use crate::auth::{Staff, forbidden};
+use crate::error::ApiError;
+use crate::html::Frame;
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use std::collections::HashMap;
+use xyjt_core::account::{Account, Action, Role, authorize, authorize_review};
+use xyjt_core::cases::OrgTree;
+use xyjt_core::ledger::{EventPayload, NewEvent};
+
+pub use crate::auth::CsrfForm;
+
+/// A console handler's answer: a page or a redirect, or a ready error page.
+type Answer = Result<Response, Response>;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/console/login",
+            get(session::login_page).post(session::login),
+        )
+        .route("/console/logout", post(session::logout))
+        .route("/console/password", post(session::change_password))
+        .route("/console", get(dashboard::dashboard))
+        .route("/console/records/new", get(records::entry_page))
+        .route("/console/records", post(records::enter_record))
+        .route(
+            "/console/import",
+            get(records::import_page).post(records::import_file).layer(
+                axum::extract::DefaultBodyLimit::max(records::MAX_UPLOAD + 64 * 1024),
+            ),
+        )
+        .route("/console/submissions", get(submissions::list_page))
+        .route("/console/submissions/{id}", get(submissions::detail_page))
+        .route(
+            "/console/submissions/{id}/review",
+            post(submissions::review),
+        )
+        .route("/console/files/{sha}", get(submissions::download))
+        .route("/console/applications", get(applications::inbox_page))
+        .route(
+            "/console/applications/{number}",
+            get(applications::detail_page),
+        )
+        .route(
+            "/console/applications/{number}/steps",
+            post(applications::take_step),
+        )
+        .route("/console/lists", get(lists::lists_page))
+        .route("/console/lists/{id}/review", post(lists::review_entry))
+        .route("/console/lists/{id}/end", post(lists::end_entry))
+        .route(
+            "/console/policy",
+            get(policy::policy_page).post(policy::adopt_policy),
+        )
+        .route("/console/policy/export.json", get(policy::export_policy))
+        .route("/console/checks", get(checks::checks_page))
+        .route("/console/audit", get(audit::audit_page))
+        .route(
+            "/console/accounts",
+            get(accounts::accounts_page).post(accounts::create_account),
+        )
+        .route("/console/tokens", post(accounts::issue_token))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The organisation tree and who may see what.
+
+fn tree() -> &'static OrgTree {
+    OrgTree::builtin()
+}
+
+fn unit_name(tree: &OrgTree, id: &str) -> String {
+    tree.unit(id)
+        .map(|u| u.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The organisation-tree id of a unit named in data; units outside the tree belong to the root.
+fn unit_id_of(tree: &OrgTree, name: &str) -> String {
+    tree.by_name(name)
+        .map(|u| u.id.clone())
+        .or_else(|| {
+            tree.units
+                .iter()
+                .find(|u| u.parent.is_none())
+                .map(|u| u.id.clone())
+        })
+        .unwrap_or_default()
+}
+
+/// Where an account's views reach: a manager's whole bureau, otherwise its own unit.
+fn scope_root(tree: &OrgTree, account: &Account) -> String {
+    if account
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::CreditAdmin | Role::SysAdmin))
+    {
+        tree.bureau_of(&account.unit_id)
+    } else {
+        account.unit_id.clone()
+    }
+}
+
+/// Whether `staff` may see what unit `unit_id` (an id) submitted: it is within their scope.
+fn sees_unit(staff: &Staff, unit_id: &str) -> bool {
+    let tree = tree();
+    tree.is_within(unit_id, &scope_root(tree, &staff.account))
+}
+
+/// The names of the units `staff` may see (their scope), for data that names units.
+fn scope_names(staff: &Staff) -> Vec<String> {
+    let tree = tree();
+    tree.scope_names(&scope_root(tree, &staff.account))
+}
+
+/// `authorize`, refused with the 403 page.
+fn allow(staff: &Staff, action: Action, unit_id: &str) -> Result<(), Response> {
+    authorize(&staff.account, action, unit_id, tree()).map_err(|d| forbidden(&d.to_string()))
+}
+
+/// `authorize_review` (maker-checker: not one's own work), refused with the 403 page.
+fn allow_review(staff: &Staff, action: Action, unit_id: &str, maker: &str) -> Result<(), Response> {
+    authorize_review(&staff.account, action, unit_id, maker, tree())
+        .map_err(|d| forbidden(&d.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages, error pages and the usual preambles.
+
+/// A refused or failed console request, as a page (the console is HTML, not the JSON API).
+#[derive(Template)]
+#[template(path = "console/error.html")]
+struct ErrorPage {
+    message: String,
+    details: Vec<String>,
+}
+
+/// A refused or failed console request as a page: the status, the Chinese message and every
+/// detail, and a way back.
+fn err_page(e: ApiError) -> Response {
+    let page = ErrorPage {
+        message: e.message,
+        details: e.details.iter().map(ToString::to_string).collect(),
+    };
+    crate::html::render_status(e.status, &page)
+}
+
+/// A 422 page with `message`.
+fn invalid(message: impl Into<String>) -> Response {
+    err_page(ApiError::invalid(message))
+}
+
+/// Turns a store or application failure into the console's error page.
+trait OrPage<T> {
+    fn or_page(self) -> Result<T, Response>;
+}
+
+impl<T, E: Into<ApiError>> OrPage<T> for Result<T, E> {
+    fn or_page(self) -> Result<T, Response> {
+        self.map_err(|e| err_page(e.into()))
+    }
+}
+
+/// Load-or-404: a lookup's value, or the 404 page saying what is `missing`.
+fn found<T, E: Into<ApiError>>(
+    lookup: Result<Option<T>, E>,
+    missing: impl FnOnce() -> String,
+) -> Result<T, Response> {
+    lookup
+        .or_page()?
+        .ok_or_else(|| err_page(ApiError::not_found(missing())))
+}
+
+/// The console frame's facts for `staff`: the page title and who is signed in.
+fn frame(staff: &Staff, title: &str) -> Frame {
+    let roles: Vec<&str> = staff.account.roles.iter().map(|r| r.label()).collect();
+    Frame {
+        title: title.to_string(),
+        name: staff.account.name.clone(),
+        unit: unit_name(tree(), &staff.account.unit_id),
+        roles: roles.join("、"),
+        csrf: staff.csrf.clone(),
+    }
+}
+
+/// A page answered with 200.
+fn show(page: &impl Template) -> Answer {
+    Ok(crate::html::render(page).into_response())
+}
+
+/// 303 to `to`.
+fn see_other(to: &str) -> Answer {
+    Ok(Redirect::to(to).into_response())
+}
+
+/// A ledger event caused by `staff`, now.
+fn event(staff: &Staff, payload: EventPayload) -> NewEvent {
+    NewEvent::new(staff.actor(), Utc::now(), payload)
+}
+
+/// Appends `events`, brings the check index up to date, and sends the browser to `to`.
+async fn write_then(state: &AppState, events: Vec<NewEvent>, to: &str) -> Answer {
+    state.store.append(events).await.or_page()?;
+    let _ = state.refresh_checks().await;
+    see_other(to)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multipart uploads: the token checked once, here.
+
+/// A multipart console form (file import, a new four-list version): the signed-in staff
+/// member, its text fields and its file (name, bytes), the CSRF token checked.
+struct CsrfUpload {
+    staff: Staff,
+    fields: HashMap<String, String>,
+    file: Option<(String, Vec<u8>)>,
+}
+
+impl CsrfUpload {
+    fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+
+    /// A text field, trimmed; `None` when missing or blank.
+    fn text(&self, name: &str) -> Option<&str> {
+        self.field(name).map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
+impl FromRequest<AppState> for CsrfUpload {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let mut multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let mut upload = CsrfUpload {
+            staff,
+            fields: HashMap::new(),
+            file: None,
+        };
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => return Err(invalid(format!("上传内容无法解析：{e}"))),
+            };
+            let name = field.name().unwrap_or("").to_string();
+            let file_name = field.file_name().map(str::to_string);
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| invalid(format!("上传中断或超过大小上限：{e}")))?;
+            if name == "file" {
+                upload.file = Some((
+                    file_name.unwrap_or_else(|| "upload.csv".into()),
+                    bytes.to_vec(),
+                ));
+            } else {
+                upload
+                    .fields
+                    .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+        upload
+            .staff
+            .check_csrf(upload.field("csrf").unwrap_or(""))?;
+        Ok(upload)
+    }
+}
