@@ -1100,7 +1100,7 @@ async fn files_are_served_only_within_the_owning_units_scope() {
         .await
         .unwrap();
     let ctx = xyjt_web::remedies::Ctx::new(store.as_ref(), &state.calendar, today());
-    xyjt_web::remedies::file_objection(
+    let filed = xyjt_web::remedies::file_objection(
         &ctx,
         serde_json::from_value(serde_json::json!({
             "record_id": records.items[0].id,
@@ -1112,6 +1112,8 @@ async fn files_are_served_only_within_the_owning_units_scope() {
     )
     .await
     .unwrap();
+    // The application itself is read within the same scope as its files.
+    let application = format!("/console/applications/{}", filed.number);
     let evidence = format!(
         "/console/files/{}",
         xyjt_core::canonical::sha256_hex(b"%PDF-1.4\n")
@@ -1125,7 +1127,7 @@ async fn files_are_served_only_within_the_owning_units_scope() {
         ("dh-sh", StatusCode::NOT_FOUND),
     ] {
         let (cookie, _) = sign_in(&state, who).await;
-        for uri in [&submitted, &evidence] {
+        for uri in [&submitted, &evidence, &application] {
             let r = get(&state, uri, &cookie).await;
             assert_eq!(r.status, expected, "{who} {uri}: {}", r.text);
         }

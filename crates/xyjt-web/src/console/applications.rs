@@ -67,7 +67,7 @@ pub(super) async fn inbox_page(State(state): State<AppState>, staff: Staff) -> A
         .or_page()?;
     let rows = apps
         .iter()
-        .filter(|a| scope.contains(&a.unit) || a.clocks.iter().any(|c| scope.contains(&c.unit)))
+        .filter(|a| within(&scope, a))
         .filter_map(|a| Some((a, clock_row(&state, a.current_clock()?))))
         .collect();
     let messages = state
@@ -91,10 +91,25 @@ struct DetailPage<'a> {
     objection: bool,
 }
 
-async fn load(state: &AppState, number: &str) -> Result<Workflow, axum::response::Response> {
-    found(state.store.application(number).await, || {
-        format!("申请 {number} 不存在")
-    })
+/// An application is seen by the units that handle or handled it, and the units above them.
+fn within(scope: &[String], wf: &Workflow) -> bool {
+    scope.contains(&wf.unit) || wf.clocks.iter().any(|c| scope.contains(&c.unit))
+}
+
+/// The application, or a 404 page when it does not exist or lies outside the staff's scope
+/// (the same answer, so nothing is revealed).
+async fn load(
+    state: &AppState,
+    staff: &Staff,
+    number: &str,
+) -> Result<Workflow, axum::response::Response> {
+    let scope = scope_names(staff);
+    let visible = state
+        .store
+        .application(number)
+        .await
+        .map(|wf| wf.filter(|wf| within(&scope, wf)));
+    found(visible, || format!("申请 {number} 不存在"))
 }
 
 pub(super) async fn detail_page(
@@ -102,7 +117,7 @@ pub(super) async fn detail_page(
     staff: Staff,
     Path(number): Path<String>,
 ) -> Answer {
-    let wf = load(&state, &number).await?;
+    let wf = load(&state, &staff, &number).await?;
     show(&DetailPage {
         frame: frame(&staff, "申请办理"),
         clocks: wf.clocks.iter().map(|c| clock_row(&state, c)).collect(),
@@ -137,7 +152,10 @@ pub(super) async fn take_step(
     Path(number): Path<String>,
     CsrfForm { staff, form: f }: CsrfForm<StepForm>,
 ) -> Answer {
-    let wf = load(&state, &number).await?;
+    // Out of scope is refused by `allow` below (403, as for every console write).
+    let wf = found(state.store.application(&number).await, || {
+        format!("申请 {number} 不存在")
+    })?;
     let action = if f.action == "decide" {
         Action::DecideApplications
     } else {
