@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod checks;
 pub mod error;
 pub mod lists;
+pub mod replay;
 pub mod stats;
 
 pub use error::{AppError, AppResult, ErrorKind};

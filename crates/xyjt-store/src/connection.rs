@@ -84,3 +84,75 @@ fn sqlite_url_with_create(url: &str) -> String {
         format!("{url}?mode=rwc")
     }
 }
+
+/// An empty database of the same backend as `url`, to replay the ledger into: a temporary
+/// SQLite file, or a fresh schema in the same PostgreSQL database. `remove` deletes it.
+pub struct Scratch {
+    /// Where to open it.
+    pub url: String,
+    place: ScratchPlace,
+}
+
+enum ScratchPlace {
+    File(std::path::PathBuf),
+    Schema { base: String, name: String },
+}
+
+impl Scratch {
+    pub async fn create(url: &str) -> Result<Scratch, StoreError> {
+        let id = xyjt_core::ledger::new_id().replace('-', "");
+        match Backend::from_url(url)? {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("xyjt-replay-{id}.db"));
+                Ok(Scratch {
+                    url: format!("sqlite://{}", path.display()),
+                    place: ScratchPlace::File(path),
+                })
+            }
+            Backend::Postgres => {
+                sqlx::any::install_default_drivers();
+                let name = format!("xyjt_replay_{id}");
+                let admin = sqlx::AnyPool::connect(url)
+                    .await
+                    .context(format!("连接数据库 {}", redact_url(url)))?;
+                sqlx::raw_sql(&format!("CREATE SCHEMA {name}"))
+                    .execute(&admin)
+                    .await
+                    .context("创建重放用的临时 schema")?;
+                admin.close().await;
+                let sep = if url.contains('?') { '&' } else { '?' };
+                Ok(Scratch {
+                    url: format!("{url}{sep}options=-c%20search_path%3D{name}"),
+                    place: ScratchPlace::Schema {
+                        base: url.to_string(),
+                        name,
+                    },
+                })
+            }
+        }
+    }
+
+    pub async fn remove(self) -> Result<(), StoreError> {
+        match self.place {
+            ScratchPlace::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+                Ok(())
+            }
+            ScratchPlace::Schema { base, name } => {
+                let admin = sqlx::AnyPool::connect(&base)
+                    .await
+                    .context("连接数据库以删除临时 schema")?;
+                sqlx::raw_sql(&format!("DROP SCHEMA {name} CASCADE"))
+                    .execute(&admin)
+                    .await
+                    .context("删除重放用的临时 schema")?;
+                admin.close().await;
+                Ok(())
+            }
+        }
+    }
+}

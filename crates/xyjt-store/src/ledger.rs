@@ -357,3 +357,88 @@ pub(crate) async fn verify(store: &SqlStore) -> Result<VerifyReport, StoreError>
         error,
     })
 }
+
+pub(crate) async fn events_after(
+    store: &SqlStore,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql =
+        format!("SELECT {EVENT_COLUMNS} FROM ledger_events WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let rows = sqlx::query(&sql)
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&store.pool)
+        .await
+        .context("读取账本事件")?;
+    rows.iter()
+        .map(|r| event_from_row(r).map(|(e, _)| e))
+        .collect()
+}
+
+/// The tables computed from the ledger, with columns that are not (the outbox's delivery mark).
+const PROJECTIONS: &[(&str, &[&str])] = &[
+    ("subjects", &[]),
+    ("subject_names", &[]),
+    ("records", &[]),
+    ("intake_rejections", &[]),
+    ("list_policies", &[]),
+    ("list_entries", &[]),
+    ("checks", &[]),
+    ("api_tokens", &[]),
+    ("false_positives", &[]),
+    ("joint_cases", &[]),
+    ("applications", &[]),
+    ("commitments", &[]),
+    ("notifications", &[]),
+    ("outbox", &["delivered_at"]),
+    ("accounts", &[]),
+    ("submissions", &[]),
+];
+
+pub(crate) async fn projection_rows(
+    store: &SqlStore,
+) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
+    use sqlx::Column;
+    let mut out = std::collections::BTreeMap::new();
+    for (table, skip) in PROJECTIONS {
+        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+            .fetch_all(&store.pool)
+            .await
+            .context(format!("读取投影表 {table}"))?;
+        let mut texts: Vec<String> = rows
+            .iter()
+            .map(|row| {
+                row.columns()
+                    .iter()
+                    .filter(|c| !skip.contains(&c.name()))
+                    .map(|c| format!("{}={}", c.name(), cell_text(row, c.ordinal())))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            })
+            .collect();
+        texts.sort();
+        out.insert((*table).to_string(), texts);
+    }
+    Ok(out)
+}
+
+/// A cell as text whatever its SQL type (the `Any` driver decodes by type).
+fn cell_text(row: &sqlx::any::AnyRow, i: usize) -> String {
+    if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+        return v.unwrap_or_else(|| "NULL".into());
+    }
+    if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+        return v.map_or_else(|| "NULL".into(), |v| v.to_string());
+    }
+    if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
+        return v.map_or_else(|| "NULL".into(), |v| v.to_string());
+    }
+    if let Ok(v) = row.try_get::<Option<bool>, _>(i) {
+        return v.map_or_else(|| "NULL".into(), |v| v.to_string());
+    }
+    if let Ok(v) = row.try_get::<Option<Vec<u8>>, _>(i) {
+        return v.map_or_else(|| "NULL".into(), hex::encode);
+    }
+    "?".into()
+}

@@ -21,7 +21,7 @@ pub mod testing;
 
 pub use projection::workflows::{AppQuery, Notification, OutboxItem};
 
-pub use connection::SqlStore;
+pub use connection::{Scratch, SqlStore};
 pub use ledger::SqlTx;
 
 use async_trait::async_trait;
@@ -218,6 +218,20 @@ pub trait Store: Send + Sync {
 
     /// Walks the whole chain and checks every hash, link and the head.
     async fn verify(&self) -> Result<VerifyReport, StoreError>;
+
+    /// Up to `limit` events after `after_seq`, in ledger order (replaying the ledger).
+    async fn events_after(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Every projection table's rows as text (`column=value` pairs), sorted: what the ledger
+    /// is replayed into. Not projections and so left out: the ledger itself, sessions,
+    /// attachments (content-addressed files) and the outbox's delivery marks.
+    async fn projection_rows(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError>;
 
     async fn subject(&self, id: &str) -> Result<Option<Subject>, StoreError>;
 

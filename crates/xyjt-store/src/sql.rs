@@ -39,6 +39,20 @@ impl Store for SqlStore {
         ledger::verify(self).await
     }
 
+    async fn events_after(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        ledger::events_after(self, after_seq, limit).await
+    }
+
+    async fn projection_rows(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
+        ledger::projection_rows(self).await
+    }
+
     async fn subject(&self, id: &str) -> Result<Option<Subject>, StoreError> {
         records::subject(self, id).await
     }

@@ -98,6 +98,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Replay the ledger into fresh projections (a scratch database of the same backend) and
+    /// prove them equal to the stored ones; exit 1 naming what differs
+    RebuildProjections {
+        #[command(flatten)]
+        db: DbArg,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Create or upgrade the database schema
     Migrate {
         #[command(flatten)]
@@ -526,6 +535,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             runtime()?.block_on(serve(&db.db, cal, addr, demo))
         }
         Command::Verify { db, json } => runtime()?.block_on(verify(&db.db, json)),
+        Command::RebuildProjections { db, json } => {
+            runtime()?.block_on(rebuild_projections(&db.db, json))
+        }
         Command::Migrate { db } => runtime()?.block_on(async {
             xyjt_store::open(&db.db).await?;
             outln!("数据库已是最新结构：{}", xyjt_store::redact_url(&db.db));
@@ -779,6 +791,52 @@ async fn seed_demo(store: &dyn xyjt_store::Store) -> Result<usize> {
         );
     }
     Ok(seeded.events)
+}
+
+async fn rebuild_projections(db: &str, json: bool) -> Result<ExitCode> {
+    let store = xyjt_store::open(db).await?;
+    let scratch = xyjt_store::Scratch::create(db).await?;
+    let report = async {
+        let fresh = xyjt_store::open(&scratch.url).await?;
+        let report = xyjt_app::replay::rebuild_projections(store.as_ref(), fresh.as_ref()).await;
+        drop(fresh);
+        Ok::<_, anyhow::Error>(report?)
+    }
+    .await;
+    scratch.remove().await?;
+    let report = report?;
+    if json {
+        outln!("{}", serde_json::to_string(&report)?);
+    } else {
+        outln!("重放账本事件 {} 个", report.events);
+        outln!(
+            "哈希链：{}",
+            if report.same_chain {
+                "与库中一致"
+            } else {
+                "与库中不一致"
+            }
+        );
+        for (table, rows) in &report.tables {
+            outln!("  {table}\t{rows} 行");
+        }
+        if report.difference_count == 0 {
+            outln!("投影与账本重放结果一致");
+        } else {
+            outln!(
+                "投影与账本重放结果不一致：{} 行不同",
+                report.difference_count
+            );
+            for d in &report.differences {
+                outln!("  {d}");
+            }
+        }
+    }
+    Ok(if report.equal() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 async fn verify(db: &str, json: bool) -> Result<ExitCode> {

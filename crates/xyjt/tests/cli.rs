@@ -1177,3 +1177,58 @@ fn no_personal_data_in_the_server_logs() {
     assert!(logs.contains("xyjt serving"), "logs were captured: {logs}");
     assert!(!logs.contains(&id), "a citizen ID in the logs");
 }
+
+/// The ledger is the truth: the projections (every table pages and checks read) are exactly
+/// what replaying the ledger gives, on SQLite and on PostgreSQL; a projection row changed
+/// behind the program's back is found by the replay even though the hash chain still verifies.
+#[test]
+fn projections_are_what_replaying_the_ledger_gives() {
+    let (_path, sqlite) = temp_db("rebuild");
+    let rt = tokio_rt();
+    let pg = rt.block_on(xyjt_store::testing::PgSchema::create("rebuild"));
+    let mut urls = vec![sqlite];
+    urls.extend(pg.as_ref().map(|s| s.url.clone()));
+    for url in &urls {
+        assert_eq!(xyjt(&["demo", "--db", url]).status.code(), Some(0));
+        let out = xyjt(&["rebuild-projections", "--db", url, "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{url}: {out:?}");
+        let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(report["same_chain"], true);
+        assert_eq!(report["difference_count"], 0);
+        let records = report["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t[0] == "records")
+            .unwrap()[1]
+            .as_i64()
+            .unwrap();
+        assert!(records > 100, "{report}");
+
+        // Someone revokes a record in the projection by SQL, leaving the ledger alone.
+        rt.block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(url).await.unwrap();
+            sqlx::raw_sql(
+                "UPDATE records SET status = 'revoked' \
+                 WHERE id = (SELECT MIN(id) FROM records WHERE status = 'active')",
+            )
+            .execute(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+        });
+        assert_eq!(xyjt(&["verify", "--db", url]).status.code(), Some(0));
+        let out = xyjt(&["rebuild-projections", "--db", url]);
+        assert_eq!(out.status.code(), Some(1), "{url}: {out:?}");
+        let text = stdout(&out);
+        assert!(text.contains("不一致：2 行不同"), "{text}");
+        assert!(
+            text.contains("records: 仅库中有") && text.contains("status=revoked"),
+            "{text}"
+        );
+    }
+    if let Some(pg) = pg {
+        rt.block_on(pg.drop());
+    }
+}
