@@ -113,6 +113,16 @@ impl EntryState {
             && self.entry.entry_date <= date
             && self.entry.valid_until.is_none_or(|u| date <= u)
     }
+
+    /// Was in force on `date`, as the ledger now knows it: published by then, inside its
+    /// validity, and not yet ended (an entry ended on a day is out from that day). Unlike
+    /// [`EntryState::is_active_on`], this judges a past day (a month end in the statistics).
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.published_on.is_some_and(|p| p <= date)
+            && self.entry.entry_date <= date
+            && self.entry.valid_until.is_none_or(|u| date <= u)
+            && self.ended.is_none_or(|(_, on)| on > date)
+    }
 }
 
 /// The steps of an entry's life, as carried by ledger events.

@@ -1035,3 +1035,44 @@ fn next_version_is_validated() {
         .unwrap();
     assert_eq!(v1.diff(&v2).removed, ["P-BLACK-PROCUREMENT"]);
 }
+
+/// An entry is in force on a past day when it was published by then, inside its validity and
+/// not yet ended; the day it ends it is out.
+#[test]
+fn in_force_on_a_past_day() {
+    use xyjt_core::listing::{EndReason, EntryState, EntryStatus};
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let policy = ListPolicy::builtin();
+    let item = policy.scopes().next().unwrap();
+    let entry = xyjt_core::listing::ListEntry {
+        id: "e1".into(),
+        list: NameList::Black,
+        subject_id: None,
+        name: "示范市某运输有限公司".into(),
+        code: None,
+        item_id: item.id.clone(),
+        policy_version: policy.version,
+        basis: "测试".into(),
+        deciding_unit: "示范市交通运输局".into(),
+        entry_date: d("2026-03-10"),
+        valid_until: Some(d("2027-03-09")),
+        source_records: Vec::new(),
+        explanation: String::new(),
+    };
+    let mut state = EntryState {
+        entry,
+        status: EntryStatus::Published,
+        proposed_by: "录入员".into(),
+        reviewed_by: Some("审核员".into()),
+        review_comment: None,
+        published_on: Some(d("2026-03-12")),
+        ended: None,
+    };
+    assert!(!state.in_force_on(d("2026-03-11")), "not yet published");
+    assert!(state.in_force_on(d("2026-03-31")));
+    assert!(state.in_force_on(d("2027-03-09")));
+    assert!(!state.in_force_on(d("2027-03-10")), "validity over");
+    state.ended = Some((EndReason::Repaired, d("2026-06-01")));
+    assert!(state.in_force_on(d("2026-05-31")));
+    assert!(!state.in_force_on(d("2026-06-01")), "out the day it ends");
+}

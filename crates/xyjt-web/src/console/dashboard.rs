@@ -77,25 +77,22 @@ impl Chart {
     }
 }
 
-/// (received, accepted, late) of 双公示 decisions.
+/// (accepted, rejected, late) of 双公示 decisions, summed; the rates are
+/// `xyjt_core::stats::IntakeStats`'s, the one definition of 合规率 and 及时率.
 type Intake = (i64, i64, i64);
 
-/// 合规率: accepted of received.
-fn compliance((received, accepted, _): &Intake) -> f64 {
-    if *received > 0 {
-        *accepted as f64 / *received as f64
-    } else {
-        0.0
-    }
+fn rates(&(accepted, rejected, late): &Intake) -> xyjt_core::stats::IntakeStats {
+    xyjt_core::stats::IntakeStats::new(accepted, rejected, late)
 }
 
-/// 及时率: on time of accepted.
-fn timeliness((_, accepted, late): &Intake) -> f64 {
-    if *accepted > 0 {
-        (*accepted - *late) as f64 / *accepted as f64
-    } else {
-        0.0
-    }
+/// 合规率: accepted of received (0 with nothing received).
+fn compliance(i: &Intake) -> f64 {
+    rates(i).compliance_rate.unwrap_or(0.0)
+}
+
+/// 及时率: on time of accepted (0 with nothing accepted).
+fn timeliness(i: &Intake) -> f64 {
+    rates(i).timeliness_rate.unwrap_or(0.0)
 }
 
 /// 双公示 intake by unit (all months) and by month (all units).
@@ -111,8 +108,8 @@ async fn intake(state: &AppState) -> Result<[BTreeMap<String, Intake>; 2], Respo
             (&mut by_month, r.month.clone()),
         ] {
             let e = map.entry(key).or_default();
-            e.0 += r.received;
-            e.1 += r.accepted;
+            e.0 += r.accepted;
+            e.1 += r.rejected;
             e.2 += r.late;
         }
     }
@@ -138,11 +135,7 @@ fn list_sizes(entries: &[EntryState], today: NaiveDate) -> Vec<(String, f64, f64
                 entries
                     .iter()
                     .filter(|e| xyjt_core::check::list_key(&e.entry.list) == list)
-                    .filter(|e| e.published_on.is_some_and(|p| p <= end))
-                    .filter(|e| {
-                        e.entry.entry_date <= end && e.entry.valid_until.is_none_or(|u| end <= u)
-                    })
-                    .filter(|e| e.ended.is_none_or(|(_, on)| on > end))
+                    .filter(|e| e.in_force_on(end))
                     .count() as f64
             };
             (
