@@ -19,7 +19,17 @@ mod reads;
 mod sql;
 pub mod testing;
 
-pub use projection::workflows::{AppQuery, Notification, OutboxItem};
+pub use projection::workflows::{AppQuery, Notification, OutboxChannel, OutboxItem};
+
+/// A console session, found by the hash of its cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub login: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// RFC 3339; the session is over after it.
+    pub expires_at: String,
+}
 
 pub use connection::{Scratch, SqlStore};
 pub use ledger::SqlTx;
@@ -348,7 +358,7 @@ pub trait Store: Send + Sync {
     /// Outbox messages of one channel or all, oldest first.
     async fn outbox(
         &self,
-        channel: Option<&str>,
+        channel: Option<crate::OutboxChannel>,
         pending_only: bool,
     ) -> Result<Vec<OutboxItem>, StoreError>;
 
@@ -377,7 +387,7 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// A live session: (login, csrf token, expiry).
-    async fn session(&self, id_hash: &str) -> Result<Option<(String, String, String)>, StoreError>;
+    async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError>;
 
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError>;
 

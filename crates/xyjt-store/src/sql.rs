@@ -193,7 +193,7 @@ impl Store for SqlStore {
 
     async fn outbox(
         &self,
-        channel: Option<&str>,
+        channel: Option<crate::OutboxChannel>,
         pending_only: bool,
     ) -> Result<Vec<crate::OutboxItem>, StoreError> {
         workflows::outbox(self, channel, pending_only).await
@@ -228,7 +228,7 @@ impl Store for SqlStore {
         console::create_session(self, id_hash, login, csrf, expires_at).await
     }
 
-    async fn session(&self, id_hash: &str) -> Result<Option<(String, String, String)>, StoreError> {
+    async fn session(&self, id_hash: &str) -> Result<Option<crate::Session>, StoreError> {
         console::session(self, id_hash).await
     }
 

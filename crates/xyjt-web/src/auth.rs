@@ -178,7 +178,12 @@ impl FromRequestParts<AppState> for Staff {
             .session(&hash)
             .await
             .map_err(|e| crate::ApiError::from(e).into_response())?;
-        let Some((login, csrf, expires_at)) = session else {
+        let Some(xyjt_store::Session {
+            login,
+            csrf,
+            expires_at,
+        }) = session
+        else {
             return Err(to_login());
         };
         if expires_at < Utc::now().to_rfc3339() {

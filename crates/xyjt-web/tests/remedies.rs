@@ -523,7 +523,10 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
         "objection_upheld"
     );
     // The exchange adapter has the correction to send to the provincial platform.
-    let pending = store.outbox(Some("exchange"), true).await.unwrap();
+    let pending = store
+        .outbox(Some(xyjt_store::OutboxChannel::Exchange), true)
+        .await
+        .unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].payload["action"], "correct");
     assert_eq!(pending[0].payload["record_id"], "r-new");

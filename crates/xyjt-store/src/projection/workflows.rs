@@ -39,13 +39,38 @@ pub struct Notification {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutboxItem {
     pub id: String,
-    pub channel: String,
+    pub channel: OutboxChannel,
     pub reference: String,
     pub payload: serde_json::Value,
     pub seq: i64,
     pub created_on: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivered_at: Option<String>,
+}
+
+/// Where an outbox message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxChannel {
+    /// The provincial platform (corrected or repaired data, 5-working-day sync).
+    Exchange,
+    /// The applicant (the written answer, by mail or SMS).
+    Applicant,
+}
+
+impl OutboxChannel {
+    pub const ALL: [OutboxChannel; 2] = [OutboxChannel::Exchange, OutboxChannel::Applicant];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxChannel::Exchange => "exchange",
+            OutboxChannel::Applicant => "applicant",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 fn parse<T: serde::de::DeserializeOwned>(row: &AnyRow, what: &str) -> Result<T, StoreError> {
@@ -168,7 +193,7 @@ async fn enqueue(
     conn: &mut AnyConnection,
     event: &NewEvent,
     seq: i64,
-    channel: &str,
+    channel: OutboxChannel,
     reference: &str,
     payload: serde_json::Value,
 ) -> Result<(), StoreError> {
@@ -176,8 +201,8 @@ async fn enqueue(
         "INSERT INTO outbox (id, channel, ref, payload, seq, created_on) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(format!("{}:{channel}", event.id))
-    .bind(channel)
+    .bind(format!("{}:{}", event.id, channel.as_str()))
+    .bind(channel.as_str())
     .bind(reference)
     .bind(payload.to_string())
     .bind(seq)
@@ -256,7 +281,7 @@ pub(crate) async fn project(
                         conn,
                         event,
                         seq,
-                        "applicant",
+                        OutboxChannel::Applicant,
                         number,
                         json!({
                             "number": number,
@@ -275,7 +300,7 @@ pub(crate) async fn project(
                             conn,
                             event,
                             seq,
-                            "exchange",
+                            OutboxChannel::Exchange,
                             number,
                             json!({
                                 "number": number,
@@ -421,14 +446,14 @@ pub(crate) async fn inbox(
 
 pub(crate) async fn outbox(
     conn: &mut AnyConnection,
-    channel: Option<&str>,
+    channel: Option<OutboxChannel>,
     pending_only: bool,
 ) -> Result<Vec<OutboxItem>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, channel, ref, payload, seq, created_on, delivered_at FROM outbox \
          WHERE ($1 IS NULL OR channel = $1) AND ($2 = 0 OR delivered_at IS NULL) ORDER BY seq, id",
     )
-    .bind(channel.map(str::to_string))
+    .bind(channel.map(|c| c.as_str().to_string()))
     .bind(i64::from(pending_only))
     .fetch_all(conn)
     .await
@@ -438,7 +463,11 @@ pub(crate) async fn outbox(
             let payload: String = r.try_get(3).context("payload")?;
             Ok(OutboxItem {
                 id: r.try_get(0).context("id")?,
-                channel: r.try_get(1).context("channel")?,
+                channel: {
+                    let c: String = r.try_get(1).context("channel")?;
+                    OutboxChannel::parse(&c)
+                        .ok_or_else(|| StoreError::Corrupt(format!("outbox channel {c}")))?
+                },
                 reference: r.try_get(2).context("ref")?,
                 payload: serde_json::from_str(&payload)
                     .map_err(|e| StoreError::Corrupt(format!("outbox: {e}")))?,

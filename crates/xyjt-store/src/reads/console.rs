@@ -50,18 +50,18 @@ pub(crate) async fn create_session(
 pub(crate) async fn session(
     store: &SqlStore,
     id_hash: &str,
-) -> Result<Option<(String, String, String)>, StoreError> {
+) -> Result<Option<crate::Session>, StoreError> {
     let row = sqlx::query("SELECT login, csrf, expires_at FROM sessions WHERE id_hash = $1")
         .bind(id_hash)
         .fetch_optional(&store.pool)
         .await
         .context("读取会话")?;
     row.map(|r| {
-        Ok((
-            r.try_get(0).context("login")?,
-            r.try_get(1).context("csrf")?,
-            r.try_get(2).context("expires_at")?,
-        ))
+        Ok(crate::Session {
+            login: r.try_get(0).context("login")?,
+            csrf: r.try_get(1).context("csrf")?,
+            expires_at: r.try_get(2).context("expires_at")?,
+        })
     })
     .transpose()
 }

@@ -47,7 +47,7 @@ pub(crate) async fn inbox(
 
 pub(crate) async fn outbox(
     store: &SqlStore,
-    channel: Option<&str>,
+    channel: Option<crate::OutboxChannel>,
     pending_only: bool,
 ) -> Result<Vec<crate::OutboxItem>, StoreError> {
     let mut conn = store.pool.acquire().await.context("获取连接")?;

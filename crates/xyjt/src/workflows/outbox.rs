@@ -1,6 +1,25 @@
 //! The outbox: delivering results to applicants and the provincial platform, recording the sync.
 
 use super::*;
+use xyjt_store::OutboxChannel;
+
+/// An outbox channel on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ChannelArg {
+    /// The provincial platform
+    Exchange,
+    /// The applicant
+    Applicant,
+}
+
+impl From<ChannelArg> for OutboxChannel {
+    fn from(c: ChannelArg) -> Self {
+        match c {
+            ChannelArg::Exchange => OutboxChannel::Exchange,
+            ChannelArg::Applicant => OutboxChannel::Applicant,
+        }
+    }
+}
 
 #[derive(Subcommand)]
 pub enum OutboxCommand {
@@ -10,7 +29,7 @@ pub enum OutboxCommand {
         env: Env,
         /// exchange | applicant
         #[arg(long)]
-        channel: Option<String>,
+        channel: Option<ChannelArg>,
         #[arg(long)]
         all: bool,
         /// One JSON object per line
@@ -25,7 +44,7 @@ pub enum OutboxCommand {
         env: Env,
         /// exchange | applicant
         #[arg(long)]
-        channel: String,
+        channel: ChannelArg,
         /// Append the JSON lines to this file (default stdout)
         #[arg(long)]
         out: Option<PathBuf>,
@@ -43,7 +62,7 @@ pub(crate) async fn outbox(command: OutboxCommand) -> Result<ExitCode> {
             json,
         } => {
             let (store, _) = open(&env).await?;
-            let items = store.outbox(channel.as_deref(), !all).await?;
+            let items = store.outbox(channel.map(Into::into), !all).await?;
             for m in &items {
                 if json {
                     outln!("{}", serde_json::to_string(m)?);
@@ -52,7 +71,7 @@ pub(crate) async fn outbox(command: OutboxCommand) -> Result<ExitCode> {
                 outln!(
                     "{}\t{}\t{}\t{}\t{}\t{}",
                     m.id,
-                    m.channel,
+                    m.channel.as_str(),
                     m.reference,
                     m.created_on,
                     m.delivered_at
@@ -75,7 +94,7 @@ pub(crate) async fn outbox(command: OutboxCommand) -> Result<ExitCode> {
             channel,
             out,
             by,
-        } => drain(&env, &channel, out.as_deref(), &by).await,
+        } => drain(&env, channel.into(), out.as_deref(), &by).await,
     }
 }
 
@@ -93,7 +112,7 @@ macro_rules! say {
 
 pub(crate) async fn drain(
     env: &Env,
-    channel: &str,
+    channel: OutboxChannel,
     out: Option<&Path>,
     by: &str,
 ) -> Result<ExitCode> {
@@ -102,7 +121,7 @@ pub(crate) async fn drain(
     let on_stdout = out.is_some();
     let items = store.outbox(Some(channel), true).await?;
     if items.is_empty() {
-        say!(on_stdout, "“{channel}”通道没有待发送的消息");
+        say!(on_stdout, "“{}”通道没有待发送的消息", channel.as_str());
         return Ok(ExitCode::SUCCESS);
     }
     let mut lines = String::new();
@@ -136,17 +155,19 @@ pub(crate) async fn drain(
     match out {
         Some(path) => say!(
             on_stdout,
-            "已将“{channel}”通道 {} 条消息写入 {}，标记为已发送 {marked} 条",
+            "已将“{}”通道 {} 条消息写入 {}，标记为已发送 {marked} 条",
+            channel.as_str(),
             items.len(),
             path.display()
         ),
         None => say!(
             on_stdout,
-            "已写出“{channel}”通道 {} 条消息，标记为已发送 {marked} 条",
+            "已写出“{}”通道 {} 条消息，标记为已发送 {marked} 条",
+            channel.as_str(),
             items.len()
         ),
     }
-    if channel != "exchange" {
+    if channel != OutboxChannel::Exchange {
         return Ok(ExitCode::SUCCESS);
     }
     // The results reached the provincial platform: the sync step closes each sync clock.
