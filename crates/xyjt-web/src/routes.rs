@@ -6,11 +6,13 @@ use crate::ratelimit::ClientIp;
 use crate::views::{EventView, NameView, RecordView, SubjectView};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 // Transitional: the console names the statistics through this module.
 pub(crate) use xyjt_app::stats::{StatsRow, stats_rows};
 use xyjt_core::ident::{CodeKind, check};
@@ -23,37 +25,6 @@ use xyjt_core::text::name_key;
         title = "xyjt 信用交通 API",
         description = "Credit information platform for the transport sector. Errors answer with \
                        {\"error\": {\"code\", \"message\", \"details\"}}."
-    ),
-    paths(
-        healthz,
-        list_subjects,
-        get_subject,
-        get_record,
-        record_history,
-        ledger_head,
-        publicity,
-        shuanggongshi_stats,
-        list_entries,
-        crate::checks::create_check,
-        crate::checks::check_feedback,
-        crate::checks::get_check,
-        crate::checks::check_stats,
-        crate::checks::create_screening,
-        crate::cases::list_cases,
-        crate::cases::report_case,
-        crate::remedies::post_objection,
-        crate::remedies::post_repair,
-        crate::remedies::get_eligibility,
-        crate::remedies::get_application,
-        crate::remedies::list_workflows,
-        crate::remedies::get_workflow,
-        crate::remedies::post_step,
-        crate::remedies::get_workflow_stats,
-        crate::remedies::get_inbox,
-        crate::remedies::get_templates,
-        crate::remedies::list_commitments,
-        crate::remedies::post_commitment,
-        crate::remedies::post_commitment_check
     ),
     components(schemas(
         ErrorEnvelope,
@@ -104,77 +75,52 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The API: each handler's path is declared once, on the handler (`#[utoipa::path]`), and
+/// `routes!` both routes it and adds it to the OpenAPI document served at
+/// `/api/v1/openapi.json`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/subjects", get(list_subjects))
-        .route("/api/v1/subjects/{id}", get(get_subject))
-        .route("/api/v1/records/{id}", get(get_record))
-        .route("/api/v1/records/{id}/history", get(record_history))
-        .route("/api/v1/ledger/head", get(ledger_head))
-        .route("/api/v1/publicity", get(publicity))
-        .route("/api/v1/stats/shuanggongshi", get(shuanggongshi_stats))
-        .route(
-            "/api/v1/checks",
-            axum::routing::post(crate::checks::create_check),
-        )
-        .route("/api/v1/checks/stats", get(crate::checks::check_stats))
-        .route("/api/v1/checks/{id}", get(crate::checks::get_check))
-        .route(
-            "/api/v1/checks/{id}/feedback",
-            axum::routing::post(crate::checks::check_feedback),
-        )
-        .route("/api/v1/lists/{list}", get(list_entries))
-        .route(
-            "/api/v1/screenings",
-            axum::routing::post(crate::checks::create_screening),
-        )
-        .route("/api/v1/cases", get(crate::cases::list_cases))
-        .route("/api/v1/objections", post(crate::remedies::post_objection))
-        .route("/api/v1/repairs", post(crate::remedies::post_repair))
-        .route(
-            "/api/v1/repairs/eligibility",
-            get(crate::remedies::get_eligibility),
-        )
-        .route(
-            "/api/v1/applications/{number}",
-            get(crate::remedies::get_application),
-        )
-        .route("/api/v1/workflows", get(crate::remedies::list_workflows))
-        .route(
-            "/api/v1/workflows/{number}",
-            get(crate::remedies::get_workflow),
-        )
-        .route(
-            "/api/v1/workflows/{number}/steps",
-            post(crate::remedies::post_step),
-        )
-        .route(
-            "/api/v1/stats/workflows",
-            get(crate::remedies::get_workflow_stats),
-        )
-        .route("/api/v1/inbox", get(crate::remedies::get_inbox))
-        .route(
-            "/api/v1/commitment-templates",
-            get(crate::remedies::get_templates),
-        )
-        .route(
-            "/api/v1/commitments",
-            get(crate::remedies::list_commitments).post(crate::remedies::post_commitment),
-        )
-        .route(
-            "/api/v1/commitments/{id}/checks",
-            post(crate::remedies::post_commitment_check),
-        )
-        .route(
-            "/api/v1/cases/{id}/reports",
-            axum::routing::post(crate::cases::report_case),
-        )
-}
-
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    use crate::{cases, checks, remedies};
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(list_subjects))
+        .routes(routes!(get_subject))
+        .routes(routes!(get_record))
+        .routes(routes!(record_history))
+        .routes(routes!(ledger_head))
+        .routes(routes!(publicity))
+        .routes(routes!(shuanggongshi_stats))
+        .routes(routes!(list_entries))
+        .routes(routes!(checks::create_check))
+        .routes(routes!(checks::check_stats))
+        .routes(routes!(checks::get_check))
+        .routes(routes!(checks::check_feedback))
+        .routes(routes!(checks::create_screening))
+        .routes(routes!(cases::list_cases))
+        .routes(routes!(cases::report_case))
+        .routes(routes!(remedies::post_objection))
+        .routes(routes!(remedies::post_repair))
+        .routes(routes!(remedies::get_eligibility))
+        .routes(routes!(remedies::get_application))
+        .routes(routes!(remedies::list_workflows))
+        .routes(routes!(remedies::get_workflow))
+        .routes(routes!(remedies::post_step))
+        .routes(routes!(remedies::get_workflow_stats))
+        .routes(routes!(remedies::get_inbox))
+        .routes(routes!(remedies::get_templates))
+        .routes(routes!(
+            remedies::list_commitments,
+            remedies::post_commitment
+        ))
+        .routes(routes!(remedies::post_commitment_check))
+        .split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
 }
 
 #[derive(Serialize, ToSchema)]
