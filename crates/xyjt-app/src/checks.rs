@@ -142,13 +142,16 @@ impl CheckIndex {
 /// The shared, swappable index.
 pub type SharedIndex = Arc<RwLock<Arc<CheckIndex>>>;
 
-/// The list policy in force: the latest adopted version, or the built-in example set adopted
-/// now (as a ledger event) when none has been.
-pub async fn current_policy(store: &dyn Store) -> Result<ListPolicy, StoreError> {
+/// The list policy in force: the latest adopted version, or `default` (the policies' four
+/// lists, example policy as shipped) adopted now, as a ledger event, when none has been.
+pub async fn current_policy(
+    store: &dyn Store,
+    default: &ListPolicy,
+) -> Result<ListPolicy, StoreError> {
     if let Some(p) = store.list_policy(None).await? {
         return Ok(p);
     }
-    let policy = ListPolicy::builtin();
+    let policy = default.clone();
     store
         .append(vec![NewEvent::new(
             "system:init",
@@ -162,8 +165,8 @@ pub async fn current_policy(store: &dyn Store) -> Result<ListPolicy, StoreError>
 }
 
 /// Builds the index from the store.
-pub async fn load_index(store: &dyn Store) -> Result<CheckIndex, StoreError> {
-    let policy = current_policy(store).await?;
+pub async fn load_index(store: &dyn Store, default: &ListPolicy) -> Result<CheckIndex, StoreError> {
+    let policy = current_policy(store, default).await?;
     let head = store.head().await?;
     let entries = store.list_entries(None).await?;
     let false_positives = store.false_positives().await?;
@@ -176,22 +179,26 @@ pub async fn load_index(store: &dyn Store) -> Result<CheckIndex, StoreError> {
 }
 
 /// Rebuilds the index when the ledger has moved since it was built.
-pub async fn refresh_index(store: &dyn Store, shared: &SharedIndex) -> Result<(), StoreError> {
+pub async fn refresh_index(
+    store: &dyn Store,
+    shared: &SharedIndex,
+    default: &ListPolicy,
+) -> Result<(), StoreError> {
     let current = shared.read().expect("index lock").head_seq;
     if store.head().await?.seq != current {
-        let fresh = load_index(store).await?;
+        let fresh = load_index(store, default).await?;
         *shared.write().expect("index lock") = Arc::new(fresh);
     }
     Ok(())
 }
 
 /// Keeps the index current with writes made by other processes (the CLI, another server).
-pub fn spawn_index_refresher(store: Arc<dyn Store>, shared: SharedIndex) {
+pub fn spawn_index_refresher(store: Arc<dyn Store>, shared: SharedIndex, default: ListPolicy) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            if let Err(e) = refresh_index(store.as_ref(), &shared).await {
+            if let Err(e) = refresh_index(store.as_ref(), &shared, &default).await {
                 tracing::warn!(error = %e, "refreshing the check index failed");
             }
         }
@@ -238,10 +245,13 @@ pub struct Checks {
 }
 
 impl Checks {
-    /// Loads the index and starts the recorder and the refresher (inside a Tokio runtime).
-    pub async fn start(store: Arc<dyn Store>) -> Result<Self, StoreError> {
-        let index: SharedIndex = Arc::new(RwLock::new(Arc::new(load_index(store.as_ref()).await?)));
-        spawn_index_refresher(store.clone(), index.clone());
+    /// Loads the index (adopting `default` as the first list policy when the ledger has none)
+    /// and starts the recorder and the refresher (inside a Tokio runtime).
+    pub async fn start(store: Arc<dyn Store>, default: &ListPolicy) -> Result<Self, StoreError> {
+        let index: SharedIndex = Arc::new(RwLock::new(Arc::new(
+            load_index(store.as_ref(), default).await?,
+        )));
+        spawn_index_refresher(store.clone(), index.clone(), default.clone());
         Ok(Checks {
             index,
             recorder: spawn_recorder(store),

@@ -228,7 +228,7 @@ pub struct Seeded {
 /// every state and the console's demo accounts.
 pub async fn seed(
     store: &dyn Store,
-    calendar: &Calendar,
+    policies: &xyjt_core::policies::Policies,
     today: NaiveDate,
 ) -> Result<Seeded, AppError> {
     use xyjt_core::ledger::{EventPayload, NewEvent};
@@ -257,7 +257,7 @@ pub async fn seed(
         store.append(chunk.to_vec()).await?;
     }
     let now = chrono::Utc::now();
-    let proposals = crate::lists::evaluate(store, "system:rules", today, now).await?;
+    let proposals = crate::lists::evaluate(store, policies, "system:rules", today, now).await?;
     let mut steps = Vec::new();
     for p in &proposals {
         steps.push(NewEvent::new(
@@ -302,6 +302,7 @@ pub async fn seed(
     };
     let (loaded, _) = crate::lists::import_external(
         store,
+        policies,
         &table,
         "失信被执行人.csv",
         "失信被执行人",
@@ -324,7 +325,7 @@ pub async fn seed(
         .await?;
     // Objections, repairs and commitments in every state; their numbers and query codes are
     // returned so the progress lookup can be tried.
-    let filed = seed_demo_workflows(store, calendar, today).await?;
+    let filed = seed_demo_workflows(store, &policies.calendar, today).await?;
     // Staff accounts for the console (README lists them; password DEMO_PASSWORD).
     store.append(crate::accounts::demo_account_events()).await?;
     Ok(Seeded {

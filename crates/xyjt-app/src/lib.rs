@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod checks;
 pub mod error;
 pub mod lists;
+pub mod policies;
 pub mod replay;
 pub mod stats;
 
@@ -16,23 +17,39 @@ pub mod workflows;
 use chrono::NaiveDate;
 use xyjt_core::calendar::Calendar;
 use xyjt_core::cases::DeadlinePolicy;
+use xyjt_core::policies::Policies;
 use xyjt_store::Store;
 
-/// What the services need: the store, the calendar, the day, the deadline policy.
+/// What the services need: the store, the day, and the policies (with, for short, the
+/// calendar and the deadline policy among them).
 pub struct Ctx<'a> {
     pub store: &'a dyn Store,
     pub calendar: &'a Calendar,
     pub today: NaiveDate,
-    pub policy: &'static DeadlinePolicy,
+    pub policy: &'a DeadlinePolicy,
+    pub policies: &'a Policies,
 }
 
 impl<'a> Ctx<'a> {
+    /// The shipped policies with `calendar` (tests and the demo).
     pub fn new(store: &'a dyn Store, calendar: &'a Calendar, today: NaiveDate) -> Self {
+        let policies = Policies::builtin_ref();
         Ctx {
             store,
             calendar,
             today,
-            policy: DeadlinePolicy::builtin(),
+            policy: &policies.deadlines,
+            policies,
+        }
+    }
+
+    pub fn with_policies(store: &'a dyn Store, policies: &'a Policies, today: NaiveDate) -> Self {
+        Ctx {
+            store,
+            calendar: &policies.calendar,
+            today,
+            policy: &policies.deadlines,
+            policies,
         }
     }
 }

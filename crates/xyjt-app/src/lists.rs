@@ -9,13 +9,13 @@ use xyjt_core::ident::{Code, check};
 use xyjt_core::ledger::{EventPayload, NewEvent, new_id};
 use xyjt_core::listing::{EndReason, EntryState, EntryStatus, ListEntry};
 use xyjt_core::lists::{ItemKind, ListPolicy, NameList, evaluate_rule};
-use xyjt_core::publicity::PublicityPolicy;
+use xyjt_core::policies::Policies;
 use xyjt_core::record::RecordCategory;
 use xyjt_store::Store;
 
 /// The list policy in force (adopting the built-in example set on first use).
-pub async fn policy(store: &dyn Store) -> AppResult<ListPolicy> {
-    Ok(current_policy(store).await?)
+pub async fn policy(store: &dyn Store, policies: &Policies) -> AppResult<ListPolicy> {
+    Ok(current_policy(store, &policies.lists).await?)
 }
 
 /// Adds months to a date, clamping to the month's end.
@@ -27,6 +27,7 @@ fn plus_months(d: NaiveDate, months: u32) -> NaiveDate {
 #[allow(clippy::too_many_arguments)]
 pub async fn propose(
     store: &dyn Store,
+    policies: &Policies,
     list: NameList,
     identifier: Option<&str>,
     name: Option<&str>,
@@ -37,7 +38,7 @@ pub async fn propose(
     entry_date: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<String> {
-    let policy = policy(store).await?;
+    let policy = policy(store, policies).await?;
     let item = policy.item(item_id).ok_or_else(|| {
         AppError::invalid(format!(
             "清单政策第 {} 版中没有事项 {item_id}",
@@ -119,12 +120,13 @@ pub async fn step(
 /// for each new match (maker: `by`; a reviewer must still approve). Returns the proposals.
 pub async fn evaluate(
     store: &dyn Store,
+    policies: &Policies,
     by: &str,
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<ListEntry>> {
-    let policy = policy(store).await?;
-    let publicity = PublicityPolicy::builtin();
+    let policy = policy(store, policies).await?;
+    let publicity = &policies.publicity;
     let existing: Vec<EntryState> = store.list_entries(None).await?;
     let open = |subject: &str, list: &NameList, item: &str| {
         existing.iter().any(|e| {
@@ -151,7 +153,7 @@ pub async fn evaluate(
             if open(&subject_id, list, &item.id) {
                 continue;
             }
-            let Some(m) = evaluate_rule(item, &records, &publicity, today) else {
+            let Some(m) = evaluate_rule(item, &records, publicity, today) else {
                 continue;
             };
             let code = subject
@@ -198,8 +200,10 @@ pub async fn evaluate(
 /// 名称 (required), 代码, 列入日期, 列入机关, 依据. Each row becomes an entry proposed by the
 /// importer, accepted by the exchange and published, in one transaction. Returns the count and
 /// the rows refused, with reasons.
+#[allow(clippy::too_many_arguments)]
 pub async fn import_external(
     store: &dyn Store,
+    policies: &Policies,
     table: &xyjt_import::Table,
     source: &str,
     list_name: &str,
@@ -207,7 +211,7 @@ pub async fn import_external(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<(usize, Vec<String>)> {
-    let policy = policy(store).await?;
+    let policy = policy(store, policies).await?;
     let list = NameList::External(list_name.to_string());
     let item = policy
         .scopes()
@@ -365,6 +369,7 @@ pub fn describe(e: &EntryState) -> String {
 #[allow(clippy::too_many_arguments)]
 pub async fn open_case(
     store: &dyn Store,
+    policies: &Policies,
     entry_id: &str,
     initiator: &str,
     units: &[String],
@@ -374,9 +379,8 @@ pub async fn open_case(
     by: &str,
     today: NaiveDate,
     now: DateTime<Utc>,
-    calendar: &xyjt_core::calendar::Calendar,
 ) -> AppResult<xyjt_core::cases::JointCase> {
-    use xyjt_core::cases::{DeadlinePolicy, JointCase, OrgTree, case_due};
+    use xyjt_core::cases::{JointCase, case_due};
     let entry = store
         .list_entry(entry_id)
         .await?
@@ -387,7 +391,7 @@ pub async fn open_case(
             entry.status.label()
         )));
     }
-    let tree = OrgTree::builtin();
+    let tree = &policies.org;
     let mut targets: Vec<String> = units
         .iter()
         .map(|u| u.trim().to_string())
@@ -422,13 +426,13 @@ pub async fn open_case(
             "没有实施单位：请用 --units 指定，或用 --cascade 按组织机构下推",
         ));
     }
-    let policy = policy(store).await?;
+    let policy = policy(store, policies).await?;
     let measure_ids: Vec<String> = policy
         .measures()
         .filter(|m| m.lists.contains(&entry.entry.list))
         .map(|m| m.id.clone())
         .collect();
-    let (due_on, due_provisional) = case_due(today, calendar, DeadlinePolicy::builtin());
+    let (due_on, due_provisional) = case_due(today, &policies.calendar, &policies.deadlines);
     let case = JointCase {
         id: new_id(),
         entry_id: entry_id.to_string(),

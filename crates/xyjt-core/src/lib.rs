@@ -15,6 +15,7 @@ pub mod listing;
 pub mod lists;
 pub mod mask;
 pub mod money;
+pub mod policies;
 pub mod publicity;
 pub mod record;
 pub mod repair;

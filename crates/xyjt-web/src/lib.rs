@@ -27,12 +27,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use xyjt_core::calendar::Calendar;
+use xyjt_core::policies::Policies;
 use xyjt_store::Store;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Every policy, loaded once (`xyjt_app::policies::load`).
+    pub policies: Arc<Policies>,
+    /// The policies' calendar, for short.
     pub calendar: Arc<Calendar>,
     /// A fixed "today" for tests and reproducible demos; `None` is the real date in China.
     pub today: Option<chrono::NaiveDate>,
@@ -47,16 +51,32 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Loads the check index and starts the check recorder and the index refresher (so it must
-    /// run inside a Tokio runtime).
+    /// The shipped policies with `calendar` (tests); see [`AppState::with_policies`].
     pub async fn new(
         store: Arc<dyn Store>,
         calendar: Calendar,
     ) -> Result<Self, xyjt_store::StoreError> {
-        Ok(AppState {
-            checks: xyjt_app::checks::Checks::start(store.clone()).await?,
+        Self::with_policies(
             store,
-            calendar: Arc::new(calendar),
+            Policies {
+                calendar,
+                ..Policies::builtin()
+            },
+        )
+        .await
+    }
+
+    /// Loads the check index and starts the check recorder and the index refresher (so it must
+    /// run inside a Tokio runtime).
+    pub async fn with_policies(
+        store: Arc<dyn Store>,
+        policies: Policies,
+    ) -> Result<Self, xyjt_store::StoreError> {
+        Ok(AppState {
+            checks: xyjt_app::checks::Checks::start(store.clone(), &policies.lists).await?,
+            store,
+            calendar: Arc::new(policies.calendar.clone()),
+            policies: Arc::new(policies),
             today: None,
             tokens: Arc::default(),
             search_limit: Some(RateLimit::search_default()),
@@ -65,7 +85,12 @@ impl AppState {
 
     /// Rebuilds the check index now if the ledger moved (the refresher does it every second).
     pub async fn refresh_checks(&self) -> Result<(), xyjt_store::StoreError> {
-        xyjt_app::checks::refresh_index(self.store.as_ref(), &self.checks.index).await
+        xyjt_app::checks::refresh_index(
+            self.store.as_ref(),
+            &self.checks.index,
+            &self.policies.lists,
+        )
+        .await
     }
 
     /// Counts one public search of `client`; `Err(seconds to wait)` over the limit.
@@ -78,7 +103,7 @@ impl AppState {
 
     /// What the application services need, as of today.
     pub fn ctx(&self) -> xyjt_app::Ctx<'_> {
-        xyjt_app::Ctx::new(self.store.as_ref(), &self.calendar, self.today())
+        xyjt_app::Ctx::with_policies(self.store.as_ref(), &self.policies, self.today())
     }
 
     /// The date publicity and deadlines are judged on.

@@ -11,8 +11,6 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
-use xyjt_core::cases::DeadlinePolicy;
-use xyjt_core::commitment::TemplateSet;
 use xyjt_core::repair::Eligibility;
 use xyjt_core::workflow::{WorkflowKind, query_code_hash};
 use xyjt_store::AppQuery;
@@ -25,8 +23,8 @@ pub use xyjt_app::workflows::*;
 pub const PLATFORM: &str = "信用交通平台";
 
 /// The token's scope (`xyjt_core::account::caller_acts_for`) as a 403.
-fn acts_for(caller: &str, unit: &str) -> Result<(), ApiError> {
-    xyjt_core::account::caller_acts_for(xyjt_core::cases::OrgTree::builtin(), caller, unit)
+fn acts_for(state: &AppState, caller: &str, unit: &str) -> Result<(), ApiError> {
+    xyjt_core::account::caller_acts_for(&state.policies.org, caller, unit)
         .map_err(|d| ApiError::new(StatusCode::FORBIDDEN, "forbidden", d.to_string()))
 }
 
@@ -80,7 +78,7 @@ pub async fn get_application(
     if query_code_hash(&code) != wf.app.query_code_hash {
         return Err(nothing());
     }
-    let near = DeadlinePolicy::builtin().near_due;
+    let near = state.policies.deadlines.near_due;
     Ok(Json(public_view(&wf, &state.calendar, state.today(), near)))
 }
 
@@ -140,10 +138,10 @@ pub async fn list_workflows(
     Query(q): Query<WorkflowQuery>,
 ) -> Result<Json<Value>, ApiError> {
     if let Some(unit) = q.unit.as_deref().filter(|u| !u.is_empty()) {
-        acts_for(&caller, unit)?;
+        acts_for(&state, &caller, unit)?;
     }
     let today = state.today();
-    let near = DeadlinePolicy::builtin().near_due;
+    let near = state.policies.deadlines.near_due;
     let apps = state
         .store
         .applications(&AppQuery {
@@ -155,7 +153,7 @@ pub async fn list_workflows(
         .await?;
     let items: Vec<Value> = apps
         .iter()
-        .filter(|w| acts_for(&caller, &w.unit).is_ok())
+        .filter(|w| acts_for(&state, &caller, &w.unit).is_ok())
         .filter(|w| !q.overdue.unwrap_or(false) || w.is_overdue(&state.calendar, today, near))
         .map(|w| staff_view(w, &state.calendar, today, near))
         .collect();
@@ -176,9 +174,9 @@ pub async fn get_workflow(
         .store
         .application(&number)
         .await?
-        .filter(|wf| acts_for(&caller, &wf.unit).is_ok())
+        .filter(|wf| acts_for(&state, &caller, &wf.unit).is_ok())
         .ok_or_else(|| ApiError::not_found(format!("申请 {number} 不存在")))?;
-    let near = DeadlinePolicy::builtin().near_due;
+    let near = state.policies.deadlines.near_due;
     Ok(Json(staff_view(&wf, &state.calendar, state.today(), near)))
 }
 
@@ -204,7 +202,7 @@ pub async fn post_step(
     // (信用交通平台) may record syncs for any unit.
     let platform_sync = req.action == "sync" && caller == PLATFORM;
     if !platform_sync {
-        acts_for(&caller, &wf.unit)?;
+        acts_for(&state, &caller, &wf.unit)?;
     }
     let after = take_step(&ctx, &number, &req, &format!("api:{caller}")).await?;
     // Lists changed: checks see it now, not at the next refresh tick.
@@ -224,7 +222,7 @@ pub async fn get_workflow_stats(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<WorkflowStatsRow>>, ApiError> {
     let apps = state.store.applications(&AppQuery::default()).await?;
-    let near = DeadlinePolicy::builtin().near_due;
+    let near = state.policies.deadlines.near_due;
     Ok(Json(workflow_stats(
         &apps,
         &state.calendar,
@@ -247,15 +245,15 @@ pub async fn get_inbox(
     Caller(caller): Caller,
     Query(q): Query<InboxQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    acts_for(&caller, &q.unit)?;
+    acts_for(&state, &caller, &q.unit)?;
     let items = state.store.inbox(&q.unit, 200).await?;
     Ok(Json(json!({"total": items.len(), "items": items})))
 }
 
 /// The commitment templates in force, per matter type.
 #[utoipa::path(get, path = "/api/v1/commitment-templates", responses((status = 200, body = Object)))]
-pub async fn get_templates() -> Json<Value> {
-    let t = TemplateSet::builtin();
+pub async fn get_templates(State(state): State<AppState>) -> Json<Value> {
+    let t = &state.policies.commitments;
     Json(json!({"version": t.version, "templates": t.templates}))
 }
 
@@ -270,7 +268,7 @@ pub async fn list_commitments(
     State(state): State<AppState>,
     Query(q): Query<CommitmentQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let near = DeadlinePolicy::builtin().near_due;
+    let near = state.policies.deadlines.near_due;
     let today = state.today();
     let items: Vec<Value> = state
         .store
@@ -291,7 +289,7 @@ pub async fn post_commitment(
     Json(req): Json<CommitmentRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let ctx = state.ctx();
-    acts_for(&caller, &req.unit)?;
+    acts_for(&state, &caller, &req.unit)?;
     let s = sign_commitment(&ctx, req, &format!("api:{caller}")).await?;
     Ok(Json(commitment_json(
         &s,
@@ -318,7 +316,7 @@ pub async fn post_commitment_check(
         .commitment(&id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("信用承诺 {id} 不存在")))?;
-    acts_for(&caller, &c.commitment.unit)?;
+    acts_for(&state, &caller, &c.commitment.unit)?;
     let s = check_commitment(&ctx, &id, req, &format!("api:{caller}")).await?;
     state.refresh_checks().await?;
     Ok(Json(commitment_json(

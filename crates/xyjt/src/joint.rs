@@ -187,6 +187,7 @@ pub(crate) enum ListsCommand {
 }
 
 pub(crate) async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
+    let policies = load_policies(None)?;
     use xyjt_core::ledger::EventPayload;
     let now = chrono::Utc::now();
     let today = xyjt_core::clock::today_in_china();
@@ -205,6 +206,7 @@ pub(crate) async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
             let store = xyjt_store::open(&db.db).await?;
             let id = lists::propose(
                 store.as_ref(),
+                &policies,
                 lists::parse_list(&list),
                 identifier.as_deref(),
                 name.as_deref(),
@@ -285,7 +287,8 @@ pub(crate) async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
         }
         ListsCommand::Evaluate { db, by, on } => {
             let store = xyjt_store::open(&db.db).await?;
-            let proposals = lists::evaluate(store.as_ref(), &by, on.unwrap_or(today), now).await?;
+            let proposals =
+                lists::evaluate(store.as_ref(), &policies, &by, on.unwrap_or(today), now).await?;
             for p in &proposals {
                 outln!(
                     "{}\t{}\t{}\t{}",
@@ -307,6 +310,7 @@ pub(crate) async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
             );
             let (n, refused) = lists::import_external(
                 store.as_ref(),
+                &policies,
                 &xyjt_import::read_table(&file)?,
                 &file.display().to_string(),
                 &list,
@@ -366,7 +370,7 @@ pub(crate) async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
         }
         ListsCommand::ExportPolicy { db, out } => {
             let store = xyjt_store::open(&db.db).await?;
-            let policy = lists::policy(store.as_ref()).await?;
+            let policy = lists::policy(store.as_ref(), &policies).await?;
             if out
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
@@ -385,7 +389,7 @@ pub(crate) async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
             effective_from,
         } => {
             let store = xyjt_store::open(&db.db).await?;
-            let current = lists::policy(store.as_ref()).await?;
+            let current = lists::policy(store.as_ref(), &policies).await?;
             let stamp = xyjt_core::ledger::format_timestamp(now);
             let items = if file
                 .extension()
@@ -439,6 +443,7 @@ pub(crate) async fn cases_command(command: CasesCommand) -> Result<ExitCode> {
             let store = xyjt_store::open(&db.db).await?;
             let case = lists::open_case(
                 store.as_ref(),
+                &calendar.policies()?,
                 &entry,
                 &initiator,
                 &units,
@@ -448,7 +453,6 @@ pub(crate) async fn cases_command(command: CasesCommand) -> Result<ExitCode> {
                 &by,
                 today,
                 now,
-                &calendar.load()?,
             )
             .await?;
             outln!("{}", case.id);
@@ -539,7 +543,7 @@ pub(crate) async fn screen(
     let point = xyjt_core::lists::DecisionPoint::from_label(decision_point)
         .with_context(|| format!("决策环节“{decision_point}”无效"))?;
     let store = xyjt_store::open(db).await?;
-    let index = xyjt_app::checks::load_index(store.as_ref()).await?;
+    let index = xyjt_app::checks::load_index(store.as_ref(), &load_policies(None)?.lists).await?;
     let table = xyjt_import::read_table(file)?;
     let name_col = table
         .column(&["名称", "投标人名称", "单位名称"])

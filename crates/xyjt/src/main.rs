@@ -39,8 +39,23 @@ use records::{
 #[derive(Parser)]
 #[command(name = "xyjt", version, about = "信用交通 credit information platform")]
 struct Cli {
+    /// A directory of policy files (publicity.toml, deadlines.toml, commitments.toml,
+    /// org-tree.toml, cn-calendar.toml, lists.json) overriding the built-in ones; a file not
+    /// there keeps its default
+    #[arg(long, global = true, env = "XYJT_POLICY_DIR")]
+    policy_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The `--policy-dir` given, set once when the command line is parsed.
+static POLICY_DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+/// Every policy, loaded once per command: the policy directory's files or the built-in ones,
+/// and a newer calendar when `--calendar` names one.
+fn load_policies(calendar: Option<&std::path::Path>) -> Result<xyjt_core::policies::Policies> {
+    let dir = POLICY_DIR.get().and_then(|d| d.as_deref());
+    Ok(xyjt_app::policies::load(dir, calendar)?)
 }
 
 #[derive(Args, Clone)]
@@ -59,14 +74,11 @@ struct CalendarArg {
 
 impl CalendarArg {
     fn load(&self) -> Result<Calendar> {
-        match &self.calendar {
-            None => Ok(Calendar::builtin()),
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("读取日历文件 {}", path.display()))?;
-                Calendar::from_toml(&text).with_context(|| format!("日历文件 {}", path.display()))
-            }
-        }
+        Ok(self.policies()?.calendar)
+    }
+
+    fn policies(&self) -> Result<xyjt_core::policies::Policies> {
+        load_policies(self.calendar.as_deref())
     }
 }
 
@@ -278,6 +290,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let _ = POLICY_DIR.set(cli.policy_dir.clone());
     match cli.command {
         Command::Code {
             command: CodeCommand::Check { json, codes },
@@ -301,8 +314,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             demo,
         } => {
             init_tracing();
-            let cal = calendar.load()?;
-            runtime()?.block_on(serve(&db.db, cal, addr, demo))
+            let policies = calendar.policies()?;
+            runtime()?.block_on(serve(&db.db, policies, addr, demo))
         }
         Command::Verify { db, json } => runtime()?.block_on(verify(&db.db, json)),
         Command::RebuildProjections { db, json } => {
@@ -315,7 +328,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }),
         Command::Demo { db } => runtime()?.block_on(async {
             let store = xyjt_store::open(&db.db).await?;
-            let n = seed_demo(store.as_ref()).await?;
+            let n = seed_demo(store.as_ref(), &load_policies(None)?).await?;
             outln!("演示数据：写入 {n} 个事件");
             Ok(ExitCode::SUCCESS)
         }),
@@ -333,7 +346,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             report,
             rejects,
         } => {
-            let cal = calendar.load()?;
+            let policies = calendar.policies()?;
             let options = xyjt_import::ImportOptions {
                 category: category.category(),
                 as_of: as_of.unwrap_or_else(xyjt_core::clock::today_in_china),
@@ -343,7 +356,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 actor: String::new(),
                 recorded_at: chrono::Utc::now(),
             };
-            runtime()?.block_on(import(&db.db, &file, &options, &cal, report.as_deref()))
+            runtime()?.block_on(import(
+                &db.db,
+                &file,
+                &options,
+                &policies,
+                report.as_deref(),
+            ))
         }
         Command::Export {
             category,
@@ -396,7 +415,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     db,
                 },
         } => runtime()?.block_on(async {
-            let tree = xyjt_core::cases::OrgTree::builtin();
+            let tree = load_policies(None)?.org;
             if tree.unit(&unit).is_none() {
                 anyhow::bail!("单位 {unit} 不在组织机构中（data/org-tree.toml）");
             }
@@ -524,12 +543,17 @@ fn code_check(codes: &[String], json: bool) -> ExitCode {
     }
 }
 
-async fn serve(db: &str, calendar: Calendar, addr: SocketAddr, demo: bool) -> Result<ExitCode> {
+async fn serve(
+    db: &str,
+    policies: xyjt_core::policies::Policies,
+    addr: SocketAddr,
+    demo: bool,
+) -> Result<ExitCode> {
     let store = xyjt_store::open(db)
         .await
         .with_context(|| format!("打开数据库 {}", xyjt_store::redact_url(db)))?;
     if demo {
-        let n = seed_demo(store.as_ref()).await?;
+        let n = seed_demo(store.as_ref(), &policies).await?;
         if n > 0 {
             tracing::info!(events = n, "demo data written");
             outln!(
@@ -538,7 +562,7 @@ async fn serve(db: &str, calendar: Calendar, addr: SocketAddr, demo: bool) -> Re
             );
         }
     }
-    let state = xyjt_web::AppState::new(store, calendar).await?;
+    let state = xyjt_web::AppState::with_policies(store, policies).await?;
     let app = xyjt_web::Application::build(state, addr)
         .await
         .with_context(|| format!("监听 {addr}"))?;
@@ -551,9 +575,12 @@ async fn serve(db: &str, calendar: Calendar, addr: SocketAddr, demo: bool) -> Re
 
 /// Writes the demo data set into an empty ledger (`xyjt_app::demo::seed`) and prints the demo
 /// applications' numbers and query codes so the progress lookup can be tried.
-async fn seed_demo(store: &dyn xyjt_store::Store) -> Result<usize> {
+async fn seed_demo(
+    store: &dyn xyjt_store::Store,
+    policies: &xyjt_core::policies::Policies,
+) -> Result<usize> {
     let today = xyjt_core::clock::today_in_china();
-    let seeded = xyjt_app::demo::seed(store, &Calendar::builtin(), today).await?;
+    let seeded = xyjt_app::demo::seed(store, policies, today).await?;
     for (label, f) in &seeded.applications {
         eprintln!(
             "演示申请（{label}）：编号 {}，查询码 {}",

@@ -129,12 +129,12 @@ pub(crate) async fn import(
     db: &str,
     file: &std::path::Path,
     options: &xyjt_import::ImportOptions,
-    calendar: &Calendar,
+    policies: &xyjt_core::policies::Policies,
     report_path: Option<&std::path::Path>,
 ) -> Result<ExitCode> {
     use xyjt_import::{ImportError, ImportReport};
     let store = xyjt_store::open(db).await?;
-    let policy = xyjt_core::publicity::PublicityPolicy::builtin();
+    let (calendar, policy) = (&policies.calendar, &policies.publicity);
     // A spinner on a terminal; indicatif draws nothing when stderr is not one.
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
@@ -151,7 +151,7 @@ pub(crate) async fn import(
         file,
         options,
         calendar,
-        &policy,
+        policy,
         &mut progress,
     )
     .await;

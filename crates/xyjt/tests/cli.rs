@@ -1232,3 +1232,34 @@ fn projections_are_what_replaying_the_ledger_gives() {
         rt.block_on(pg.drop());
     }
 }
+
+/// Policies come from one directory (`--policy-dir` / `XYJT_POLICY_DIR`): a file there
+/// replaces the built-in one, a file not there keeps its default, and a bad file is refused
+/// with its name.
+#[test]
+fn a_policy_directory_replaces_the_built_in_files() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("policy-dir");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/cn-calendar.toml"
+    ))
+    .unwrap();
+    text.push_str("\n[2027]\nholidays = [\"2027-01-01\"]\nworkdays = []\n");
+    std::fs::write(dir.join("cn-calendar.toml"), text).unwrap();
+    let add = |extra: &[&str]| {
+        let mut args = extra.to_vec();
+        args.extend(["calendar", "add-workdays", "2026-12-30", "2"]);
+        xyjt(&args)
+    };
+    // Without the directory, 2027 is past the built-in calendar: an error.
+    assert_eq!(add(&[]).status.code(), Some(2));
+    let out = add(&["--policy-dir", dir.to_str().unwrap()]);
+    assert_eq!(stdout(&out).trim(), "2027-01-04", "{out:?}");
+    std::fs::write(dir.join("deadlines.toml"), "objection_answer = \"soon\"\n").unwrap();
+    let out = add(&["--policy-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("deadlines.toml"), "{err}");
+}

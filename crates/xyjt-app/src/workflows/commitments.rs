@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 use xyjt_core::calendar::Calendar;
-use xyjt_core::commitment::{self, CommitmentState, FulfilmentCheck, TemplateSet};
+use xyjt_core::commitment::{self, CommitmentState, FulfilmentCheck};
 use xyjt_core::ledger::{EventPayload, NewEvent};
 use xyjt_core::listing::ListEntry;
 use xyjt_core::lists::NameList;
@@ -36,7 +36,7 @@ pub async fn sign_commitment(
     req: CommitmentRequest,
     actor: &str,
 ) -> Result<CommitmentState, AppError> {
-    let templates = TemplateSet::builtin();
+    let templates = &ctx.policies.commitments;
     let t = templates.get(&req.template_id).ok_or_else(|| {
         bad(format!("没有承诺书模板“{}”", req.template_id))
             .with_detail(json!({"field": "template_id"}))

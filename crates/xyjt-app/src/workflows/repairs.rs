@@ -7,7 +7,7 @@ use super::{
 use crate::{AppError, Ctx};
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
-use xyjt_core::commitment::{self, CommitmentState, TemplateSet};
+use xyjt_core::commitment::{self, CommitmentState};
 use xyjt_core::ledger::{EventPayload, NewEvent};
 use xyjt_core::record::Record;
 use xyjt_core::repair::{Eligibility, RepairFacts, eligibility};
@@ -50,7 +50,7 @@ pub async fn eligibility_as_filed(
     record: &Record,
     on: NaiveDate,
 ) -> Result<Eligibility, AppError> {
-    let templates = TemplateSet::builtin();
+    let templates = &ctx.policies.commitments;
     let t = templates
         .for_matter("信用修复承诺")
         .ok_or_else(|| bad("没有“信用修复承诺”模板"))?;
@@ -82,7 +82,7 @@ pub async fn file_repair(
         return Err(bad("修复理由（reason）不能为空").with_detail(json!({"field": "reason"})));
     }
     let record = record_or_404(ctx.store, &req.record_id).await?;
-    let templates = TemplateSet::builtin();
+    let templates = &ctx.policies.commitments;
     let mut events = Vec::new();
     // The commitment rested on: an existing one, or the one signed with this application.
     let existing = match &req.commitment_id {

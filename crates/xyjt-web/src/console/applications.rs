@@ -13,7 +13,6 @@ use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use xyjt_core::account::Action;
-use xyjt_core::cases::DeadlinePolicy;
 use xyjt_core::workflow::{AppState as Workflow, Clock, ClockStatus, WorkflowKind};
 use xyjt_store::Notification;
 
@@ -39,7 +38,7 @@ struct ClockRow<'a> {
 fn clock_row<'a>(state: &AppState, clock: &'a Clock) -> ClockRow<'a> {
     let today = state.today();
     let due = clock.due(&state.calendar, today);
-    let status = clock.status(&state.calendar, today, DeadlinePolicy::builtin().near_due);
+    let status = clock.status(&state.calendar, today, state.policies.deadlines.near_due);
     ClockRow {
         clock,
         urgency: urgency(status),

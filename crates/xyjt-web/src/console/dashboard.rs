@@ -11,7 +11,6 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
-use xyjt_core::cases::DeadlinePolicy;
 use xyjt_core::listing::EntryState;
 use xyjt_core::workflow::AppState as Workflow;
 
@@ -169,7 +168,7 @@ async fn charts(state: &AppState, apps: &[Workflow]) -> Result<Vec<Chart>, Respo
         .iter()
         .map(|(m, b, w, r)| (format!("{m} {b:.0}/{w:.0}/{r:.0}"), b + w + r))
         .collect();
-    let near_due = DeadlinePolicy::builtin().near_due;
+    let near_due = state.policies.deadlines.near_due;
     let wf_bars: Vec<(String, f64)> =
         crate::remedies::workflow_stats(apps, &state.calendar, today, near_due)
             .iter()
@@ -223,7 +222,7 @@ pub(super) async fn dashboard(State(state): State<AppState>, staff: Staff) -> An
         .iter()
         .filter(|a| a.status.is_open() && scope.contains(&a.unit))
         .collect();
-    let near_due = DeadlinePolicy::builtin().near_due;
+    let near_due = state.policies.deadlines.near_due;
     show(&DashboardPage {
         frame: frame(&staff, "工作台"),
         pending: pending

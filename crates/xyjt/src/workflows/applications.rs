@@ -189,7 +189,8 @@ pub(crate) async fn app(command: AppCommand) -> Result<ExitCode> {
     let near = near_due();
     match command {
         AppCommand::Show { env, number, json } => {
-            let (store, cal) = open(&env).await?;
+            let (store, pol) = open(&env).await?;
+            let cal = &pol.calendar;
             let today = env.today();
             let wf = store
                 .application(&number)
@@ -199,10 +200,10 @@ pub(crate) async fn app(command: AppCommand) -> Result<ExitCode> {
             if json {
                 outln!(
                     "{}",
-                    serde_json::to_string_pretty(&staff_view(&wf, &cal, today, near))?
+                    serde_json::to_string_pretty(&staff_view(&wf, cal, today, near))?
                 );
             } else {
-                print_application(&wf, &cal, today);
+                print_application(&wf, cal, today);
             }
         }
         AppCommand::List {
@@ -213,7 +214,8 @@ pub(crate) async fn app(command: AppCommand) -> Result<ExitCode> {
             overdue,
             json,
         } => {
-            let (store, cal) = open(&env).await?;
+            let (store, pol) = open(&env).await?;
+            let cal = &pol.calendar;
             let today = env.today();
             let apps = store
                 .applications(&AppQuery {
@@ -230,31 +232,30 @@ pub(crate) async fn app(command: AppCommand) -> Result<ExitCode> {
             let mut per_unit: std::collections::BTreeMap<String, usize> = Default::default();
             let mut shown = 0;
             for wf in &apps {
-                let is_overdue = wf.is_overdue(&cal, today, near);
+                let is_overdue = wf.is_overdue(cal, today, near);
                 if overdue && !is_overdue {
                     continue;
                 }
                 shown += 1;
                 if is_overdue {
                     for c in &wf.clocks {
-                        if c.status(&cal, today, near) == xyjt_core::workflow::ClockStatus::Overdue
-                        {
+                        if c.status(cal, today, near) == xyjt_core::workflow::ClockStatus::Overdue {
                             *per_unit.entry(c.unit.clone()).or_default() += 1;
                         }
                     }
                 }
                 if json {
-                    outln!("{}", staff_view(wf, &cal, today, near));
+                    outln!("{}", staff_view(wf, cal, today, near));
                     continue;
                 }
                 let current = wf.current_clock().map(|c| {
-                    let due = c.due(&cal, today);
+                    let due = c.due(cal, today);
                     format!(
                         "{}：{} 前{}，{}",
                         c.label,
                         due.due_on,
                         provisional(&due),
-                        c.status(&cal, today, near).label()
+                        c.status(cal, today, near).label()
                     )
                 });
                 outln!(
@@ -298,8 +299,9 @@ pub(crate) async fn app(command: AppCommand) -> Result<ExitCode> {
             let corrected = corrected
                 .map(|c| json_object("--corrected", &c))
                 .transpose()?;
-            let (store, cal) = open(&env).await?;
-            let ctx = Ctx::new(store.as_ref(), &cal, env.today());
+            let (store, pol) = open(&env).await?;
+            let cal = &pol.calendar;
+            let ctx = Ctx::with_policies(store.as_ref(), &pol, env.today());
             let req = StepRequest {
                 action: action.key().to_string(),
                 on,
@@ -319,9 +321,9 @@ pub(crate) async fn app(command: AppCommand) -> Result<ExitCode> {
             };
             let after = take_step(&ctx, &number, &req, &by).await.refused()?;
             if json {
-                outln!("{}", staff_view(&after, &cal, ctx.today, near));
+                outln!("{}", staff_view(&after, cal, ctx.today, near));
             } else {
-                print_step(&after, action, &cal, ctx.today);
+                print_step(&after, action, cal, ctx.today);
             }
         }
     }

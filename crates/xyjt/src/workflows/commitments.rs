@@ -78,7 +78,7 @@ pub(crate) async fn commitments(command: CommitmentCommand) -> Result<ExitCode> 
     let near = near_due();
     match command {
         CommitmentCommand::Templates { json } => {
-            let set = TemplateSet::builtin();
+            let set = crate::load_policies(None)?.commitments;
             if json {
                 outln!(
                     "{}",
@@ -112,8 +112,9 @@ pub(crate) async fn commitments(command: CommitmentCommand) -> Result<ExitCode> 
             by,
             json,
         } => {
-            let (store, cal) = open(&env).await?;
-            let ctx = Ctx::new(store.as_ref(), &cal, env.today());
+            let (store, pol) = open(&env).await?;
+            let cal = &pol.calendar;
+            let ctx = Ctx::with_policies(store.as_ref(), &pol, env.today());
             let req = CommitmentRequest {
                 template_id: template,
                 subject_id: subject,
@@ -124,10 +125,10 @@ pub(crate) async fn commitments(command: CommitmentCommand) -> Result<ExitCode> 
             };
             let s = sign_commitment(&ctx, req, &by).await.refused()?;
             if json {
-                outln!("{}", commitment_json(&s, &cal, ctx.today, near));
+                outln!("{}", commitment_json(&s, cal, ctx.today, near));
             } else {
                 let c = &s.commitment;
-                let due = c.check.due(&cal, ctx.today);
+                let due = c.check.due(cal, ctx.today);
                 outln!("已登记信用承诺：{}", c.id);
                 outln!(
                     "{}于 {} 签署《{}》，事项：{}，受理单位：{}",
@@ -155,8 +156,9 @@ pub(crate) async fn commitments(command: CommitmentCommand) -> Result<ExitCode> 
             by,
             json,
         } => {
-            let (store, cal) = open(&env).await?;
-            let ctx = Ctx::new(store.as_ref(), &cal, env.today());
+            let (store, pol) = open(&env).await?;
+            let cal = &pol.calendar;
+            let ctx = Ctx::with_policies(store.as_ref(), &pol, env.today());
             let watch_before = breach_entries(store.as_ref(), &id).await?;
             let req = FulfilmentRequest {
                 fulfilled,
@@ -166,7 +168,7 @@ pub(crate) async fn commitments(command: CommitmentCommand) -> Result<ExitCode> 
             };
             let s = check_commitment(&ctx, &id, req, &by).await.refused()?;
             if json {
-                outln!("{}", commitment_json(&s, &cal, ctx.today, near));
+                outln!("{}", commitment_json(&s, cal, ctx.today, near));
             } else {
                 let c = &s.commitment;
                 let check = s.check.as_ref().expect("just checked");
@@ -178,12 +180,12 @@ pub(crate) async fn commitments(command: CommitmentCommand) -> Result<ExitCode> 
                     s.status().label(),
                     check.on
                 );
-                let due = c.check.due(&cal, ctx.today);
+                let due = c.check.due(cal, ctx.today);
                 outln!(
                     "践诺核查期限 {}{}，{}",
                     due.due_on,
                     provisional(&due),
-                    s.check_status(&cal, ctx.today, near).label()
+                    s.check_status(cal, ctx.today, near).label()
                 );
                 if breach_entries(store.as_ref(), &id).await? > watch_before {
                     outln!(
@@ -200,16 +202,17 @@ pub(crate) async fn commitments(command: CommitmentCommand) -> Result<ExitCode> 
             }
         }
         CommitmentCommand::List { env, subject, json } => {
-            let (store, cal) = open(&env).await?;
+            let (store, pol) = open(&env).await?;
+            let cal = &pol.calendar;
             let today = env.today();
             let all = store.commitments(subject.as_deref()).await?;
             for s in &all {
                 if json {
-                    outln!("{}", commitment_json(s, &cal, today, near));
+                    outln!("{}", commitment_json(s, cal, today, near));
                     continue;
                 }
                 let c = &s.commitment;
-                let due = c.check.due(&cal, today);
+                let due = c.check.due(cal, today);
                 outln!(
                     "{}\t{}\t《{}》\t{}\t{} 签署\t{}\t核查期限 {}{}（{}）",
                     c.id,
@@ -220,7 +223,7 @@ pub(crate) async fn commitments(command: CommitmentCommand) -> Result<ExitCode> 
                     s.status().label(),
                     due.due_on,
                     provisional(&due),
-                    s.check_status(&cal, today, near).label()
+                    s.check_status(cal, today, near).label()
                 );
             }
             if !json {

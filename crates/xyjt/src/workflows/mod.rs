@@ -24,7 +24,7 @@ use xyjt_app::workflows::{
 };
 use xyjt_app::{AppError, ErrorKind};
 use xyjt_core::calendar::Calendar;
-use xyjt_core::commitment::{self, TemplateSet};
+use xyjt_core::commitment;
 use xyjt_core::workflow::{AppState as Workflow, Clock, WorkflowKind};
 use xyjt_store::{AppQuery, Store};
 
@@ -331,17 +331,24 @@ pub async fn run(command: Command) -> Result<ExitCode> {
     }
 }
 
-/// Opens the store and loads the calendar an `Env` names.
-async fn open(env: &Env) -> Result<(std::sync::Arc<dyn Store>, Calendar)> {
-    let calendar = env.calendar.load()?;
+/// Opens the store and loads the policies (with the calendar an `Env` names).
+async fn open(env: &Env) -> Result<(std::sync::Arc<dyn Store>, xyjt_core::policies::Policies)> {
+    let calendar = env.calendar.policies()?;
     let store = xyjt_store::open(&env.db.db)
         .await
         .with_context(|| format!("打开数据库 {}", xyjt_store::redact_url(&env.db.db)))?;
     Ok((store, calendar))
 }
 
+/// Days before a due date that count as near, from the deadline policy in force.
 fn near_due() -> u32 {
-    xyjt_core::cases::DeadlinePolicy::builtin().near_due
+    static NEAR: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *NEAR.get_or_init(|| {
+        crate::load_policies(None)
+            .map_or(xyjt_core::cases::DeadlinePolicy::builtin().near_due, |p| {
+                p.deadlines.near_due
+            })
+    })
 }
 
 /// Reads evidence files for upload (the services check names, sizes and counts).
@@ -473,8 +480,8 @@ async fn objection(command: ObjectionCommand) -> Result<ExitCode> {
         None => Value::Null,
     };
     let evidence = read_evidence(&evidence)?;
-    let (store, cal) = open(&env).await?;
-    let ctx = Ctx::new(store.as_ref(), &cal, env.today());
+    let (store, pol) = open(&env).await?;
+    let ctx = Ctx::with_policies(store.as_ref(), &pol, env.today());
     let req = ObjectionRequest {
         record_id: record,
         entry_id: entry,
@@ -498,8 +505,8 @@ async fn repair(command: RepairCommand) -> Result<ExitCode> {
             on,
             json,
         } => {
-            let (store, cal) = open(&env).await?;
-            let ctx = Ctx::new(store.as_ref(), &cal, env.today());
+            let (store, pol) = open(&env).await?;
+            let ctx = Ctx::with_policies(store.as_ref(), &pol, env.today());
             let r = store
                 .record(&record)
                 .await?
@@ -558,8 +565,8 @@ async fn repair(command: RepairCommand) -> Result<ExitCode> {
             json,
         } => {
             let evidence = read_evidence(&evidence)?;
-            let (store, cal) = open(&env).await?;
-            let ctx = Ctx::new(store.as_ref(), &cal, env.today());
+            let (store, pol) = open(&env).await?;
+            let ctx = Ctx::with_policies(store.as_ref(), &pol, env.today());
             let signed_here = commitment.is_none() && !no_commitment;
             let req = RepairRequest {
                 record_id: record,
@@ -581,10 +588,10 @@ async fn repair(command: RepairCommand) -> Result<ExitCode> {
 
 /// `xyjt stats workflows`: on-time rates per unit and workflow.
 pub async fn stats(args: StatsArgs) -> Result<ExitCode> {
-    let (store, cal) = open(&args.env).await?;
+    let (store, pol) = open(&args.env).await?;
     let today = args.env.today();
     let apps = store.applications(&AppQuery::default()).await?;
-    let rows = workflow_stats(&apps, &cal, today, near_due());
+    let rows = workflow_stats(&apps, &pol.calendar, today, pol.deadlines.near_due);
     if args.json {
         for r in &rows {
             outln!("{}", serde_json::to_string(r)?);

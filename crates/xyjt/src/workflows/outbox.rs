@@ -116,8 +116,9 @@ pub(crate) async fn drain(
     out: Option<&Path>,
     by: &str,
 ) -> Result<ExitCode> {
-    let (store, cal) = open(env).await?;
-    let ctx = Ctx::new(store.as_ref(), &cal, env.today());
+    let (store, pol) = open(env).await?;
+    let cal = &pol.calendar;
+    let ctx = Ctx::with_policies(store.as_ref(), &pol, env.today());
     let on_stdout = out.is_some();
     let items = store.outbox(Some(channel), true).await?;
     if items.is_empty() {
@@ -216,7 +217,7 @@ pub(crate) async fn drain(
                     on_stdout,
                     "{number}：已记录报送{PROVINCIAL_PLATFORM}（{}，{}）",
                     ctx.today,
-                    c.status(&cal, ctx.today, near_due()).label()
+                    c.status(cal, ctx.today, near_due()).label()
                 );
             }
             Err(e) => {

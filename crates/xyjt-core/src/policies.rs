@@ -1,0 +1,120 @@
+//! Every policy the platform runs on, as one value: publicity periods, workflow deadlines,
+//! commitment templates, the organisation tree, the holiday calendar and the default four lists.
+//! Built once (from the files shipped in `data/`, or from a policy directory) and passed through
+//! the application state; handlers never reach for a built-in.
+
+use crate::calendar::Calendar;
+use crate::cases::{DeadlinePolicy, OrgTree};
+use crate::commitment::TemplateSet;
+use crate::lists::ListPolicy;
+use crate::publicity::PublicityPolicy;
+
+/// The file names of a policy directory (the same as in `data/`); a file that is not there
+/// keeps the built-in default.
+pub const PUBLICITY_FILE: &str = "publicity.toml";
+pub const DEADLINES_FILE: &str = "deadlines.toml";
+pub const COMMITMENTS_FILE: &str = "commitments.toml";
+pub const ORG_TREE_FILE: &str = "org-tree.toml";
+pub const CALENDAR_FILE: &str = "cn-calendar.toml";
+pub const LISTS_FILE: &str = "lists.json";
+
+#[derive(Debug, Clone)]
+pub struct Policies {
+    pub publicity: PublicityPolicy,
+    pub deadlines: DeadlinePolicy,
+    pub commitments: TemplateSet,
+    pub org: OrgTree,
+    pub calendar: Calendar,
+    /// The four lists adopted (as version 1) when the ledger has none yet; later versions are
+    /// ledger events.
+    pub lists: ListPolicy,
+}
+
+/// The texts of a policy directory's files; `None` for a file that is not there.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyTexts {
+    pub publicity: Option<String>,
+    pub deadlines: Option<String>,
+    pub commitments: Option<String>,
+    pub org: Option<String>,
+    pub calendar: Option<String>,
+    pub lists: Option<String>,
+}
+
+impl Policies {
+    /// The policies shipped in `data/`.
+    pub fn builtin() -> Self {
+        Policies {
+            publicity: PublicityPolicy::builtin(),
+            deadlines: DeadlinePolicy::builtin().clone(),
+            commitments: TemplateSet::builtin().clone(),
+            org: OrgTree::builtin().clone(),
+            calendar: Calendar::builtin(),
+            lists: ListPolicy::builtin(),
+        }
+    }
+
+    /// The shipped policies as one shared value, built once.
+    pub fn builtin_ref() -> &'static Policies {
+        static BUILTIN: std::sync::OnceLock<Policies> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(Policies::builtin)
+    }
+
+    /// Parses the texts given, keeping the built-in default for each one missing. An error
+    /// names the file and what is wrong with it.
+    pub fn from_texts(texts: &PolicyTexts) -> Result<Self, String> {
+        let mut p = Policies::builtin();
+        let named = |file: &str, e: String| format!("{file}：{e}");
+        if let Some(t) = &texts.publicity {
+            p.publicity =
+                PublicityPolicy::from_toml(t).map_err(|e| named(PUBLICITY_FILE, e.to_string()))?;
+        }
+        if let Some(t) = &texts.deadlines {
+            p.deadlines = DeadlinePolicy::from_toml(t).map_err(|e| named(DEADLINES_FILE, e))?;
+        }
+        if let Some(t) = &texts.commitments {
+            p.commitments = TemplateSet::from_toml(t).map_err(|e| named(COMMITMENTS_FILE, e))?;
+        }
+        if let Some(t) = &texts.org {
+            p.org = OrgTree::from_toml(t).map_err(|e| named(ORG_TREE_FILE, e))?;
+        }
+        if let Some(t) = &texts.calendar {
+            p.calendar = Calendar::from_toml(t).map_err(|e| named(CALENDAR_FILE, e.to_string()))?;
+        }
+        if let Some(t) = &texts.lists {
+            p.lists = ListPolicy::from_json(t).map_err(|e| named(LISTS_FILE, e.to_string()))?;
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_files_keep_the_defaults_and_a_bad_one_is_named() {
+        let p = Policies::from_texts(&PolicyTexts::default()).unwrap();
+        assert_eq!(p.deadlines, *DeadlinePolicy::builtin());
+        let shorter = crate::cases::DEFAULT_DEADLINES_TOML
+            .replace("objection_answer = 15", "objection_answer = 10");
+        assert_ne!(
+            shorter,
+            crate::cases::DEFAULT_DEADLINES_TOML,
+            "the default names the key"
+        );
+        let p = Policies::from_texts(&PolicyTexts {
+            deadlines: Some(shorter),
+            ..PolicyTexts::default()
+        })
+        .unwrap();
+        assert_eq!(p.deadlines.objection_answer, 10);
+        assert_eq!(p.org, *OrgTree::builtin());
+        let err = Policies::from_texts(&PolicyTexts {
+            org: Some("not = [toml".into()),
+            ..PolicyTexts::default()
+        })
+        .unwrap_err();
+        assert!(err.starts_with("org-tree.toml："), "{err}");
+    }
+}
