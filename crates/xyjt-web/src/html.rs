@@ -46,7 +46,6 @@ pub fn render(t: &impl Template) -> Html<String> {
 }
 
 /// A page with another status than 200.
-#[allow(dead_code)] // used as pages move to templates
 pub fn render_status(status: StatusCode, t: &impl Template) -> Response {
     (status, render(t)).into_response()
 }

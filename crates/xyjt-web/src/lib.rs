@@ -11,7 +11,6 @@ pub mod console;
 mod error;
 mod forms;
 mod html;
-mod notices;
 mod pages;
 mod portal;
 pub mod ratelimit;
@@ -90,7 +89,6 @@ impl AppState {
 /// The whole router: API, pages and health.
 pub fn router(state: AppState) -> Router {
     routes::router()
-        .merge(pages::router())
         .merge(console::router())
         .merge(portal::router())
         .merge(forms::router())
