@@ -59,14 +59,6 @@ pub struct Frame {
     pub csrf: String,
 }
 
-/// Transitional: a portal page whose body is still assembled in Rust.
-#[derive(Template)]
-#[template(path = "raw.html")]
-pub struct RawPage<'a> {
-    pub title: &'a str,
-    pub body: &'a str,
-}
-
 /// `GET /static/style.css`: cached for an hour, revalidated by its ETag.
 pub async fn stylesheet(headers: HeaderMap) -> Response {
     let etag = etag();

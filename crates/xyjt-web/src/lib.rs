@@ -9,9 +9,7 @@ pub mod cases;
 pub mod checks;
 pub mod console;
 mod error;
-mod forms;
 mod html;
-mod pages;
 mod portal;
 pub mod ratelimit;
 pub mod remedies;
@@ -91,7 +89,6 @@ pub fn router(state: AppState) -> Router {
     routes::router()
         .merge(console::router())
         .merge(portal::router())
-        .merge(forms::router())
         .route("/static/style.css", axum::routing::get(html::stylesheet))
         .fallback(error::not_found)
         .layer(axum::middleware::map_response(

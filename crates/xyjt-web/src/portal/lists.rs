@@ -169,7 +169,7 @@ pub async fn list_page(
     let marks = if rows.is_empty() {
         Default::default()
     } else {
-        crate::remedies::objection_marks(state.store.as_ref(), None).await?
+        xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?
     };
     let shown_rows = rows
         .iter()

@@ -56,7 +56,7 @@ pub async fn publicity_page(
             offset: (page - 1) * PER_PAGE,
         })
         .await?;
-    let marks = crate::remedies::objection_marks(state.store.as_ref(), None).await?;
+    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?;
     let unit = unit.unwrap_or_default();
     Ok(crate::html::render(&PublicityPage {
         category: q.category.unwrap_or_default(),

@@ -9,19 +9,8 @@ use xyjt_core::mask::{mask_id_number, mask_person_name};
 use xyjt_core::record::{Record, RecordBody, RecordCategory};
 use xyjt_core::subject::PartyCategory;
 
-/// Percent-encodes all but the unreserved characters (RFC 3986), for a path segment or a
-/// query value.
-pub(crate) fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+/// Percent-encoding for a path segment or a query value (the console's, one definition).
+pub(crate) use crate::auth::urlencode;
 
 /// One row of the public record table (`portal/record_table.html`): a record as the public
 /// sees it, personal data masked, with its publicity window and the actions it offers.

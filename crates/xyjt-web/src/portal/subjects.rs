@@ -59,7 +59,7 @@ pub async fn subject_page(
         .collect::<Vec<_>>()
         .join("、");
     let today = state.today();
-    let marks = crate::remedies::objection_marks(state.store.as_ref(), Some(&id)).await?;
+    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), Some(&id)).await?;
     let records = state
         .store
         .records_of_subject(&id)
