@@ -229,6 +229,7 @@ impl TargetSummary {
     }
 }
 
+/// A record public today or a list entry in force today; anything else is not shown.
 pub(super) async fn load_target(
     state: &AppState,
     record: Option<&str>,

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use xyjt_core::listing::EntryState;
 use xyjt_core::lists::{ListPolicy, NameList};
 use xyjt_core::subject::PartyCategory;
@@ -96,6 +96,9 @@ fn list_intro(list: &NameList) -> &'static str {
 
 const LIST_PAGE_SIZE: usize = 50;
 
+/// Policy versions by number, for the titles of the items entries cite.
+type Versions = HashMap<u32, Option<ListPolicy>>;
+
 /// `/lists/{list}`: the entries in force today, searchable by name.
 pub async fn list_page(
     State(state): State<AppState>,
@@ -117,10 +120,59 @@ pub async fn list_page(
     {
         return Ok(missing());
     }
-    // Policy versions the entries cite, for the item titles.
-    let mut versions: HashMap<u32, Option<ListPolicy>> = HashMap::new();
-    if let Some(p) = &policy {
-        versions.insert(p.version, Some(p.clone()));
+    let (mut rows, versions) = in_force(&state, &all, policy, today).await?;
+    let in_force = rows.len();
+    let query = q.q.unwrap_or_default().trim().to_string();
+    if !query.is_empty() {
+        let key = name_key(&query);
+        rows.retain(|r| {
+            // Only what is shown is searched: a person's full name does not find the masked row.
+            name_key(&r.name).contains(&key) || (!r.code.contains('*') && r.code == key)
+        });
+    }
+    rows.sort_by(|a, b| {
+        b.state
+            .entry
+            .entry_date
+            .cmp(&a.state.entry.entry_date)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let pages = rows.len().div_ceil(LIST_PAGE_SIZE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?;
+    let shown_rows = rows
+        .iter()
+        .skip((page - 1) * LIST_PAGE_SIZE)
+        .take(LIST_PAGE_SIZE)
+        .map(|r| entry_row(r, &versions, &marks))
+        .collect();
+    let page = ListPage {
+        label: name_list.label().to_string(),
+        intro: list_intro(&name_list),
+        key: urlencode(name_list.key()),
+        query_q: urlencode(&query),
+        query,
+        today,
+        in_force,
+        found: rows.len(),
+        rows: shown_rows,
+        page,
+        pages,
+    };
+    Ok(crate::html::render(&page).into_response())
+}
+
+/// The entries in force today as the public sees them, and the policy versions they cite
+/// (`current` is the policy in force).
+async fn in_force<'a>(
+    state: &AppState,
+    all: &'a [EntryState],
+    current: Option<ListPolicy>,
+    today: NaiveDate,
+) -> Result<(Vec<ShownEntry<'a>>, Versions), ApiError> {
+    let mut versions = Versions::new();
+    if let Some(p) = current {
+        versions.insert(p.version, Some(p));
     }
     let mut kinds: HashMap<String, Option<PartyCategory>> = HashMap::new();
     let mut rows = Vec::new();
@@ -148,70 +200,30 @@ pub async fn list_page(
         }
         rows.push(shown(e, kind));
     }
-    let in_force = rows.len();
-    let query = q.q.unwrap_or_default().trim().to_string();
-    if !query.is_empty() {
-        let key = name_key(&query);
-        rows.retain(|r| {
-            // Only what is shown is searched: a person's full name does not find the masked row.
-            name_key(&r.name).contains(&key) || (!r.code.contains('*') && r.code == key)
-        });
+    Ok((rows, versions))
+}
+
+fn entry_row(r: &ShownEntry, versions: &Versions, marks: &HashSet<String>) -> EntryRow {
+    let e = &r.state.entry;
+    EntryRow {
+        subject: e.subject_id.as_deref().map(urlencode),
+        name: r.name.clone(),
+        code: r.code.clone(),
+        item: versions
+            .get(&e.policy_version)
+            .and_then(|p| p.as_ref())
+            .and_then(|p| p.item(&e.item_id))
+            .map(|i| i.title.clone())
+            .unwrap_or_default(),
+        item_id: e.item_id.clone(),
+        policy_version: e.policy_version,
+        unit: e.deciding_unit.clone(),
+        entry_date: e.entry_date.to_string(),
+        valid_until: e
+            .valid_until
+            .map_or_else(|| "至决定移出".to_string(), |d| d.to_string()),
+        basis: e.basis.clone(),
+        under_objection: marks.contains(&e.id),
+        link_id: urlencode(&e.id),
     }
-    rows.sort_by(|a, b| {
-        b.state
-            .entry
-            .entry_date
-            .cmp(&a.state.entry.entry_date)
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    let pages = rows.len().div_ceil(LIST_PAGE_SIZE).max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
-    let marks = if rows.is_empty() {
-        Default::default()
-    } else {
-        xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?
-    };
-    let shown_rows = rows
-        .iter()
-        .skip((page - 1) * LIST_PAGE_SIZE)
-        .take(LIST_PAGE_SIZE)
-        .map(|r| {
-            let e = &r.state.entry;
-            EntryRow {
-                subject: e.subject_id.as_deref().map(urlencode),
-                name: r.name.clone(),
-                code: r.code.clone(),
-                item: versions
-                    .get(&e.policy_version)
-                    .and_then(|p| p.as_ref())
-                    .and_then(|p| p.item(&e.item_id))
-                    .map(|i| i.title.clone())
-                    .unwrap_or_default(),
-                item_id: e.item_id.clone(),
-                policy_version: e.policy_version,
-                unit: e.deciding_unit.clone(),
-                entry_date: e.entry_date.to_string(),
-                valid_until: e
-                    .valid_until
-                    .map_or_else(|| "至决定移出".to_string(), |d| d.to_string()),
-                basis: e.basis.clone(),
-                under_objection: marks.contains(&e.id),
-                link_id: urlencode(&e.id),
-            }
-        })
-        .collect();
-    let page = ListPage {
-        label: name_list.label().to_string(),
-        intro: list_intro(&name_list),
-        key: urlencode(name_list.key()),
-        query_q: urlencode(&query),
-        query,
-        today,
-        in_force,
-        found: rows.len(),
-        rows: shown_rows,
-        page,
-        pages,
-    };
-    Ok(crate::html::render(&page).into_response())
 }
