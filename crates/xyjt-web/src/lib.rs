@@ -9,10 +9,7 @@ pub mod cases;
 pub mod checks;
 pub mod console;
 mod error;
-mod forms;
 mod html;
-mod notices;
-mod pages;
 mod portal;
 pub mod ratelimit;
 pub mod remedies;
@@ -115,10 +112,8 @@ impl AppState {
 /// The whole router: API, pages and health.
 pub fn router(state: AppState) -> Router {
     routes::router()
-        .merge(pages::router())
         .merge(console::router())
         .merge(portal::router())
-        .merge(forms::router())
         .route("/static/style.css", axum::routing::get(html::stylesheet))
         .fallback(error::not_found)
         .layer(axum::middleware::map_response(

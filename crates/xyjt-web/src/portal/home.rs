@@ -1,0 +1,168 @@
+//! The home page: the search box, the platform's counters and the latest news; with `?q=` the
+//! search results (rate limited per client).
+
+use super::news::{NewsItem, news};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::ratelimit::ClientIp;
+use crate::views::SubjectView;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use xyjt_core::ident::{CodeKind, check};
+use xyjt_core::mask::Audience;
+use xyjt_core::record::RecordCategory;
+use xyjt_core::text::name_key;
+
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    title: &'static str,
+    /// The query as shown back (a citizen ID number masked).
+    query: String,
+    /// Without a query: the counters and news.
+    overview: Option<Overview>,
+    /// With a query: the subjects found.
+    results: Vec<SubjectRow>,
+}
+
+/// The home page's counters (subjects, records public today, entries per list) and news.
+struct Overview {
+    subjects: i64,
+    licenses: i64,
+    penalties: i64,
+    red: usize,
+    black: usize,
+    watch: usize,
+    today: NaiveDate,
+    news: &'static [NewsItem],
+}
+
+struct SubjectRow {
+    id: String,
+    name: String,
+    kind: String,
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal/rate_limited.html")]
+struct RateLimited {
+    wait: u64,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+    Query(query): Query<HomeQuery>,
+) -> Result<Response, ApiError> {
+    let q = query.q.unwrap_or_default();
+    let q = q.trim();
+    if !q.is_empty()
+        && let Err(wait) = state.search_allowed(client)
+    {
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.to_string())],
+            crate::html::render(&RateLimited { wait }),
+        )
+            .into_response());
+    }
+    let checked = check(q);
+    // Never echo a citizen ID number back into a page, not even the searcher's own.
+    let shown_query = if checked.kind == CodeKind::CitizenId {
+        xyjt_core::mask::mask_id_number(&checked.normalized)
+    } else {
+        q.to_string()
+    };
+    if q.is_empty() {
+        let page = HomePage {
+            title: "首页",
+            query: shown_query,
+            overview: Some(overview(&state).await?),
+            results: vec![],
+        };
+        return Ok(crate::html::render(&page).into_response());
+    }
+    let subjects = match (&checked.kind, &checked.result) {
+        (kind, Ok(code)) if *kind != CodeKind::Unknown => state
+            .store
+            .subject_by_code(code)
+            .await?
+            .into_iter()
+            .collect(),
+        _ => {
+            state
+                .store
+                .search_subjects(&name_key(q), 50, 0)
+                .await?
+                .items
+        }
+    };
+    let results = subjects
+        .iter()
+        .map(|s| {
+            let v = SubjectView::new(s, Audience::Public);
+            SubjectRow {
+                code: v.uscc.or(v.citizen_id).unwrap_or_default(),
+                id: v.id,
+                name: v.name,
+                kind: v.kind,
+            }
+        })
+        .collect();
+    let page = HomePage {
+        title: "查询结果",
+        query: shown_query,
+        overview: None,
+        results,
+    };
+    Ok(crate::html::render(&page).into_response())
+}
+
+async fn overview(state: &AppState) -> Result<Overview, ApiError> {
+    let today = state.today();
+    let subjects = state.store.count_subjects().await?;
+    let mut public = Vec::new();
+    for category in [RecordCategory::License, RecordCategory::Penalty] {
+        let page = state
+            .store
+            .public_records(&xyjt_store::PublicityQuery {
+                on: today,
+                category: Some(category),
+                unit: None,
+                decided_from: None,
+                decided_to: None,
+                limit: 1,
+                offset: 0,
+            })
+            .await?;
+        public.push(page.total);
+    }
+    let entries = state.store.list_entries(None).await?;
+    let in_force = |key: &str| {
+        entries
+            .iter()
+            .filter(|e| e.entry.list.key() == key && e.is_active_on(today))
+            .count()
+    };
+    let news = news();
+    Ok(Overview {
+        subjects,
+        licenses: public[0],
+        penalties: public[1],
+        red: in_force("red"),
+        black: in_force("black"),
+        watch: in_force("watch"),
+        today,
+        news: &news[..news.len().min(3)],
+    })
+}

@@ -1,0 +1,58 @@
+//! The public portal, server-rendered from `templates/portal/` and `templates/notices/`, in
+//! Chinese, no external assets: the home page with its search, profiles, the 双公示 board, the
+//! progress lookup, the name lists, policies, news, the notices of a penalty (两书同达) and the
+//! online objection and repair applications.
+//!
+//! One module per resource; `shared` holds what several use (and imports none of them), `forms`
+//! what the two application forms share.
+
+mod applications;
+mod forms;
+mod home;
+mod lists;
+mod news;
+mod notices;
+mod objections;
+mod policies;
+mod publicity;
+mod repairs;
+mod shared;
+mod subjects;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::get;
+
+pub(crate) use shared::entry_name_and_code;
+
+pub fn router() -> Router<AppState> {
+    // Evidence files: up to MAX_EVIDENCE_FILES of MAX_EVIDENCE_BYTES each, plus the form.
+    let limit = axum::extract::DefaultBodyLimit::max(
+        xyjt_app::workflows::MAX_EVIDENCE_FILES * xyjt_app::workflows::MAX_EVIDENCE_BYTES
+            + 64 * 1024,
+    );
+    Router::new()
+        .route("/", get(home::home))
+        .route("/subjects/{id}", get(subjects::subject_page))
+        .route("/records/{id}/notices", get(notices::notices_page))
+        .route("/applications", get(applications::application_page))
+        .route("/publicity", get(publicity::publicity_page))
+        .route("/lists/{list}", get(lists::list_page))
+        .route("/policies", get(policies::policies_page))
+        .route("/news", get(news::news_page))
+        .route("/news/{n}", get(news::news_item_page))
+        .route(
+            "/objections",
+            get(objections::objection_guide)
+                .post(objections::objection_post)
+                .layer(limit),
+        )
+        .route("/objections/new", get(objections::objection_new))
+        .route(
+            "/repairs",
+            get(repairs::repair_guide)
+                .post(repairs::repair_post)
+                .layer(limit),
+        )
+        .route("/repairs/new", get(repairs::repair_new))
+}

@@ -1,0 +1,93 @@
+//! A subject's public profile: its codes, former names, the records public today and its
+//! credit commitments.
+
+use super::shared::RecordRow;
+use crate::AppState;
+use crate::error::ApiError;
+use crate::views::SubjectView;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use xyjt_core::mask::{Audience, subject_display_name};
+
+#[derive(Template)]
+#[template(path = "portal/subject.html")]
+struct SubjectPage {
+    name: String,
+    kind: String,
+    /// The codes it has: (label, value), masked for the public.
+    codes: Vec<(&'static str, String)>,
+    /// Former names, joined with 、 (empty: none).
+    former_names: String,
+    records: Vec<RecordRow>,
+    commitments: Vec<CommitmentRow>,
+}
+
+struct CommitmentRow {
+    title: String,
+    matter: String,
+    signed_on: String,
+    unit: String,
+    status: &'static str,
+    dishonest: bool,
+}
+
+pub async fn subject_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, ApiError> {
+    let subject = state
+        .store
+        .subject(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))?;
+    let v = SubjectView::new(&subject, Audience::Public);
+    let codes = [
+        ("统一社会信用代码", v.uscc),
+        ("组织机构代码", v.org_code),
+        ("工商注册号", v.reg_no),
+        ("身份证号", v.citizen_id),
+    ]
+    .into_iter()
+    .filter_map(|(label, value)| value.map(|value| (label, value)))
+    .collect();
+    let names = state.store.name_history(&id).await?;
+    let former_names = names
+        .iter()
+        .take(names.len().saturating_sub(1))
+        .map(|n| subject_display_name(subject.kind, &n.name, Audience::Public))
+        .collect::<Vec<_>>()
+        .join("、");
+    let today = state.today();
+    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), Some(&id)).await?;
+    let records = state
+        .store
+        .records_of_subject(&id)
+        .await?
+        .iter()
+        .filter(|r| r.is_public_on(today))
+        .map(|r| RecordRow::new(r, &marks))
+        .collect();
+    let commitments = state
+        .store
+        .commitments(Some(&id))
+        .await?
+        .iter()
+        .map(|c| CommitmentRow {
+            title: c.commitment.title.clone(),
+            matter: c.commitment.matter.clone(),
+            signed_on: c.commitment.signed_on.to_string(),
+            unit: c.commitment.unit.clone(),
+            status: c.status().label(),
+            dishonest: c.is_dishonest(),
+        })
+        .collect();
+    Ok(crate::html::render(&SubjectPage {
+        name: v.name,
+        kind: v.kind,
+        codes,
+        former_names,
+        records,
+        commitments,
+    }))
+}
