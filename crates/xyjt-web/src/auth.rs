@@ -74,9 +74,16 @@ pub struct Staff {
     pub account: Account,
     pub csrf: String,
     pub session_hash: String,
+    /// The policies in force (the organisation tree decides what the staff may see and do).
+    pub policies: std::sync::Arc<xyjt_core::policies::Policies>,
 }
 
 impl Staff {
+    /// The organisation tree in force.
+    pub fn org(&self) -> &xyjt_core::cases::OrgTree {
+        &self.policies.org
+    }
+
     /// The actor name written into ledger events.
     pub fn actor(&self) -> String {
         format!("user:{}", self.account.login)
@@ -200,6 +207,7 @@ impl FromRequestParts<AppState> for Staff {
                 account,
                 csrf,
                 session_hash: hash,
+                policies: state.policies.clone(),
             }),
             _ => Err(to_login()),
         }

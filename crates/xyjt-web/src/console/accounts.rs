@@ -2,7 +2,7 @@
 //! bureau, for units in it); everyone changes their own password here (`session`).
 
 use super::{
-    Answer, CsrfForm, OrPage, allow, frame, invalid, see_other, sees_unit, show, tree, unit_name,
+    Answer, CsrfForm, OrPage, allow, frame, invalid, see_other, sees_unit, show, unit_name,
 };
 use crate::AppState;
 use crate::auth::{self, Staff};
@@ -47,7 +47,7 @@ fn role_labels(roles: &[Role]) -> String {
 }
 
 pub(super) async fn accounts_page(State(state): State<AppState>, staff: Staff) -> Answer {
-    let tree = tree();
+    let tree = staff.org();
     let accounts = state.store.accounts().await.or_page()?;
     let may_manage = authorize(
         &staff.account,
@@ -141,7 +141,7 @@ pub(super) async fn issue_token(
     CsrfForm { staff, form: f }: CsrfForm<TokenForm>,
 ) -> Answer {
     allow(&staff, Action::ManageAccounts, &f.unit_id)?;
-    let unit = unit_name(tree(), &f.unit_id);
+    let unit = unit_name(staff.org(), &f.unit_id);
     let token = format!("xyjt_{}", auth::new_token().to_lowercase());
     let issued = super::event(
         &staff,

@@ -2,7 +2,7 @@
 //! application with its clocks and history, and the steps staff take on it.
 
 use super::{
-    Answer, CsrfForm, OrPage, allow, found, frame, scope_names, see_other, show, tree, unit_id_of,
+    Answer, CsrfForm, OrPage, allow, found, frame, scope_names, see_other, show, unit_id_of,
     unit_name,
 };
 use crate::AppState;
@@ -71,7 +71,7 @@ pub(super) async fn inbox_page(State(state): State<AppState>, staff: Staff) -> A
         .collect();
     let messages = state
         .store
-        .inbox(&unit_name(tree(), &staff.account.unit_id), 30)
+        .inbox(&unit_name(staff.org(), &staff.account.unit_id), 30)
         .await
         .or_page()?;
     show(&InboxPage {
@@ -160,7 +160,7 @@ pub(super) async fn take_step(
     } else {
         Action::HandleApplications
     };
-    allow(&staff, action, &unit_id_of(tree(), &wf.unit))?;
+    allow(&staff, action, &unit_id_of(staff.org(), &wf.unit))?;
     let req = crate::remedies::StepRequest {
         action: f.action,
         on: None,

@@ -2,7 +2,7 @@
 //! check that every row is the submitting unit's own data (谁生产、谁审核、谁负责), and the
 //! submission with its files, written in one transaction; and publishing it once reviewed.
 
-use super::{Answer, OrPage, allow, err_page, invalid, scope_names, see_other, tree, unit_name};
+use super::{Answer, OrPage, allow, err_page, invalid, scope_names, see_other, unit_name};
 use crate::AppState;
 use crate::auth::{Staff, forbidden};
 use crate::error::ApiError;
@@ -94,7 +94,7 @@ pub(super) async fn submit(state: &AppState, staff: &Staff, file: Offered) -> An
         path,
         &options,
         &state.calendar,
-        &xyjt_core::publicity::PublicityPolicy::builtin(),
+        &state.policies.publicity,
         &mut |_| {},
     )
     .await
@@ -203,7 +203,7 @@ pub(super) async fn publish(
         &scratch.path,
         &options,
         &state.calendar,
-        &xyjt_core::publicity::PublicityPolicy::builtin(),
+        &state.policies.publicity,
         &mut |_| {},
         vec![review],
     )
@@ -252,6 +252,6 @@ fn own_rows_only(
     Err(forbidden(&format!(
         "只能报送本单位及下级单位的数据：{} 的数据来源单位不在“{}”的范围内",
         outside.join("、"),
-        unit_name(tree(), &staff.account.unit_id)
+        unit_name(staff.org(), &staff.account.unit_id)
     )))
 }

@@ -2,8 +2,8 @@
 //! them), and published entries withdrawn by it (认定单位撤销) with a reason.
 
 use super::{
-    Answer, CsrfForm, OrPage, allow, allow_review, event, found, frame, invalid, show, tree,
-    unit_id_of, write_then,
+    Answer, CsrfForm, OrPage, allow, allow_review, event, found, frame, invalid, show, unit_id_of,
+    write_then,
 };
 use crate::AppState;
 use crate::auth::Staff;
@@ -85,7 +85,7 @@ pub(super) async fn end_entry(
     allow(
         &staff,
         Action::ManageLists,
-        &unit_id_of(tree(), &entry.entry.deciding_unit),
+        &unit_id_of(staff.org(), &entry.entry.deciding_unit),
     )?;
     let reason = f.reason.trim();
     if reason.is_empty() {
@@ -121,7 +121,7 @@ pub(super) async fn review_entry(
     allow_review(
         &staff,
         Action::ManageLists,
-        &unit_id_of(tree(), &entry.entry.deciding_unit),
+        &unit_id_of(staff.org(), &entry.entry.deciding_unit),
         &entry.proposed_by,
     )?;
     let approved = f.decision == "approve";

@@ -101,10 +101,6 @@ pub fn router() -> Router<AppState> {
 // ---------------------------------------------------------------------------------------------
 // The organisation tree and who may see what.
 
-fn tree() -> &'static OrgTree {
-    OrgTree::builtin()
-}
-
 fn unit_name(tree: &OrgTree, id: &str) -> String {
     tree.unit(id)
         .map(|u| u.name.clone())
@@ -139,24 +135,24 @@ fn scope_root(tree: &OrgTree, account: &Account) -> String {
 
 /// Whether `staff` may see what unit `unit_id` (an id) submitted: it is within their scope.
 fn sees_unit(staff: &Staff, unit_id: &str) -> bool {
-    let tree = tree();
+    let tree = staff.org();
     tree.is_within(unit_id, &scope_root(tree, &staff.account))
 }
 
 /// The names of the units `staff` may see (their scope), for data that names units.
 fn scope_names(staff: &Staff) -> Vec<String> {
-    let tree = tree();
+    let tree = staff.org();
     tree.scope_names(&scope_root(tree, &staff.account))
 }
 
 /// `authorize`, refused with the 403 page.
 fn allow(staff: &Staff, action: Action, unit_id: &str) -> Result<(), Response> {
-    authorize(&staff.account, action, unit_id, tree()).map_err(|d| forbidden(&d.to_string()))
+    authorize(&staff.account, action, unit_id, staff.org()).map_err(|d| forbidden(&d.to_string()))
 }
 
 /// `authorize_review` (maker-checker: not one's own work), refused with the 403 page.
 fn allow_review(staff: &Staff, action: Action, unit_id: &str, maker: &str) -> Result<(), Response> {
-    authorize_review(&staff.account, action, unit_id, maker, tree())
+    authorize_review(&staff.account, action, unit_id, maker, staff.org())
         .map_err(|d| forbidden(&d.to_string()))
 }
 
@@ -213,7 +209,7 @@ fn frame(staff: &Staff, title: &str) -> Frame {
     Frame {
         title: title.to_string(),
         name: staff.account.name.clone(),
-        unit: unit_name(tree(), &staff.account.unit_id),
+        unit: unit_name(staff.org(), &staff.account.unit_id),
         roles: roles.join("、"),
         csrf: staff.csrf.clone(),
     }

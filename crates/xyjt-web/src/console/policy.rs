@@ -1,7 +1,7 @@
 //! 四张清单: the four lists as versioned policy — the current version and every earlier one,
 //! the current one as JSON, and a new version adopted from an uploaded file.
 
-use super::{Answer, CsrfUpload, OrPage, allow, event, frame, invalid, show, tree, write_then};
+use super::{Answer, CsrfUpload, OrPage, allow, event, frame, invalid, show, write_then};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::html::Frame;
@@ -37,7 +37,7 @@ pub(super) async fn policy_page(State(state): State<AppState>, staff: Staff) -> 
             &staff.account,
             Action::ManagePolicy,
             &staff.account.unit_id,
-            tree(),
+            staff.org(),
         )
         .is_ok(),
         current,

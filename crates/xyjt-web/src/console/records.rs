@@ -2,7 +2,7 @@
 //! `intake` validates and files them.
 
 use super::intake::{Offered, submit};
-use super::{Answer, CsrfForm, CsrfUpload, allow, frame, invalid, show, tree, unit_name};
+use super::{Answer, CsrfForm, CsrfUpload, allow, frame, invalid, show, unit_name};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::html::Frame;
@@ -138,7 +138,7 @@ pub(super) async fn entry_page(
 ) -> Answer {
     allow(&staff, Action::SubmitRecords, &staff.account.unit_id)?;
     let category = category_of(q.category.as_deref());
-    let unit = unit_name(tree(), &staff.account.unit_id);
+    let unit = unit_name(staff.org(), &staff.account.unit_id);
     let code = unit_code(&state, &unit).await;
     let fields = entry_form(category)
         .into_iter()

@@ -4,7 +4,7 @@
 
 use super::{
     Answer, CsrfForm, OrPage, allow_review, err_page, event, found, frame, invalid, scope_names,
-    see_other, sees_unit, show, tree, unit_name,
+    see_other, sees_unit, show, unit_name,
 };
 use crate::AppState;
 use crate::auth::{Staff, forbidden, urlencode};
@@ -49,7 +49,7 @@ pub(super) async fn list_page(State(state): State<AppState>, staff: Staff) -> An
         .filter(|s| sees_unit(&staff, &s.submission.unit_id))
         .map(|s| Row {
             pending: s.status == SubmissionStatus::Pending,
-            unit: unit_name(tree(), &s.submission.unit_id),
+            unit: unit_name(staff.org(), &s.submission.unit_id),
             source: source_label(&s.submission.source),
             state: s,
         })
@@ -87,7 +87,7 @@ pub(super) async fn detail_page(
     }
     show(&DetailPage {
         frame: frame(&staff, "报送详情"),
-        unit: unit_name(tree(), &s.submission.unit_id),
+        unit: unit_name(staff.org(), &s.submission.unit_id),
         source: source_label(&s.submission.source),
         pending: s.status == SubmissionStatus::Pending,
         s,

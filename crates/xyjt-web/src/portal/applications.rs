@@ -70,7 +70,7 @@ pub async fn application_page(
         .filter(|w| xyjt_core::workflow::query_code_hash(&code) == w.app.query_code_hash);
     if let Some(wf) = found {
         let today = state.today();
-        let policy = xyjt_core::cases::DeadlinePolicy::builtin();
+        let policy = &state.policies.deadlines;
         let clocks = wf
             .clocks
             .iter()

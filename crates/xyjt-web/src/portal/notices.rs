@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use xyjt_core::cases::DeadlinePolicy;
-use xyjt_core::commitment::{self, TemplateSet};
+use xyjt_core::commitment;
 use xyjt_core::mask::{Audience, mask_record};
 use xyjt_core::record::{Record, RecordBody, RecordStatus};
 
@@ -96,10 +96,10 @@ pub async fn notices_page(
         .ok_or_else(|| ApiError::not_found(format!("记录 {id} 不存在")))?;
     // On the open portal: personal data masked as in every public view.
     let masked = mask_record(&record, Audience::Public);
-    let templates = TemplateSet::builtin();
+    let templates = &state.policies.commitments;
     Ok(crate::html::render(&NoticesPage {
         notices: Notices::of(&masked),
-        policy: DeadlinePolicy::builtin(),
+        policy: &state.policies.deadlines,
         commitment: templates.for_matter("信用修复承诺"),
         templates_version: &templates.version,
     }))

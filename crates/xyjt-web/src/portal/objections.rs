@@ -55,13 +55,13 @@ impl ObjectionForm {
 
 #[derive(Template)]
 #[template(path = "portal/objection_guide.html")]
-struct ObjectionGuide {
-    d: &'static DeadlinePolicy,
+struct ObjectionGuide<'a> {
+    d: &'a DeadlinePolicy,
 }
 
-pub async fn objection_guide() -> Html<String> {
+pub async fn objection_guide(State(state): State<AppState>) -> Html<String> {
     crate::html::render(&ObjectionGuide {
-        d: DeadlinePolicy::builtin(),
+        d: &state.policies.deadlines,
     })
 }
 
@@ -111,7 +111,7 @@ async fn objection_page(
         Target::Entry(e) => ("entry", e.entry.id.as_str(), vec![]),
     };
     Ok(crate::html::render(&ObjectionPage {
-        answer_workdays: DeadlinePolicy::builtin().objection_answer,
+        answer_workdays: state.policies.deadlines.objection_answer,
         target: TargetSummary::of(state, target).await?,
         error,
         token,
@@ -241,7 +241,7 @@ pub async fn objection_post(
         Ok(filed) => Ok(filed_page(
             "异议申请",
             &filed,
-            DeadlinePolicy::builtin().objection_answer,
+            state.policies.deadlines.objection_answer,
         )),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => reshow(&e.message).await,
         Err(e) => Ok(failed(&e)),

@@ -16,7 +16,7 @@ use axum::response::{Html, Response};
 use serde::Deserialize;
 use xyjt_app::workflows::{ApplicantInput, RepairRequest, eligibility_as_filed, file_repair};
 use xyjt_core::cases::DeadlinePolicy;
-use xyjt_core::commitment::{self, TemplateSet};
+use xyjt_core::commitment;
 use xyjt_core::record::Record;
 use xyjt_core::repair::Eligibility;
 
@@ -46,13 +46,13 @@ pub struct RepairForm {
 
 #[derive(Template)]
 #[template(path = "portal/repair_guide.html")]
-struct RepairGuide {
-    d: &'static DeadlinePolicy,
+struct RepairGuide<'a> {
+    d: &'a DeadlinePolicy,
 }
 
-pub async fn repair_guide() -> Html<String> {
+pub async fn repair_guide(State(state): State<AppState>) -> Html<String> {
     crate::html::render(&RepairGuide {
-        d: DeadlinePolicy::builtin(),
+        d: &state.policies.deadlines,
     })
 }
 
@@ -67,8 +67,8 @@ struct RepairPage<'a> {
     record_id: &'a str,
     form: &'a RepairForm,
     /// The commitment to sign (信用修复承诺), when the templates have one.
-    commitment: Option<&'static commitment::Template>,
-    templates_version: &'static str,
+    commitment: Option<&'a commitment::Template>,
+    templates_version: &'a str,
 }
 
 pub async fn repair_new(
@@ -94,9 +94,9 @@ async fn repair_page(
     token: &str,
 ) -> Result<Html<String>, ApiError> {
     let ctx = state.ctx();
-    let templates = TemplateSet::builtin();
+    let templates = &state.policies.commitments;
     Ok(crate::html::render(&RepairPage {
-        platform_workdays: DeadlinePolicy::builtin().repair_platform,
+        platform_workdays: state.policies.deadlines.repair_platform,
         target: TargetSummary::of_record(record),
         errors,
         elig: eligibility_as_filed(&ctx, record, ctx.today).await?,
@@ -176,7 +176,7 @@ pub async fn repair_post(
         Ok(filed) => Ok(filed_page(
             "信用修复申请",
             &filed,
-            DeadlinePolicy::builtin().repair_platform,
+            state.policies.deadlines.repair_platform,
         )),
         Err(e) if e.code == "not_eligible" => {
             // Every unmet condition, as the service judged the application.
