@@ -378,6 +378,13 @@ async fn applications_story(store: SqlStore) {
     assert_eq!(store.mark_delivered(&[], at1).await.unwrap(), 0);
     assert_eq!(
         store
+            .mark_delivered(&["no-such-id".into(), "no-such-id".into()], at1)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
             .mark_delivered(&[all[0].id.clone(), "no-such-id".into()], at1)
             .await
             .unwrap(),
@@ -385,7 +392,10 @@ async fn applications_story(store: SqlStore) {
     );
     assert_eq!(
         store
-            .mark_delivered(&[all[0].id.clone(), all[2].id.clone()], at2)
+            .mark_delivered(
+                &[all[0].id.clone(), all[2].id.clone(), all[2].id.clone()],
+                at2
+            )
             .await
             .unwrap(),
         1
@@ -587,6 +597,32 @@ async fn attachments_story(store: SqlStore) {
     tx.rollback().await.unwrap();
     assert_eq!(store.attachment(&"b2".repeat(32)).await.unwrap(), None);
     assert_eq!(store.head().await.unwrap().seq, 0);
+
+    // After a failed append the transaction keeps no file either.
+    store
+        .append(vec![ev(
+            "2025-01-02T01:00:00Z",
+            EventPayload::SubjectRegistered {
+                subject: company("s-a", "示范市长风货运有限公司", "M000100Y"),
+            },
+        )])
+        .await
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let err = tx
+        .append(vec![ev(
+            "2025-01-03T01:00:00Z",
+            EventPayload::SubjectRegistered {
+                subject: company("s-a", "重复登记", "MA2B3C4D"),
+            },
+        )])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    let refused = tx.put_attachment(&"c4".repeat(32), "y.jpg", b"y").await;
+    assert!(matches!(refused, Err(StoreError::Poisoned)), "{refused:?}");
+    assert!(matches!(tx.commit().await, Err(StoreError::Poisoned)));
+    assert_eq!(store.attachment(&"c4".repeat(32)).await.unwrap(), None);
 }
 
 #[tokio::test]
