@@ -654,3 +654,79 @@ async fn sqlite_attachments() {
 async fn postgres_attachments() {
     on_postgres("postgres_attachments", attachments_story).await;
 }
+
+/// The ledger is the truth: a message is dated by its event's ledger time, so replaying the
+/// ledger gives the same inbox and outbox. Here a caller's clock runs behind the ledger (its
+/// events are sealed at the ledger's later time) across midnight in China.
+async fn messages_dated_by_ledger_time(store: SqlStore, fresh: SqlStore) {
+    let yy1 = application(
+        "YY-1",
+        WorkflowKind::Objection,
+        "s-a",
+        "r-1",
+        U1,
+        "2025-06-10",
+    );
+    let yy2 = application(
+        "YY-2",
+        WorkflowKind::Objection,
+        "s-b",
+        "r-2",
+        U2,
+        "2025-06-10",
+    );
+    // 2025-06-10T17:00Z is 2025-06-11 01:00 in China.
+    store
+        .append(vec![filed("2025-06-10T17:00:00Z", &yy1)])
+        .await
+        .unwrap();
+    // A clock two hours behind: 23:00 on 2025-06-10 in China, sealed at 17:00Z.
+    let late = store
+        .append(vec![
+            filed("2025-06-10T15:00:00Z", &yy2),
+            stepped(
+                "2025-06-10T15:00:00Z",
+                "YY-1",
+                decided(WorkflowKind::Objection, true),
+                "2025-06-10",
+            ),
+        ])
+        .await
+        .unwrap();
+    assert!(
+        late.iter()
+            .all(|e| e.recorded_at == "2025-06-10T17:00:00.000000Z")
+    );
+    let china_day = |seq: i64| {
+        let e = &late[usize::try_from(seq - 2).unwrap()];
+        (e.recorded_at_utc().unwrap() + chrono::Duration::hours(8))
+            .date_naive()
+            .to_string()
+    };
+    let yy2_note = &store.inbox(U2, 10).await.unwrap()[0];
+    assert_eq!(yy2_note.reference, "YY-2");
+    assert_eq!(yy2_note.created_on, china_day(2), "inbox of {U2}");
+    for item in store.outbox(None, false).await.unwrap() {
+        assert_eq!(item.created_on, china_day(item.seq), "outbox {}", item.id);
+    }
+
+    replay(&store, &fresh).await;
+    assert_eq!(
+        fresh.projection_rows().await.unwrap(),
+        store.projection_rows().await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn sqlite_messages_dated_by_ledger_time() {
+    on_sqlite_pair("messages", messages_dated_by_ledger_time).await;
+}
+
+#[tokio::test]
+async fn postgres_messages_dated_by_ledger_time() {
+    on_postgres_pair(
+        "postgres_messages_dated_by_ledger_time",
+        messages_dated_by_ledger_time,
+    )
+    .await;
+}

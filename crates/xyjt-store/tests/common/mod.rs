@@ -135,3 +135,52 @@ where
         pg.drop().await;
     }
 }
+
+/// Runs a story on two fresh SQLite files (a store and an empty one to replay into).
+pub async fn on_sqlite_pair<F, Fut>(test: &str, story: F)
+where
+    F: FnOnce(SqlStore, SqlStore) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    story(sqlite_store(test).await, sqlite_store(test).await).await;
+}
+
+/// Runs a story on two fresh PostgreSQL schemas, dropped when it passes.
+pub async fn on_postgres_pair<F, Fut>(test: &str, story: F)
+where
+    F: FnOnce(SqlStore, SqlStore) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (Some(a), Some(b)) = (PgSchema::create(test).await, PgSchema::create(test).await) else {
+        return;
+    };
+    let first = SqlStore::connect(&a.url).await.unwrap();
+    let second = SqlStore::connect(&b.url).await.unwrap();
+    assert_eq!(second.backend(), Backend::Postgres);
+    story(first, second).await;
+    a.drop().await;
+    b.drop().await;
+}
+
+/// Appends every event of `source`, as stored (id, time, actor, subject), to the empty `fresh`:
+/// what `xyjt rebuild-projections` does.
+pub async fn replay(source: &SqlStore, fresh: &SqlStore) {
+    let events: Vec<NewEvent> = source
+        .events_after(0, i64::MAX)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let mut new = NewEvent::new(
+                e.actor.clone(),
+                e.recorded_at_utc().unwrap(),
+                e.typed().unwrap(),
+            );
+            new.id = e.id.clone();
+            new.subject_id = e.subject_id.clone();
+            new
+        })
+        .collect();
+    fresh.append(events).await.unwrap();
+    assert_eq!(fresh.head().await.unwrap(), source.head().await.unwrap());
+}
