@@ -48,16 +48,18 @@ pub struct SqlTx {
 impl SqlTx {
     async fn append_inner(
         &mut self,
-        events: Vec<NewEvent>,
+        mut events: Vec<NewEvent>,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let mut stored = Vec::with_capacity(events.len());
-        for event in &events {
-            // Ledger time never runs backwards, whatever the callers' clocks say.
+        for event in &mut events {
+            // Ledger time never runs backwards, whatever the callers' clocks say; the
+            // projections see the ledger's time too (a notice is dated by it), so replaying
+            // the ledger gives the same rows.
             let floor = DateTime::parse_from_rfc3339(&self.head.recorded_at)
                 .map(|d| d.with_timezone(&Utc))
                 .unwrap_or(event.recorded_at);
-            let at = event.recorded_at.max(floor);
-            let sealed = seal(event, self.head.seq + 1, at, &self.head.hash);
+            event.recorded_at = event.recorded_at.max(floor);
+            let sealed = seal(event, self.head.seq + 1, event.recorded_at, &self.head.hash);
             self.head = LedgerHead {
                 seq: sealed.seq,
                 hash: sealed.hash.clone(),
