@@ -35,7 +35,7 @@
 //! 0.56 or less.
 //!
 //! The weights (0.7 / 0.3) and the fuzzy missing-region penalty (0.10) were chosen on the
-//! labelled set of `examples/screen_bench.rs` with seed 1 and checked on seed 2; see
+//! labelled set of `examples/screen_bench/` with seed 1 and checked on seed 2; see
 //! `docs/BENCHMARKS.md`.
 //!
 //! When both sides carry a valid identifier of the same kind and the identifiers differ, a
