@@ -10,7 +10,7 @@ pub enum ErrorKind {
     Invalid,
     /// The thing asked about does not exist, or may not be seen (404, exit 1).
     NotFound,
-    /// The caller is not who it must be (401, exit 2).
+    /// The caller is not who it must be (401, exit 1).
     Unauthenticated,
     /// The caller may not do this (403, exit 1).
     Forbidden,

@@ -15,9 +15,12 @@ use xyjt_core::repair::Eligibility;
 use xyjt_core::workflow::{WorkflowKind, query_code_hash};
 use xyjt_store::AppQuery;
 
-// Transitional: the pages still name the services through this module.
-pub use xyjt_app::Ctx;
-pub use xyjt_app::workflows::*;
+use xyjt_app::workflows::{
+    CommitmentRequest, Filed, FulfilmentRequest, ObjectionRequest, RepairRequest, StepRequest,
+    WorkflowStatsRow, check_commitment, commitment_json, eligibility_as_filed, file_objection,
+    file_repair, public_view, record_or_404, sign_commitment, staff_view, take_step,
+    workflow_stats,
+};
 
 /// The platform itself, as a calling system (its exchange adapter).
 pub const PLATFORM: &str = "信用交通平台";

@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-// Transitional: the console names the statistics through this module.
-pub(crate) use xyjt_app::stats::{StatsRow, stats_rows};
+use xyjt_app::stats::StatsRow;
 use xyjt_core::ident::{CodeKind, check};
 use xyjt_core::mask::Audience;
 use xyjt_core::text::name_key;
@@ -47,15 +46,15 @@ use xyjt_core::text::name_key;
         crate::checks::Bidder,
         crate::checks::ScreenHit,
         crate::cases::ReportRequest,
-        crate::remedies::ObjectionRequest,
-        crate::remedies::RepairRequest,
-        crate::remedies::ApplicantInput,
-        crate::remedies::EvidenceUpload,
-        crate::remedies::Filed,
-        crate::remedies::StepRequest,
-        crate::remedies::WorkflowStatsRow,
-        crate::remedies::CommitmentRequest,
-        crate::remedies::FulfilmentRequest
+        xyjt_app::workflows::ObjectionRequest,
+        xyjt_app::workflows::RepairRequest,
+        xyjt_app::workflows::ApplicantInput,
+        xyjt_app::workflows::EvidenceUpload,
+        xyjt_app::workflows::Filed,
+        xyjt_app::workflows::StepRequest,
+        xyjt_app::workflows::WorkflowStatsRow,
+        xyjt_app::workflows::CommitmentRequest,
+        xyjt_app::workflows::FulfilmentRequest
     )),
     modifiers(&BearerAuth)
 )]
@@ -271,7 +270,7 @@ async fn get_subject(
     let names = state.store.name_history(&id).await?;
     let records = state.store.records_of_subject(&id).await?;
     let today = state.today();
-    let marks = crate::remedies::objection_marks(state.store.as_ref(), Some(&id)).await?;
+    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), Some(&id)).await?;
     Ok(Json(SubjectProfile {
         subject: SubjectView::new(&subject, Audience::Public),
         names: names
@@ -326,7 +325,8 @@ async fn get_record(
         None => current,
     };
     let marks =
-        crate::remedies::objection_marks(state.store.as_ref(), Some(&record.subject_id)).await?;
+        xyjt_app::workflows::objection_marks(state.store.as_ref(), Some(&record.subject_id))
+            .await?;
     Ok(Json(
         RecordView::new(&record, Audience::Public).marked(&marks),
     ))
@@ -422,7 +422,7 @@ async fn publicity(
         offset: (page - 1) * per_page,
     };
     let result = state.store.public_records(&query).await?;
-    let marks = crate::remedies::objection_marks(state.store.as_ref(), None).await?;
+    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?;
     Ok(Json(RecordList {
         items: result
             .items
@@ -474,7 +474,7 @@ async fn list_entries(
     // The same masking as the list pages: a person unless known to be an organisation.
     let mut kinds: std::collections::HashMap<String, Option<xyjt_core::subject::PartyCategory>> =
         std::collections::HashMap::new();
-    let marks = crate::remedies::objection_marks(state.store.as_ref(), None).await?;
+    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?;
     let mut items: Vec<serde_json::Value> = Vec::new();
     for e in entries.iter().filter(|e| e.is_active_on(today)) {
         let kind = match &e.entry.subject_id {

@@ -542,9 +542,8 @@ async fn no_write_succeeds_without_the_right_unit_and_role() {
                     )
                 }
                 "decide an objection on 西岭 data" => {
-                    let ctx =
-                        xyjt_web::remedies::Ctx::new(store.as_ref(), &state.calendar, today());
-                    let filed = xyjt_web::remedies::file_objection(
+                    let ctx = xyjt_app::Ctx::new(store.as_ref(), &state.calendar, today());
+                    let filed = xyjt_app::workflows::file_objection(
                         &ctx,
                         serde_json::from_value(
                             serde_json::json!({"record_id": record, "reason": "名称有误"}),
@@ -1099,8 +1098,8 @@ async fn files_are_served_only_within_the_owning_units_scope() {
         })
         .await
         .unwrap();
-    let ctx = xyjt_web::remedies::Ctx::new(store.as_ref(), &state.calendar, today());
-    let filed = xyjt_web::remedies::file_objection(
+    let ctx = xyjt_app::Ctx::new(store.as_ref(), &state.calendar, today());
+    let filed = xyjt_app::workflows::file_objection(
         &ctx,
         serde_json::from_value(serde_json::json!({
             "record_id": records.items[0].id,

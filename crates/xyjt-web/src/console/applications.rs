@@ -161,7 +161,7 @@ pub(super) async fn take_step(
         Action::HandleApplications
     };
     allow(&staff, action, &unit_id_of(staff.org(), &wf.unit))?;
-    let req = crate::remedies::StepRequest {
+    let req = xyjt_app::workflows::StepRequest {
         action: f.action,
         on: None,
         reason: given(f.reason).unwrap_or_default(),
@@ -172,8 +172,7 @@ pub(super) async fn take_step(
         revoke: given(f.revoke).is_some_and(|v| v == "true"),
         corrected: None,
     };
-    let ctx = crate::remedies::Ctx::new(state.store.as_ref(), &state.calendar, state.today());
-    crate::remedies::take_step(&ctx, &number, &req, &staff.actor())
+    xyjt_app::workflows::take_step(&state.ctx(), &number, &req, &staff.actor())
         .await
         .or_page()?;
     let _ = state.refresh_checks().await;

@@ -96,7 +96,7 @@ fn timeliness(i: &Intake) -> f64 {
 
 /// 双公示 intake by unit (all months) and by month (all units).
 async fn intake(state: &AppState) -> Result<[BTreeMap<String, Intake>; 2], Response> {
-    let stats = crate::routes::stats_rows(state.store.as_ref(), None, None)
+    let stats = xyjt_app::stats::stats_rows(state.store.as_ref(), None, None)
         .await
         .or_page()?;
     let mut by_unit: BTreeMap<String, Intake> = BTreeMap::new();
@@ -170,7 +170,7 @@ async fn charts(state: &AppState, apps: &[Workflow]) -> Result<Vec<Chart>, Respo
         .collect();
     let near_due = state.policies.deadlines.near_due;
     let wf_bars: Vec<(String, f64)> =
-        crate::remedies::workflow_stats(apps, &state.calendar, today, near_due)
+        xyjt_app::workflows::workflow_stats(apps, &state.calendar, today, near_due)
             .iter()
             .filter_map(|r| {
                 let kind = if r.kind == "repair" {

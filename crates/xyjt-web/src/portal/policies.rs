@@ -14,11 +14,11 @@ use xyjt_core::record::PenaltyKind;
 
 #[derive(Template)]
 #[template(path = "portal/policies.html")]
-struct PoliciesPage {
+struct PoliciesPage<'a> {
     publicity: PublicityView,
     deadlines: DeadlinesView,
     lists: Option<ListsView>,
-    commitments: &'static TemplateSet,
+    commitments: &'a TemplateSet,
 }
 
 struct PublicityView {
@@ -80,10 +80,10 @@ struct ItemView {
 pub async fn policies_page(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
     let lists = state.store.list_policy(None).await?;
     Ok(crate::html::render(&PoliciesPage {
-        publicity: publicity_view(&PublicityPolicy::builtin()),
-        deadlines: deadlines_view(DeadlinePolicy::builtin()),
+        publicity: publicity_view(&state.policies.publicity),
+        deadlines: deadlines_view(&state.policies.deadlines),
         lists: lists.as_ref().map(lists_view),
-        commitments: TemplateSet::builtin(),
+        commitments: &state.policies.commitments,
     }))
 }
 
