@@ -1,11 +1,14 @@
 //! Streaming readers for 双公示 files: CSV (UTF-8, GB18030/GBK, UTF-16), XLSX and JSON.
 //!
-//! [`open`] reads the header (and nothing more than it needs to) and returns a [`RowReader`],
-//! an iterator over the data rows. No format loads the whole file:
+//! [`open_reader`] reads any byte source in a declared [`Format`] (an upload, a pipe, a file);
+//! [`open`] opens a file and declares its format by extension ([`Format::from_file_name`]).
+//! Both read the header (and nothing more than it needs to) and return a [`RowReader`], an
+//! iterator over the data rows. CSV and JSON never load the whole input:
 //!
 //! * CSV is decoded on the fly (`encoding_rs_io`) and parsed record by record;
 //! * XLSX needs random access to the zip, so calamine opens the archive (central directory,
-//!   shared strings, styles), but the first worksheet is read with calamine's streaming
+//!   shared strings, styles) — from the file itself for [`open`], from the bytes read into
+//!   memory for [`open_reader`] — but the first worksheet is read with calamine's streaming
 //!   `worksheet_cells_reader`. That reader borrows the workbook, so it runs on a helper thread
 //!   that owns the workbook and hands rows over a bounded channel (at most 64 rows in flight);
 //!   dropping the [`RowReader`] stops the thread at its next row;
@@ -15,8 +18,8 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufRead, BufReader, Cursor, Read, Seek};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
@@ -66,7 +69,9 @@ pub enum FileError {
     Io(#[from] io::Error),
 }
 
-/// The file formats, as detected by [`open`].
+/// The file formats. Declared to [`open_reader`] (see [`Format::from_file_name`]); a
+/// [`RowReader`] reports the one it read. The two JSON formats are one family when declared:
+/// the content decides between an array and NDJSON (by its first non-blank byte).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
@@ -78,6 +83,29 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format a file name declares by its extension: `.csv`/`.txt` → CSV, `.xlsx` → XLSX,
+    /// `.json` → JSON array, `.jsonl`/`.ndjson` → NDJSON (either JSON format reads both; see
+    /// [`Format`]). Anything else (`.xls` included) is [`FileError::UnknownFormat`].
+    pub fn from_file_name(name: &str) -> Result<Format, FileError> {
+        let extension = Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match extension.as_str() {
+            "csv" | "txt" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            "json" => Ok(Format::JsonArray),
+            "jsonl" | "ndjson" => Ok(Format::JsonLines),
+            _ => Err(FileError::UnknownFormat { extension }),
+        }
+    }
+
+    /// [`Format::from_file_name`] of a path's file name.
+    pub fn from_path(path: &Path) -> Result<Format, FileError> {
+        Format::from_file_name(&path.file_name().unwrap_or_default().to_string_lossy())
+    }
+
     /// The usual file extension (without the dot).
     pub fn extension(self) -> &'static str {
         match self {
@@ -240,7 +268,7 @@ pub struct RowReader {
 }
 
 enum Source {
-    Csv(CsvSource),
+    Csv(Box<CsvSource>),
     Xlsx(XlsxSource),
     JsonArray(JsonArraySource),
     JsonLines(JsonLinesSource),
@@ -310,22 +338,48 @@ impl Iterator for RowReader {
     }
 }
 
-/// Opens a file, detecting the format by extension: `.csv`/`.txt` → CSV, `.xlsx` → XLSX,
-/// `.json`/`.jsonl`/`.ndjson` → JSON (array or NDJSON, by content). Reads the header and
-/// checks it against `category`'s layout.
+/// Opens a file, its format declared by its extension ([`Format::from_file_name`]), and reads
+/// it like [`open_reader`]. An XLSX file is read from the disk (calamine seeks in the file),
+/// not loaded into memory.
 pub fn open(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
-        "csv" | "txt" => open_csv(path, category),
-        "xlsx" => open_xlsx(path, category),
-        "json" | "jsonl" | "ndjson" => open_json(path, category),
-        _ => Err(FileError::UnknownFormat { extension }),
+    open_file(path, Format::from_path(path)?, category)
+}
+
+/// Opens a file in a declared format (XLSX read from the disk).
+pub(crate) fn open_file(
+    path: &Path,
+    format: Format,
+    category: RecordCategory,
+) -> Result<RowReader, FileError> {
+    let file = File::open(path)?;
+    match format {
+        Format::Xlsx => open_xlsx(BufReader::new(file), category),
+        _ => open_reader(file, format, category),
     }
 }
+
+/// Reads `source` in the declared `format`: reads the header and checks it against
+/// `category`'s layout. CSV and JSON stream from `source`; XLSX needs random access, so its
+/// bytes are read into memory first.
+pub fn open_reader(
+    source: impl Read + Send + 'static,
+    format: Format,
+    category: RecordCategory,
+) -> Result<RowReader, FileError> {
+    match format {
+        Format::Csv => open_csv(Box::new(source), category),
+        Format::Xlsx => {
+            let mut bytes = Vec::new();
+            let mut source = source;
+            source.read_to_end(&mut bytes)?;
+            open_xlsx(Cursor::new(bytes), category)
+        }
+        Format::JsonArray | Format::JsonLines => open_json(Box::new(source), category),
+    }
+}
+
+/// A byte source a reader owns.
+type Input = Box<dyn Read + Send>;
 
 fn all_blank(cells: &[String]) -> bool {
     cells.iter().all(|c| c.is_empty())
@@ -335,8 +389,11 @@ fn all_blank(cells: &[String]) -> bool {
 // CSV
 // ---------------------------------------------------------------------------------------------
 
+/// A CSV source: the sniffed sample, then the rest of the input.
+type CsvInput = io::Chain<Cursor<Vec<u8>>, Input>;
+
 struct CsvSource {
-    reader: csv::Reader<DecodeReaderBytes<File, Vec<u8>>>,
+    reader: csv::Reader<DecodeReaderBytes<CsvInput, Vec<u8>>>,
     record: csv::ByteRecord,
     row: usize,
 }
@@ -437,20 +494,19 @@ fn sniff_delimiter(encoding: &'static Encoding, sample: &[u8]) -> u8 {
     if tabs > commas { b'\t' } else { b',' }
 }
 
-fn open_csv(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
-    let mut file = File::open(path)?;
+fn open_csv(mut input: Input, category: RecordCategory) -> Result<RowReader, FileError> {
     let mut sample = Vec::with_capacity(SNIFF_BYTES);
-    (&mut file)
+    (&mut input)
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut sample)?;
     let more = sample.len() == SNIFF_BYTES;
     let (encoding, bom) = detect_encoding(&sample, more)?;
     let delimiter = sniff_delimiter(encoding, &sample[bom..]);
-    file.seek(SeekFrom::Start(0))?;
+    // The sample is read again from memory, then the rest from the source: no seeking back.
     // An explicit encoding removes its own BOM and replaces undecodable bytes with U+FFFD.
     let decoder = DecodeReaderBytesBuilder::new()
         .encoding(Some(encoding))
-        .build(file);
+        .build(Cursor::new(sample).chain(input));
     let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -476,7 +532,7 @@ fn open_csv(path: &Path, category: RecordCategory) -> Result<RowReader, FileErro
         encoding,
         delimiter,
         pending: None,
-        source: Source::Csv(source),
+        source: Source::Csv(Box::new(source)),
         finished: false,
     })
 }
@@ -578,11 +634,10 @@ fn cell_text(value: &calamine::DataRef<'_>) -> String {
 }
 
 /// The helper thread: streams the first worksheet's non-empty rows into `tx`.
-fn xlsx_worker(path: &Path, tx: &SyncSender<XlsxMsg>) {
+fn xlsx_worker<R: Read + Seek>(input: R, tx: &SyncSender<XlsxMsg>) {
     let outcome = (|| -> Result<(), FileError> {
         use calamine::Reader;
-        let mut workbook: calamine::Xlsx<BufReader<File>> =
-            calamine::open_workbook(path).map_err(xlsx_error)?;
+        let mut workbook = calamine::Xlsx::new(input).map_err(xlsx_error)?;
         let Some(sheet) = workbook.sheet_names().into_iter().next() else {
             return Ok(());
         };
@@ -618,14 +673,14 @@ fn xlsx_worker(path: &Path, tx: &SyncSender<XlsxMsg>) {
     });
 }
 
-fn open_xlsx(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
-    // Fail fast on a missing file, on this thread.
-    File::open(path)?;
+fn open_xlsx<R: Read + Seek + Send + 'static>(
+    input: R,
+    category: RecordCategory,
+) -> Result<RowReader, FileError> {
     let (tx, rx) = sync_channel(XLSX_CHANNEL_ROWS);
-    let owned: PathBuf = path.to_path_buf();
     std::thread::Builder::new()
         .name("xlsx-reader".to_string())
-        .spawn(move || xlsx_worker(&owned, &tx))?;
+        .spawn(move || xlsx_worker(input, &tx))?;
     let (header_row, sheet_cells) = match rx.recv() {
         Ok(XlsxMsg::Row(r, cells)) => (r, cells),
         Ok(XlsxMsg::End) => return Err(FileError::Empty),
@@ -752,7 +807,7 @@ impl KeyMap {
 
 /// Splits a top-level JSON array into its elements without reading the whole file.
 struct JsonArraySource {
-    input: BufReader<File>,
+    input: BufReader<Input>,
     /// 1-based line of the next unread byte.
     line: usize,
     /// Elements read so far.
@@ -881,7 +936,7 @@ impl JsonArraySource {
 
 /// NDJSON: one object per line; blank lines are skipped (but counted).
 struct JsonLinesSource {
-    input: BufReader<File>,
+    input: BufReader<Input>,
     line: usize,
     keys: KeyMap,
 }
@@ -945,8 +1000,8 @@ fn json_header(category: RecordCategory, first: &JsonObject) -> Result<Header, F
     Ok(Header::new(category, texts))
 }
 
-fn open_json(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
-    let mut input = BufReader::new(File::open(path)?);
+fn open_json(input: Input, category: RecordCategory) -> Result<RowReader, FileError> {
+    let mut input = BufReader::new(input);
     if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
         input.consume(3);
     }
