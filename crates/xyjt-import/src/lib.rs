@@ -3,14 +3,17 @@
 //!
 //! * [`fields`] — the layouts' columns ([`Field`]), their codes, labels, limits, and header
 //!   matching ([`header_field`]);
-//! * [`read`] — [`open`] a file and stream its rows ([`RowReader`], [`RawRow`]);
+//! * [`read`] — [`open_reader`] any byte source in a declared [`Format`] (or [`open`] a file)
+//!   and stream its rows ([`RowReader`], [`RawRow`]);
 //! * [`dates`] — the date forms found in bureau files ([`parse_date`]);
 //! * [`validate`] — a row to a [`RecordBody`](xyjt_core::record::RecordBody) or all its
 //!   [`FieldError`]s;
 //! * [`policy_xlsx`] — the four lists (四张清单, [`ListPolicy`](xyjt_core::lists::ListPolicy))
 //!   as a spreadsheet, out and back in as a new version;
 //! * [`rejects`] — the rejected rows, in the input's format, with a `错误原因` column
-//!   ([`RejectsWriter`]).
+//!   ([`RejectsWriter`], to any writer or a file);
+//! * [`run`] — one import from an [`ImportSource`] (a file, or bytes in a declared format)
+//!   into the ledger, the rejects file where [`RejectsTo`] says.
 
 pub mod dates;
 pub mod fields;
@@ -21,7 +24,7 @@ pub mod validate;
 
 pub use dates::{DateError, parse_date};
 pub use fields::{Field, FieldSpec, header_field, spec_of, specs};
-pub use read::{Column, FileError, Format, Header, RawRow, RowReader, open};
+pub use read::{Column, FileError, Format, Header, RawRow, RowReader, open, open_reader};
 pub use rejects::{ERROR_COLUMN, RejectsWriter, error_text};
 pub use validate::{FieldError, codes, is_citizen_id_type, validate};
 
@@ -31,7 +34,7 @@ pub mod table;
 
 pub use export::{ExportFormat, Exporter, HeaderStyle, cell};
 pub use run::{
-    ImportError, ImportOptions, ImportOutcome, ImportReport, default_rejects_path, run_import,
-    run_import_with,
+    ImportError, ImportOptions, ImportOutcome, ImportReport, ImportSource, RejectsTo,
+    UNIT_ROWS_KEPT, default_rejects_path, run_import, run_import_with,
 };
-pub use table::{Table, read_table};
+pub use table::{Table, read_table, read_table_from};

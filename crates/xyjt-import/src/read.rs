@@ -1,31 +1,34 @@
 //! Streaming readers for 双公示 files: CSV (UTF-8, GB18030/GBK, UTF-16), XLSX and JSON.
 //!
-//! [`open`] reads the header (and nothing more than it needs to) and returns a [`RowReader`],
-//! an iterator over the data rows. No format loads the whole file:
+//! [`open_reader`] reads any byte source in a declared [`Format`] (an upload, a pipe, a file);
+//! [`open`] opens a file and declares its format by extension ([`Format::from_file_name`]).
+//! Both read the header (and nothing more than it needs to) and return a [`RowReader`], an
+//! iterator over the data rows. CSV and JSON never load the whole input:
 //!
 //! * CSV is decoded on the fly (`encoding_rs_io`) and parsed record by record;
 //! * XLSX needs random access to the zip, so calamine opens the archive (central directory,
-//!   shared strings, styles), but the first worksheet is read with calamine's streaming
+//!   shared strings, styles) — from the file itself for [`open`], from the bytes read into
+//!   memory for [`open_reader`] — but the first worksheet is read with calamine's streaming
 //!   `worksheet_cells_reader`. That reader borrows the workbook, so it runs on a helper thread
 //!   that owns the workbook and hands rows over a bounded channel (at most 64 rows in flight);
 //!   dropping the [`RowReader`] stops the thread at its next row;
 //! * JSON arrays are split element by element with a byte-level scanner (strings with brackets
-//!   are handled), NDJSON line by line; each object is then parsed with serde_json.
+//!   are handled), NDJSON line by line; each object is then parsed with serde_json (`json`).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufReader, Cursor, Read, Seek};
+use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
 use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
-use serde::Deserialize;
-use serde::de::{MapAccess, Visitor};
 use xyjt_core::record::RecordCategory;
 
 use crate::fields::{Field, header_field, specs};
+
+mod json;
+use json::{JsonArraySource, JsonLinesSource, open_json};
 
 /// Bytes inspected to guess a CSV file's encoding.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -66,7 +69,9 @@ pub enum FileError {
     Io(#[from] io::Error),
 }
 
-/// The file formats, as detected by [`open`].
+/// The file formats. Declared to [`open_reader`] (see [`Format::from_file_name`]); a
+/// [`RowReader`] reports the one it read. The two JSON formats are one family when declared:
+/// the content decides between an array and NDJSON (by its first non-blank byte).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
@@ -78,6 +83,29 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format a file name declares by its extension: `.csv`/`.txt` → CSV, `.xlsx` → XLSX,
+    /// `.json` → JSON array, `.jsonl`/`.ndjson` → NDJSON (either JSON format reads both; see
+    /// [`Format`]). Anything else (`.xls` included) is [`FileError::UnknownFormat`].
+    pub fn from_file_name(name: &str) -> Result<Format, FileError> {
+        let extension = Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match extension.as_str() {
+            "csv" | "txt" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            "json" => Ok(Format::JsonArray),
+            "jsonl" | "ndjson" => Ok(Format::JsonLines),
+            _ => Err(FileError::UnknownFormat { extension }),
+        }
+    }
+
+    /// [`Format::from_file_name`] of a path's file name.
+    pub fn from_path(path: &Path) -> Result<Format, FileError> {
+        Format::from_file_name(&path.file_name().unwrap_or_default().to_string_lossy())
+    }
+
     /// The usual file extension (without the dot).
     pub fn extension(self) -> &'static str {
         match self {
@@ -240,7 +268,7 @@ pub struct RowReader {
 }
 
 enum Source {
-    Csv(CsvSource),
+    Csv(Box<CsvSource>),
     Xlsx(XlsxSource),
     JsonArray(JsonArraySource),
     JsonLines(JsonLinesSource),
@@ -310,22 +338,48 @@ impl Iterator for RowReader {
     }
 }
 
-/// Opens a file, detecting the format by extension: `.csv`/`.txt` → CSV, `.xlsx` → XLSX,
-/// `.json`/`.jsonl`/`.ndjson` → JSON (array or NDJSON, by content). Reads the header and
-/// checks it against `category`'s layout.
+/// Opens a file, its format declared by its extension ([`Format::from_file_name`]), and reads
+/// it like [`open_reader`]. An XLSX file is read from the disk (calamine seeks in the file),
+/// not loaded into memory.
 pub fn open(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    match extension.as_str() {
-        "csv" | "txt" => open_csv(path, category),
-        "xlsx" => open_xlsx(path, category),
-        "json" | "jsonl" | "ndjson" => open_json(path, category),
-        _ => Err(FileError::UnknownFormat { extension }),
+    open_file(path, Format::from_path(path)?, category)
+}
+
+/// Opens a file in a declared format (XLSX read from the disk).
+pub(crate) fn open_file(
+    path: &Path,
+    format: Format,
+    category: RecordCategory,
+) -> Result<RowReader, FileError> {
+    let file = File::open(path)?;
+    match format {
+        Format::Xlsx => open_xlsx(BufReader::new(file), category),
+        _ => open_reader(file, format, category),
     }
 }
+
+/// Reads `source` in the declared `format`: reads the header and checks it against
+/// `category`'s layout. CSV and JSON stream from `source`; XLSX needs random access, so its
+/// bytes are read into memory first.
+pub fn open_reader(
+    source: impl Read + Send + 'static,
+    format: Format,
+    category: RecordCategory,
+) -> Result<RowReader, FileError> {
+    match format {
+        Format::Csv => open_csv(Box::new(source), category),
+        Format::Xlsx => {
+            let mut bytes = Vec::new();
+            let mut source = source;
+            source.read_to_end(&mut bytes)?;
+            open_xlsx(Cursor::new(bytes), category)
+        }
+        Format::JsonArray | Format::JsonLines => open_json(Box::new(source), category),
+    }
+}
+
+/// A byte source a reader owns.
+type Input = Box<dyn Read + Send>;
 
 fn all_blank(cells: &[String]) -> bool {
     cells.iter().all(|c| c.is_empty())
@@ -335,8 +389,11 @@ fn all_blank(cells: &[String]) -> bool {
 // CSV
 // ---------------------------------------------------------------------------------------------
 
+/// A CSV source: the sniffed sample, then the rest of the input.
+type CsvInput = io::Chain<Cursor<Vec<u8>>, Input>;
+
 struct CsvSource {
-    reader: csv::Reader<DecodeReaderBytes<File, Vec<u8>>>,
+    reader: csv::Reader<DecodeReaderBytes<CsvInput, Vec<u8>>>,
     record: csv::ByteRecord,
     row: usize,
 }
@@ -437,20 +494,19 @@ fn sniff_delimiter(encoding: &'static Encoding, sample: &[u8]) -> u8 {
     if tabs > commas { b'\t' } else { b',' }
 }
 
-fn open_csv(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
-    let mut file = File::open(path)?;
+fn open_csv(mut input: Input, category: RecordCategory) -> Result<RowReader, FileError> {
     let mut sample = Vec::with_capacity(SNIFF_BYTES);
-    (&mut file)
+    (&mut input)
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut sample)?;
     let more = sample.len() == SNIFF_BYTES;
     let (encoding, bom) = detect_encoding(&sample, more)?;
     let delimiter = sniff_delimiter(encoding, &sample[bom..]);
-    file.seek(SeekFrom::Start(0))?;
+    // The sample is read again from memory, then the rest from the source: no seeking back.
     // An explicit encoding removes its own BOM and replaces undecodable bytes with U+FFFD.
     let decoder = DecodeReaderBytesBuilder::new()
         .encoding(Some(encoding))
-        .build(file);
+        .build(Cursor::new(sample).chain(input));
     let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -476,7 +532,7 @@ fn open_csv(path: &Path, category: RecordCategory) -> Result<RowReader, FileErro
         encoding,
         delimiter,
         pending: None,
-        source: Source::Csv(source),
+        source: Source::Csv(Box::new(source)),
         finished: false,
     })
 }
@@ -578,11 +634,10 @@ fn cell_text(value: &calamine::DataRef<'_>) -> String {
 }
 
 /// The helper thread: streams the first worksheet's non-empty rows into `tx`.
-fn xlsx_worker(path: &Path, tx: &SyncSender<XlsxMsg>) {
+fn xlsx_worker<R: Read + Seek>(input: R, tx: &SyncSender<XlsxMsg>) {
     let outcome = (|| -> Result<(), FileError> {
         use calamine::Reader;
-        let mut workbook: calamine::Xlsx<BufReader<File>> =
-            calamine::open_workbook(path).map_err(xlsx_error)?;
+        let mut workbook = calamine::Xlsx::new(input).map_err(xlsx_error)?;
         let Some(sheet) = workbook.sheet_names().into_iter().next() else {
             return Ok(());
         };
@@ -618,14 +673,14 @@ fn xlsx_worker(path: &Path, tx: &SyncSender<XlsxMsg>) {
     });
 }
 
-fn open_xlsx(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
-    // Fail fast on a missing file, on this thread.
-    File::open(path)?;
+fn open_xlsx<R: Read + Seek + Send + 'static>(
+    input: R,
+    category: RecordCategory,
+) -> Result<RowReader, FileError> {
     let (tx, rx) = sync_channel(XLSX_CHANNEL_ROWS);
-    let owned: PathBuf = path.to_path_buf();
     std::thread::Builder::new()
         .name("xlsx-reader".to_string())
-        .spawn(move || xlsx_worker(&owned, &tx))?;
+        .spawn(move || xlsx_worker(input, &tx))?;
     let (header_row, sheet_cells) = match rx.recv() {
         Ok(XlsxMsg::Row(r, cells)) => (r, cells),
         Ok(XlsxMsg::End) => return Err(FileError::Empty),
@@ -652,361 +707,6 @@ fn open_xlsx(path: &Path, category: RecordCategory) -> Result<RowReader, FileErr
             header_row,
             first_col,
         }),
-        finished: false,
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON
-// ---------------------------------------------------------------------------------------------
-
-/// A JSON object with its keys in file order.
-struct JsonObject(Vec<(String, serde_json::Value)>);
-
-impl<'de> Deserialize<'de> for JsonObject {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = JsonObject;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonObject, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
-                    entries.push(entry);
-                }
-                Ok(JsonObject(entries))
-            }
-        }
-        deserializer.deserialize_map(ObjectVisitor)
-    }
-}
-
-/// A value as cell text: strings trimmed, numbers as written, `null` empty, nested values as
-/// compact JSON (validation then rejects them where a code, date or amount is expected).
-fn json_text(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s.trim().to_string(),
-        serde_json::Value::Bool(b) => b.to_string(),
-        serde_json::Value::Number(n) => n.to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn json_detail(e: &serde_json::Error, first_line: usize) -> String {
-    use serde_json::error::Category;
-    let what = match e.classify() {
-        Category::Io => "读取失败",
-        Category::Syntax => "语法错误",
-        Category::Data => "每条记录必须是一个 JSON 对象",
-        Category::Eof => "内容不完整（意外结束）",
-    };
-    if e.line() > 0 {
-        format!(
-            "{what}（文件第 {} 行第 {} 列）",
-            first_line + e.line() - 1,
-            e.column()
-        )
-    } else {
-        what.to_string()
-    }
-}
-
-fn parse_object(bytes: &[u8], row: usize, first_line: usize) -> Result<JsonObject, FileError> {
-    serde_json::from_slice(bytes).map_err(|e| FileError::Json {
-        detail: json_detail(&e, first_line),
-        row,
-    })
-}
-
-/// Places an object's values into header columns: an exact key match first, else the column of
-/// the field the key names. Keys naming nothing in the header are dropped.
-struct KeyMap {
-    cache: HashMap<String, Option<usize>>,
-}
-
-impl KeyMap {
-    fn new() -> Self {
-        KeyMap {
-            cache: HashMap::new(),
-        }
-    }
-
-    fn cells(&mut self, header: &Header, object: JsonObject, row: usize) -> RawRow {
-        let mut cells = vec![String::new(); header.len()];
-        for (key, value) in object.0 {
-            let index = *self.cache.entry(key).or_insert_with_key(|key| {
-                header.texts().position(|t| t == key.trim()).or_else(|| {
-                    header_field(header.category(), key).and_then(|f| header.column_of(f))
-                })
-            });
-            if let Some(i) = index {
-                cells[i] = json_text(&value);
-            }
-        }
-        RawRow { row, cells }
-    }
-}
-
-/// Splits a top-level JSON array into its elements without reading the whole file.
-struct JsonArraySource {
-    input: BufReader<File>,
-    /// 1-based line of the next unread byte.
-    line: usize,
-    /// Elements read so far.
-    index: usize,
-    keys: KeyMap,
-}
-
-impl JsonArraySource {
-    fn peek(&mut self) -> io::Result<Option<u8>> {
-        Ok(self.input.fill_buf()?.first().copied())
-    }
-
-    fn bump(&mut self) -> io::Result<Option<u8>> {
-        let b = self.peek()?;
-        if let Some(b) = b {
-            self.input.consume(1);
-            if b == b'\n' {
-                self.line += 1;
-            }
-        }
-        Ok(b)
-    }
-
-    fn skip_ws(&mut self) -> io::Result<Option<u8>> {
-        while let Some(b) = self.peek()? {
-            if !matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
-                return Ok(Some(b));
-            }
-            self.bump()?;
-        }
-        Ok(None)
-    }
-
-    fn error(&self, detail: &str) -> FileError {
-        FileError::Json {
-            detail: format!("{detail}（文件第 {} 行）", self.line),
-            row: self.index + 1,
-        }
-    }
-
-    /// Consumes the closing `]`; only whitespace may follow.
-    fn finish(&mut self) -> Result<Option<(JsonObject, usize)>, FileError> {
-        self.bump()?;
-        if self.skip_ws()?.is_some() {
-            return Err(self.error("数组结束后还有多余内容"));
-        }
-        Ok(None)
-    }
-
-    /// The next element's object, `None` after the closing `]`. The opening `[` is consumed
-    /// when the source is created.
-    fn next_object(&mut self) -> Result<Option<(JsonObject, usize)>, FileError> {
-        let mut next = self.skip_ws()?;
-        if self.index > 0 {
-            match next {
-                Some(b',') => {
-                    self.bump()?;
-                    next = self.skip_ws()?;
-                    if next == Some(b']') {
-                        return Err(self.error("数组末尾多了一个逗号"));
-                    }
-                }
-                Some(b']') => return self.finish(),
-                Some(_) => return Err(self.error("数组元素之间缺少逗号")),
-                None => return Err(self.error("内容不完整：数组没有以 ] 结束")),
-            }
-        } else if next == Some(b']') {
-            return self.finish();
-        }
-        match next {
-            Some(b'{') => {}
-            Some(_) => return Err(self.error("数组元素必须是 JSON 对象")),
-            None => return Err(self.error("内容不完整：数组没有以 ] 结束")),
-        }
-        let first_line = self.line;
-        let mut bytes = Vec::new();
-        let mut depth = 0usize;
-        let mut in_string = false;
-        let mut escaped = false;
-        loop {
-            let Some(b) = self.bump()? else {
-                return Err(self.error("内容不完整（意外结束）"));
-            };
-            bytes.push(b);
-            if in_string {
-                match b {
-                    _ if escaped => escaped = false,
-                    b'\\' => escaped = true,
-                    b'"' => in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match b {
-                b'"' => in_string = true,
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        self.index += 1;
-        let object = parse_object(&bytes, self.index, first_line)?;
-        Ok(Some((object, self.index)))
-    }
-
-    fn next_row(&mut self, header: &Header) -> Option<Result<RawRow, FileError>> {
-        loop {
-            match self.next_object() {
-                Err(e) => return Some(Err(e)),
-                Ok(None) => return None,
-                Ok(Some((object, row))) => {
-                    let raw = self.keys.cells(header, object, row);
-                    if !all_blank(&raw.cells) {
-                        return Some(Ok(raw));
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// NDJSON: one object per line; blank lines are skipped (but counted).
-struct JsonLinesSource {
-    input: BufReader<File>,
-    line: usize,
-    keys: KeyMap,
-}
-
-impl JsonLinesSource {
-    /// The next non-blank line's object. `Err((error, fatal))`.
-    fn next_object(&mut self) -> Option<Result<(JsonObject, usize), (FileError, bool)>> {
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            match self.input.read_until(b'\n', &mut buf) {
-                Err(e) => return Some(Err((FileError::Io(e), true))),
-                Ok(0) => return None,
-                Ok(_) => {}
-            }
-            self.line += 1;
-            let mut bytes = buf.as_slice();
-            if self.line == 1 {
-                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            }
-            let bytes = bytes.trim_ascii();
-            if bytes.is_empty() {
-                continue;
-            }
-            return Some(
-                parse_object(bytes, self.line, self.line)
-                    .map(|o| (o, self.line))
-                    .map_err(|e| (e, false)),
-            );
-        }
-    }
-
-    fn next_row(&mut self, header: &Header) -> (Option<Result<RawRow, FileError>>, bool) {
-        loop {
-            match self.next_object() {
-                None => return (None, true),
-                Some(Err((e, fatal))) => return (Some(Err(e)), fatal),
-                Some(Ok((object, row))) => {
-                    let raw = self.keys.cells(header, object, row);
-                    if !all_blank(&raw.cells) {
-                        return (Some(Ok(raw)), false);
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The JSON header: the first object's keys in order, then the code of every layout field those
-/// keys do not name, so later objects' keys for any field have a column (missing keys are
-/// empty cells). Required fields are checked against the first object's keys.
-fn json_header(category: RecordCategory, first: &JsonObject) -> Result<Header, FileError> {
-    let header = Header::new(category, first.0.iter().map(|(k, _)| k.as_str()));
-    header.check()?;
-    let mut texts: Vec<String> = header.texts().map(str::to_string).collect();
-    for s in specs(category) {
-        if header.column_of(s.field).is_none() {
-            texts.push(s.code.to_string());
-        }
-    }
-    Ok(Header::new(category, texts))
-}
-
-fn open_json(path: &Path, category: RecordCategory) -> Result<RowReader, FileError> {
-    let mut input = BufReader::new(File::open(path)?);
-    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-        input.consume(3);
-    }
-    let mut array = JsonArraySource {
-        input,
-        line: 1,
-        index: 0,
-        keys: KeyMap::new(),
-    };
-    let (format, source, first) = match array.skip_ws()? {
-        None => return Err(FileError::Empty),
-        Some(b'[') => {
-            array.bump()?;
-            match array.next_object()? {
-                None => return Err(FileError::Empty),
-                Some((first, row)) => (Format::JsonArray, Source::JsonArray(array), (first, row)),
-            }
-        }
-        Some(b'{') => {
-            let line_offset = array.line - 1;
-            let mut lines = JsonLinesSource {
-                input: array.input,
-                line: line_offset,
-                keys: KeyMap::new(),
-            };
-            match lines.next_object() {
-                None => return Err(FileError::Empty),
-                Some(Err((e, _))) => return Err(e),
-                Some(Ok(first)) => (Format::JsonLines, Source::JsonLines(lines), first),
-            }
-        }
-        Some(_) => {
-            return Err(FileError::Json {
-                detail: "应为 JSON 对象数组，或每行一个 JSON 对象（NDJSON）".to_string(),
-                row: 1,
-            });
-        }
-    };
-    let (first, row) = first;
-    let header = json_header(category, &first)?;
-    let mut keys = KeyMap::new();
-    let pending = keys.cells(&header, first, row);
-    let source = match source {
-        Source::JsonArray(mut s) => {
-            s.keys = keys;
-            Source::JsonArray(s)
-        }
-        Source::JsonLines(mut s) => {
-            s.keys = keys;
-            Source::JsonLines(s)
-        }
-        other => other,
-    };
-    Ok(RowReader {
-        header,
-        format,
-        encoding: UTF_8,
-        delimiter: b',',
-        pending: (!all_blank(&pending.cells)).then_some(pending),
-        source,
         finished: false,
     })
 }

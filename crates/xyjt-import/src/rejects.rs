@@ -12,10 +12,14 @@
 //!
 //! When the input already has a `错误原因` column (a rejects file imported again), that column is
 //! reused instead of adding a second one.
+//!
+//! The writer writes to any [`Write`] ([`RejectsWriter::new`]: a `Vec<u8>` for an upload's
+//! rejects kept in memory, a response body, …); [`RejectsWriter::create`] is the same writer
+//! over a new file. The bytes are the same either way.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use encoding_rs::{Encoding, GB18030, UTF_8};
 
@@ -28,9 +32,10 @@ pub const ERROR_COLUMN: &str = "错误原因";
 /// Excel's limit on a cell's length, in UTF-16 units.
 const XLSX_MAX_CELL: usize = 32_767;
 
-/// Writes rejected rows to a file shaped like the input.
-pub struct RejectsWriter {
-    sink: Sink,
+/// Writes rejected rows, shaped like the input, to `W` (by default a new file: see
+/// [`RejectsWriter::create`]).
+pub struct RejectsWriter<W: Write + Send = BufWriter<File>> {
+    sink: Sink<W>,
     /// Header columns, the error column included.
     width: usize,
     /// The index of the `错误原因` column.
@@ -40,18 +45,19 @@ pub struct RejectsWriter {
     rows: usize,
 }
 
-enum Sink {
+enum Sink<W> {
     Csv {
-        out: BufWriter<File>,
+        out: W,
         encoding: &'static Encoding,
         delimiter: u8,
     },
+    /// The workbook is written to `out` when finished.
     Xlsx {
         workbook: Box<rust_xlsxwriter::Workbook>,
-        path: PathBuf,
+        out: W,
     },
     Json {
-        out: BufWriter<File>,
+        out: W,
         keys: Vec<String>,
         array: bool,
     },
@@ -85,6 +91,14 @@ impl RejectsWriter {
     /// Creates the rejects file at `path` with `like`'s format, encoding and header plus the
     /// `错误原因` column. The caller chooses the path (see [`Format::extension`]).
     pub fn create(path: &Path, like: &RowReader) -> Result<Self, FileError> {
+        RejectsWriter::new(BufWriter::new(File::create(path)?), like)
+    }
+}
+
+impl<W: Write + Send> RejectsWriter<W> {
+    /// A rejects file written to `out`, with `like`'s format, encoding and header plus the
+    /// `错误原因` column. [`RejectsWriter::finish`] completes it and gives `out` back.
+    pub fn new(mut out: W, like: &RowReader) -> Result<Self, FileError> {
         let mut texts: Vec<String> = like.header().texts().map(str::to_string).collect();
         let existing = texts.iter().position(|t| t.trim() == ERROR_COLUMN);
         let error_col = existing.unwrap_or_else(|| {
@@ -98,7 +112,6 @@ impl RejectsWriter {
                 } else {
                     UTF_8
                 };
-                let mut out = BufWriter::new(File::create(path)?);
                 if encoding == UTF_8 {
                     out.write_all(b"\xEF\xBB\xBF")?;
                 }
@@ -113,15 +126,9 @@ impl RejectsWriter {
                 workbook
                     .add_worksheet_with_constant_memory()
                     .map_err(xlsx_write_error)?;
-                // Fail now, not at `finish`, when the file cannot be created.
-                File::create(path)?;
-                Sink::Xlsx {
-                    workbook,
-                    path: path.to_path_buf(),
-                }
+                Sink::Xlsx { workbook, out }
             }
             format @ (Format::JsonArray | Format::JsonLines) => {
-                let mut out = BufWriter::new(File::create(path)?);
                 let array = format == Format::JsonArray;
                 if array {
                     out.write_all(b"[")?;
@@ -232,19 +239,28 @@ impl RejectsWriter {
         Ok(())
     }
 
-    /// Completes and closes the file.
-    pub fn finish(self) -> Result<(), FileError> {
-        match self.sink {
-            Sink::Csv { mut out, .. } => out.flush()?,
-            Sink::Xlsx { mut workbook, path } => workbook.save(&path).map_err(xlsx_write_error)?,
+    /// Completes the file, flushes it and gives the writer back (for a `Vec<u8>`: the bytes).
+    pub fn finish(self) -> Result<W, FileError> {
+        let mut out = match self.sink {
+            Sink::Csv { out, .. } => out,
+            Sink::Xlsx {
+                mut workbook,
+                mut out,
+            } => {
+                workbook
+                    .save_to_writer(&mut out)
+                    .map_err(xlsx_write_error)?;
+                out
+            }
             Sink::Json { mut out, array, .. } => {
                 if array {
                     out.write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
                 }
-                out.flush()?;
+                out
             }
-        }
-        Ok(())
+        };
+        out.flush()?;
+        Ok(out)
     }
 }
 

@@ -5,15 +5,21 @@
 //! window); the same decision again changes nothing; a changed decision (same 文书号 and
 //! authority, other content) becomes a correction event. Without `accept_valid`, any invalid row
 //! rolls the whole file back; a dry run always rolls back.
+//!
+//! The input is an [`ImportSource`]: a file, or bytes received under a file name (an upload) in
+//! a declared format, read once. The rejects file goes where [`RejectsTo`] says: a file, memory
+//! or any writer.
 
-use crate::read::{RawRow, RowReader};
+use crate::read::{Format, RawRow, RowReader};
 use crate::rejects::{RejectsWriter, error_text};
 use crate::validate::{FieldError, validate};
 use crate::{Field, FileError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use xyjt_core::calendar::Calendar;
 use xyjt_core::canonical::sha256_hex;
@@ -27,6 +33,105 @@ use xyjt_store::{Store, StoreError, StoreTx};
 /// Rows validated and written per `append` call: bounds memory and the size of one statement
 /// batch, whatever the file size.
 const BATCH_ROWS: usize = 500;
+
+/// Row numbers kept per 数据来源单位 in [`ImportOutcome::source_units`].
+pub const UNIT_ROWS_KEPT: usize = 20;
+
+/// What an import reads: a file, or bytes received under a file name (an upload, a request
+/// body) in a declared [`Format`]. Either is read once, as a stream (XLSX bytes are held in
+/// memory: the zip needs random access).
+pub struct ImportSource {
+    name: String,
+    format: Format,
+    input: Input,
+}
+
+enum Input {
+    Path(PathBuf),
+    Reader(Box<dyn Read + Send>),
+}
+
+impl ImportSource {
+    /// A file, its format declared by its extension ([`Format::from_file_name`]).
+    pub fn path(path: impl Into<PathBuf>) -> Result<Self, FileError> {
+        let path = path.into();
+        Ok(ImportSource {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            format: Format::from_path(&path)?,
+            input: Input::Path(path),
+        })
+    }
+
+    /// `reader`'s bytes, received as the file `name`, in the declared `format`.
+    pub fn reader(
+        name: impl Into<String>,
+        format: Format,
+        reader: impl Read + Send + 'static,
+    ) -> Self {
+        ImportSource {
+            name: name.into(),
+            format,
+            input: Input::Reader(Box::new(reader)),
+        }
+    }
+
+    /// Bytes received as the file `name`, their format declared by its extension.
+    pub fn bytes(
+        name: impl Into<String>,
+        bytes: impl AsRef<[u8]> + Send + 'static,
+    ) -> Result<Self, FileError> {
+        let name = name.into();
+        let format = Format::from_file_name(&name)?;
+        Ok(ImportSource::reader(
+            name,
+            format,
+            std::io::Cursor::new(bytes),
+        ))
+    }
+
+    /// The file name (the ledger's actor is `import:<name>` when none is given).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The file's path, for a file source.
+    pub fn file_path(&self) -> Option<&Path> {
+        match &self.input {
+            Input::Path(p) => Some(p),
+            Input::Reader(_) => None,
+        }
+    }
+
+    /// Reads the header and returns the rows.
+    pub fn open(self, category: RecordCategory) -> Result<RowReader, FileError> {
+        match self.input {
+            Input::Path(path) => crate::read::open_file(&path, self.format, category),
+            Input::Reader(reader) => crate::read::open_reader(reader, self.format, category),
+        }
+    }
+}
+
+/// Where the rejects file goes. It is written only with `accept_valid` (see [`ImportOptions`]).
+pub enum RejectsTo {
+    /// A file: `rejects_path` of the options, else beside a file source (`NAME.rejects.EXT`,
+    /// [`default_rejects_path`]); none for other sources without `rejects_path`. Removed again
+    /// when no row was rejected; named in [`ImportOutcome::rejects_file`].
+    File,
+    /// Memory: the bytes in [`ImportOutcome::rejects_bytes`] when a row was rejected.
+    Memory,
+    /// Any writer: it receives the whole rejects file (only its header when no row was
+    /// rejected; [`ImportReport::rejected`] tells).
+    Writer(Box<dyn Write + Send>),
+    /// No rejects file (the report still names every error).
+    Discard,
+}
 
 /// How to run one import.
 pub struct ImportOptions {
@@ -69,7 +174,14 @@ pub struct ImportOutcome {
     pub unchanged: usize,
     /// Whether anything was written (false for a dry run or a rolled-back file).
     pub committed: bool,
+    /// The rejects file written ([`RejectsTo::File`]), when a row was rejected.
     pub rejects_file: Option<PathBuf>,
+    /// The rejects file's bytes ([`RejectsTo::Memory`]), when a row was rejected.
+    pub rejects_bytes: Option<Vec<u8>>,
+    /// The 数据来源单位 of the file's rows (as validated; as written for an invalid row), each
+    /// with its first [`UNIT_ROWS_KEPT`] row numbers: whose data the file holds (谁生产、谁负责),
+    /// from the same pass that validated it.
+    pub source_units: BTreeMap<String, Vec<usize>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,9 +205,10 @@ pub fn default_rejects_path(input: &Path) -> PathBuf {
     input.with_file_name(format!("{stem}.rejects.{ext}"))
 }
 
-/// Imports `path` into `store`. File-level failures (unreadable file, missing headers, a file
-/// that breaks off) leave the database untouched and come back as `Err`; row-level problems are
-/// in the report. `progress` is called with the number of rows read so far.
+/// Imports `path` into `store`, the rejects file beside it or at `options.rejects_path`.
+/// File-level failures (unreadable file, missing headers, a file that breaks off) leave the
+/// database untouched and come back as `Err`; row-level problems are in the report. `progress`
+/// is called with the number of rows read so far.
 pub async fn run_import(
     store: &dyn Store,
     path: &Path,
@@ -104,26 +217,65 @@ pub async fn run_import(
     policy: &PublicityPolicy,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<ImportOutcome, ImportError> {
-    run_import_with(store, path, options, calendar, policy, progress, Vec::new()).await
+    run_import_with(
+        store,
+        ImportSource::path(path)?,
+        RejectsTo::File,
+        options,
+        calendar,
+        policy,
+        progress,
+        Vec::new(),
+    )
+    .await
 }
 
-/// Like `run_import`, appending `extra` events in the same transaction when the file is
-/// committed (a reviewer's approval of a submission is written with the records it publishes).
+/// Imports `source` like [`run_import`], the rejects file going to `rejects`, and appends
+/// `extra` events in the same transaction when the file is committed (a reviewer's approval of
+/// a submission is written with the records it publishes).
+#[allow(clippy::too_many_arguments)]
 pub async fn run_import_with(
     store: &dyn Store,
-    path: &Path,
+    source: ImportSource,
+    rejects: RejectsTo,
     options: &ImportOptions,
     calendar: &Calendar,
     policy: &PublicityPolicy,
     progress: &mut (dyn FnMut(usize) + Send),
     extra: Vec<xyjt_core::ledger::NewEvent>,
 ) -> Result<ImportOutcome, ImportError> {
-    let reader = crate::open(path, options.category)?;
+    let name = source.name().to_string();
+    let rejects_path = match &rejects {
+        RejectsTo::File => options
+            .rejects_path
+            .clone()
+            .or_else(|| source.file_path().map(default_rejects_path)),
+        RejectsTo::Memory | RejectsTo::Writer(_) | RejectsTo::Discard => None,
+    };
+    let reader = source.open(options.category)?;
+    // Opened up front (it needs the reader's format and encoding) and dropped if unused. A dry
+    // run with `accept_valid` writes it too: it shows what a real run would send back.
+    let out = match (options.accept_valid, rejects, &rejects_path) {
+        (false, ..) => None,
+        (true, RejectsTo::File, Some(path)) => Some(Out::File(BufWriter::new(
+            File::create(path).map_err(FileError::from)?,
+        ))),
+        (true, RejectsTo::File, None) => None,
+        (true, RejectsTo::Memory, _) => Some(Out::Memory(Vec::new())),
+        (true, RejectsTo::Writer(w), _) => Some(Out::Writer(w)),
+        (true, RejectsTo::Discard, _) => None,
+    };
+    let writer = match out {
+        Some(out) => Some(RejectsWriter::new(out, &reader)?),
+        None => None,
+    };
     let mut tx = store.begin().await?;
     let result = import_rows(
         tx.as_mut(),
         reader,
-        path,
+        &name,
+        writer,
+        rejects_path,
         options,
         calendar,
         policy,
@@ -154,14 +306,48 @@ pub async fn run_import_with(
     }
 }
 
+/// Where a rejects file is being written.
+enum Out {
+    File(BufWriter<File>),
+    Memory(Vec<u8>),
+    Writer(Box<dyn Write + Send>),
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Out::File(f) => f.write(buf),
+            Out::Memory(v) => v.write(buf),
+            Out::Writer(w) => w.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Out::File(f) => f.write_all(buf),
+            Out::Memory(v) => v.write_all(buf),
+            Out::Writer(w) => w.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Out::File(f) => f.flush(),
+            Out::Memory(v) => v.flush(),
+            Out::Writer(w) => w.flush(),
+        }
+    }
+}
+
 /// Running totals and outputs of one file.
 struct Progress {
     report: ImportReport,
     published: usize,
     corrected: usize,
     unchanged: usize,
-    rejects: Option<RejectsWriter>,
+    rejects: Option<RejectsWriter<Out>>,
     rejected_rows: Vec<RejectedRow>,
+    source_units: BTreeMap<String, Vec<usize>>,
 }
 
 impl Progress {
@@ -182,6 +368,20 @@ impl Progress {
         self.report.errors.extend(errors);
         Ok(())
     }
+
+    /// Notes a row's 数据来源单位 (an empty one is not noted).
+    fn note_unit(&mut self, unit: &str, row: usize) {
+        if unit.is_empty() {
+            return;
+        }
+        match self.source_units.get_mut(unit) {
+            Some(rows) if rows.len() < UNIT_ROWS_KEPT => rows.push(row),
+            Some(_) => {}
+            None => {
+                self.source_units.insert(unit.to_string(), vec![row]);
+            }
+        }
+    }
 }
 
 /// What stays fixed while a file is read.
@@ -197,7 +397,9 @@ struct Context<'a> {
 async fn import_rows(
     tx: &mut dyn StoreTx,
     reader: RowReader,
-    path: &Path,
+    name: &str,
+    rejects: Option<RejectsWriter<Out>>,
+    rejects_path: Option<PathBuf>,
     options: &ImportOptions,
     calendar: &Calendar,
     policy: &PublicityPolicy,
@@ -205,12 +407,7 @@ async fn import_rows(
 ) -> Result<ImportOutcome, ImportError> {
     let batch_id = new_id();
     let actor = if options.actor.is_empty() {
-        format!(
-            "import:{}",
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        )
+        format!("import:{name}")
     } else {
         options.actor.clone()
     };
@@ -220,17 +417,6 @@ async fn import_rows(
         calendar,
         policy,
         actor,
-    };
-    let rejects_path = options
-        .rejects_path
-        .clone()
-        .unwrap_or_else(|| default_rejects_path(path));
-    // Opened up front (it needs the reader's format and encoding) and removed if unused. A dry
-    // run with `accept_valid` writes it too: it shows what a real run would send back.
-    let rejects = if options.accept_valid {
-        Some(RejectsWriter::create(&rejects_path, &reader)?)
-    } else {
-        None
     };
     let mut state = Progress {
         report: ImportReport {
@@ -246,6 +432,7 @@ async fn import_rows(
         unchanged: 0,
         rejects,
         rejected_rows: Vec::new(),
+        source_units: BTreeMap::new(),
     };
     // Natural keys seen in this file, hashed to 8 bytes: in-file duplicates without holding
     // every key's text (16 MB per million rows).
@@ -256,7 +443,13 @@ async fn import_rows(
         let raw = item?;
         state.report.total += 1;
         progress(state.report.total);
-        match validate(options.category, &ctx.header, &raw, options.as_of) {
+        let validated = validate(options.category, &ctx.header, &raw, options.as_of);
+        let unit = match &validated {
+            Ok(body) => body.source_unit().0,
+            Err(_) => raw.get(&ctx.header, Field::SourceUnit).unwrap_or(""),
+        };
+        state.note_unit(unit, raw.row);
+        match validated {
             Err(errors) => state.reject(&ctx.header, &raw, options.category, errors)?,
             Ok(body) => {
                 let key = body.natural_key();
@@ -307,18 +500,19 @@ async fn import_rows(
             .await?;
         }
     }
-    let rejects_file = match state.rejects.take() {
-        Some(w) if w.rows() > 0 => {
-            w.finish()?;
-            Some(rejects_path)
+    let (mut rejects_file, mut rejects_bytes) = (None, None);
+    if let Some(w) = state.rejects.take() {
+        let rejected = w.rows() > 0;
+        match (w.finish()?, rejects_path) {
+            (Out::File(_), Some(path)) if rejected => rejects_file = Some(path),
+            (Out::File(file), Some(path)) => {
+                drop(file);
+                let _ = std::fs::remove_file(&path);
+            }
+            (Out::Memory(bytes), _) if rejected => rejects_bytes = Some(bytes),
+            _ => {}
         }
-        Some(w) => {
-            w.finish()?;
-            let _ = std::fs::remove_file(&rejects_path);
-            None
-        }
-        None => None,
-    };
+    }
     Ok(ImportOutcome {
         report: state.report,
         published: state.published,
@@ -326,6 +520,8 @@ async fn import_rows(
         unchanged: state.unchanged,
         committed: false,
         rejects_file,
+        rejects_bytes,
+        source_units: state.source_units,
     })
 }
 

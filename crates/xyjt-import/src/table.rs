@@ -1,8 +1,9 @@
 //! Small tables with free-form headers — external lists (失信被执行人 from a court), bidder lists
 //! for screening — read whole from CSV (UTF-8 or GBK) or XLSX. Columns are found by header text.
 
-use crate::read::{FileError, detect_encoding, format_number};
-use calamine::{Data, Reader, Xlsx, open_workbook};
+use crate::read::{FileError, Format, detect_encoding, format_number};
+use calamine::{Data, Reader, Xlsx};
+use std::io::{Cursor, Read};
 use std::path::Path;
 
 /// A table: header texts and data rows (1-based row numbers, header not counted).
@@ -25,15 +26,30 @@ impl Table {
     }
 }
 
-/// Reads a `.csv`/`.txt` (UTF-8, UTF-16 with BOM, GB18030/GBK) or `.xlsx` table.
+/// Reads a `.csv`/`.txt` (UTF-8, UTF-16 with BOM, GB18030/GBK) or `.xlsx` table, its format
+/// declared by its extension.
 pub fn read_table(path: &Path) -> Result<Table, FileError> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let mut rows: Vec<Vec<String>> = match ext.as_str() {
-        "csv" | "txt" => {
-            let bytes = std::fs::read(path)?;
+    let format = match Format::from_path(path)? {
+        Format::JsonArray | Format::JsonLines => {
+            return Err(FileError::UnknownFormat {
+                extension: path
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_lowercase())
+                    .unwrap_or_default(),
+            });
+        }
+        format => format,
+    };
+    read_table_from(std::fs::File::open(path)?, format)
+}
+
+/// Reads a table from any byte source in a declared format: CSV or XLSX (JSON is not a table
+/// format: [`FileError::UnknownFormat`]). The table is small and read whole.
+pub fn read_table_from(mut source: impl Read, format: Format) -> Result<Table, FileError> {
+    let mut bytes = Vec::new();
+    source.read_to_end(&mut bytes)?;
+    let mut rows: Vec<Vec<String>> = match format {
+        Format::Csv => {
             let (encoding, bom) = detect_encoding(&bytes, false)?;
             let (text, _, bad) = encoding.decode(&bytes[bom..]);
             if bad {
@@ -54,11 +70,10 @@ pub fn read_table(path: &Path) -> Result<Table, FileError> {
             }
             out
         }
-        "xlsx" => {
-            let mut book: Xlsx<_> =
-                open_workbook(path).map_err(|e: calamine::XlsxError| FileError::Xlsx {
-                    detail: e.to_string(),
-                })?;
+        Format::Xlsx => {
+            let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| FileError::Xlsx {
+                detail: e.to_string(),
+            })?;
             let range = book
                 .worksheet_range_at(0)
                 .ok_or_else(|| FileError::Xlsx {
@@ -72,9 +87,9 @@ pub fn read_table(path: &Path) -> Result<Table, FileError> {
                 .map(|r| r.iter().map(cell_text).collect())
                 .collect()
         }
-        other => {
+        Format::JsonArray | Format::JsonLines => {
             return Err(FileError::UnknownFormat {
-                extension: other.to_string(),
+                extension: format.extension().to_string(),
             });
         }
     };

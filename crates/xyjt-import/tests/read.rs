@@ -10,7 +10,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format as XFormat, Workbook};
 use xyjt_core::record::RecordCategory;
 use xyjt_import::{
     ERROR_COLUMN, Field, FileError, Format, RawRow, RejectsWriter, RowReader, header_field, open,
-    validate,
+    open_reader, validate,
 };
 
 const P: RecordCategory = RecordCategory::Penalty;
@@ -920,4 +920,296 @@ fn rejects_keep_extra_csv_cells_after_the_error_column() {
     assert_eq!(all[0].cells.len(), 32);
     assert_eq!(all[0].cells[30], "列数与表头不符：表头 30 列，本行 31 列");
     assert_eq!(all[0].cells[31], "多出的一列");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streams: the same bytes read from a path and through `open_reader`
+// ---------------------------------------------------------------------------------------------
+
+/// A byte source that hands out at most `chunk` bytes per read (an upload arriving in pieces).
+struct Trickle {
+    bytes: std::io::Cursor<Vec<u8>>,
+    chunk: usize,
+}
+
+impl std::io::Read for Trickle {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.chunk);
+        self.bytes.read(&mut buf[..n])
+    }
+}
+
+/// What a reader gives: its format, encoding, header and every item (errors as their text).
+type Reading = (
+    Format,
+    &'static str,
+    Vec<String>,
+    Vec<Result<RawRow, String>>,
+);
+
+fn reading(opened: Result<RowReader, FileError>) -> Result<Reading, String> {
+    let reader = opened.map_err(|e| e.to_string())?;
+    let format = reader.format();
+    let encoding = reader.encoding_name();
+    let header = reader.header().texts().map(str::to_string).collect();
+    let items = reader.map(|r| r.map_err(|e| e.to_string())).collect();
+    Ok((format, encoding, header, items))
+}
+
+/// Reads `path` with `open` and its bytes with `open_reader` (format declared by the file
+/// name, `chunk` bytes per read), asserts both readings are equal, and returns it.
+fn same_from_path_and_stream(
+    path: &Path,
+    category: RecordCategory,
+    chunk: usize,
+) -> Result<Reading, String> {
+    let from_path = reading(open(path, category));
+    let format = Format::from_file_name(path.file_name().unwrap().to_str().unwrap()).unwrap();
+    let bytes = std::fs::read(path).unwrap();
+    let from_stream = reading(open_reader(
+        Trickle {
+            bytes: std::io::Cursor::new(bytes),
+            chunk,
+        },
+        format,
+        category,
+    ));
+    assert_eq!(from_path, from_stream, "{}", path.display());
+    from_path
+}
+
+#[test]
+fn formats_are_declared_by_file_name() {
+    for (name, format) in [
+        ("a.csv", Format::Csv),
+        ("十一月.TXT", Format::Csv),
+        ("b.xlsx", Format::Xlsx),
+        ("c.json", Format::JsonArray),
+        ("c.jsonl", Format::JsonLines),
+        ("c.NDJSON", Format::JsonLines),
+    ] {
+        assert_eq!(Format::from_file_name(name).unwrap(), format, "{name}");
+    }
+    for (name, extension) in [("a.xls", "xls"), ("noext", ""), ("a.csv.zip", "zip")] {
+        assert!(
+            matches!(Format::from_file_name(name), Err(FileError::UnknownFormat { extension: e }) if e == extension),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn streams_read_the_same_rows_as_files() {
+    let dir = temp_dir("streams");
+    let pairs = penalty_pairs();
+    let good = values(&pairs);
+
+    // CSV, UTF-8 with a BOM, and GBK with Chinese headers.
+    let text = csv_text(&codes(&pairs), &penalty_rows());
+    let utf8 = write(&dir, "utf8.csv", format!("\u{FEFF}{text}"));
+    let labels: Vec<&str> = pairs
+        .iter()
+        .map(|(c, _)| header_field(P, c).unwrap().label(P))
+        .collect();
+    let gbk_bytes = encoding_rs::GB18030
+        .encode(&csv_text(&labels, &penalty_rows()))
+        .0
+        .into_owned();
+    let gbk = write(&dir, "gbk.csv", &gbk_bytes);
+    // GBK beyond the 64 KiB sample: the stream must carry on after the sniffed bytes.
+    let many: Vec<Vec<String>> = (0..400).map(|_| good.clone()).collect();
+    let big_bytes = encoding_rs::GB18030
+        .encode(&csv_text(&labels, &many))
+        .0
+        .into_owned();
+    assert!(big_bytes.len() > 64 * 1024);
+    let big = write(&dir, "big-gbk.csv", &big_bytes);
+    // UTF-16 with a BOM, tab-separated.
+    let tsv = format!("{}\n{}\n", codes(&pairs).join("\t"), good.join("\t"));
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(tsv.encode_utf16().flat_map(u16::to_le_bytes));
+    let utf16 = write(&dir, "utf16.txt", &utf16);
+    for (path, encoding, count) in [
+        (&utf8, "UTF-8", 3),
+        (&gbk, "GB18030", 3),
+        (&big, "GB18030", 400),
+        (&utf16, "UTF-16LE", 1),
+    ] {
+        for chunk in [1, 7, 8192] {
+            if chunk == 1 && count > 3 {
+                continue;
+            }
+            let (format, enc, _, items) = same_from_path_and_stream(path, P, chunk).unwrap();
+            assert_eq!((format, enc, items.len()), (Format::Csv, encoding, count));
+        }
+    }
+
+    // XLSX: dates, numbers, a header off A1, blank rows; many rows through the channel.
+    let xlsx = dir.join("p.xlsx");
+    penalty_xlsx(&xlsx, 150);
+    let (format, _, header, items) = same_from_path_and_stream(&xlsx, P, 4096).unwrap();
+    assert_eq!((format, header.len(), items.len()), (Format::Xlsx, 30, 151));
+
+    // JSON: an array, NDJSON with a malformed line, and NDJSON in a `.json` file.
+    let object = json_object(&pairs);
+    let array = write(&dir, "a.json", format!("[\n{object},\n{object}\n]\n"));
+    let (format, _, _, items) = same_from_path_and_stream(&array, P, 5).unwrap();
+    assert_eq!((format, items.len()), (Format::JsonArray, 2));
+    let lines = write(&dir, "l.ndjson", format!("{object}\n{{oops\n\n{object}\n"));
+    let (format, _, _, items) = same_from_path_and_stream(&lines, P, 3).unwrap();
+    assert_eq!(format, Format::JsonLines);
+    assert!(items[0].is_ok() && items[1].is_err() && items[2].is_ok());
+    let declared_array = write(&dir, "lines.json", format!("{object}\n{object}\n"));
+    let (format, _, _, items) = same_from_path_and_stream(&declared_array, P, 64).unwrap();
+    assert_eq!((format, items.len()), (Format::JsonLines, 2));
+
+    // File-level errors are the same too.
+    let cut = dir.join("cut.xlsx");
+    let bytes = std::fs::read(&xlsx).unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    for path in [
+        cut,
+        write(&dir, "empty.csv", ""),
+        write(&dir, "sjis.csv", b"\x82\xa0\x82\xa2,\xff\xfe\x00"),
+        write(&dir, "missing.csv", "CF_XDR_MC\r\n某公司\r\n"),
+        write(&dir, "bad.json", "[{\"CF_XDR_MC\": }]"),
+    ] {
+        let opened = same_from_path_and_stream(&path, P, 16);
+        assert!(opened.is_err(), "{}", path.display());
+    }
+}
+
+/// The same rejected rows written to a file and to a `Vec<u8>`: the same bytes (XLSX: the same
+/// sheet; the workbook's creation time differs between two workbooks).
+#[test]
+fn rejects_into_memory_are_the_bytes_of_the_file() {
+    let dir = temp_dir("rejects_memory");
+    let pairs = penalty_pairs();
+    let text = csv_text(&codes(&pairs), &penalty_rows());
+    let labels: Vec<&str> = pairs
+        .iter()
+        .map(|(c, _)| header_field(P, c).unwrap().label(P))
+        .collect();
+    let gbk = encoding_rs::GB18030
+        .encode(&csv_text(&labels, &penalty_rows()))
+        .0
+        .into_owned();
+    let objects: Vec<String> = penalty_rows()
+        .iter()
+        .map(|row| {
+            let p: Vec<(&str, String)> = codes(&pairs).into_iter().zip(row.clone()).collect();
+            json_object(&p)
+        })
+        .collect();
+    let xlsx = dir.join("in.xlsx");
+    penalty_xlsx(&xlsx, 2);
+    let inputs = [
+        write(&dir, "in.csv", &text),
+        write(&dir, "in-gbk.csv", &gbk),
+        write(&dir, "in.json", format!("[{}]", objects.join(",\n"))),
+        write(&dir, "in.ndjson", objects.join("\n")),
+        xlsx,
+    ];
+    for input in &inputs {
+        let write_rejects = |out: &mut dyn FnMut(&RawRow, &[xyjt_import::FieldError])| {
+            let reader = open(input, P).unwrap();
+            let header = reader.header().clone();
+            for row in reader {
+                let row = row.unwrap();
+                // Every row goes to the rejects file: some with their errors, some without.
+                let errors = validate(P, &header, &row, as_of())
+                    .err()
+                    .unwrap_or_default();
+                out(&row, &errors);
+            }
+        };
+        let format = open(input, P).unwrap().format();
+        let file = dir.join(format!(
+            "rejects-{}",
+            input.file_name().unwrap().to_str().unwrap()
+        ));
+        let mut to_file = RejectsWriter::create(&file, &open(input, P).unwrap()).unwrap();
+        write_rejects(&mut |row, errors| to_file.write(row, errors).unwrap());
+        let rows_written = to_file.rows();
+        to_file.finish().unwrap();
+        let mut to_vec = RejectsWriter::new(Vec::new(), &open(input, P).unwrap()).unwrap();
+        write_rejects(&mut |row, errors| to_vec.write(row, errors).unwrap());
+        assert_eq!(to_vec.rows(), rows_written);
+        let bytes = to_vec.finish().unwrap();
+        let on_disk = std::fs::read(&file).unwrap();
+        if format == Format::Xlsx {
+            let from_file = reading(open(&file, P)).unwrap();
+            let from_vec = reading(open_reader(std::io::Cursor::new(bytes), format, P)).unwrap();
+            assert_eq!(from_file, from_vec);
+            assert_eq!(from_vec.3.len(), 3);
+        } else {
+            assert_eq!(bytes, on_disk, "{}", input.display());
+        }
+    }
+}
+
+/// Cell texts that stress CSV quoting, trimming, JSON escaping and GBK.
+fn cell_strategy() -> impl proptest::strategy::Strategy<Value = String> {
+    proptest::string::string_regex("[a-z0-9 ,\"\\n{}\\[\\]：，福州市交通运输局罚款〔〕]{0,24}")
+        .unwrap()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Any rows, in any format, read from a file and through `open_reader` (the bytes arriving
+    /// in chunks of any size), give the same header and rows.
+    #[test]
+    fn any_file_reads_the_same_from_a_path_and_a_stream(
+        rows in proptest::collection::vec(proptest::collection::vec(cell_strategy(), 30), 0..6),
+        chunk in 1usize..200,
+        which in 0usize..5,
+    ) {
+        let dir = temp_dir(&format!("streams_prop_{which}"));
+        let pairs = penalty_pairs();
+        let header = codes(&pairs);
+        let path = match which {
+            0 => write(&dir, "p.csv", csv_text(&header, &rows)),
+            1 => {
+                let bytes = encoding_rs::GB18030.encode(&csv_text(&header, &rows)).0.into_owned();
+                write(&dir, "p.csv", &bytes)
+            }
+            2 => {
+                let path = dir.join("p.xlsx");
+                let mut workbook = Workbook::new();
+                let sheet = workbook.add_worksheet();
+                for (c, code) in header.iter().enumerate() {
+                    sheet.write_string(0, c as u16, *code).unwrap();
+                }
+                for (r, row) in rows.iter().enumerate() {
+                    for (c, value) in row.iter().enumerate() {
+                        sheet.write_string(r as u32 + 1, c as u16, value.as_str()).unwrap();
+                    }
+                }
+                workbook.save(&path).unwrap();
+                path
+            }
+            3 | 4 => {
+                let objects: Vec<String> = rows
+                    .iter()
+                    .map(|row| {
+                        let p: Vec<(&str, String)> =
+                            header.iter().copied().zip(row.iter().cloned()).collect();
+                        json_object(&p)
+                    })
+                    .collect();
+                if which == 3 {
+                    write(&dir, "p.json", format!("[{}]", objects.join(",")))
+                } else {
+                    write(&dir, "p.jsonl", objects.join("\n"))
+                }
+            }
+            _ => unreachable!(),
+        };
+        let reading = same_from_path_and_stream(&path, P, chunk);
+        if let Ok((_, _, _, items)) = reading {
+            let expected = rows.iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).count();
+            proptest::prop_assert_eq!(items.len(), expected);
+        }
+    }
 }

@@ -260,3 +260,102 @@ async fn postgres_import_story() {
         pg.drop().await;
     }
 }
+
+/// An upload is imported from its bytes as its file would be: the same report, the same
+/// rejects file (in memory, or into any writer), and the rows' 数据来源单位 from the same pass.
+#[tokio::test]
+async fn bytes_import_like_their_file() {
+    use std::sync::{Arc, Mutex};
+    use xyjt_import::{ImportSource, RejectsTo, run_import_with};
+
+    let dir = temp_dir("run-bytes");
+    let store = SqlStore::connect(&format!("sqlite://{}", dir.join("db.sqlite").display()))
+        .await
+        .unwrap();
+    let june30 = NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
+    let mut bad = row("榕交执罚〔2024〕202号", "2024-02-30");
+    set(&mut bad, "CF_SJLY", "闽侯县交通运输局");
+    let mut unnamed = row("榕交执罚〔2024〕203号", "2024-06-26");
+    set(&mut unnamed, "CF_SJLY", "");
+    let path = write_csv(
+        &dir,
+        "upload.csv",
+        &[row("榕交执罚〔2024〕201号", "2024-06-26"), bad, unnamed],
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    let mut dry = options(june30);
+    dry.dry_run = true;
+    dry.accept_valid = true;
+    let head = store.head().await.unwrap();
+
+    let from_file = import(&store, &path, &dry).await.unwrap();
+    let rejects_on_disk = std::fs::read(from_file.rejects_file.as_ref().unwrap()).unwrap();
+    assert!(from_file.rejects_bytes.is_none());
+
+    let in_memory = run_import_with(
+        &store,
+        ImportSource::bytes("upload.csv", bytes.clone()).unwrap(),
+        RejectsTo::Memory,
+        &dry,
+        &Calendar::builtin(),
+        &PublicityPolicy::builtin(),
+        &mut |_| {},
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(in_memory.report, from_file.report);
+    assert_eq!(in_memory.rejects_file, None);
+    assert_eq!(
+        in_memory.rejects_bytes.as_deref(),
+        Some(&rejects_on_disk[..])
+    );
+    assert_eq!(in_memory.source_units, from_file.source_units);
+    assert_eq!(
+        in_memory
+            .source_units
+            .iter()
+            .map(|(u, rows)| (u.as_str(), rows.clone()))
+            .collect::<Vec<_>>(),
+        vec![("福州市交通运输局", vec![1]), ("闽侯县交通运输局", vec![2])],
+        "the invalid row's unit as written; an empty unit is not noted"
+    );
+
+    /// A writer the test can look into afterwards.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().write(buf)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let shared = Shared::default();
+    let into_writer = run_import_with(
+        &store,
+        ImportSource::reader(
+            "upload",
+            xyjt_import::Format::Csv,
+            std::io::Cursor::new(bytes.clone()),
+        ),
+        RejectsTo::Writer(Box::new(shared.clone())),
+        &dry,
+        &Calendar::builtin(),
+        &PublicityPolicy::builtin(),
+        &mut |_| {},
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(into_writer.report, from_file.report);
+    assert_eq!(*shared.0.lock().unwrap(), rejects_on_disk);
+
+    // A name the importer cannot read is refused before anything is read.
+    assert!(matches!(
+        ImportSource::bytes("upload.xls", bytes),
+        Err(xyjt_import::FileError::UnknownFormat { .. })
+    ));
+    assert_eq!(store.head().await.unwrap(), head, "dry runs write nothing");
+}

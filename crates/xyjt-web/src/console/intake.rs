@@ -1,109 +1,63 @@
 //! Filing a file for review: a dry run of the import (row-by-row report and rejects file), the
 //! check that every row is the submitting unit's own data (谁生产、谁审核、谁负责), and the
 //! submission with its files, written in one transaction; and publishing it once reviewed.
+//!
+//! The importer reads the uploaded bytes themselves (`ImportSource::bytes`), once per import:
+//! no temporary files. The rejects file is written in memory and kept as an attachment.
 
 use super::{Answer, OrPage, allow, err_page, invalid, scope_names, see_other, unit_name};
 use crate::AppState;
 use crate::auth::{Staff, forbidden};
-use crate::error::ApiError;
-use axum::http::StatusCode;
+use axum::body::Bytes;
 use axum::response::Response;
 use chrono::Utc;
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
 use xyjt_core::account::Action;
 use xyjt_core::ledger::{EventPayload, NewEvent};
 use xyjt_core::record::RecordCategory;
 use xyjt_core::submission::Submission;
-
-/// A private scratch directory holding one file, removed when dropped.
-struct Scratch {
-    dir: PathBuf,
-    path: PathBuf,
-}
-
-impl Scratch {
-    fn new(name: &str, bytes: &[u8]) -> Result<Scratch, Response> {
-        let dir =
-            std::env::temp_dir().join(format!("xyjt-console-{}", xyjt_core::ledger::new_id()));
-        let safe: String = name
-            .chars()
-            .map(|c| {
-                if matches!(c, '/' | '\\' | '\0') {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let path = dir.join(if safe.is_empty() {
-            "upload.csv".into()
-        } else {
-            safe
-        });
-        let scratch = Scratch { dir, path };
-        std::fs::create_dir_all(&scratch.dir)
-            .and_then(|()| std::fs::write(&scratch.path, bytes))
-            .map_err(|e| {
-                err_page(ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "io",
-                    format!("临时文件写入失败：{e}"),
-                ))
-            })?;
-        Ok(scratch)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// A file offered for review: entered in the form (`entry`) or uploaded (`import`).
 pub(super) struct Offered {
     pub(super) category: RecordCategory,
     pub(super) source: &'static str,
     pub(super) name: String,
-    pub(super) bytes: Vec<u8>,
+    /// The file as received (shared with the importer without a copy).
+    pub(super) bytes: Bytes,
 }
 
 /// Validates a file (dry run), checks that every row is the actor's unit's data, keeps the file
 /// and its rejects file, records the submission for review, and shows it.
 pub(super) async fn submit(state: &AppState, staff: &Staff, file: Offered) -> Answer {
     allow(staff, Action::SubmitRecords, &staff.account.unit_id)?;
-    let scratch = Scratch::new(&file.name, &file.bytes)?;
-    let path = &scratch.path;
-    let rejects_path = path.with_file_name(format!(
-        "退回-{}",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("file.csv")
-    ));
+    let cannot_import = |e: xyjt_import::ImportError| invalid(format!("文件无法导入：{e}"));
+    let source = xyjt_import::ImportSource::bytes(file.name.clone(), file.bytes.clone())
+        .map_err(|e| cannot_import(e.into()))?;
     let options = xyjt_import::ImportOptions {
         category: file.category,
         as_of: state.today(),
         dry_run: true,
         accept_valid: true,
-        rejects_path: Some(rejects_path),
+        rejects_path: None,
         actor: staff.actor(),
         recorded_at: Utc::now(),
     };
-    let outcome = xyjt_import::run_import(
+    let outcome = xyjt_import::run_import_with(
         state.store.as_ref(),
-        path,
+        source,
+        xyjt_import::RejectsTo::Memory,
         &options,
         &state.calendar,
         &state.policies.publicity,
         &mut |_| {},
+        Vec::new(),
     )
     .await
-    .map_err(|e| invalid(format!("文件无法导入：{e}")))?;
-    own_rows_only(staff, path, &options)?;
-    let rejects = outcome.rejects_file.as_ref().and_then(|p| {
-        let name = p.file_name()?.to_string_lossy().into_owned();
-        std::fs::read(p).ok().map(|b| (name, b))
-    });
+    .map_err(cannot_import)?;
+    own_rows_only(staff, &outcome.source_units)?;
+    let rejects = outcome
+        .rejects_bytes
+        .map(|b| (format!("退回-{}", rejects_name(&file.name)), b));
     let submission = submission(state, staff, &file, &outcome.report, &rejects);
     let id = submission.id.clone();
     keep(state, staff, submission, &file, rejects).await?;
@@ -187,28 +141,33 @@ pub(super) async fn publish(
     let (_, bytes) = super::found(state.store.attachment(&sub.sha256).await, || {
         "报送文件缺失".into()
     })?;
-    let scratch = Scratch::new(&sub.file_name, &bytes)?;
     let options = xyjt_import::ImportOptions {
         category: sub.category,
         // Received when it was submitted: 迟报 is judged on that day, not on the review day.
         as_of: sub.submitted_on,
         dry_run: false,
         accept_valid: true,
-        rejects_path: Some(scratch.dir.join("rejects.csv")),
+        rejects_path: None,
         actor: staff.actor(),
         recorded_at: Utc::now(),
     };
-    let outcome = xyjt_import::run_import_with(
-        state.store.as_ref(),
-        &scratch.path,
-        &options,
-        &state.calendar,
-        &state.policies.publicity,
-        &mut |_| {},
-        vec![review],
-    )
-    .await;
-    drop(scratch);
+    let outcome = match xyjt_import::ImportSource::bytes(sub.file_name.clone(), bytes) {
+        Ok(source) => {
+            // The rejects file was kept when the file was submitted.
+            xyjt_import::run_import_with(
+                state.store.as_ref(),
+                source,
+                xyjt_import::RejectsTo::Discard,
+                &options,
+                &state.calendar,
+                &state.policies.publicity,
+                &mut |_| {},
+                vec![review],
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    };
     match outcome {
         Ok(o) if o.committed => {
             tracing::info!(submission = %sub.id, published = o.published, "submission published");
@@ -219,39 +178,52 @@ pub(super) async fn publish(
     }
 }
 
-/// Refuses the file unless the 数据来源单位 of every row is the actor's unit or a unit below
-/// it. The rows are the importer's own: its reader (the same header matching, whatever the
-/// spelling of the column: `CF_SJLY`, `cf_sjly`, `数据来源单位（必填）`, …) and its validation,
-/// whose record names the source unit that would be published.
-fn own_rows_only(
-    staff: &Staff,
-    path: &Path,
-    options: &xyjt_import::ImportOptions,
-) -> Result<(), Response> {
-    let scope = scope_names(staff);
-    let unreadable = |e: xyjt_import::FileError| invalid(format!("文件无法读取：{e}"));
-    let reader = xyjt_import::open(path, options.category).map_err(unreadable)?;
-    let header = reader.header().clone();
-    let mut outside = Vec::new();
-    for raw in reader {
-        let raw = raw.map_err(unreadable)?;
-        let unit = match xyjt_import::validate(options.category, &header, &raw, options.as_of) {
-            Ok(body) => body.source_unit().0.to_string(),
-            Err(_) => raw
-                .get(&header, xyjt_import::Field::SourceUnit)
-                .unwrap_or("")
-                .to_string(),
-        };
-        if !unit.is_empty() && !scope.contains(&unit) && outside.len() < 20 {
-            outside.push(format!("第{}行（{unit}）", raw.row));
-        }
+/// The upload's name as it appears in its rejects file's name (`退回-NAME`): `/`, `\` and NUL
+/// replaced, `upload.csv` when empty.
+fn rejects_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | '\0') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if safe.is_empty() {
+        "upload.csv".into()
+    } else {
+        safe
     }
+}
+
+/// Refuses the file unless the 数据来源单位 of every row is the actor's unit or a unit below
+/// it. The units are the importer's own, from the dry run that validated the file
+/// (`ImportOutcome::source_units`): its reader (the same header matching, whatever the spelling
+/// of the column: `CF_SJLY`, `cf_sjly`, `数据来源单位（必填）`, …) and its validation, whose
+/// record names the source unit that would be published (the cell as written for an invalid
+/// row).
+fn own_rows_only(staff: &Staff, units: &BTreeMap<String, Vec<usize>>) -> Result<(), Response> {
+    let scope = scope_names(staff);
+    // The first 20 rows outside the scope, in file order (each unit keeps its first 20 rows).
+    let mut outside: Vec<(usize, &str)> = units
+        .iter()
+        .filter(|(unit, _)| !scope.contains(*unit))
+        .flat_map(|(unit, rows)| rows.iter().map(move |row| (*row, unit.as_str())))
+        .collect();
     if outside.is_empty() {
         return Ok(());
     }
+    outside.sort_unstable();
+    let rows: Vec<String> = outside
+        .iter()
+        .take(20)
+        .map(|(row, unit)| format!("第{row}行（{unit}）"))
+        .collect();
     Err(forbidden(&format!(
         "只能报送本单位及下级单位的数据：{} 的数据来源单位不在“{}”的范围内",
-        outside.join("、"),
+        rows.join("、"),
         unit_name(staff.org(), &staff.account.unit_id)
     )))
 }

@@ -245,7 +245,7 @@ async fn write_then(state: &AppState, events: Vec<NewEvent>, to: &str) -> Answer
 struct CsrfUpload {
     staff: Staff,
     fields: HashMap<String, String>,
-    file: Option<(String, Vec<u8>)>,
+    file: Option<(String, axum::body::Bytes)>,
 }
 
 impl CsrfUpload {
@@ -286,10 +286,7 @@ impl FromRequest<AppState> for CsrfUpload {
                 .await
                 .map_err(|e| invalid(format!("上传中断或超过大小上限：{e}")))?;
             if name == "file" {
-                upload.file = Some((
-                    file_name.unwrap_or_else(|| "upload.csv".into()),
-                    bytes.to_vec(),
-                ));
+                upload.file = Some((file_name.unwrap_or_else(|| "upload.csv".into()), bytes));
             } else {
                 upload
                     .fields

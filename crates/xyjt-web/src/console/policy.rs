@@ -78,7 +78,7 @@ pub(super) async fn adopt_policy(State(state): State<AppState>, upload: CsrfUplo
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| invalid(format!("施行日期“{s}”应为 YYYY-MM-DD")))?,
     };
-    let file = upload.file.as_ref().map(|(_, b)| b.as_slice());
+    let file = upload.file.as_ref().map(|(_, b)| &b[..]);
     let text = String::from_utf8_lossy(file.unwrap_or_default());
     let items = ListPolicy::from_json(&text)
         .map_err(|e| invalid(format!("清单文件不合规：{e}")))?

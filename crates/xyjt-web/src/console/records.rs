@@ -172,7 +172,8 @@ pub(super) struct EntryForm {
     fields: HashMap<String, String>,
 }
 
-/// An entered record becomes a one-row CSV file in the layout, filed like an import.
+/// An entered record becomes a one-row CSV file in the layout (written by `csv::Writer`), filed
+/// like an import: the importer's own reader reads it back, so the form and a file agree.
 pub(super) async fn enter_record(
     State(state): State<AppState>,
     CsrfForm { staff, form: f }: CsrfForm<EntryForm>,
@@ -198,7 +199,7 @@ pub(super) async fn enter_record(
         category,
         source: "entry",
         name,
-        bytes: csv,
+        bytes: csv.into(),
     };
     submit(&state, &staff, file).await
 }
