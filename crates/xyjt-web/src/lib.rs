@@ -4,16 +4,13 @@
 //! `Application::build` binds the listener and reports its port, so tests bind port 0 and talk
 //! to the real router; `router` alone serves in-process tests.
 
+pub mod api;
 pub mod auth;
-pub mod cases;
-pub mod checks;
 pub mod console;
 mod error;
 mod html;
 mod portal;
 pub mod ratelimit;
-pub mod remedies;
-mod routes;
 pub mod views;
 
 pub use error::ApiError;
@@ -111,7 +108,7 @@ impl AppState {
 
 /// The whole router: API, pages and health.
 pub fn router(state: AppState) -> Router {
-    routes::router()
+    api::router()
         .merge(console::router())
         .merge(portal::router())
         .route("/static/style.css", axum::routing::get(html::stylesheet))

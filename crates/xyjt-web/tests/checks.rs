@@ -629,7 +629,7 @@ async fn bidders_are_screened_fuzzily_with_explanations_and_false_positives_are_
     store
         .append(vec![ev(EventPayload::FalsePositiveMarked {
             entry_id,
-            query_key: xyjt_web::checks::query_key(Some("示范市長風貨運有限責任公司"), None),
+            query_key: xyjt_app::checks::query_key(Some("示范市長風貨運有限責任公司"), None),
             by: "审核员乙".into(),
             reason: "经核实为同名不同主体".into(),
         })])

@@ -24,7 +24,7 @@ struct PolicyPage {
 }
 
 pub(super) async fn policy_page(State(state): State<AppState>, staff: Staff) -> Answer {
-    let current = crate::checks::current_policy(state.store.as_ref(), &state.policies.lists)
+    let current = xyjt_app::checks::current_policy(state.store.as_ref(), &state.policies.lists)
         .await
         .or_page()?;
     let mut versions = Vec::new();
@@ -46,7 +46,7 @@ pub(super) async fn policy_page(State(state): State<AppState>, staff: Staff) -> 
 }
 
 pub(super) async fn export_policy(State(state): State<AppState>, _staff: Staff) -> Answer {
-    let p = crate::checks::current_policy(state.store.as_ref(), &state.policies.lists)
+    let p = xyjt_app::checks::current_policy(state.store.as_ref(), &state.policies.lists)
         .await
         .or_page()?;
     Ok((
@@ -83,7 +83,7 @@ pub(super) async fn adopt_policy(State(state): State<AppState>, upload: CsrfUplo
     let items = ListPolicy::from_json(&text)
         .map_err(|e| invalid(format!("清单文件不合规：{e}")))?
         .items;
-    let current = crate::checks::current_policy(state.store.as_ref(), &state.policies.lists)
+    let current = xyjt_app::checks::current_policy(state.store.as_ref(), &state.policies.lists)
         .await
         .or_page()?;
     let stamp = xyjt_core::ledger::format_timestamp(Utc::now());

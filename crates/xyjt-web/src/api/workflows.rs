@@ -1,8 +1,8 @@
 //! The HTTP handlers of objections (异议), credit repair (信用修复) and credit commitments
 //! (信用承诺). The services are `xyjt_app::workflows`; these parse, call and answer.
 
+use super::checks::Caller;
 use crate::AppState;
-use crate::checks::Caller;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, Query, State};

@@ -1,8 +1,8 @@
 //! Joint punishment cases over HTTP: implementing units report back with their token; the
 //! initiator follows each unit's status, overdue ones flagged.
 
+use super::checks::Caller;
 use crate::AppState;
-use crate::checks::Caller;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, Query, State};

@@ -1,126 +1,20 @@
-//! `/api/v1` JSON routes and `/healthz`. The OpenAPI document is generated from these handlers.
+//! The public reads of the API: health, subjects and records, the ledger head, the 公示栏,
+//! statistics and the name lists (no token needed; personal data masked).
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::ratelimit::ClientIp;
 use crate::views::{EventView, NameView, RecordView, SubjectView};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
+use utoipa::{IntoParams, ToSchema};
 use xyjt_app::stats::StatsRow;
 use xyjt_core::ident::{CodeKind, check};
 use xyjt_core::mask::Audience;
 use xyjt_core::text::name_key;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "xyjt 信用交通 API",
-        description = "Credit information platform for the transport sector. Errors answer with \
-                       {\"error\": {\"code\", \"message\", \"details\"}}."
-    ),
-    components(schemas(
-        ErrorEnvelope,
-        SubjectList,
-        SubjectProfile,
-        SubjectView,
-        NameView,
-        RecordView,
-        EventView,
-        Health,
-        Head,
-        RecordList,
-        StatsList,
-        StatsRow,
-        crate::checks::CheckRequest,
-        crate::checks::CheckSubject,
-        crate::checks::CheckResponse,
-        crate::checks::FeedbackRequest,
-        crate::checks::ScreeningRequest,
-        crate::checks::Bidder,
-        crate::checks::ScreenHit,
-        crate::cases::ReportRequest,
-        xyjt_app::workflows::ObjectionRequest,
-        xyjt_app::workflows::RepairRequest,
-        xyjt_app::workflows::ApplicantInput,
-        xyjt_app::workflows::EvidenceUpload,
-        xyjt_app::workflows::Filed,
-        xyjt_app::workflows::StepRequest,
-        xyjt_app::workflows::WorkflowStatsRow,
-        xyjt_app::workflows::CommitmentRequest,
-        xyjt_app::workflows::FulfilmentRequest
-    )),
-    modifiers(&BearerAuth)
-)]
-pub struct ApiDoc;
-
-/// Declares the `bearer` security scheme the token-protected paths refer to.
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-/// The API: each handler's path is declared once, on the handler (`#[utoipa::path]`), and
-/// `routes!` both routes it and adds it to the OpenAPI document served at
-/// `/api/v1/openapi.json`.
-pub fn router() -> Router<AppState> {
-    use crate::{cases, checks, remedies};
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(healthz))
-        .routes(routes!(list_subjects))
-        .routes(routes!(get_subject))
-        .routes(routes!(get_record))
-        .routes(routes!(record_history))
-        .routes(routes!(ledger_head))
-        .routes(routes!(publicity))
-        .routes(routes!(shuanggongshi_stats))
-        .routes(routes!(list_entries))
-        .routes(routes!(checks::create_check))
-        .routes(routes!(checks::check_stats))
-        .routes(routes!(checks::get_check))
-        .routes(routes!(checks::check_feedback))
-        .routes(routes!(checks::create_screening))
-        .routes(routes!(cases::list_cases))
-        .routes(routes!(cases::report_case))
-        .routes(routes!(remedies::post_objection))
-        .routes(routes!(remedies::post_repair))
-        .routes(routes!(remedies::get_eligibility))
-        .routes(routes!(remedies::get_application))
-        .routes(routes!(remedies::list_workflows))
-        .routes(routes!(remedies::get_workflow))
-        .routes(routes!(remedies::post_step))
-        .routes(routes!(remedies::get_workflow_stats))
-        .routes(routes!(remedies::get_inbox))
-        .routes(routes!(remedies::get_templates))
-        .routes(routes!(
-            remedies::list_commitments,
-            remedies::post_commitment
-        ))
-        .routes(routes!(remedies::post_commitment_check))
-        .split_for_parts();
-    let doc = std::sync::Arc::new(doc);
-    router.route(
-        "/api/v1/openapi.json",
-        get(move || {
-            let doc = doc.clone();
-            async move { Json(doc.as_ref().clone()) }
-        }),
-    )
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -133,7 +27,7 @@ pub struct Health {
 
 /// Liveness and database reachability.
 #[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health), (status = 500, body = ErrorEnvelope)))]
-async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let head = state.store.head().await?;
     Ok(Json(Health {
         status: "ok".into(),
@@ -181,7 +75,7 @@ fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), ApiErr
 #[utoipa::path(get, path = "/api/v1/subjects", params(SubjectQuery),
     responses((status = 200, body = SubjectList), (status = 422, body = ErrorEnvelope),
               (status = 429, body = ErrorEnvelope, headers(("Retry-After" = u64, description = "seconds to wait")))))]
-async fn list_subjects(
+pub(crate) async fn list_subjects(
     State(state): State<AppState>,
     ClientIp(client): ClientIp,
     Query(q): Query<SubjectQuery>,
@@ -206,7 +100,10 @@ pub(crate) fn rate_limited(wait_secs: u64) -> Response {
         .into_response()
 }
 
-async fn search_subjects(state: &AppState, q: SubjectQuery) -> Result<Json<SubjectList>, ApiError> {
+pub(crate) async fn search_subjects(
+    state: &AppState,
+    q: SubjectQuery,
+) -> Result<Json<SubjectList>, ApiError> {
     let (page, per_page) = paging(q.page, q.per_page)?;
     let text = q.q.unwrap_or_default();
     let text = text.trim();
@@ -258,7 +155,7 @@ pub struct SubjectProfile {
 /// A subject's public profile: identifiers, name history and public records.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}", params(("id" = String, Path, description = "subject id")),
     responses((status = 200, body = SubjectProfile), (status = 404, body = ErrorEnvelope)))]
-async fn get_subject(
+pub(crate) async fn get_subject(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<SubjectProfile>, ApiError> {
@@ -306,7 +203,7 @@ fn parse_as_of(s: &str) -> Result<DateTime<Utc>, ApiError> {
 /// window are not public.
 #[utoipa::path(get, path = "/api/v1/records/{id}", params(("id" = String, Path, description = "record id"), AsOfQuery),
     responses((status = 200, body = RecordView), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
-async fn get_record(
+pub(crate) async fn get_record(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<AsOfQuery>,
@@ -335,7 +232,7 @@ async fn get_record(
 /// The ledger events of a record, oldest first, with their hashes.
 #[utoipa::path(get, path = "/api/v1/records/{id}/history", params(("id" = String, Path, description = "record id")),
     responses((status = 200, body = [EventView]), (status = 404, body = ErrorEnvelope)))]
-async fn record_history(
+pub(crate) async fn record_history(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<EventView>>, ApiError> {
@@ -355,7 +252,7 @@ pub struct Head {
 
 /// The ledger's head: the last event's number and hash (publish it to anchor the chain).
 #[utoipa::path(get, path = "/api/v1/ledger/head", responses((status = 200, body = Head)))]
-async fn ledger_head(State(state): State<AppState>) -> Result<Json<Head>, ApiError> {
+pub(crate) async fn ledger_head(State(state): State<AppState>) -> Result<Json<Head>, ApiError> {
     let h = state.store.head().await?;
     Ok(Json(Head {
         seq: h.seq,
@@ -402,7 +299,7 @@ fn parse_category(s: &str) -> Result<xyjt_core::record::RecordCategory, ApiError
 /// 双公示 公示栏: licences and penalties public today, newest decision first.
 #[utoipa::path(get, path = "/api/v1/publicity", params(PublicityParams),
     responses((status = 200, body = RecordList), (status = 422, body = ErrorEnvelope)))]
-async fn publicity(
+pub(crate) async fn publicity(
     State(state): State<AppState>,
     Query(p): Query<PublicityParams>,
 ) -> Result<Json<RecordList>, ApiError> {
@@ -451,7 +348,7 @@ pub struct StatsList {
 /// 双公示 compliance and timeliness per reporting unit and month.
 #[utoipa::path(get, path = "/api/v1/stats/shuanggongshi", params(StatsParams),
     responses((status = 200, body = StatsList)))]
-async fn shuanggongshi_stats(
+pub(crate) async fn shuanggongshi_stats(
     State(state): State<AppState>,
     Query(p): Query<StatsParams>,
 ) -> Result<Json<StatsList>, ApiError> {
@@ -465,7 +362,7 @@ async fn shuanggongshi_stats(
 /// Natural persons' names and ID numbers are masked.
 #[utoipa::path(get, path = "/api/v1/lists/{list}", params(("list" = String, Path, description = "red | black | watch | external list name")),
     responses((status = 200, body = Object)))]
-async fn list_entries(
+pub(crate) async fn list_entries(
     State(state): State<AppState>,
     Path(list): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {

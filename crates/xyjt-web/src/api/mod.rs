@@ -1,0 +1,122 @@
+//! The JSON API (`/api/v1`): public reads, the credit check, joint cases and the workflows,
+//! each handler's path declared once (`#[utoipa::path]`) and registered with `routes!`, which
+//! both routes it and adds it to the OpenAPI document.
+
+pub mod cases;
+pub mod checks;
+mod public;
+pub mod workflows;
+
+use crate::AppState;
+use crate::error::ErrorEnvelope;
+use crate::views::{EventView, NameView, RecordView, SubjectView};
+use axum::routing::get;
+use axum::{Json, Router};
+use public::*;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xyjt_app::stats::StatsRow;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "xyjt 信用交通 API",
+        description = "Credit information platform for the transport sector. Errors answer with \
+                       {\"error\": {\"code\", \"message\", \"details\"}}."
+    ),
+    components(schemas(
+        ErrorEnvelope,
+        SubjectList,
+        SubjectProfile,
+        SubjectView,
+        NameView,
+        RecordView,
+        EventView,
+        Health,
+        Head,
+        RecordList,
+        StatsList,
+        StatsRow,
+        crate::api::checks::CheckRequest,
+        crate::api::checks::CheckSubject,
+        crate::api::checks::CheckResponse,
+        crate::api::checks::FeedbackRequest,
+        crate::api::checks::ScreeningRequest,
+        crate::api::checks::Bidder,
+        crate::api::checks::ScreenHit,
+        crate::api::cases::ReportRequest,
+        xyjt_app::workflows::ObjectionRequest,
+        xyjt_app::workflows::RepairRequest,
+        xyjt_app::workflows::ApplicantInput,
+        xyjt_app::workflows::EvidenceUpload,
+        xyjt_app::workflows::Filed,
+        xyjt_app::workflows::StepRequest,
+        xyjt_app::workflows::WorkflowStatsRow,
+        xyjt_app::workflows::CommitmentRequest,
+        xyjt_app::workflows::FulfilmentRequest
+    )),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme the token-protected paths refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API: each handler's path is declared once, on the handler (`#[utoipa::path]`), and
+/// `routes!` both routes it and adds it to the OpenAPI document served at
+/// `/api/v1/openapi.json`.
+pub fn router() -> Router<AppState> {
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(list_subjects))
+        .routes(routes!(get_subject))
+        .routes(routes!(get_record))
+        .routes(routes!(record_history))
+        .routes(routes!(ledger_head))
+        .routes(routes!(publicity))
+        .routes(routes!(shuanggongshi_stats))
+        .routes(routes!(list_entries))
+        .routes(routes!(checks::create_check))
+        .routes(routes!(checks::check_stats))
+        .routes(routes!(checks::get_check))
+        .routes(routes!(checks::check_feedback))
+        .routes(routes!(checks::create_screening))
+        .routes(routes!(cases::list_cases))
+        .routes(routes!(cases::report_case))
+        .routes(routes!(workflows::post_objection))
+        .routes(routes!(workflows::post_repair))
+        .routes(routes!(workflows::get_eligibility))
+        .routes(routes!(workflows::get_application))
+        .routes(routes!(workflows::list_workflows))
+        .routes(routes!(workflows::get_workflow))
+        .routes(routes!(workflows::post_step))
+        .routes(routes!(workflows::get_workflow_stats))
+        .routes(routes!(workflows::get_inbox))
+        .routes(routes!(workflows::get_templates))
+        .routes(routes!(
+            workflows::list_commitments,
+            workflows::post_commitment
+        ))
+        .routes(routes!(workflows::post_commitment_check))
+        .split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+}
