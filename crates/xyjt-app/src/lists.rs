@@ -454,3 +454,47 @@ pub async fn open_case(
         .await?;
     Ok(case)
 }
+
+/// An implementing unit reports what it did on a joint punishment case (执行反馈). Refused,
+/// before anything is written, when the unit is not one of the case's implementing units, when
+/// a measure not applied comes without a reason, or when the case's rule refuses the report.
+pub async fn report_case(
+    store: &dyn Store,
+    case_id: &str,
+    unit: &str,
+    applied: bool,
+    note: String,
+    actor: &str,
+    today: NaiveDate,
+) -> AppResult<xyjt_core::cases::CaseState> {
+    use xyjt_core::cases::{UnitReport, add_report};
+    if !applied && note.trim().is_empty() {
+        return Err(AppError::invalid("未实施措施时必须说明原因（note）"));
+    }
+    let case = store
+        .joint_case(case_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("联合惩戒案件 {case_id} 不存在")))?;
+    if !case.case.implementing_units.iter().any(|u| u == unit) {
+        return Err(AppError::forbidden(format!("“{unit}”不是本案的实施单位")));
+    }
+    let report = UnitReport {
+        unit: unit.to_string(),
+        applied,
+        note,
+        reported_on: today,
+    };
+    // The same rule the projection applies; refused here before anything is written.
+    let after = add_report(Some(case), &report).map_err(|e| AppError::invalid(e.to_string()))?;
+    store
+        .append(vec![NewEvent::new(
+            actor,
+            Utc::now(),
+            EventPayload::CaseReported {
+                case_id: case_id.to_string(),
+                report,
+            },
+        )])
+        .await?;
+    Ok(after)
+}

@@ -424,8 +424,6 @@ pub(crate) async fn lists_command(command: ListsCommand) -> Result<ExitCode> {
 }
 
 pub(crate) async fn cases_command(command: CasesCommand) -> Result<ExitCode> {
-    use xyjt_core::cases::UnitReport;
-    use xyjt_core::ledger::{EventPayload, NewEvent};
     let now = chrono::Utc::now();
     let today = xyjt_core::clock::today_in_china();
     match command {
@@ -479,20 +477,7 @@ pub(crate) async fn cases_command(command: CasesCommand) -> Result<ExitCode> {
                 anyhow::bail!("未实施措施时必须用 --note 说明原因");
             }
             let store = xyjt_store::open(&db.db).await?;
-            store
-                .append(vec![NewEvent::new(
-                    unit.as_str(),
-                    now,
-                    EventPayload::CaseReported {
-                        case_id: id.clone(),
-                        report: UnitReport {
-                            unit: unit.clone(),
-                            applied: !not_applied,
-                            note,
-                            reported_on: today,
-                        },
-                    },
-                )])
+            lists::report_case(store.as_ref(), &id, &unit, !not_applied, note, &unit, today)
                 .await?;
             outln!("{id}：{unit} 已反馈");
         }

@@ -6,12 +6,9 @@ use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use xyjt_core::cases::{CaseState, UnitReport, add_report};
-use xyjt_core::ledger::{EventPayload, NewEvent};
+use xyjt_core::cases::CaseState;
 
 #[derive(Deserialize, IntoParams)]
 pub struct CaseQuery {
@@ -90,40 +87,16 @@ pub async fn report_case(
     Path(id): Path<String>,
     Json(req): Json<ReportRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    if !req.applied && req.note.trim().is_empty() {
-        return Err(ApiError::invalid("未实施措施时必须说明原因（note）"));
-    }
     let today = state.today();
-    let case = state
-        .store
-        .joint_case(&id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("联合惩戒案件 {id} 不存在")))?;
-    if !case.case.implementing_units.contains(&caller) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            format!("“{caller}”不是本案的实施单位"),
-        ));
-    }
-    let report = UnitReport {
-        unit: caller.clone(),
-        applied: req.applied,
-        note: req.note,
-        reported_on: today,
-    };
-    // The same rule the projection applies; refused here before anything is written.
-    let after = add_report(Some(case), &report).map_err(|e| ApiError::invalid(e.to_string()))?;
-    state
-        .store
-        .append(vec![NewEvent::new(
-            format!("api:{caller}"),
-            Utc::now(),
-            EventPayload::CaseReported {
-                case_id: id.clone(),
-                report,
-            },
-        )])
-        .await?;
+    let after = xyjt_app::lists::report_case(
+        state.store.as_ref(),
+        &id,
+        &caller,
+        req.applied,
+        req.note,
+        &format!("api:{caller}"),
+        today,
+    )
+    .await?;
     Ok(Json(case_json(&after, today)))
 }
