@@ -118,3 +118,31 @@ pub fn demo_account_events() -> Vec<NewEvent> {
         })
         .collect()
 }
+
+/// Issues an API token to a calling system named `name` (a unit's name, or a platform's):
+/// returns the token, shown once; the ledger keeps only its SHA-256.
+pub async fn issue_token(
+    store: &dyn xyjt_store::Store,
+    name: &str,
+    actor: &str,
+) -> crate::AppResult<String> {
+    if name.trim().is_empty() {
+        return Err(crate::AppError::invalid("调用方名称不能为空"));
+    }
+    let token = format!(
+        "xyjt_{}",
+        xyjt_core::workflow::random_code(40).to_lowercase()
+    );
+    store
+        .append(vec![NewEvent::new(
+            actor,
+            Utc::now(),
+            EventPayload::ApiTokenIssued {
+                token_id: xyjt_core::ledger::new_id(),
+                name: name.to_string(),
+                token_hash: xyjt_core::canonical::sha256_hex(token.as_bytes()),
+            },
+        )])
+        .await?;
+    Ok(token)
+}

@@ -385,22 +385,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: AdminCommand::CreateToken { name, db },
         } => runtime()?.block_on(async {
             let store = xyjt_store::open(&db.db).await?;
-            let token = format!(
-                "xyjt_{}{}",
-                uuid::Uuid::new_v4().simple(),
-                uuid::Uuid::new_v4().simple()
-            );
-            store
-                .append(vec![xyjt_core::ledger::NewEvent::new(
-                    "admin:cli",
-                    chrono::Utc::now(),
-                    xyjt_core::ledger::EventPayload::ApiTokenIssued {
-                        token_id: xyjt_core::ledger::new_id(),
-                        name: name.clone(),
-                        token_hash: xyjt_core::canonical::sha256_hex(token.as_bytes()),
-                    },
-                )])
-                .await?;
+            let token = xyjt_app::accounts::issue_token(store.as_ref(), &name, "admin:cli").await?;
             eprintln!("已为“{name}”签发接口令牌（只显示这一次，平台只保存其哈希）：");
             outln!("{token}");
             Ok(ExitCode::SUCCESS)

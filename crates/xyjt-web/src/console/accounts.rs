@@ -5,7 +5,7 @@ use super::{
     Answer, CsrfForm, OrPage, allow, frame, invalid, see_other, sees_unit, show, unit_name,
 };
 use crate::AppState;
-use crate::auth::{self, Staff};
+use crate::auth::Staff;
 use crate::html::Frame;
 use askama::Template;
 use axum::extract::State;
@@ -15,7 +15,6 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use xyjt_app::accounts::{account_event, validate_account};
 use xyjt_core::account::{Account, Action, Role, authorize};
-use xyjt_core::ledger::EventPayload;
 
 /// The form field of a role's checkbox: `role_` and the role's key (`role_clerk`, …).
 fn role_field(role: Role) -> String {
@@ -142,16 +141,9 @@ pub(super) async fn issue_token(
 ) -> Answer {
     allow(&staff, Action::ManageAccounts, &f.unit_id)?;
     let unit = unit_name(staff.org(), &f.unit_id);
-    let token = format!("xyjt_{}", auth::new_token().to_lowercase());
-    let issued = super::event(
-        &staff,
-        EventPayload::ApiTokenIssued {
-            token_id: xyjt_core::ledger::new_id(),
-            name: unit.clone(),
-            token_hash: xyjt_core::canonical::sha256_hex(token.as_bytes()),
-        },
-    );
-    state.store.append(vec![issued]).await.or_page()?;
+    let token = xyjt_app::accounts::issue_token(state.store.as_ref(), &unit, &staff.actor())
+        .await
+        .or_page()?;
     let page = crate::html::render(&TokenPage {
         frame: frame(&staff, "接口令牌"),
         unit,
