@@ -5,7 +5,6 @@ use crate::workflows::*;
 use crate::{AppError, Ctx};
 use chrono::NaiveDate;
 use serde_json::{Value, json};
-use xyjt_core::calendar::Calendar;
 use xyjt_core::record::Record;
 use xyjt_store::Store;
 
@@ -15,10 +14,11 @@ use xyjt_store::Store;
 /// application's label with its number and query code, so a new user can follow one.
 pub async fn seed_demo_workflows(
     store: &dyn Store,
-    calendar: &Calendar,
+    policies: &xyjt_core::policies::Policies,
     today: NaiveDate,
 ) -> Result<Vec<(&'static str, Filed)>, AppError> {
-    let at = |day: NaiveDate| Ctx::new(store, calendar, day);
+    let calendar = &policies.calendar;
+    let at = |day: NaiveDate| Ctx::with_policies(store, policies, day);
     let back = |n: u32| {
         let (mut day, mut left) = (today, n);
         while left > 0 {
@@ -325,7 +325,7 @@ pub async fn seed(
         .await?;
     // Objections, repairs and commitments in every state; their numbers and query codes are
     // returned so the progress lookup can be tried.
-    let filed = seed_demo_workflows(store, &policies.calendar, today).await?;
+    let filed = seed_demo_workflows(store, policies, today).await?;
     // Staff accounts for the console (README lists them; password DEMO_PASSWORD).
     store.append(crate::accounts::demo_account_events()).await?;
     Ok(Seeded {

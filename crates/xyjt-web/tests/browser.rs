@@ -102,9 +102,13 @@ async fn server() -> (Arc<dyn Store>, String) {
         .await
         .unwrap();
     let calendar = Calendar::builtin();
-    xyjt_app::demo::seed_demo_workflows(store.as_ref(), &calendar, today)
-        .await
-        .unwrap();
+    xyjt_app::demo::seed_demo_workflows(
+        store.as_ref(),
+        xyjt_core::policies::Policies::builtin_ref(),
+        today,
+    )
+    .await
+    .unwrap();
     let state = AppState::new(store.clone(), calendar).await.unwrap();
     let app = Application::build(state, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await

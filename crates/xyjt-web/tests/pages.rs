@@ -31,9 +31,13 @@ async fn setup() -> (Arc<dyn Store>, AppState) {
         .append(xyjt_app::accounts::demo_account_events())
         .await
         .unwrap();
-    xyjt_app::demo::seed_demo_workflows(store.as_ref(), &Calendar::builtin(), today())
-        .await
-        .unwrap();
+    xyjt_app::demo::seed_demo_workflows(
+        store.as_ref(),
+        xyjt_core::policies::Policies::builtin_ref(),
+        today(),
+    )
+    .await
+    .unwrap();
     let mut state = AppState::new(store.clone(), Calendar::builtin())
         .await
         .unwrap();
