@@ -175,6 +175,56 @@ pub enum EventPayload {
         reported_on: NaiveDate,
         rows: Vec<RejectedRow>,
     },
+    /// A version of an evaluation model (信用评价模型) was adopted.
+    EvalModelAdopted { model: crate::evaluation::EvalModel },
+    /// An evaluation run was made; its results follow as `EvalResultProposed` events.
+    EvalRunProposed { run: crate::evaluation::EvalRun },
+    /// One subject's result of a run, awaiting review.
+    EvalResultProposed {
+        result: crate::evaluation::EvalResult,
+    },
+    /// Another person reviewed the run (maker-checker: 谁生产、谁审核).
+    EvalRunReviewed {
+        run_id: String,
+        by: String,
+        approved: bool,
+        comment: String,
+        on: NaiveDate,
+    },
+    /// The reviewed run's results are published (and copied to the supervising and sharing
+    /// units: the 5-day clock starts).
+    EvalRunPublished {
+        run_id: String,
+        on: NaiveDate,
+        valid_until: NaiveDate,
+    },
+    /// A published result was re-scored (an upheld objection) and re-published.
+    EvalResultRevised {
+        result: crate::evaluation::EvalResult,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        application: Option<String>,
+        on: NaiveDate,
+        valid_until: NaiveDate,
+    },
+    /// A unit's pool of inspectors (执法检查人员名录库) was set; it replaces the previous one.
+    InspectorPoolSet {
+        unit: String,
+        inspectors: Vec<crate::inspection::Inspector>,
+    },
+    /// The SHA-256 of a draw's seed, recorded before the draw (the seed itself comes after).
+    InspectionSeedCommitted {
+        draw_id: String,
+        quarter: String,
+        unit: String,
+        seed_sha256: String,
+    },
+    /// A random draw (双随机), with its seed revealed and the snapshot it used.
+    InspectionDrawn { draw: crate::inspection::DrawRecord },
+    /// An inspection's result (检查结果).
+    InspectionRecorded {
+        result: crate::inspection::InspectionResult,
+    },
 }
 
 /// A credit check as asked and answered, with the policy version that decided it.
@@ -246,6 +296,16 @@ impl EventPayload {
             EventPayload::PasswordChanged { .. } => "password_changed",
             EventPayload::SubmissionFiled { .. } => "submission_filed",
             EventPayload::SubmissionReviewed { .. } => "submission_reviewed",
+            EventPayload::EvalModelAdopted { .. } => "eval_model_adopted",
+            EventPayload::EvalRunProposed { .. } => "eval_run_proposed",
+            EventPayload::EvalResultProposed { .. } => "eval_result_proposed",
+            EventPayload::EvalRunReviewed { .. } => "eval_run_reviewed",
+            EventPayload::EvalRunPublished { .. } => "eval_run_published",
+            EventPayload::EvalResultRevised { .. } => "eval_result_revised",
+            EventPayload::InspectorPoolSet { .. } => "inspector_pool_set",
+            EventPayload::InspectionSeedCommitted { .. } => "inspection_seed_committed",
+            EventPayload::InspectionDrawn { .. } => "inspection_drawn",
+            EventPayload::InspectionRecorded { .. } => "inspection_recorded",
         }
     }
 
@@ -280,6 +340,16 @@ impl EventPayload {
             EventPayload::PasswordChanged { login, .. } => login,
             EventPayload::SubmissionFiled { submission } => &submission.id,
             EventPayload::SubmissionReviewed { submission_id, .. } => submission_id,
+            EventPayload::EvalModelAdopted { model } => &model.id,
+            EventPayload::EvalRunProposed { run } => &run.id,
+            EventPayload::EvalResultProposed { result } => &result.run_id,
+            EventPayload::EvalRunReviewed { run_id, .. }
+            | EventPayload::EvalRunPublished { run_id, .. } => run_id,
+            EventPayload::EvalResultRevised { result, .. } => &result.id,
+            EventPayload::InspectorPoolSet { unit, .. } => unit,
+            EventPayload::InspectionSeedCommitted { draw_id, .. } => draw_id,
+            EventPayload::InspectionDrawn { draw } => &draw.id,
+            EventPayload::InspectionRecorded { result } => &result.id,
         }
     }
 
@@ -317,6 +387,9 @@ impl EventPayload {
             EventPayload::CheckAnswered { check } => check.subject_id.as_deref(),
             EventPayload::ApplicationFiled { application } => application.subject_id.as_deref(),
             EventPayload::CommitmentSigned { commitment } => Some(&commitment.subject_id),
+            EventPayload::EvalResultProposed { result }
+            | EventPayload::EvalResultRevised { result, .. } => Some(&result.subject_id),
+            EventPayload::InspectionRecorded { result } => Some(&result.subject_id),
             _ => None,
         }
     }
