@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod checks;
 pub mod error;
+pub mod evaluation;
+pub mod inspection;
 pub mod lists;
 pub mod policies;
 pub mod replay;

@@ -190,13 +190,20 @@ pub enum EventPayload {
         approved: bool,
         comment: String,
         on: NaiveDate,
+        /// Approved: publication and the copies are due by this day (policy: 5 days).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<NaiveDate>,
     },
-    /// The reviewed run's results are published (and copied to the supervising and sharing
-    /// units: the 5-day clock starts).
+    /// The reviewed run's results are published and copied to the supervising unit and the
+    /// sharing units (an outbox message; its delivery closes the copy's clock).
     EvalRunPublished {
         run_id: String,
         on: NaiveDate,
         valid_until: NaiveDate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        supervising_unit: Option<String>,
+        #[serde(default)]
+        sharing_units: Vec<String>,
     },
     /// A published result was re-scored (an upheld objection) and re-published.
     EvalResultRevised {

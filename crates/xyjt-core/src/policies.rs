@@ -6,6 +6,8 @@
 use crate::calendar::Calendar;
 use crate::cases::{DeadlinePolicy, OrgTree};
 use crate::commitment::TemplateSet;
+use crate::evaluation::ModelSet;
+use crate::inspection::InspectionPolicy;
 use crate::lists::ListPolicy;
 use crate::publicity::PublicityPolicy;
 
@@ -17,6 +19,8 @@ pub const COMMITMENTS_FILE: &str = "commitments.toml";
 pub const ORG_TREE_FILE: &str = "org-tree.toml";
 pub const CALENDAR_FILE: &str = "cn-calendar.toml";
 pub const LISTS_FILE: &str = "lists.json";
+pub const EVALUATION_FILE: &str = "evaluation.toml";
+pub const INSPECTION_FILE: &str = "inspection.toml";
 
 #[derive(Debug, Clone)]
 pub struct Policies {
@@ -28,6 +32,10 @@ pub struct Policies {
     /// The four lists adopted (as version 1) when the ledger has none yet; later versions are
     /// ledger events.
     pub lists: ListPolicy,
+    /// The evaluation models adopted (as version 1 of each) when the ledger has none yet.
+    pub evaluation: ModelSet,
+    /// The 随机抽查事项清单 and the ratios of graded supervision.
+    pub inspection: InspectionPolicy,
 }
 
 /// The texts of a policy directory's files; `None` for a file that is not there.
@@ -39,6 +47,8 @@ pub struct PolicyTexts {
     pub org: Option<String>,
     pub calendar: Option<String>,
     pub lists: Option<String>,
+    pub evaluation: Option<String>,
+    pub inspection: Option<String>,
 }
 
 impl Policies {
@@ -51,6 +61,8 @@ impl Policies {
             org: OrgTree::builtin().clone(),
             calendar: Calendar::builtin(),
             lists: ListPolicy::builtin(),
+            evaluation: ModelSet::builtin().clone(),
+            inspection: InspectionPolicy::builtin().clone(),
         }
     }
 
@@ -84,7 +96,33 @@ impl Policies {
         if let Some(t) = &texts.lists {
             p.lists = ListPolicy::from_json(t).map_err(|e| named(LISTS_FILE, e.to_string()))?;
         }
+        if let Some(t) = &texts.evaluation {
+            p.evaluation = ModelSet::from_toml(t).map_err(|e| named(EVALUATION_FILE, e))?;
+        }
+        if let Some(t) = &texts.inspection {
+            p.inspection = InspectionPolicy::from_toml(t).map_err(|e| named(INSPECTION_FILE, e))?;
+        }
+        p.check_inspection_grades()?;
         Ok(p)
+    }
+
+    /// Every graded inspection item names a model that exists and grades it has.
+    fn check_inspection_grades(&self) -> Result<(), String> {
+        for item in &self.inspection.items {
+            let Some(id) = &item.model else { continue };
+            let model = self.evaluation.get(id).ok_or_else(|| {
+                format!(
+                    "{INSPECTION_FILE}：抽查事项 {} 的评价模型 {id} 不存在",
+                    item.id
+                )
+            })?;
+            for r in &item.ratios {
+                model
+                    .rank(&r.grade)
+                    .map_err(|e| format!("{INSPECTION_FILE}：抽查事项 {}：{e}", item.id))?;
+            }
+        }
+        Ok(())
     }
 }
 

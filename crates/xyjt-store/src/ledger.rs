@@ -396,6 +396,12 @@ const PROJECTIONS: &[(&str, &[&str])] = &[
     ("outbox", &["delivered_at"]),
     ("accounts", &[]),
     ("submissions", &[]),
+    ("eval_models", &[]),
+    ("eval_runs", &[]),
+    ("eval_results", &[]),
+    ("inspector_pools", &[]),
+    ("inspection_draws", &[]),
+    ("inspection_results", &[]),
 ];
 
 pub(crate) async fn projection_rows(

@@ -199,8 +199,107 @@ pub trait StoreTx: Send {
     async fn rollback(self: Box<Self>) -> Result<(), StoreError>;
 }
 
+/// Filters for evaluation results (portal search, console review, a subject's profile).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvalResultQuery {
+    pub run_id: Option<String>,
+    pub model_id: Option<String>,
+    pub period: Option<String>,
+    pub status: Option<xyjt_core::evaluation::ResultStatus>,
+    pub grade: Option<String>,
+    pub subject_id: Option<String>,
+    /// Part of the subject's name (see `xyjt_core::text::name_key`).
+    pub name_key: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalResultPage {
+    pub items: Vec<xyjt_core::evaluation::EvalResultState>,
+    pub total: i64,
+}
+
+/// A draw: its seed commitment, and the draw itself once made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrawState {
+    pub id: String,
+    pub quarter: String,
+    pub unit: String,
+    pub seed_sha256: String,
+    /// The sequence number of the seed's commitment.
+    pub committed_seq: i64,
+    pub draw: Option<xyjt_core::inspection::DrawRecord>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InspectionQuery {
+    pub draw_id: Option<String>,
+    pub subject_id: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// Credit evaluation and inspections (信用评价, 双随机一公开).
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait EvaluationStore: Send + Sync {
+    /// Up to `limit` events of these kinds with `after_seq < seq <= up_to_seq`, in ledger order
+    /// (folding a draw's inputs as of its snapshot).
+    async fn events_of_kinds(
+        &self,
+        kinds: &[&str],
+        after_seq: i64,
+        up_to_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Up to `limit` subjects with an id after `after_id`, by id (an evaluation run's pages).
+    async fn subjects_after(&self, after_id: &str, limit: i64) -> Result<Vec<Subject>, StoreError>;
+
+    /// The records of these subjects, by subject.
+    async fn records_of_subjects(&self, ids: &[String]) -> Result<Vec<Record>, StoreError>;
+
+    /// Every adopted version of every model, by id and version.
+    async fn eval_models(&self) -> Result<Vec<xyjt_core::evaluation::EvalModel>, StoreError>;
+
+    /// Runs, newest first.
+    async fn eval_runs(
+        &self,
+        model_id: Option<&str>,
+    ) -> Result<Vec<xyjt_core::evaluation::EvalRunState>, StoreError>;
+
+    async fn eval_run(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::evaluation::EvalRunState>, StoreError>;
+
+    /// Results matching the filters: newest period first, then best score.
+    async fn eval_results(&self, query: &EvalResultQuery) -> Result<EvalResultPage, StoreError>;
+
+    async fn eval_result(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::evaluation::EvalResultState>, StoreError>;
+
+    /// Every unit's inspector pool.
+    async fn inspector_pools(
+        &self,
+    ) -> Result<Vec<(String, Vec<xyjt_core::inspection::Inspector>)>, StoreError>;
+
+    /// Draws (of one quarter or all), newest first.
+    async fn inspection_draws(&self, quarter: Option<&str>) -> Result<Vec<DrawState>, StoreError>;
+
+    async fn inspection_draw(&self, id: &str) -> Result<Option<DrawState>, StoreError>;
+
+    /// Inspection results, newest first.
+    async fn inspection_results(
+        &self,
+        query: &InspectionQuery,
+    ) -> Result<Vec<xyjt_core::inspection::InspectionResult>, StoreError>;
+}
+
+#[async_trait]
+pub trait Store: EvaluationStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     /// Starts a write transaction (it holds the ledger's write lock until it ends).

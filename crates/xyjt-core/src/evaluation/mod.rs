@@ -4,10 +4,12 @@
 mod model;
 mod score;
 mod scoring;
+mod state;
 
 pub use model::*;
 pub use score::Score;
 pub use scoring::*;
+pub use state::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,11 @@ pub const DEFAULT_EVALUATION_TOML: &str = include_str!("../../../../data/policy/
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSet {
+    /// Results are published, and copied to the supervising and sharing units, within this many
+    /// (calendar) days of being determined (RULES.md §7: 5).
+    pub publish_days: u32,
+    /// The sharing units every published run is copied to (besides the supervising unit).
+    pub sharing_units: Vec<String>,
     #[serde(rename = "model")]
     pub models: Vec<EvalModel>,
 }

@@ -98,6 +98,9 @@ pub struct EvalResult {
     pub period: String,
     pub subject_id: String,
     pub subject_name: String,
+    /// A natural person (practitioner): name and citizen ID are masked in public views.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub natural_person: bool,
     /// USCC or citizen ID (masked in public views).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_code: Option<String>,
@@ -346,6 +349,7 @@ pub fn score_subject(
         period: period.to_string(),
         subject_id: subject.id.clone(),
         subject_name: subject.name.clone(),
+        natural_person: subject.kind == crate::subject::PartyCategory::NaturalPerson,
         subject_code: subject
             .uscc
             .as_ref()

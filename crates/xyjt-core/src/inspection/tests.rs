@@ -18,6 +18,7 @@ fn result(run: &str, subject: &str, grade: &str) -> EvalResult {
         period: "2025".into(),
         subject_id: subject.into(),
         subject_name: format!("企业{subject}"),
+        natural_person: false,
         subject_code: Some(format!("CODE{subject}")),
         base_score: Score::from_int(100),
         score: Score::from_int(90),

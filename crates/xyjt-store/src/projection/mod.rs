@@ -3,6 +3,7 @@
 //! console in their own modules.
 
 pub(crate) mod console;
+pub(crate) mod evaluation;
 pub(crate) mod workflows;
 
 use crate::codec::*;
@@ -133,6 +134,18 @@ pub(crate) async fn project(
         }
         // On record in the ledger only; nothing is shown from it yet.
         EventPayload::ScreeningAnswered { .. } => Ok(()),
+        EventPayload::EvalModelAdopted { .. }
+        | EventPayload::EvalRunProposed { .. }
+        | EventPayload::EvalResultProposed { .. }
+        | EventPayload::EvalRunReviewed { .. }
+        | EventPayload::EvalRunPublished { .. }
+        | EventPayload::EvalResultRevised { .. }
+        | EventPayload::InspectorPoolSet { .. }
+        | EventPayload::InspectionSeedCommitted { .. }
+        | EventPayload::InspectionDrawn { .. }
+        | EventPayload::InspectionRecorded { .. } => {
+            crate::projection::evaluation::project(conn, event, seq).await
+        }
         EventPayload::ApplicationFiled { .. }
         | EventPayload::ApplicationStepped { .. }
         | EventPayload::CommitmentSigned { .. }

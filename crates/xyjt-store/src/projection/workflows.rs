@@ -56,15 +56,22 @@ pub enum OutboxChannel {
     Exchange,
     /// The applicant (the written answer, by mail or SMS).
     Applicant,
+    /// The supervising and sharing units (published evaluation results, 5-day clock).
+    Sharing,
 }
 
 impl OutboxChannel {
-    pub const ALL: [OutboxChannel; 2] = [OutboxChannel::Exchange, OutboxChannel::Applicant];
+    pub const ALL: [OutboxChannel; 3] = [
+        OutboxChannel::Exchange,
+        OutboxChannel::Applicant,
+        OutboxChannel::Sharing,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             OutboxChannel::Exchange => "exchange",
             OutboxChannel::Applicant => "applicant",
+            OutboxChannel::Sharing => "sharing",
         }
     }
 
@@ -163,7 +170,7 @@ async fn write_commitment(
     Ok(())
 }
 
-async fn notify(
+pub(crate) async fn notify(
     conn: &mut AnyConnection,
     event: &NewEvent,
     seq: i64,
@@ -189,7 +196,7 @@ async fn notify(
     Ok(())
 }
 
-async fn enqueue(
+pub(crate) async fn enqueue(
     conn: &mut AnyConnection,
     event: &NewEvent,
     seq: i64,

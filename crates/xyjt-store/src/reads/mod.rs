@@ -1,6 +1,7 @@
 //! Reads per aggregate, behind `Store`.
 
 pub(crate) mod console;
+pub(crate) mod evaluation;
 pub(crate) mod lists;
 pub(crate) mod records;
 pub(crate) mod workflows;
