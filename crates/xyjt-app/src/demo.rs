@@ -3,6 +3,7 @@
 
 use crate::workflows::*;
 use crate::{AppError, Ctx};
+use chrono::Datelike;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 use xyjt_core::record::Record;
@@ -326,10 +327,118 @@ pub async fn seed(
     // Objections, repairs and commitments in every state; their numbers and query codes are
     // returned so the progress lookup can be tried.
     let filed = seed_demo_workflows(store, policies, today).await?;
+    // Evaluation runs, inspector pools, a draw with some results.
+    let evaluation = seed_demo_evaluation(store, policies, today).await?;
+    n += evaluation;
     // Staff accounts for the console (README lists them; password DEMO_PASSWORD).
     store.append(crate::accounts::demo_account_events()).await?;
     Ok(Seeded {
         events: n + 1 + filed.len() + crate::accounts::DEMO_ACCOUNTS.len(),
         applications: filed,
     })
+}
+
+/// The demo draw's seed (fixed, so the demo's draw is the same on every machine).
+pub const DEMO_DRAW_SEED: &str = "64656d6f2d647261772d736565642d3230323620e4bfa1e794a8e4baa4e9809a";
+
+/// Inspector pools for three units, last year's evaluation of every model published (reviewed by
+/// another person), this year's road transport run awaiting review, and a draw for the current
+/// quarter with a few results recorded. Returns how many events were written (roughly).
+pub async fn seed_demo_evaluation(
+    store: &dyn Store,
+    policies: &xyjt_core::policies::Policies,
+    today: NaiveDate,
+) -> Result<usize, AppError> {
+    use xyjt_core::inspection::{InspectionOutcome, Inspector, Quarter};
+    let ctx = Ctx::with_policies(store, policies, today);
+    const NAMES: &[&str] = &["张", "王", "李", "赵", "陈", "刘", "周", "吴"];
+    const GIVEN: &[&str] = &["建国", "海燕", "志强", "丽华", "明", "静", "伟", "敏"];
+    let mut events = 0;
+    for (u, unit) in ["SF-ZF", "DH-ZF", "XL-ZF"].iter().enumerate() {
+        let inspectors = (0..6)
+            .map(|k| Inspector {
+                id: format!("{unit}-{:02}", k + 1),
+                name: format!(
+                    "{}{}",
+                    NAMES[(u * 3 + k) % NAMES.len()],
+                    GIVEN[(u + k * 5) % GIVEN.len()]
+                ),
+                unit: (*unit).to_string(),
+                avoid_code: None,
+            })
+            .collect();
+        crate::inspection::set_pool(&ctx, unit, inspectors, "演示管理员").await?;
+        events += 1;
+    }
+    let last_year = (today.year() - 1).to_string();
+    for model in &policies.evaluation.models {
+        let run =
+            match crate::evaluation::run(&ctx, &model.id, &last_year, None, "SF-XY", "演示评价员")
+                .await
+            {
+                Ok(run) => run,
+                // A model with no subject in the demo region is left out.
+                Err(e) if e.kind == crate::ErrorKind::Invalid => continue,
+                Err(e) => return Err(e),
+            };
+        crate::evaluation::review(&ctx, &run.run.id, "演示审核员", true, "演示数据：经审核")
+            .await?;
+        crate::evaluation::publish(&ctx, &run.run.id, "演示审核员").await?;
+        events += run.run.subjects as usize + 3;
+    }
+    let this_year = today.year().to_string();
+    if let Ok(run) = crate::evaluation::run(
+        &ctx,
+        "js-road-transport",
+        &this_year,
+        None,
+        "SF-XY",
+        "演示评价员",
+    )
+    .await
+    {
+        events += run.run.subjects as usize + 1;
+    }
+    let quarter = Quarter::of(today).to_string();
+    let draw = crate::inspection::draw(
+        &ctx,
+        &quarter,
+        "DH-ZF",
+        Some(DEMO_DRAW_SEED),
+        "演示执法人员",
+    )
+    .await?;
+    events += 2;
+    let outcomes = [
+        (
+            InspectionOutcome::NoProblem,
+            "现场检查经营资质、车辆技术档案，未发现问题",
+        ),
+        (
+            InspectionOutcome::ProblemsFound,
+            "2 辆车辆未按期进行技术等级评定，责令 15 日内整改",
+        ),
+        (
+            InspectionOutcome::CaseOpened,
+            "发现超限运输违法行为，已立案查处",
+        ),
+    ];
+    for (task, (outcome, note)) in draw.tasks.iter().zip(outcomes) {
+        crate::inspection::record_result(
+            &ctx,
+            crate::inspection::ResultInput {
+                draw_id: Some(draw.id.clone()),
+                task_no: Some(task.no),
+                subject_id: None,
+                outcome,
+                note: note.to_string(),
+                on: today,
+            },
+            "DH-ZF",
+            "演示执法人员",
+        )
+        .await?;
+        events += 1;
+    }
+    Ok(events)
 }

@@ -164,7 +164,7 @@ pub async fn run(
         inspections.entry(i.subject_id.clone()).or_default().push(i);
     }
     let previous = published_grades(store, &model.id, &period.previous().to_string()).await?;
-    let run_id = format!("EV-{}-{}-{}", model.id, period, &new_id()[..8]);
+    let run_id = format!("EV-{}-{}-{}", model.id, period, &new_id()[28..]);
     let mut results: Vec<EvalResult> = Vec::new();
     let mut after = String::new();
     loop {
@@ -409,7 +409,7 @@ pub async fn rescore(
         previous_grade: r.previous_grade.clone(),
     };
     let mut result = score_subject(&model, &r.run_id, period, r.as_of, &subject, &facts);
-    result.id = format!("{}/R{}", r.id, &new_id()[..8]);
+    result.id = format!("{}/R{}", r.id, &new_id()[28..]);
     let valid_until = old.valid_until.unwrap_or(ctx.today);
     ctx.store
         .append(vec![NewEvent::new(

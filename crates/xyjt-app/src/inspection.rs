@@ -101,7 +101,7 @@ pub async fn draw(
             "单位 {unit} 还没有检查人员库，请先登记检查人员"
         )));
     }
-    let id = format!("DR-{quarter}-{unit}-{}", &new_id()[..8]);
+    let id = format!("DR-{quarter}-{unit}-{}", &new_id()[28..]);
     let committed = ctx
         .store
         .append(vec![NewEvent::new(
@@ -142,14 +142,24 @@ pub async fn draw(
     Ok(record)
 }
 
-/// The recorded draw with its committed seed hash, from the ledger itself.
-pub async fn recorded_draw(store: &dyn Store, id: &str) -> AppResult<(DrawRecord, String)> {
+/// What was committed before a draw: the seed's hash, at a ledger position (the snapshot).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commitment {
+    pub seed_sha256: String,
+    pub seq: i64,
+}
+
+/// The recorded draw with its seed commitment, from the ledger itself.
+pub async fn recorded_draw(store: &dyn Store, id: &str) -> AppResult<(DrawRecord, Commitment)> {
     let mut committed = None;
     let mut drawn = None;
     for e in store.events_of(id).await? {
         match e.typed() {
             Ok(EventPayload::InspectionSeedCommitted { seed_sha256, .. }) => {
-                committed = Some(seed_sha256)
+                committed = Some(Commitment {
+                    seed_sha256,
+                    seq: e.seq,
+                })
             }
             Ok(EventPayload::InspectionDrawn { draw }) => drawn = Some(draw),
             _ => {}
@@ -166,10 +176,16 @@ pub async fn recorded_draw(store: &dyn Store, id: &str) -> AppResult<(DrawRecord
 pub async fn replay_record(
     ctx: &Ctx<'_>,
     record: &DrawRecord,
-    committed_sha256: &str,
+    committed: &Commitment,
 ) -> AppResult<Option<String>> {
-    if record.seed_sha256 != committed_sha256 {
+    if record.seed_sha256 != committed.seed_sha256 {
         return Ok(Some("记录的种子哈希与事先登记的不同".into()));
+    }
+    if record.snapshot_seq != committed.seq {
+        return Ok(Some(format!(
+            "记录的数据快照 #{} 不是种子登记时的账本位置 #{}",
+            record.snapshot_seq, committed.seq
+        )));
     }
     let seed = match decode_seed(&record.seed) {
         Ok(s) => s,

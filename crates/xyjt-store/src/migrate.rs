@@ -33,6 +33,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "console",
         include_str!("../migrations/sqlite/0005_console.sql"),
     ),
+    (
+        6,
+        "evaluation",
+        include_str!("../migrations/sqlite/0006_evaluation.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -60,6 +65,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "console",
         include_str!("../migrations/postgres/0005_console.sql"),
+    ),
+    (
+        6,
+        "evaluation",
+        include_str!("../migrations/postgres/0006_evaluation.sql"),
     ),
 ];
 

@@ -27,6 +27,7 @@ macro_rules! outln {
     }};
 }
 
+mod evaluation;
 mod joint;
 mod records;
 mod workflows;
@@ -226,6 +227,16 @@ enum Command {
     },
     #[command(flatten)]
     Workflows(workflows::Command),
+    /// Credit evaluation (信用评价): grading, runs from the ledger, review, publication
+    Eval {
+        #[command(subcommand)]
+        command: evaluation::EvalCommand,
+    },
+    /// Random inspections (双随机一公开): draws, replays, coverage, results
+    Inspect {
+        #[command(subcommand)]
+        command: evaluation::InspectCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -459,6 +470,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: StatsCommand::Workflows(args),
         } => runtime()?.block_on(workflows::stats(args)),
         Command::Workflows(command) => runtime()?.block_on(workflows::run(command)),
+        Command::Eval {
+            command:
+                command @ (evaluation::EvalCommand::Grade { .. }
+                | evaluation::EvalCommand::Consortium { .. }),
+        } => evaluation::eval_pure(command),
+        Command::Eval { command } => runtime()?.block_on(evaluation::eval_db(command)),
+        Command::Inspect { command } => runtime()?.block_on(evaluation::inspect(command)),
     }
 }
 

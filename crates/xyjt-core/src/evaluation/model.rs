@@ -71,6 +71,10 @@ pub struct Applicability {
     /// content contains one of these; empty = every subject of the kinds above.
     #[serde(default)]
     pub licence_keywords: Vec<String>,
+    /// …or whose name contains one of these (where the platform holds no qualification data,
+    /// e.g. 路桥 for construction firms; 示例).
+    #[serde(default)]
+    pub name_keywords: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -144,12 +144,19 @@ fn licence_matches(model: &EvalModel, body: &RecordBody) -> bool {
 }
 
 /// Whether the model grades this subject for the period: its kind, and (when the model names
-/// licences) a licence held by the end of the period and not revoked.
+/// licences or name keywords) a licence held by the end of the period and not revoked, or a
+/// name with one of the keywords.
 pub fn applies(model: &EvalModel, subject: &Subject, records: &[Record], period: Period) -> bool {
     if !model.applies_to.party_kinds.contains(&subject.kind) {
         return false;
     }
-    model.applies_to.licence_keywords.is_empty()
+    let a = &model.applies_to;
+    if a.licence_keywords.is_empty() && a.name_keywords.is_empty() {
+        return true;
+    }
+    a.name_keywords
+        .iter()
+        .any(|k| subject.name.contains(k.as_str()))
         || records.iter().any(|r| {
             r.status != RecordStatus::Revoked
                 && r.body.decision_date() <= period.last_day()

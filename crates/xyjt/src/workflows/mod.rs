@@ -262,7 +262,7 @@ fn init_error_log() {
 
 /// Prints a refusal on stderr (as the API's JSON envelope with `json`) and gives the exit code:
 /// 1 for a refusal, 2 for a server-side failure.
-fn report_refusal(e: &AppError, json: bool) -> ExitCode {
+pub(crate) fn report_refusal(e: &AppError, json: bool) -> ExitCode {
     if json {
         eprintln!(
             "{}",

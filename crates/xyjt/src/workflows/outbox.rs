@@ -10,6 +10,8 @@ pub enum ChannelArg {
     Exchange,
     /// The applicant
     Applicant,
+    /// The supervising and sharing units (published evaluation results)
+    Sharing,
 }
 
 impl From<ChannelArg> for OutboxChannel {
@@ -17,6 +19,7 @@ impl From<ChannelArg> for OutboxChannel {
         match c {
             ChannelArg::Exchange => OutboxChannel::Exchange,
             ChannelArg::Applicant => OutboxChannel::Applicant,
+            ChannelArg::Sharing => OutboxChannel::Sharing,
         }
     }
 }
