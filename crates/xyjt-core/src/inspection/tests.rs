@@ -71,6 +71,8 @@ fn inputs(subjects: usize, inspectors: usize) -> DrawInputs {
             run_id: "R1".into(),
             on: d(2026, 1, 10),
             valid_until: d(2027, 1, 9),
+            supervising_unit: None,
+            sharing_units: vec![],
         },
     );
     apply(
