@@ -62,6 +62,7 @@ pub async fn seed_demo_workflows(
     let objection = |r: &Record, reason: &str, claimed: Value, filed: NaiveDate| ObjectionRequest {
         record_id: Some(r.id.clone()),
         entry_id: None,
+        result_id: None,
         field: claimed.as_object().and_then(|o| o.keys().next().cloned()),
         reason: reason.into(),
         claimed,

@@ -362,6 +362,24 @@ pub async fn rescore(
     application: Option<&str>,
     by: &str,
 ) -> AppResult<EvalResultState> {
+    let (payload, id) = rescore_payload(ctx, result_id, reason, application).await?;
+    ctx.store
+        .append(vec![NewEvent::new(by, Utc::now(), payload)])
+        .await?;
+    ctx.store
+        .eval_result(&id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("评价结果 {id}")))
+}
+
+/// The event re-scoring a published result (appended by the caller, e.g. with the objection's
+/// decision in one transaction), and the new result's id.
+pub async fn rescore_payload(
+    ctx: &Ctx<'_>,
+    result_id: &str,
+    reason: &str,
+    application: Option<&str>,
+) -> AppResult<(EventPayload, String)> {
     let old = ctx
         .store
         .eval_result(result_id)
@@ -409,25 +427,20 @@ pub async fn rescore(
         previous_grade: r.previous_grade.clone(),
     };
     let mut result = score_subject(&model, &r.run_id, period, r.as_of, &subject, &facts);
-    result.id = format!("{}/R{}", r.id, &new_id()[28..]);
-    let valid_until = old.valid_until.unwrap_or(ctx.today);
-    ctx.store
-        .append(vec![NewEvent::new(
-            by,
-            Utc::now(),
-            EventPayload::EvalResultRevised {
-                result: result.clone(),
-                reason: reason.to_string(),
-                application: application.map(str::to_string),
-                on: ctx.today,
-                valid_until,
-            },
-        )])
-        .await?;
-    ctx.store
-        .eval_result(&result.id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("评价结果 {}", result.id)))
+    // The original id and a random suffix: a result may be revised more than once.
+    let base = r.id.split("/R").next().unwrap_or(&r.id);
+    result.id = format!("{base}/R{}", &new_id()[28..]);
+    let id = result.id.clone();
+    Ok((
+        EventPayload::EvalResultRevised {
+            result,
+            reason: reason.to_string(),
+            application: application.map(str::to_string),
+            on: ctx.today,
+            valid_until: old.valid_until.unwrap_or(ctx.today),
+        },
+        id,
+    ))
 }
 
 /// A subject's results in force on `day`, one per model (the latest period).

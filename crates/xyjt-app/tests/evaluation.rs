@@ -21,9 +21,16 @@ fn today() -> NaiveDate {
 async fn replays_identically(store: &dyn Store, url: &str) {
     let scratch = xyjt_store::Scratch::create(url).await.unwrap();
     let fresh = SqlStore::connect(&scratch.url).await.unwrap();
-    let report = xyjt_app::replay::rebuild_projections(store, &fresh).await.unwrap();
+    let report = xyjt_app::replay::rebuild_projections(store, &fresh)
+        .await
+        .unwrap();
     assert!(report.equal(), "{:?}", report.differences);
-    assert!(report.tables.iter().any(|(t, n)| t == "eval_results" && *n > 0));
+    assert!(
+        report
+            .tables
+            .iter()
+            .any(|(t, n)| t == "eval_results" && *n > 0)
+    );
     drop(fresh);
     scratch.remove().await.unwrap();
 }
@@ -142,6 +149,85 @@ async fn story(store: &dyn Store) -> Vec<DrawTask> {
         .await
         .unwrap();
     assert!(grades.iter().any(|g| g.result.id == revised.result.id));
+
+    // An objection to a result, upheld, re-scores and re-publishes it (in the decision's
+    // transaction); the superseded result stays in the history.
+    let target = &results.items[1];
+    let filed = xyjt_app::workflows::file_objection(
+        &ctx,
+        xyjt_app::workflows::ObjectionRequest {
+            record_id: None,
+            entry_id: None,
+            result_id: Some(target.result.id.clone()),
+            field: None,
+            reason: "评价所依据的处罚已被撤销".into(),
+            claimed: serde_json::Value::Null,
+            filed_on: None,
+            applicant: None,
+            evidence: vec![],
+        },
+        "企业",
+    )
+    .await
+    .unwrap();
+    let decide = |granted: bool| xyjt_app::workflows::StepRequest {
+        action: "decide".into(),
+        on: None,
+        reason: "经核实，异议成立".into(),
+        unit: None,
+        clock: None,
+        workdays: None,
+        granted: Some(granted),
+        revoke: false,
+        corrected: None,
+    };
+    xyjt_app::workflows::take_step(&ctx, &filed.number, &decide(true), "审核人")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .eval_result(&target.result.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        ResultStatus::Superseded
+    );
+    let now = xyjt_app::evaluation::grades_of(store, &target.result.subject_id, today())
+        .await
+        .unwrap();
+    let revised = now
+        .iter()
+        .find(|g| g.result.model_id == "js-road-transport")
+        .unwrap();
+    assert!(revised.revision.as_deref().unwrap().contains(&filed.number));
+    // An unpublished result cannot be objected to.
+    let pending_result = store
+        .eval_results(&EvalResultQuery {
+            run_id: Some(pending.run.id.clone()),
+            limit: 1,
+            ..EvalResultQuery::default()
+        })
+        .await
+        .unwrap();
+    let e = xyjt_app::workflows::file_objection(
+        &ctx,
+        xyjt_app::workflows::ObjectionRequest {
+            record_id: None,
+            entry_id: None,
+            result_id: Some(pending_result.items[0].result.id.clone()),
+            field: None,
+            reason: "x".into(),
+            claimed: serde_json::Value::Null,
+            filed_on: None,
+            applicant: None,
+            evidence: vec![],
+        },
+        "企业",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind, xyjt_app::ErrorKind::NotFound);
 
     // The demo's draw replays identically; a changed seed or snapshot is detected.
     let draws = store.inspection_draws(None).await.unwrap();

@@ -47,6 +47,9 @@ pub struct Target {
     pub record_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_id: Option<String>,
+    /// An evaluation result (信用评价结果) objected to: an upheld objection re-scores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_id: Option<String>,
     /// A single field of the record (its JSON name in the record body), when only it is disputed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,

@@ -167,6 +167,7 @@ fn application(kind: WorkflowKind, filed: &str) -> Application {
         query_code_hash: query_code_hash("ABCD2345"),
         subject_id: Some("s1".into()),
         target: Target {
+            result_id: None,
             record_id: Some("r1".into()),
             entry_id: None,
             field: None,

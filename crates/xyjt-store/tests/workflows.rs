@@ -36,6 +36,7 @@ fn application(
         query_code_hash: "0f".repeat(32),
         subject_id: Some(subject.into()),
         target: Target {
+            result_id: None,
             record_id: Some(record.into()),
             entry_id: None,
             field: None,

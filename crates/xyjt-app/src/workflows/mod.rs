@@ -64,6 +64,9 @@ pub struct ObjectionRequest {
     /// A list entry objected to.
     #[serde(default)]
     pub entry_id: Option<String>,
+    /// A published evaluation result (信用评价结果) objected to.
+    #[serde(default)]
+    pub result_id: Option<String>,
     /// Only this field of the record (its name in the record body, e.g. `fine`).
     #[serde(default)]
     pub field: Option<String>,

@@ -56,6 +56,7 @@ pub async fn file_objection(
                 Target {
                     record_id: Some(rid.clone()),
                     entry_id: None,
+                    result_id: None,
                     field: req.field.clone(),
                 },
             )
@@ -73,14 +74,35 @@ pub async fn file_objection(
                 Target {
                     record_id: None,
                     entry_id: Some(eid.clone()),
+                    result_id: None,
                     field: req.field.clone(),
                 },
             )
         }
+        (None, None) if req.result_id.is_some() => {
+            let rid = req.result_id.clone().unwrap_or_default();
+            let r = ctx
+                .store
+                .eval_result(&rid)
+                .await?
+                .filter(|r| r.status == xyjt_core::evaluation::ResultStatus::Published)
+                .ok_or_else(|| AppError::not_found(format!("已发布的评价结果 {rid} 不存在")))?;
+            let run = crate::evaluation::run_or_404(ctx.store, &r.result.run_id).await?;
+            (
+                Some(r.result.subject_id.clone()),
+                run.run.unit.clone(),
+                r.result.subject_name.clone(),
+                Target {
+                    record_id: None,
+                    entry_id: None,
+                    result_id: Some(rid),
+                    field: None,
+                },
+            )
+        }
         _ => {
-            return Err(
-                bad("请给出 record_id 或 entry_id 之一").with_detail(json!({"field": "record_id"}))
-            );
+            return Err(bad("请给出 record_id、entry_id 或 result_id 之一")
+                .with_detail(json!({"field": "record_id"})));
         }
     };
     let files = decode_evidence(&req.evidence)?;

@@ -154,6 +154,7 @@ pub async fn file_repair(
             filed_on: day,
             subject_id: Some(record.subject_id.clone()),
             target: Target {
+                result_id: None,
                 record_id: Some(record.id.clone()),
                 entry_id: None,
                 field: None,

@@ -178,6 +178,20 @@ pub async fn take_step(
             }
             events.push(e);
         }
+        // An upheld objection to an evaluation result re-scores it from the ledger as it is now
+        // and publishes the new result in its place.
+        if let Some(result_id) = &after.app.target.result_id
+            && after.app.kind == xyjt_core::workflow::WorkflowKind::Objection
+        {
+            let (payload, _) = crate::evaluation::rescore_payload(
+                &Ctx { today: on, ..*ctx },
+                result_id,
+                &format!("异议申请 {number} 成立，重新评价"),
+                Some(number),
+            )
+            .await?;
+            events.push(NewEvent::new(actor, Utc::now(), payload));
+        }
     }
     ctx.store.append(events).await?;
     Ok(after)

@@ -193,6 +193,7 @@ fn objection_request(target: &Target, f: &ObjectionForm) -> Result<ObjectionRequ
     Ok(ObjectionRequest {
         record_id,
         entry_id,
+        result_id: None,
         field,
         reason,
         claimed,

@@ -94,11 +94,14 @@ pub enum ObjectionCommand {
         #[command(flatten)]
         env: Env,
         /// The record objected to
-        #[arg(long, required_unless_present = "entry", conflicts_with = "entry")]
+        #[arg(long, required_unless_present_any = ["entry", "result"], conflicts_with_all = ["entry", "result"])]
         record: Option<String>,
         /// The list entry objected to
-        #[arg(long)]
+        #[arg(long, conflicts_with = "result")]
         entry: Option<String>,
+        /// The published evaluation result objected to (an upheld objection re-scores it)
+        #[arg(long)]
+        result: Option<String>,
         /// Only this field of the record (its name in the record body, e.g. fine)
         #[arg(long)]
         field: Option<String>,
@@ -465,6 +468,7 @@ async fn objection(command: ObjectionCommand) -> Result<ExitCode> {
         env,
         record,
         entry,
+        result,
         field,
         reason,
         claimed,
@@ -485,6 +489,7 @@ async fn objection(command: ObjectionCommand) -> Result<ExitCode> {
     let req = ObjectionRequest {
         record_id: record,
         entry_id: entry,
+        result_id: result,
         field,
         reason,
         claimed,
