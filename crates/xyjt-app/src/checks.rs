@@ -15,11 +15,13 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use utoipa::ToSchema;
-use xyjt_core::check::{CheckDecision, CheckReason, decide};
+use xyjt_core::check::{CheckDecision, CheckReason, decide, decision_of};
+use xyjt_core::evaluation::{EvalResultState, GradeFact, GradeMeasure, grade_reasons};
 use xyjt_core::ident::{Code, check as check_code};
 use xyjt_core::ledger::{CheckRecord, EventPayload, NewEvent, new_id};
 use xyjt_core::listing::EntryState;
 use xyjt_core::lists::{DecisionPoint, ListPolicy};
+use xyjt_core::policies::Policies;
 use xyjt_core::text::name_key;
 use xyjt_store::{Store, StoreError};
 
@@ -38,6 +40,9 @@ pub struct CheckIndex {
     by_name: HashMap<String, Vec<usize>>,
     /// Entry id → position, for screening hits.
     by_id: HashMap<String, usize>,
+    /// Published evaluation grades by the subject's identifier (checks cite them).
+    grades: HashMap<String, Vec<GradeFact>>,
+    grade_measures: Arc<Vec<GradeMeasure>>,
 }
 
 impl CheckIndex {
@@ -57,6 +62,8 @@ impl CheckIndex {
             by_subject: HashMap::new(),
             by_name: HashMap::new(),
             by_id: HashMap::new(),
+            grades: HashMap::new(),
+            grade_measures: Arc::default(),
         };
         for e in entries {
             // Only entries that are or may become active matter for checks.
@@ -130,6 +137,50 @@ impl CheckIndex {
         self.collect(&hits)
     }
 
+    /// Adds the published grades (by identifier) and the measures by grade.
+    pub fn with_grades(
+        mut self,
+        results: Vec<EvalResultState>,
+        measures: Vec<GradeMeasure>,
+    ) -> Self {
+        for s in results {
+            let (Some(code), Some(grade), Some(on), Some(until)) = (
+                s.result.subject_code.clone(),
+                s.result.grade.clone(),
+                s.published_on,
+                s.valid_until,
+            ) else {
+                continue;
+            };
+            self.grades.entry(code).or_default().push(GradeFact {
+                result_id: s.result.id,
+                subject_name: s.result.subject_name,
+                model_id: s.result.model_id,
+                model_title: s.result.model_title,
+                model_version: s.result.model_version,
+                period: s.result.period,
+                grade,
+                published_on: on,
+                valid_until: until,
+            });
+        }
+        self.grade_measures = Arc::new(measures);
+        self
+    }
+
+    /// The reasons a subject's grades give at a decision point.
+    pub fn grade_reasons(
+        &self,
+        code: &str,
+        point: DecisionPoint,
+        today: NaiveDate,
+    ) -> Vec<CheckReason> {
+        self.grades
+            .get(code)
+            .map(|g| grade_reasons(g, &self.grade_measures, point, today))
+            .unwrap_or_default()
+    }
+
     /// Entries whose listed name is the same name (after 简繁/width/bracket normalisation).
     pub fn by_name(&self, name: &str) -> Vec<EntryState> {
         self.by_name
@@ -164,41 +215,55 @@ pub async fn current_policy(
     Ok(policy)
 }
 
-/// Builds the index from the store.
-pub async fn load_index(store: &dyn Store, default: &ListPolicy) -> Result<CheckIndex, StoreError> {
-    let policy = current_policy(store, default).await?;
+/// Builds the index from the store: entries, the list policy, published grades.
+pub async fn load_index(store: &dyn Store, policies: &Policies) -> Result<CheckIndex, StoreError> {
+    let policy = current_policy(store, &policies.lists).await?;
     let head = store.head().await?;
     let entries = store.list_entries(None).await?;
     let false_positives = store.false_positives().await?;
-    Ok(CheckIndex::build(
-        head.seq,
-        policy,
-        entries,
-        false_positives,
-    ))
+    let mut grades = Vec::new();
+    loop {
+        let page = store
+            .eval_results(&xyjt_store::EvalResultQuery {
+                status: Some(xyjt_core::evaluation::ResultStatus::Published),
+                limit: 10_000,
+                offset: grades.len() as i64,
+                ..Default::default()
+            })
+            .await?;
+        let n = page.items.len();
+        grades.extend(page.items);
+        if n < 10_000 {
+            break;
+        }
+    }
+    Ok(
+        CheckIndex::build(head.seq, policy, entries, false_positives)
+            .with_grades(grades, policies.evaluation.grade_measures.clone()),
+    )
 }
 
 /// Rebuilds the index when the ledger has moved since it was built.
 pub async fn refresh_index(
     store: &dyn Store,
     shared: &SharedIndex,
-    default: &ListPolicy,
+    policies: &Policies,
 ) -> Result<(), StoreError> {
     let current = shared.read().expect("index lock").head_seq;
     if store.head().await?.seq != current {
-        let fresh = load_index(store, default).await?;
+        let fresh = load_index(store, policies).await?;
         *shared.write().expect("index lock") = Arc::new(fresh);
     }
     Ok(())
 }
 
 /// Keeps the index current with writes made by other processes (the CLI, another server).
-pub fn spawn_index_refresher(store: Arc<dyn Store>, shared: SharedIndex, default: ListPolicy) {
+pub fn spawn_index_refresher(store: Arc<dyn Store>, shared: SharedIndex, policies: Arc<Policies>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            if let Err(e) = refresh_index(store.as_ref(), &shared, &default).await {
+            if let Err(e) = refresh_index(store.as_ref(), &shared, &policies).await {
                 tracing::warn!(error = %e, "refreshing the check index failed");
             }
         }
@@ -247,11 +312,11 @@ pub struct Checks {
 impl Checks {
     /// Loads the index (adopting `default` as the first list policy when the ledger has none)
     /// and starts the recorder and the refresher (inside a Tokio runtime).
-    pub async fn start(store: Arc<dyn Store>, default: &ListPolicy) -> Result<Self, StoreError> {
+    pub async fn start(store: Arc<dyn Store>, policies: &Policies) -> Result<Self, StoreError> {
         let index: SharedIndex = Arc::new(RwLock::new(Arc::new(
-            load_index(store.as_ref(), default).await?,
+            load_index(store.as_ref(), policies).await?,
         )));
-        spawn_index_refresher(store.clone(), index.clone(), default.clone());
+        spawn_index_refresher(store.clone(), index.clone(), Arc::new(policies.clone()));
         Ok(Checks {
             index,
             recorder: spawn_recorder(store),
@@ -276,9 +341,13 @@ pub struct CheckSubject {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CheckRequest {
     pub subject: CheckSubject,
-    /// 招标投标, 行政许可, 财政资金/补贴申请, 评优评先, 公务员录用/干部任用, 日常检查频次, 从业资格, 政府采购
+    /// 招标投标, 行政许可, 财政资金/补贴申请, 评优评先, 公务员录用/干部任用, 日常检查频次, 从业资格, 政府采购,
+    /// 行政处罚裁量
     #[schema(value_type = String)]
     pub decision_point: String,
+    /// 行政处罚裁量: the 违法行为类型 being decided (the 免罚轻罚清单 is matched against it).
+    #[serde(default)]
+    pub violation_type: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -306,14 +375,19 @@ fn decision_point(label: &str) -> AppResult<DecisionPoint> {
     })
 }
 
-/// Answers a check for `caller`, records it (group commit) and returns it.
+/// Answers a check for `caller`, records it (group commit) and returns it. The decision point
+/// 行政处罚裁量 also reads the subject's records and commitments (the 免罚轻罚清单).
 pub async fn answer_check(
+    ctx: &crate::Ctx<'_>,
     checks: &Checks,
     caller: &str,
     req: CheckRequest,
-    today: NaiveDate,
 ) -> AppResult<CheckResponse> {
+    let today = ctx.today;
     let point = decision_point(&req.decision_point)?;
+    if point == DecisionPoint::PenaltyDiscretion {
+        return answer_discretion(ctx, checks, caller, req).await;
+    }
     let index = checks.current();
     let (identifier, subject_id, entries) = match (&req.subject.identifier, &req.subject.name) {
         (Some(raw), _) if !raw.trim().is_empty() => {
@@ -334,17 +408,50 @@ pub async fn answer_check(
         }
         _ => return Err(AppError::invalid("subject 需要 identifier 或 name 之一")),
     };
-    let (decision, reasons) = decide(&entries, &index.policy, point, today);
+    let (_, mut reasons) = decide(&entries, &index.policy, point, today);
+    if let Some(code) = &identifier {
+        reasons.extend(index.grade_reasons(code, point, today));
+    }
+    let decision = decision_of(&mut reasons);
+    record_check(
+        checks,
+        caller,
+        point,
+        identifier,
+        req.subject.name.clone(),
+        subject_id,
+        decision,
+        reasons,
+        index.policy.version,
+        today,
+    )
+    .await
+}
+
+/// Records an answered check (group commit) and returns it once it is in the ledger.
+#[allow(clippy::too_many_arguments)]
+async fn record_check(
+    checks: &Checks,
+    caller: &str,
+    point: DecisionPoint,
+    identifier: Option<String>,
+    name: Option<String>,
+    subject_id: Option<String>,
+    decision: CheckDecision,
+    reasons: Vec<CheckReason>,
+    policy_version: u32,
+    today: NaiveDate,
+) -> AppResult<CheckResponse> {
     let record = CheckRecord {
         id: new_id(),
         asked_by: caller.to_string(),
         decision_point: point,
         identifier,
-        name: req.subject.name.clone(),
+        name,
         subject_id,
         decision,
         reasons: reasons.clone(),
-        policy_version: index.policy.version,
+        policy_version,
         checked_on: today,
     };
     let id = record.id.clone();
@@ -593,4 +700,95 @@ pub async fn screen_bidders(
         )])
         .await?;
     Ok(json!({"id": id, "decision_point": point.label(), "results": results}))
+}
+
+/// 行政处罚裁量: the list measures as at any decision point, and the 免罚轻罚清单 rules the
+/// violation falls under, each judged on the subject's ledger facts (首次, 信用承诺).
+async fn answer_discretion(
+    ctx: &crate::Ctx<'_>,
+    checks: &Checks,
+    caller: &str,
+    req: CheckRequest,
+) -> AppResult<CheckResponse> {
+    let point = DecisionPoint::PenaltyDiscretion;
+    let violation = req
+        .violation_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            AppError::invalid("行政处罚裁量须给出违法行为类型（violation_type）")
+                .with_detail(json!({"field": "violation_type"}))
+        })?;
+    let raw = req.subject.identifier.as_deref().unwrap_or_default();
+    let code = check_code(raw).result.map_err(|e| {
+        AppError::invalid(format!("行政处罚裁量须给出有效的 subject.identifier：{e}"))
+            .with_detail(json!({"field": "subject.identifier"}))
+    })?;
+    let index = checks.current();
+    let subject = ctx.store.subject_by_code(&code).await?;
+    let entries = index.by_identifier(code.as_str(), subject.as_ref().map(|s| s.id.as_str()));
+    let (_, mut reasons) = decide(&entries, &index.policy, point, ctx.today);
+    let (records, has_commitment) = match &subject {
+        Some(s) => {
+            let commitments = ctx.store.commitments(Some(&s.id)).await?;
+            let kept = commitments.iter().any(|c| {
+                !matches!(
+                    c.status(),
+                    xyjt_core::commitment::CommitmentStatus::Breached
+                        | xyjt_core::commitment::CommitmentStatus::False
+                )
+            });
+            (ctx.store.records_of_subject(&s.id).await?, kept)
+        }
+        None => (Vec::new(), false),
+    };
+    for answer in xyjt_core::discretion::judge(
+        &ctx.policies.discretion,
+        violation,
+        &records,
+        has_commitment,
+    ) {
+        let rule = answer.rule;
+        reasons.push(CheckReason {
+            list: "discretion".into(),
+            list_label: format!("免罚轻罚清单第 {} 版", ctx.policies.discretion.version),
+            entry_id: rule.id.clone(),
+            entry_name: subject
+                .as_ref()
+                .map_or_else(|| raw.to_string(), |s| s.name.clone()),
+            entry_basis: answer.explanation.clone(),
+            deciding_unit: String::new(),
+            valid_from: ctx.today,
+            valid_until: None,
+            measure_id: rule.id.clone(),
+            measure: if answer.applies {
+                format!("{}：{}", rule.outcome.label(), rule.title)
+            } else {
+                format!("不适用{}：{}", rule.outcome.label(), rule.title)
+            },
+            effect: if answer.applies {
+                xyjt_core::lists::Effect::Facilitate
+            } else {
+                xyjt_core::lists::Effect::Inform
+            },
+            legal_basis: rule.legal_basis.clone(),
+            acting_unit: "作出处罚决定的行政机关".into(),
+            implementing_units: Vec::new(),
+        });
+    }
+    let decision = decision_of(&mut reasons);
+    record_check(
+        checks,
+        caller,
+        point,
+        Some(code.as_str().to_string()),
+        req.subject.name.clone(),
+        subject.map(|s| s.id),
+        decision,
+        reasons,
+        index.policy.version,
+        ctx.today,
+    )
+    .await
 }

@@ -5,8 +5,8 @@
 use crate::{AppError, AppResult};
 use std::path::Path;
 use xyjt_core::policies::{
-    CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, EVALUATION_FILE, INSPECTION_FILE, LISTS_FILE,
-    ORG_TREE_FILE, PUBLICITY_FILE, Policies, PolicyTexts,
+    CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, DISCRETION_FILE, EVALUATION_FILE,
+    INSPECTION_FILE, LISTS_FILE, ORG_TREE_FILE, PUBLICITY_FILE, Policies, PolicyTexts,
 };
 
 fn read(path: &Path) -> AppResult<Option<String>> {
@@ -41,6 +41,7 @@ pub fn load(dir: Option<&Path>, calendar: Option<&Path>) -> AppResult<Policies> 
             lists: file(LISTS_FILE)?,
             evaluation: file(EVALUATION_FILE)?,
             inspection: file(INSPECTION_FILE)?,
+            discretion: file(DISCRETION_FILE)?,
         };
     }
     if let Some(path) = calendar {

@@ -72,6 +72,13 @@ pub fn decide(
             });
         }
     }
+    let decision = decision_of(&mut reasons);
+    (decision, reasons)
+}
+
+/// Orders reasons strongest first and decides: any restriction → `Restrict`; else any review →
+/// `Review`; else `Allow`.
+pub fn decision_of(reasons: &mut [CheckReason]) -> CheckDecision {
     let rank = |e: Effect| match e {
         Effect::Restrict => 0,
         Effect::Review => 1,
@@ -79,14 +86,13 @@ pub fn decide(
         Effect::Inform => 3,
     };
     reasons.sort_by_key(|r| rank(r.effect));
-    let decision = if reasons.iter().any(|r| r.effect == Effect::Restrict) {
+    if reasons.iter().any(|r| r.effect == Effect::Restrict) {
         CheckDecision::Restrict
     } else if reasons.iter().any(|r| r.effect == Effect::Review) {
         CheckDecision::Review
     } else {
         CheckDecision::Allow
-    };
-    (decision, reasons)
+    }
 }
 
 /// The stable key of a name list (`red`, `black`, `watch`, or the external list's name).

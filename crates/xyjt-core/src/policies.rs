@@ -6,6 +6,7 @@
 use crate::calendar::Calendar;
 use crate::cases::{DeadlinePolicy, OrgTree};
 use crate::commitment::TemplateSet;
+use crate::discretion::DiscretionPolicy;
 use crate::evaluation::ModelSet;
 use crate::inspection::InspectionPolicy;
 use crate::lists::ListPolicy;
@@ -21,6 +22,7 @@ pub const CALENDAR_FILE: &str = "cn-calendar.toml";
 pub const LISTS_FILE: &str = "lists.json";
 pub const EVALUATION_FILE: &str = "evaluation.toml";
 pub const INSPECTION_FILE: &str = "inspection.toml";
+pub const DISCRETION_FILE: &str = "discretion.toml";
 
 #[derive(Debug, Clone)]
 pub struct Policies {
@@ -36,6 +38,8 @@ pub struct Policies {
     pub evaluation: ModelSet,
     /// The 随机抽查事项清单 and the ratios of graded supervision.
     pub inspection: InspectionPolicy,
+    /// 免罚轻罚清单 (the decision point 行政处罚裁量).
+    pub discretion: DiscretionPolicy,
 }
 
 /// The texts of a policy directory's files; `None` for a file that is not there.
@@ -49,6 +53,7 @@ pub struct PolicyTexts {
     pub lists: Option<String>,
     pub evaluation: Option<String>,
     pub inspection: Option<String>,
+    pub discretion: Option<String>,
 }
 
 impl Policies {
@@ -63,6 +68,7 @@ impl Policies {
             lists: ListPolicy::builtin(),
             evaluation: ModelSet::builtin().clone(),
             inspection: InspectionPolicy::builtin().clone(),
+            discretion: DiscretionPolicy::builtin().clone(),
         }
     }
 
@@ -101,6 +107,9 @@ impl Policies {
         }
         if let Some(t) = &texts.inspection {
             p.inspection = InspectionPolicy::from_toml(t).map_err(|e| named(INSPECTION_FILE, e))?;
+        }
+        if let Some(t) = &texts.discretion {
+            p.discretion = DiscretionPolicy::from_toml(t).map_err(|e| named(DISCRETION_FILE, e))?;
         }
         p.check_inspection_grades()?;
         Ok(p)

@@ -67,7 +67,7 @@ impl AppState {
         policies: Policies,
     ) -> Result<Self, xyjt_store::StoreError> {
         Ok(AppState {
-            checks: xyjt_app::checks::Checks::start(store.clone(), &policies.lists).await?,
+            checks: xyjt_app::checks::Checks::start(store.clone(), &policies).await?,
             store,
             calendar: Arc::new(policies.calendar.clone()),
             policies: Arc::new(policies),
@@ -79,12 +79,8 @@ impl AppState {
 
     /// Rebuilds the check index now if the ledger moved (the refresher does it every second).
     pub async fn refresh_checks(&self) -> Result<(), xyjt_store::StoreError> {
-        xyjt_app::checks::refresh_index(
-            self.store.as_ref(),
-            &self.checks.index,
-            &self.policies.lists,
-        )
-        .await
+        xyjt_app::checks::refresh_index(self.store.as_ref(), &self.checks.index, &self.policies)
+            .await
     }
 
     /// Counts one public search of `client`; `Err(seconds to wait)` over the limit.

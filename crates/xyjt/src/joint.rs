@@ -528,7 +528,7 @@ pub(crate) async fn screen(
     let point = xyjt_core::lists::DecisionPoint::from_label(decision_point)
         .with_context(|| format!("决策环节“{decision_point}”无效"))?;
     let store = xyjt_store::open(db).await?;
-    let index = xyjt_app::checks::load_index(store.as_ref(), &load_policies(None)?.lists).await?;
+    let index = xyjt_app::checks::load_index(store.as_ref(), &load_policies(None)?).await?;
     let table = xyjt_import::read_table(file)?;
     let name_col = table
         .column(&["名称", "投标人名称", "单位名称"])

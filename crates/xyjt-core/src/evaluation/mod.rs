@@ -1,11 +1,13 @@
 //! Credit evaluation (信用评价): models as versioned policy, grading, scoring from ledger facts.
 //! RULES.md §7. The numbers are data (`data/policy/evaluation.toml`), never code.
 
+mod measures;
 mod model;
 mod score;
 mod scoring;
 mod state;
 
+pub use measures::*;
 pub use model::*;
 pub use score::Score;
 pub use scoring::*;
@@ -27,6 +29,9 @@ pub struct ModelSet {
     pub sharing_units: Vec<String>,
     #[serde(rename = "model")]
     pub models: Vec<EvalModel>,
+    /// Measures by grade at decision points (cited by the credit check).
+    #[serde(default, rename = "grade_measure")]
+    pub grade_measures: Vec<GradeMeasure>,
 }
 
 impl ModelSet {

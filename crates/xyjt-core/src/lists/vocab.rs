@@ -49,10 +49,12 @@ pub enum DecisionPoint {
     PractitionerQualification,
     /// 政府采购
     GovernmentProcurement,
+    /// 行政处罚裁量 (首违不罚、轻微免罚)
+    PenaltyDiscretion,
 }
 
 impl DecisionPoint {
-    pub const ALL: [DecisionPoint; 8] = [
+    pub const ALL: [DecisionPoint; 9] = [
         DecisionPoint::Tendering,
         DecisionPoint::Licensing,
         DecisionPoint::Funding,
@@ -61,6 +63,7 @@ impl DecisionPoint {
         DecisionPoint::InspectionFrequency,
         DecisionPoint::PractitionerQualification,
         DecisionPoint::GovernmentProcurement,
+        DecisionPoint::PenaltyDiscretion,
     ];
 
     /// The Chinese label, as serialised.
@@ -74,6 +77,7 @@ impl DecisionPoint {
             DecisionPoint::InspectionFrequency => "日常检查频次",
             DecisionPoint::PractitionerQualification => "从业资格",
             DecisionPoint::GovernmentProcurement => "政府采购",
+            DecisionPoint::PenaltyDiscretion => "行政处罚裁量",
         }
     }
 
@@ -88,6 +92,7 @@ impl DecisionPoint {
             DecisionPoint::InspectionFrequency => "inspection_frequency",
             DecisionPoint::PractitionerQualification => "practitioner_qualification",
             DecisionPoint::GovernmentProcurement => "government_procurement",
+            DecisionPoint::PenaltyDiscretion => "penalty_discretion",
         }
     }
 
@@ -107,6 +112,9 @@ impl DecisionPoint {
             return Some(p);
         }
         let point = match s.as_str() {
+            "处罚裁量" | "行政处罚" | "首违不罚" | "轻微违法免罚" => {
+                DecisionPoint::PenaltyDiscretion
+            }
             "招投标" | "工程招投标" | "工程建设项目招标投标" | "招标" | "投标" => {
                 DecisionPoint::Tendering
             }

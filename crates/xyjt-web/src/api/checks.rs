@@ -59,7 +59,7 @@ pub async fn create_check(
     Caller(caller): Caller,
     Json(req): Json<CheckRequest>,
 ) -> Result<Json<CheckResponse>, ApiError> {
-    let answer = xyjt_app::checks::answer_check(&state.checks, &caller, req, state.today()).await?;
+    let answer = xyjt_app::checks::answer_check(&state.ctx(), &state.checks, &caller, req).await?;
     Ok(Json(answer))
 }
 
