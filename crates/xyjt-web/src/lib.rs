@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod console;
+pub mod edge;
 mod error;
 mod html;
 mod portal;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console::router())
         .merge(portal::router())
         .route("/static/style.css", axum::routing::get(html::stylesheet))
+        .route_layer(axum::middleware::from_fn(edge::refuse_control_characters))
         .fallback(error::not_found)
         .layer(axum::middleware::map_response(
             error::envelope_framework_errors,

@@ -27,9 +27,15 @@ fn login_form(next: &str, token: &str, message: Option<&str>) -> Html<String> {
     })
 }
 
-/// Where to go after signing in: only paths inside the console, never an open redirect.
+/// Where to go after signing in: only paths inside the console, never an open redirect, and
+/// never a control character (a line break would not make a `Location` header: it is ignored,
+/// and logged, rather than failing after the session is opened).
 fn safe_next(next: Option<&str>) -> String {
     match next {
+        Some(n) if xyjt_core::text::any_control(n).is_some() => {
+            tracing::warn!("sign-in: a control character in `next` ignored");
+            "/console".into()
+        }
         Some(n) if n.starts_with("/console") && !n.starts_with("//") => n.to_string(),
         _ => "/console".into(),
     }

@@ -321,9 +321,12 @@ pub(super) async fn posted<T: serde::de::DeserializeOwned>(
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(str::to_string);
         let bytes = field.bytes().await.map_err(|_| bad_form())?;
+        let refused = |e| crate::edge::refusal("/", e);
+        crate::edge::check_text_field(&name, &name).map_err(refused)?;
         match file_name {
             // An empty file input sends a part with no name and no bytes: nothing chosen.
             Some(f) if name == "evidence" => {
+                crate::edge::check_text_field(&name, &f).map_err(refused)?;
                 if !bytes.is_empty() {
                     evidence.push(EvidenceUpload {
                         file_name: f,
@@ -332,10 +335,9 @@ pub(super) async fn posted<T: serde::de::DeserializeOwned>(
                 }
             }
             _ => {
-                fields.insert(
-                    name,
-                    serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()),
-                );
+                let value = String::from_utf8_lossy(&bytes).into_owned();
+                crate::edge::check_text_field(&name, &value).map_err(refused)?;
+                fields.insert(name, serde_json::Value::String(value));
             }
         }
     }
