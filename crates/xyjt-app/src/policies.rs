@@ -5,8 +5,8 @@
 use crate::{AppError, AppResult};
 use std::path::Path;
 use xyjt_core::policies::{
-    CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, LISTS_FILE, ORG_TREE_FILE, PUBLICITY_FILE,
-    Policies, PolicyTexts,
+    CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, LIMITS_FILE, LISTS_FILE, ORG_TREE_FILE,
+    PUBLICITY_FILE, Policies, PolicyTexts,
 };
 
 fn read(path: &Path) -> AppResult<Option<String>> {
@@ -39,6 +39,7 @@ pub fn load(dir: Option<&Path>, calendar: Option<&Path>) -> AppResult<Policies> 
             org: file(ORG_TREE_FILE)?,
             calendar: file(CALENDAR_FILE)?,
             lists: file(LISTS_FILE)?,
+            limits: file(LIMITS_FILE)?,
         };
     }
     if let Some(path) = calendar {

@@ -11,6 +11,7 @@ pub mod commitment;
 pub mod demo;
 pub mod ident;
 pub mod ledger;
+pub mod limits;
 pub mod listing;
 pub mod lists;
 pub mod mask;

@@ -1,11 +1,13 @@
 //! Every policy the platform runs on, as one value: publicity periods, workflow deadlines,
-//! commitment templates, the organisation tree, the holiday calendar and the default four lists.
+//! commitment templates, the organisation tree, the holiday calendar, the default four lists and
+//! the limits at the edge against abuse.
 //! Built once (from the files shipped in `data/`, or from a policy directory) and passed through
 //! the application state; handlers never reach for a built-in.
 
 use crate::calendar::Calendar;
 use crate::cases::{DeadlinePolicy, OrgTree};
 use crate::commitment::TemplateSet;
+use crate::limits::EdgeLimits;
 use crate::lists::ListPolicy;
 use crate::publicity::PublicityPolicy;
 
@@ -17,6 +19,7 @@ pub const COMMITMENTS_FILE: &str = "commitments.toml";
 pub const ORG_TREE_FILE: &str = "org-tree.toml";
 pub const CALENDAR_FILE: &str = "cn-calendar.toml";
 pub const LISTS_FILE: &str = "lists.json";
+pub const LIMITS_FILE: &str = "limits.toml";
 
 #[derive(Debug, Clone)]
 pub struct Policies {
@@ -28,6 +31,8 @@ pub struct Policies {
     /// The four lists adopted (as version 1) when the ledger has none yet; later versions are
     /// ledger events.
     pub lists: ListPolicy,
+    /// Sign-in throttling and the cap on anonymous applications.
+    pub limits: EdgeLimits,
 }
 
 /// The texts of a policy directory's files; `None` for a file that is not there.
@@ -39,6 +44,7 @@ pub struct PolicyTexts {
     pub org: Option<String>,
     pub calendar: Option<String>,
     pub lists: Option<String>,
+    pub limits: Option<String>,
 }
 
 impl Policies {
@@ -51,6 +57,7 @@ impl Policies {
             org: OrgTree::builtin().clone(),
             calendar: Calendar::builtin(),
             lists: ListPolicy::builtin(),
+            limits: EdgeLimits::builtin().clone(),
         }
     }
 
@@ -83,6 +90,9 @@ impl Policies {
         }
         if let Some(t) = &texts.lists {
             p.lists = ListPolicy::from_json(t).map_err(|e| named(LISTS_FILE, e.to_string()))?;
+        }
+        if let Some(t) = &texts.limits {
+            p.limits = EdgeLimits::from_toml(t).map_err(|e| named(LIMITS_FILE, e))?;
         }
         Ok(p)
     }

@@ -137,6 +137,27 @@ pub(super) fn filed_page(kind: &str, filed: &Filed, workdays: u32) -> Response {
 }
 
 #[derive(Template)]
+#[template(path = "portal/filings_capped.html")]
+struct FilingsCapped {
+    per_day: u32,
+}
+
+/// 429: the client's anonymous applications of the day are used up; nothing filed.
+pub(super) fn filings_capped(state: &AppState) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(
+            header::RETRY_AFTER,
+            crate::throttle::secs_to_china_midnight().to_string(),
+        )],
+        crate::html::render(&FilingsCapped {
+            per_day: state.filings.per_day,
+        }),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
 #[template(path = "portal/form_failed.html")]
 struct FormFailed<'a> {
     message: &'a str,
