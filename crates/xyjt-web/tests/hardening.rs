@@ -2,7 +2,8 @@
 //! schema per test, from `XYJT_TEST_POSTGRES_URL`; under `CI=true` an unreachable server fails
 //! the run): control characters in a search, a path segment, a JSON or form field and a
 //! multipart field are a 400 naming the field; page numbers are bounded; a control character
-//! in the sign-in's `next` neither fails nor leaves a session behind.
+//! in the sign-in's `next` neither fails nor leaves a session behind; a console upload with NUL in
+//! a cell rejects that row, naming it.
 
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -299,8 +300,69 @@ async fn story(state: AppState, url: &str) {
     let r = post_form(&state, "/console/login", &form_cookie, &newline).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     assert_eq!(r.headers[header::LOCATION], "/console");
-    assert!(set_cookie(&r, "xyjt_session").is_some());
+    let session = set_cookie(&r, "xyjt_session").unwrap();
     assert_eq!(sessions(url).await, before + 1);
+
+    // A file uploaded in the console with NUL in a cell: that row is rejected, row and field
+    // named; the other row is valid. On PostgreSQL the dry run used to fail on the NUL.
+    let get_signed = |uri: &str| {
+        send(
+            &state,
+            Request::get(uri)
+                .header(header::COOKIE, &session)
+                .body(Body::empty())
+                .unwrap(),
+        )
+    };
+    let entry = get_signed("/console/records/new?category=penalty").await;
+    assert_eq!(entry.status, StatusCode::OK, "{}", entry.text);
+    let csrf = hidden(&entry.text, "csrf");
+    let key = "id=\"CF_SJLYDM\" value=\"";
+    let at = entry.text.find(key).unwrap() + key.len();
+    let unit_code = entry.text[at..].split('"').next().unwrap().to_string();
+    let unit = "西岭市交通运输综合行政执法支队";
+    let header_row = "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,CF_JDRQ,CF_YXQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM";
+    let row = |doc: &str, facts: &str| {
+        format!(
+            "示范市甲运输有限公司,法人及非法人组织,91350100M000100Y43,{doc},超限运输,{facts},《公路安全保护条例》第六十六条,罚款,罚款人民币3000元,0.3,2026-11-18,2027-11-18,{unit},{unit_code},{unit},{unit_code}"
+        )
+    };
+    let csv = format!(
+        "{header_row}\n{}\n{}\n",
+        row("西交执罚〔2026〕951号", "车货总重超过限定标准"),
+        row("西交执罚〔2026〕952号", "车货总重\u{0}超过限定标准"),
+    );
+    let boundary = "XyjtImportBoundary0gW";
+    let mut body = String::new();
+    for (k, v) in [("csrf", csrf.as_str()), ("category", "penalty")] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"处罚.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    ));
+    let r = send(
+        &state,
+        Request::post("/console/import")
+            .header(header::COOKIE, &session)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = get_signed(r.headers[header::LOCATION].to_str().unwrap()).await;
+    assert!(
+        page.text.contains("id=\"valid-rows\">1<") && page.text.contains("id=\"rejected-rows\">1<"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("第2行 CF_SY"), "{}", page.text);
+    assert!(page.text.contains("控制字符（U+0000）"), "{}", page.text);
 }
 
 #[tokio::test]
