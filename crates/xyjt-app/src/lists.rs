@@ -240,6 +240,17 @@ pub async fn import_external(
     let mut events = Vec::new();
     let mut refused = Vec::new();
     for (n, row) in &table.rows {
+        // PostgreSQL cannot store NUL: a control character refuses the row on both backends.
+        if let Some((header, c)) = row.iter().enumerate().find_map(|(i, s)| {
+            xyjt_core::text::forbidden_control(s)
+                .map(|c| (table.headers.get(i).map_or("", String::as_str), c))
+        }) {
+            refused.push(format!(
+                "第 {n} 行：“{header}”含有不允许的控制字符（U+{:04X}）",
+                c as u32
+            ));
+            continue;
+        }
         let Some(name) = cell(row, Some(name_col)) else {
             refused.push(format!("第 {n} 行：名称为空"));
             continue;

@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod ident;
 pub mod inspection;
 pub mod ledger;
+pub mod limits;
 pub mod listing;
 pub mod lists;
 pub mod mask;

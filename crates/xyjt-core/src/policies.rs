@@ -1,5 +1,6 @@
 //! Every policy the platform runs on, as one value: publicity periods, workflow deadlines,
-//! commitment templates, the organisation tree, the holiday calendar and the default four lists.
+//! commitment templates, the organisation tree, the holiday calendar, the default four lists and
+//! the limits at the edge against abuse.
 //! Built once (from the files shipped in `data/`, or from a policy directory) and passed through
 //! the application state; handlers never reach for a built-in.
 
@@ -9,6 +10,7 @@ use crate::commitment::TemplateSet;
 use crate::discretion::DiscretionPolicy;
 use crate::evaluation::ModelSet;
 use crate::inspection::InspectionPolicy;
+use crate::limits::EdgeLimits;
 use crate::lists::ListPolicy;
 use crate::publicity::PublicityPolicy;
 
@@ -23,6 +25,7 @@ pub const LISTS_FILE: &str = "lists.json";
 pub const EVALUATION_FILE: &str = "evaluation.toml";
 pub const INSPECTION_FILE: &str = "inspection.toml";
 pub const DISCRETION_FILE: &str = "discretion.toml";
+pub const LIMITS_FILE: &str = "limits.toml";
 
 #[derive(Debug, Clone)]
 pub struct Policies {
@@ -40,6 +43,8 @@ pub struct Policies {
     pub inspection: InspectionPolicy,
     /// 免罚轻罚清单 (the decision point 行政处罚裁量).
     pub discretion: DiscretionPolicy,
+    /// Sign-in throttling and the cap on anonymous applications.
+    pub limits: EdgeLimits,
 }
 
 /// The texts of a policy directory's files; `None` for a file that is not there.
@@ -54,6 +59,7 @@ pub struct PolicyTexts {
     pub evaluation: Option<String>,
     pub inspection: Option<String>,
     pub discretion: Option<String>,
+    pub limits: Option<String>,
 }
 
 impl Policies {
@@ -69,6 +75,7 @@ impl Policies {
             evaluation: ModelSet::builtin().clone(),
             inspection: InspectionPolicy::builtin().clone(),
             discretion: DiscretionPolicy::builtin().clone(),
+            limits: EdgeLimits::builtin().clone(),
         }
     }
 
@@ -112,6 +119,9 @@ impl Policies {
             p.discretion = DiscretionPolicy::from_toml(t).map_err(|e| named(DISCRETION_FILE, e))?;
         }
         p.check_inspection_grades()?;
+        if let Some(t) = &texts.limits {
+            p.limits = EdgeLimits::from_toml(t).map_err(|e| named(LIMITS_FILE, e))?;
+        }
         Ok(p)
     }
 

@@ -23,9 +23,36 @@ pub fn name_key(name: &str) -> String {
     out
 }
 
+/// The first character of `s` that no stored text may hold: a control character (Unicode
+/// category Cc: NUL, the other C0 controls, DEL and the C1 controls) other than tab, line feed
+/// and carriage return, which multi-line text legitimately holds. PostgreSQL refuses NUL in
+/// text where SQLite keeps it, so such input is refused before it reaches either database.
+pub fn forbidden_control(s: &str) -> Option<char> {
+    s.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The first control character of `s`, tab and line breaks included: what a one-line value
+/// (an identifier, a search, a path segment, a query parameter) may not hold.
+pub fn any_control(s: &str) -> Option<char> {
+    s.chars().find(|c| c.is_control())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_found_but_line_breaks_are_text() {
+        assert_eq!(forbidden_control("abc"), None);
+        assert_eq!(forbidden_control("第一行\r\n第二行\t制表"), None);
+        assert_eq!(forbidden_control("a\0b"), Some('\0'));
+        assert_eq!(forbidden_control("a\u{7f}"), Some('\u{7f}'));
+        assert_eq!(forbidden_control("a\u{85}"), Some('\u{85}'));
+        assert_eq!(forbidden_control("a\u{1b}[31m"), Some('\u{1b}'));
+        assert_eq!(any_control("a\tb"), Some('\t'));
+        assert_eq!(any_control("示范市"), None);
+    }
 
     #[test]
     fn brackets_width_and_spaces_do_not_matter() {

@@ -2,8 +2,9 @@
 //! with it.
 //!
 //! Every field is checked and every problem reported, in national field order after whole-row
-//! problems. A field with undecodable bytes (`bad_encoding`) or over its length limit
-//! (`too_long`) gets that one error and no further checks.
+//! problems. A field with undecodable bytes (`bad_encoding`), a control character other than
+//! tab or a line break (`control_character`: PostgreSQL cannot store NUL, so both backends
+//! refuse it) or over its length limit (`too_long`) gets that one error and no further checks.
 //!
 //! Rules beyond "required, length, format":
 //! * 行政相对人类别 decides the identifiers. 自然人: 证件类型 and 证件号码 are required; when the
@@ -69,6 +70,8 @@ pub mod codes {
     pub const END_BEFORE_START: &str = "end_before_start";
     /// The cell holds bytes the file's encoding could not decode (U+FFFD).
     pub const BAD_ENCODING: &str = "bad_encoding";
+    /// The cell holds a control character (NUL, ESC, …) other than tab or a line break.
+    pub const CONTROL_CHARACTER: &str = "control_character";
     /// The row has more or fewer cells than the header has columns.
     pub const COLUMN_COUNT: &str = "column_count";
     /// An identifier that does not belong to the party's category.
@@ -105,7 +108,8 @@ struct Validator<'a> {
     header: &'a Header,
     row: &'a RawRow,
     errors: Vec<FieldError>,
-    /// Fields already reported as `bad_encoding` or `too_long`: no further checks.
+    /// Fields already reported as `bad_encoding`, `control_character` or `too_long`: no further
+    /// checks.
     spoiled: Vec<Field>,
 }
 
@@ -145,6 +149,18 @@ impl<'a> Validator<'a> {
                     spec.field,
                     codes::BAD_ENCODING,
                     format!("{}含有无法识别的字符（文件编码错误或内容损坏）", spec.label),
+                );
+                v.spoiled.push(spec.field);
+                continue;
+            }
+            if let Some(c) = xyjt_core::text::forbidden_control(value) {
+                v.push(
+                    spec.field,
+                    codes::CONTROL_CHARACTER,
+                    format!(
+                        "{}含有不允许的控制字符（U+{:04X}），请删除后重新导入",
+                        spec.label, c as u32
+                    ),
                 );
                 v.spoiled.push(spec.field);
                 continue;

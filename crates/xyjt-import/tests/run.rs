@@ -359,3 +359,83 @@ async fn bytes_import_like_their_file() {
     ));
     assert_eq!(store.head().await.unwrap(), head, "dry runs write nothing");
 }
+
+/// A control character in a cell (NUL, which PostgreSQL cannot store, or ESC) rejects that row
+/// with the row and field named, the same on both backends; tabs and line breaks inside a text
+/// are kept, and the valid rows go in.
+async fn control_characters_story(store: SqlStore, dir: PathBuf) {
+    let june30 = NaiveDate::from_ymd_opt(2024, 6, 30).unwrap();
+    let mut nul = row("榕交执罚〔2024〕301号", "2024-06-25");
+    set(&mut nul, "CF_SY", "车辆超限\u{0}运输");
+    let mut esc = row("榕交执罚〔2024〕302号", "2024-06-25");
+    set(&mut esc, "CF_XDR_MC", "福州顺达\u{1b}[31m运输有限公司");
+    let mut multiline = row("榕交执罚〔2024〕303号", "2024-06-25");
+    set(
+        &mut multiline,
+        "CF_SY",
+        "第一项：超限运输\r\n第二项：\t未按规定",
+    );
+    let file = write_csv(
+        &dir,
+        "control.csv",
+        &[
+            row("榕交执罚〔2024〕300号", "2024-06-25"),
+            nul,
+            esc,
+            multiline,
+        ],
+    );
+    let mut o = options(june30);
+    o.accept_valid = true;
+    let outcome = import(&store, &file, &o)
+        .await
+        .expect("a control character is a rejected row, not a failed import");
+    assert!(outcome.committed);
+    assert_eq!((outcome.report.accepted, outcome.report.rejected), (2, 2));
+    let errors: Vec<(usize, &str, &str)> = outcome
+        .report
+        .errors
+        .iter()
+        .map(|e| (e.row, e.field.as_str(), e.code.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (2, "CF_SY", "control_character"),
+            (3, "CF_XDR_MC", "control_character")
+        ]
+    );
+    assert!(
+        outcome.report.errors[0].message.contains("U+0000"),
+        "{}",
+        outcome.report.errors[0].message
+    );
+    let key = xyjt_core::record::NaturalKey {
+        category: RecordCategory::Penalty,
+        doc_no: "榕交执罚〔2024〕303号".into(),
+        authority_code: xyjt_core::ident::Uscc::parse(&common::authority_uscc()).unwrap(),
+    };
+    let stored = store.record_by_key(&key).await.unwrap().expect("stored");
+    let xyjt_core::record::RecordBody::Penalty(p) = &stored.body else {
+        panic!("not a penalty")
+    };
+    assert_eq!(p.facts, "第一项：超限运输\r\n第二项：\t未按规定");
+}
+
+#[tokio::test]
+async fn sqlite_control_characters() {
+    let dir = temp_dir("control-sqlite");
+    let store = SqlStore::connect(&format!("sqlite://{}", dir.join("db.sqlite").display()))
+        .await
+        .unwrap();
+    control_characters_story(store, dir).await;
+}
+
+#[tokio::test]
+async fn postgres_control_characters() {
+    if let Some(pg) = xyjt_store::testing::PgSchema::create("postgres_control_characters").await {
+        let store = SqlStore::connect(&pg.url).await.unwrap();
+        control_characters_story(store, temp_dir("control-postgres")).await;
+        pg.drop().await;
+    }
+}

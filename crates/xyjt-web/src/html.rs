@@ -80,6 +80,19 @@ pub async fn stylesheet(headers: HeaderMap) -> Response {
         .into_response()
 }
 
+/// The notices page's print button (`static/print.js`): the one script, served from this
+/// origin as the Content-Security-Policy requires.
+pub async fn print_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/print.js"),
+    )
+        .into_response()
+}
+
 fn etag() -> &'static str {
     static ETAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ETAG.get_or_init(|| {

@@ -7,14 +7,17 @@
 pub mod api;
 pub mod auth;
 pub mod console;
+pub mod edge;
 mod error;
 mod html;
 mod portal;
 pub mod ratelimit;
+mod security;
+pub mod throttle;
 pub mod views;
 
 pub use error::ApiError;
-pub use ratelimit::RateLimit;
+pub use ratelimit::{RateLimit, TrustedProxies};
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -42,6 +45,13 @@ pub struct AppState {
     /// The per-client limit of the public search (`/api/v1/subjects`, `/?q=`); `None` = off.
     /// Default: 120 requests per 60 s per IP.
     pub search_limit: Option<RateLimit>,
+    /// The reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed; none by
+    /// default (`--trusted-proxy`, `XYJT_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
+    /// Wrong passwords by account and client (`policies.limits`).
+    pub sign_in: throttle::SignInThrottle,
+    /// Anonymous applications per client and day (`policies.limits`).
+    pub filings: throttle::FilingCap,
 }
 
 impl AppState {
@@ -66,6 +76,8 @@ impl AppState {
         store: Arc<dyn Store>,
         policies: Policies,
     ) -> Result<Self, xyjt_store::StoreError> {
+        let sign_in = throttle::SignInThrottle::new(&policies.limits);
+        let filings = throttle::FilingCap::new(&policies.limits);
         Ok(AppState {
             checks: xyjt_app::checks::Checks::start(store.clone(), &policies).await?,
             store,
@@ -74,6 +86,9 @@ impl AppState {
             today: None,
             tokens: Arc::default(),
             search_limit: Some(RateLimit::search_default()),
+            trusted_proxies: TrustedProxies::default(),
+            sign_in,
+            filings,
         })
     }
 
@@ -89,6 +104,24 @@ impl AppState {
             Some(limit) => limit.hit(client),
             None => Ok(()),
         }
+    }
+
+    /// Runs `file`, an anonymous application of `client`, within the client's daily cap:
+    /// `None` (nothing filed) when the cap is reached; a filing that fails does not count.
+    pub async fn within_filing_cap<T, E>(
+        &self,
+        client: Option<std::net::IpAddr>,
+        file: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Option<Result<T, E>> {
+        let day = self.today();
+        if !self.filings.take(client, day) {
+            return None;
+        }
+        let result = file.await;
+        if result.is_err() {
+            self.filings.give_back(client, day);
+        }
+        Some(result)
     }
 
     /// What the application services need, as of today.
@@ -108,9 +141,15 @@ pub fn router(state: AppState) -> Router {
         .merge(console::router())
         .merge(portal::router())
         .route("/static/style.css", axum::routing::get(html::stylesheet))
+        .route("/static/print.js", axum::routing::get(html::print_script))
+        .route_layer(axum::middleware::from_fn(edge::refuse_control_characters))
         .fallback(error::not_found)
         .layer(axum::middleware::map_response(
             error::envelope_framework_errors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
         ))
         .with_state(state)
 }

@@ -41,7 +41,7 @@ use records::{
 #[command(name = "xyjt", version, about = "信用交通 credit information platform")]
 struct Cli {
     /// A directory of policy files (publicity.toml, deadlines.toml, commitments.toml,
-    /// org-tree.toml, cn-calendar.toml, lists.json) overriding the built-in ones; a file not
+    /// org-tree.toml, cn-calendar.toml, lists.json, limits.toml) overriding the built-in ones; a file not
     /// there keeps its default
     #[arg(long, global = true, env = "XYJT_POLICY_DIR")]
     policy_dir: Option<PathBuf>,
@@ -97,6 +97,16 @@ enum Command {
         /// Fill an empty database with the fictional demo data set first
         #[arg(long)]
         demo: bool,
+        /// A reverse proxy whose X-Forwarded-For (the client's address, for rate limits and
+        /// sign-in throttling) and X-Forwarded-Proto (HTTPS: HSTS and Secure cookies) are
+        /// believed: an address or a network (10.0.0.5, 10.0.0.0/8); repeat it, or separate
+        /// with commas. None by default: those headers are ignored
+        #[arg(
+            long = "trusted-proxy",
+            env = "XYJT_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<String>,
     },
     /// Identifier tools
     Code {
@@ -323,10 +333,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             calendar,
             addr,
             demo,
+            trusted_proxies,
         } => {
             init_tracing();
             let policies = calendar.policies()?;
-            runtime()?.block_on(serve(&db.db, policies, addr, demo))
+            let proxies =
+                xyjt_web::TrustedProxies::parse(&trusted_proxies).map_err(anyhow::Error::msg)?;
+            runtime()?.block_on(serve(&db.db, policies, addr, demo, proxies))
         }
         Command::Verify { db, json } => runtime()?.block_on(verify(&db.db, json)),
         Command::RebuildProjections { db, json } => {
@@ -551,6 +564,7 @@ async fn serve(
     policies: xyjt_core::policies::Policies,
     addr: SocketAddr,
     demo: bool,
+    trusted_proxies: xyjt_web::TrustedProxies,
 ) -> Result<ExitCode> {
     let store = xyjt_store::open(db)
         .await
@@ -565,7 +579,8 @@ async fn serve(
             );
         }
     }
-    let state = xyjt_web::AppState::with_policies(store, policies).await?;
+    let mut state = xyjt_web::AppState::with_policies(store, policies).await?;
+    state.trusted_proxies = trusted_proxies;
     let app = xyjt_web::Application::build(state, addr)
         .await
         .with_context(|| format!("监听 {addr}"))?;

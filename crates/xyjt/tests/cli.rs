@@ -1263,3 +1263,49 @@ fn a_policy_directory_replaces_the_built_in_files() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("deadlines.toml"), "{err}");
 }
+
+/// An external list's row with a control character (NUL, which PostgreSQL cannot store) is
+/// refused naming the row and column, the same on SQLite and PostgreSQL; the other rows load.
+#[test]
+fn an_external_list_row_with_a_control_character_is_refused() {
+    let (_path, sqlite) = temp_db("external-control");
+    let rt = tokio_rt();
+    let pg = rt.block_on(xyjt_store::testing::PgSchema::create("external_control"));
+    let mut urls = vec![sqlite];
+    urls.extend(pg.as_ref().map(|s| s.url.clone()));
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("external-control-{}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        "名称,代码,依据\n示范市正常物流有限公司,,（2026）示执1号\n示范市\u{0}物流有限公司,,（2026）示执2号\n示范市顺通物流有限公司,,（2026）示执\u{1b}3号\n",
+    )
+    .unwrap();
+    for url in &urls {
+        let out = xyjt(&[
+            "lists",
+            "import-external",
+            file.to_str().unwrap(),
+            "--list",
+            "失信被执行人",
+            "--db",
+            url,
+        ]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{url}: {out:?}");
+        assert!(
+            text.contains("已载入“失信被执行人”名单 1 条"),
+            "{url}: {text}"
+        );
+        assert!(
+            text.contains("第 2 行：“名称”含有不允许的控制字符（U+0000）"),
+            "{url}: {text}"
+        );
+        assert!(
+            text.contains("第 3 行：“依据”含有不允许的控制字符（U+001B）"),
+            "{url}: {text}"
+        );
+    }
+    if let Some(pg) = pg {
+        rt.block_on(pg.drop());
+    }
+}

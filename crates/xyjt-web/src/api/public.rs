@@ -59,11 +59,8 @@ pub struct SubjectList {
 }
 
 fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), ApiError> {
-    let page = page.unwrap_or(1);
+    let page = crate::edge::page_number(page)?;
     let per_page = per_page.unwrap_or(20);
-    if page < 1 {
-        return Err(ApiError::invalid("page 必须大于等于 1"));
-    }
     if !(1..=100).contains(&per_page) {
         return Err(ApiError::invalid("per_page 必须在 1 到 100 之间"));
     }

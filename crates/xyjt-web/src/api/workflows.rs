@@ -4,9 +4,11 @@
 use super::checks::Caller;
 use crate::AppState;
 use crate::error::ApiError;
+use crate::ratelimit::ClientIp;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -34,23 +36,57 @@ fn acts_for(state: &AppState, caller: &str, unit: &str) -> Result<(), ApiError> 
 /// File an objection (异议申请). No account needed: keep the number and query code.
 #[utoipa::path(post, path = "/api/v1/objections", request_body = ObjectionRequest,
     responses((status = 200, body = Filed), (status = 404, body = crate::error::ErrorEnvelope),
-              (status = 422, body = crate::error::ErrorEnvelope)))]
+              (status = 422, body = crate::error::ErrorEnvelope),
+              (status = 429, body = crate::error::ErrorEnvelope)))]
 pub async fn post_objection(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Json(req): Json<ObjectionRequest>,
-) -> Result<Json<Filed>, ApiError> {
-    Ok(Json(file_objection(&state.ctx(), req, "portal").await?))
+) -> Result<Response, ApiError> {
+    match state
+        .within_filing_cap(client, file_objection(&state.ctx(), req, "portal"))
+        .await
+    {
+        Some(filed) => Ok(Json(filed?).into_response()),
+        None => Ok(filings_capped(&state)),
+    }
+}
+
+/// 429: the client's anonymous applications of the day are used up.
+fn filings_capped(state: &AppState) -> Response {
+    let wait = crate::throttle::secs_to_china_midnight();
+    (
+        [(axum::http::header::RETRY_AFTER, wait.to_string())],
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "同一来源每天最多提交 {} 件异议或信用修复申请，今日已达上限，请明日再试",
+                state.filings.per_day
+            ),
+        )
+        .with_detail(json!({"retry_after": wait})),
+    )
+        .into_response()
 }
 
 /// File a credit repair application (信用修复申请); refused with every unmet condition.
 #[utoipa::path(post, path = "/api/v1/repairs", request_body = RepairRequest,
     responses((status = 200, body = Filed), (status = 404, body = crate::error::ErrorEnvelope),
-              (status = 422, body = crate::error::ErrorEnvelope)))]
+              (status = 422, body = crate::error::ErrorEnvelope),
+              (status = 429, body = crate::error::ErrorEnvelope)))]
 pub async fn post_repair(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Json(req): Json<RepairRequest>,
-) -> Result<Json<Filed>, ApiError> {
-    Ok(Json(file_repair(&state.ctx(), req, "portal").await?))
+) -> Result<Response, ApiError> {
+    match state
+        .within_filing_cap(client, file_repair(&state.ctx(), req, "portal"))
+        .await
+    {
+        Some(filed) => Ok(Json(filed?).into_response()),
+        None => Ok(filings_capped(&state)),
+    }
 }
 
 #[derive(Deserialize, IntoParams)]

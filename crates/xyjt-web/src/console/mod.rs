@@ -285,12 +285,18 @@ impl FromRequest<AppState> for CsrfUpload {
                 .bytes()
                 .await
                 .map_err(|e| invalid(format!("上传中断或超过大小上限：{e}")))?;
+            let checked = |field: &str, value: &str| {
+                crate::edge::check_text_field(field, value).map_err(err_page)
+            };
+            checked(&name, &name)?;
             if name == "file" {
-                upload.file = Some((file_name.unwrap_or_else(|| "upload.csv".into()), bytes));
+                let file_name = file_name.unwrap_or_else(|| "upload.csv".into());
+                checked("file", &file_name)?;
+                upload.file = Some((file_name, bytes));
             } else {
-                upload
-                    .fields
-                    .insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                let value = String::from_utf8_lossy(&bytes).into_owned();
+                checked(&name, &value)?;
+                upload.fields.insert(name, value);
             }
         }
         upload

@@ -3,6 +3,7 @@
 use super::{Answer, CsrfForm, OrPage, err_page, event, found, invalid};
 use crate::AppState;
 use crate::auth::{self, forbidden};
+use crate::ratelimit::ClientIp;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -27,9 +28,15 @@ fn login_form(next: &str, token: &str, message: Option<&str>) -> Html<String> {
     })
 }
 
-/// Where to go after signing in: only paths inside the console, never an open redirect.
+/// Where to go after signing in: only paths inside the console, never an open redirect, and
+/// never a control character (a line break would not make a `Location` header: it is ignored,
+/// and logged, rather than failing after the session is opened).
 fn safe_next(next: Option<&str>) -> String {
     match next {
+        Some(n) if xyjt_core::text::any_control(n).is_some() => {
+            tracing::warn!("sign-in: a control character in `next` ignored");
+            "/console".into()
+        }
         Some(n) if n.starts_with("/console") && !n.starts_with("//") => n.to_string(),
         _ => "/console".into(),
     }
@@ -59,8 +66,27 @@ pub(super) struct LoginForm {
     password: String,
 }
 
+#[derive(Template)]
+#[template(path = "console/throttled.html")]
+struct ThrottledPage {
+    minutes: u64,
+}
+
+/// 429: too many wrong passwords for the account or from the client.
+fn throttled(wait_secs: u64) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, wait_secs.to_string())],
+        crate::html::render(&ThrottledPage {
+            minutes: wait_secs.div_ceil(60),
+        }),
+    )
+        .into_response()
+}
+
 pub(super) async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -69,14 +95,21 @@ pub(super) async fn login(
     if !auth::same_token(&cookie, &f.csrf) {
         return forbidden("登录表单已过期（CSRF 校验失败），请刷新页面后重试");
     }
+    // Locked: refused before the password is looked at, the right one too.
+    if let Err(locked) = state.sign_in.check(&f.login, client) {
+        tracing::warn!(client = ?client, account = locked.account, wait_secs = locked.wait_secs, "console sign-in throttled");
+        return throttled(locked.wait_secs);
+    }
     match auth::sign_in(&state, &f.login, &f.password).await {
         Ok(Some(session_cookie)) => {
+            state.sign_in.succeeded(&f.login);
             tracing::info!(login = %f.login, "console sign-in");
             ([(header::SET_COOKIE, session_cookie)], Redirect::to(&next)).into_response()
         }
         Ok(None) => {
+            state.sign_in.failed(&f.login, client);
             // Not the login typed: it may be anything, a person's ID number included.
-            tracing::info!("console sign-in refused");
+            tracing::info!(client = ?client, "console sign-in refused");
             let token = auth::new_token();
             (
                 StatusCode::UNAUTHORIZED,

@@ -137,6 +137,27 @@ pub(super) fn filed_page(kind: &str, filed: &Filed, workdays: u32) -> Response {
 }
 
 #[derive(Template)]
+#[template(path = "portal/filings_capped.html")]
+struct FilingsCapped {
+    per_day: u32,
+}
+
+/// 429: the client's anonymous applications of the day are used up; nothing filed.
+pub(super) fn filings_capped(state: &AppState) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(
+            header::RETRY_AFTER,
+            crate::throttle::secs_to_china_midnight().to_string(),
+        )],
+        crate::html::render(&FilingsCapped {
+            per_day: state.filings.per_day,
+        }),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
 #[template(path = "portal/form_failed.html")]
 struct FormFailed<'a> {
     message: &'a str,
@@ -321,9 +342,12 @@ pub(super) async fn posted<T: serde::de::DeserializeOwned>(
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(str::to_string);
         let bytes = field.bytes().await.map_err(|_| bad_form())?;
+        let refused = |e| crate::edge::refusal("/", e);
+        crate::edge::check_text_field(&name, &name).map_err(refused)?;
         match file_name {
             // An empty file input sends a part with no name and no bytes: nothing chosen.
             Some(f) if name == "evidence" => {
+                crate::edge::check_text_field(&name, &f).map_err(refused)?;
                 if !bytes.is_empty() {
                     evidence.push(EvidenceUpload {
                         file_name: f,
@@ -332,10 +356,9 @@ pub(super) async fn posted<T: serde::de::DeserializeOwned>(
                 }
             }
             _ => {
-                fields.insert(
-                    name,
-                    serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()),
-                );
+                let value = String::from_utf8_lossy(&bytes).into_owned();
+                crate::edge::check_text_field(&name, &value).map_err(refused)?;
+                fields.insert(name, serde_json::Value::String(value));
             }
         }
     }

@@ -19,7 +19,7 @@ use xyjt_core::text::name_key;
 #[derive(Deserialize)]
 pub struct ListPageQuery {
     q: Option<String>,
-    page: Option<usize>,
+    page: Option<i64>,
 }
 
 #[derive(Template)]
@@ -138,7 +138,10 @@ pub async fn list_page(
             .then_with(|| a.name.cmp(&b.name))
     });
     let pages = rows.len().div_ceil(LIST_PAGE_SIZE).max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let page = match crate::edge::page_number(q.page) {
+        Ok(page) => usize::try_from(page).unwrap_or(1).min(pages),
+        Err(e) => return Ok(crate::edge::refusal("/lists", e)),
+    };
     let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?;
     let shown_rows = rows
         .iter()

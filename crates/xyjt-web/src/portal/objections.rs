@@ -8,6 +8,7 @@ use super::forms::{
 use super::shared::urlencode;
 use crate::AppState;
 use crate::error::ApiError;
+use crate::ratelimit::ClientIp;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -209,6 +210,7 @@ fn objection_request(target: &Target, f: &ObjectionForm) -> Result<ObjectionRequ
 
 pub async fn objection_post(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
@@ -235,10 +237,13 @@ pub async fn objection_post(
         Ok(req) => ObjectionRequest { evidence, ..req },
         Err(message) => return reshow(&message).await,
     };
-    match file_objection(&state.ctx(), req, "portal")
+    let Some(filed) = state
+        .within_filing_cap(client, file_objection(&state.ctx(), req, "portal"))
         .await
-        .map_err(ApiError::from)
-    {
+    else {
+        return Ok(super::forms::filings_capped(&state));
+    };
+    match filed.map_err(ApiError::from) {
         Ok(filed) => Ok(filed_page(
             "异议申请",
             &filed,

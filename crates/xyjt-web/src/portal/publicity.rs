@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use xyjt_core::record::RecordCategory;
 
@@ -36,14 +36,17 @@ struct PublicityPage {
 pub async fn publicity_page(
     State(state): State<AppState>,
     Query(q): Query<PublicityPageQuery>,
-) -> Result<Html<String>, ApiError> {
+) -> Result<Response, ApiError> {
     let category = match q.category.as_deref() {
         Some("license") => Some(RecordCategory::License),
         Some("penalty") => Some(RecordCategory::Penalty),
         _ => None,
     };
     let unit = q.unit.clone().filter(|u| !u.trim().is_empty());
-    let page = q.page.unwrap_or(1).max(1);
+    let page = match crate::edge::page_number(q.page) {
+        Ok(page) => page,
+        Err(e) => return Ok(crate::edge::refusal("/publicity", e)),
+    };
     let result = state
         .store
         .public_records(&xyjt_store::PublicityQuery {
@@ -71,5 +74,6 @@ pub async fn publicity_page(
             .collect(),
         previous: (page > 1).then_some(page - 1),
         next: (page * PER_PAGE < result.total).then_some(page + 1),
-    }))
+    })
+    .into_response())
 }

@@ -9,6 +9,7 @@ use super::forms::{
 use super::shared::urlencode;
 use crate::AppState;
 use crate::error::ApiError;
+use crate::ratelimit::ClientIp;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -140,6 +141,7 @@ fn repair_request(record: &Record, f: &RepairForm) -> Result<RepairRequest, Stri
 
 pub async fn repair_post(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
@@ -169,10 +171,13 @@ pub async fn repair_post(
         Ok(req) => RepairRequest { evidence, ..req },
         Err(message) => return reshow(vec![message]).await,
     };
-    match file_repair(&state.ctx(), req, "portal")
+    let Some(filed) = state
+        .within_filing_cap(client, file_repair(&state.ctx(), req, "portal"))
         .await
-        .map_err(ApiError::from)
-    {
+    else {
+        return Ok(super::forms::filings_capped(&state));
+    };
+    match filed.map_err(ApiError::from) {
         Ok(filed) => Ok(filed_page(
             "信用修复申请",
             &filed,
