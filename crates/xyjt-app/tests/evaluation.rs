@@ -379,3 +379,141 @@ async fn evaluation_and_draws_agree_on_both_backends() {
     drop(pg);
     schema.drop().await;
 }
+
+/// Grades at a decision point, and 免罚轻罚 at 行政处罚裁量, cited in the check's reasons.
+#[tokio::test]
+async fn checks_cite_grades_and_the_discretion_list() {
+    use std::sync::Arc;
+    use xyjt_app::checks::{CheckRequest, CheckSubject, Checks, answer_check};
+    use xyjt_core::check::CheckDecision;
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("eval-checks-{}.db", uuid::Uuid::now_v7()));
+    let store: Arc<dyn Store> = Arc::new(
+        SqlStore::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap(),
+    );
+    let policies = Policies::builtin_ref();
+    xyjt_app::demo::seed(store.as_ref(), policies, today())
+        .await
+        .unwrap();
+    let checks = Checks::start(store.clone(), policies).await.unwrap();
+    let ctx = Ctx::with_policies(store.as_ref(), policies, today());
+    let published = store
+        .eval_results(&EvalResultQuery {
+            model_id: Some("js-road-transport".into()),
+            status: Some(ResultStatus::Published),
+            limit: 10_000,
+            ..EvalResultQuery::default()
+        })
+        .await
+        .unwrap()
+        .items;
+    let ask = |code: &str, point: &str, violation: Option<&str>| CheckRequest {
+        subject: CheckSubject {
+            identifier: Some(code.to_string()),
+            name: None,
+        },
+        decision_point: point.into(),
+        violation_type: violation.map(str::to_string),
+    };
+    let aa = published
+        .iter()
+        .find(|s| s.result.grade.as_deref() == Some("AA"))
+        .expect("an AA operator in the demo");
+    let code = aa.result.subject_code.clone().unwrap();
+    let answer = answer_check(&ctx, &checks, "测试系统", ask(&code, "行政许可", None))
+        .await
+        .unwrap();
+    let reason = answer
+        .reasons
+        .iter()
+        .find(|r| r.list == "evaluation")
+        .expect("the grade is cited");
+    assert_eq!(reason.measure_id, "GM-JS-AA-GREEN");
+    assert_eq!(reason.entry_id, aa.result.id);
+    assert!(reason.list_label.contains("AA"));
+    // Not at a decision point the measure does not name.
+    let answer = answer_check(&ctx, &checks, "测试系统", ask(&code, "招标投标", None))
+        .await
+        .unwrap();
+    assert!(answer.reasons.iter().all(|r| r.list != "evaluation"));
+    if let Some(d) = published
+        .iter()
+        .find(|s| s.result.grade.as_deref() == Some("D"))
+    {
+        let answer = answer_check(
+            &ctx,
+            &checks,
+            "测试系统",
+            ask(d.result.subject_code.as_deref().unwrap(), "行政许可", None),
+        )
+        .await
+        .unwrap();
+        assert_ne!(answer.decision, CheckDecision::Allow);
+        assert!(
+            answer
+                .reasons
+                .iter()
+                .any(|r| r.measure_id == "GM-JS-D-REVIEW")
+        );
+    }
+
+    // 行政处罚裁量: needs the violation; a subject with a commitment and no earlier violation of
+    // the type gets the exemption rule and its basis; one with an earlier one does not.
+    let e = answer_check(&ctx, &checks, "测试系统", ask(&code, "行政处罚裁量", None))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, xyjt_app::ErrorKind::Invalid);
+    let commitments = store.commitments(None).await.unwrap();
+    let mut judged = 0;
+    for c in &commitments {
+        let subject = store
+            .subject(&c.commitment.subject_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let Some(code) = subject.uscc.as_ref().map(|u| u.to_string()) else {
+            continue;
+        };
+        let records = store.records_of_subject(&subject.id).await.unwrap();
+        let earlier = records.iter().any(|r| match &r.body {
+            xyjt_core::record::RecordBody::Penalty(p) => {
+                p.violation_type.contains("不按规定悬挂标志")
+            }
+            _ => false,
+        });
+        let kept = !matches!(
+            c.status(),
+            xyjt_core::commitment::CommitmentStatus::Breached
+                | xyjt_core::commitment::CommitmentStatus::False
+        );
+        let answer = answer_check(
+            &ctx,
+            &checks,
+            "执法系统",
+            ask(&code, "行政处罚裁量", Some("不按规定悬挂标志")),
+        )
+        .await
+        .unwrap();
+        let rule = answer
+            .reasons
+            .iter()
+            .find(|r| r.list == "discretion" && r.measure_id == "DR-SIGN")
+            .expect("the rule is named");
+        assert!(rule.legal_basis.contains("第三十三条"));
+        let applies = rule.measure.starts_with("不予行政处罚");
+        if !earlier && kept {
+            assert!(applies, "{}", rule.entry_basis);
+            judged += 1;
+        }
+        if earlier {
+            assert!(!applies && rule.entry_basis.contains("不属首次"));
+        }
+    }
+    assert!(
+        judged > 0,
+        "the demo has a subject the exemption applies to"
+    );
+    drop(checks);
+}
