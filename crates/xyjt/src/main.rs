@@ -41,8 +41,9 @@ use records::{
 #[command(name = "xyjt", version, about = "信用交通 credit information platform")]
 struct Cli {
     /// A directory of policy files (publicity.toml, deadlines.toml, commitments.toml,
-    /// org-tree.toml, cn-calendar.toml, lists.json, limits.toml) overriding the built-in ones; a file not
-    /// there keeps its default
+    /// org-tree.toml, cn-calendar.toml, lists.json, limits.toml, evaluation.toml,
+    /// inspection.toml, discretion.toml) overriding the built-in ones; a file not there keeps
+    /// its default
     #[arg(long, global = true, env = "XYJT_POLICY_DIR")]
     policy_dir: Option<PathBuf>,
     #[command(subcommand)]
