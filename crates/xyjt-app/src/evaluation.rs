@@ -534,3 +534,33 @@ pub fn public_name_and_code(r: &EvalResult) -> (String, Option<String>) {
         (r.subject_name.clone(), r.subject_code.clone())
     }
 }
+
+/// Where the copy of a published run to the supervising and sharing units stands: its outbox
+/// message, whether it has been delivered, and whether on time (by the run's due day).
+pub async fn copy_status(store: &dyn Store, run: &EvalRunState) -> AppResult<Option<Value>> {
+    let items = store
+        .outbox(Some(xyjt_store::OutboxChannel::Sharing), false)
+        .await?;
+    Ok(items
+        .into_iter()
+        .find(|i| i.reference == run.run.id)
+        .map(|i| {
+            // The delivery mark is an RFC 3339 time; its day (UTC+8) is what the clock compares.
+            let delivered_on = i.delivered_at.as_deref().and_then(|t| {
+                chrono::DateTime::parse_from_rfc3339(t)
+                    .ok()
+                    .map(|d| (d.with_timezone(&Utc) + Duration::hours(8)).date_naive())
+            });
+            json!({
+                "outbox_id": i.id,
+                "to": i.payload["to"],
+                "queued_on": i.created_on,
+                "delivered_at": i.delivered_at,
+                "due": run.due,
+                "on_time": match (delivered_on, run.due) {
+                    (Some(d), Some(due)) => Some(d <= due),
+                    _ => None,
+                },
+            })
+        }))
+}

@@ -330,21 +330,32 @@ pub async fn eval_db(command: EvalCommand) -> Result<ExitCode> {
             match run {
                 None => {
                     let runs = o.store.eval_runs(None).await?;
+                    let mut items = Vec::new();
+                    for r in &runs {
+                        let mut v = xyjt_app::evaluation::run_json(r, o.today);
+                        v["copy"] = xyjt_app::evaluation::copy_status(o.store.as_ref(), r)
+                            .await
+                            .map_err(|e| anyhow::anyhow!(e.message))?
+                            .unwrap_or_default();
+                        items.push(v);
+                    }
                     if json {
-                        let items: Vec<_> = runs
-                            .iter()
-                            .map(|r| xyjt_app::evaluation::run_json(r, o.today))
-                            .collect();
                         outln!("{}", serde_json::Value::Array(items));
                     } else {
-                        for r in runs {
+                        for (r, v) in runs.iter().zip(&items) {
+                            let copy = match (&v["copy"]["delivered_at"], &v["copy"]["due"]) {
+                                (serde_json::Value::String(at), _) => format!("已抄送 {at}"),
+                                (_, serde_json::Value::String(due)) => format!("待抄送，{due} 前"),
+                                _ => String::new(),
+                            };
                             outln!(
-                                "{}\t{}\t{}\t{} 户\t{}",
+                                "{}\t{}\t{}\t{} 户\t{}\t{}",
                                 r.run.id,
                                 r.run.model_id,
                                 r.run.period,
                                 r.run.subjects,
-                                r.status.label()
+                                r.status.label(),
+                                copy
                             );
                         }
                     }

@@ -281,3 +281,49 @@ fn the_shipped_item_list_loads() {
     let bad = DEFAULT_INSPECTION_TOML.replace("item_id = \"SC-SERIOUS\"", "item_id = \"NOPE\"");
     assert!(InspectionPolicy::from_toml(&bad).is_err());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Any population and seed: each grade contributes exactly its ratio's share, nobody is
+        /// drawn twice, every task has two different inspectors, and the draw is a function of
+        /// seed and inputs.
+        #[test]
+        fn draws_take_the_ratio_and_repeat_exactly(n in 1usize..400, seed in proptest::collection::vec(any::<u8>(), 16..64)) {
+            let policy = InspectionPolicy::builtin();
+            let inputs = inputs(n, 5);
+            let a = draw(&req(&seed), policy, &inputs).unwrap();
+            prop_assert_eq!(&a, &draw(&req(&seed), policy, &inputs).unwrap());
+            let item = policy.item("SC-ROAD-OPERATOR").unwrap();
+            for (g, grade) in ["AA", "A", "B", "C", "D"].iter().enumerate() {
+                let in_grade = (0..n).filter(|k| k % 5 == g).count();
+                let want = item.sample_size(in_grade, item.ratio(grade).unwrap());
+                let got = a.tasks.iter().filter(|t| t.grade.as_deref() == Some(*grade)).count();
+                prop_assert_eq!(got, want, "grade {}", grade);
+            }
+            let ids: std::collections::HashSet<&String> = a.tasks.iter().map(|t| &t.subject_id).collect();
+            prop_assert_eq!(ids.len(), a.tasks.len());
+            for t in &a.tasks {
+                prop_assert_eq!(t.inspectors.len(), 2);
+                prop_assert_ne!(&t.inspectors[0], &t.inspectors[1]);
+            }
+        }
+
+        #[test]
+        fn quarter_parsing_never_panics(text in "\\PC{0,10}") {
+            let _ = Quarter::parse(&text);
+        }
+
+        #[test]
+        fn below_stays_below(seed in proptest::collection::vec(any::<u8>(), 16..32), n in 1u64..1_000_000) {
+            let mut s = SeedStream::new(&seed);
+            for _ in 0..20 {
+                prop_assert!(s.below(n) < n);
+            }
+        }
+    }
+}
