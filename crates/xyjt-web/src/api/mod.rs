@@ -4,6 +4,8 @@
 
 pub mod cases;
 pub mod checks;
+pub mod evaluation;
+pub mod inspection;
 mod public;
 pub mod workflows;
 
@@ -46,6 +48,9 @@ use xyjt_app::stats::StatsRow;
         crate::api::checks::Bidder,
         crate::api::checks::ScreenHit,
         crate::api::cases::ReportRequest,
+        crate::api::evaluation::GradeView,
+        crate::api::evaluation::RunRequest,
+        crate::api::evaluation::ReviewRequest,
         xyjt_app::workflows::ObjectionRequest,
         xyjt_app::workflows::RepairRequest,
         xyjt_app::workflows::ApplicantInput,
@@ -110,6 +115,16 @@ pub fn router() -> Router<AppState> {
             workflows::post_commitment
         ))
         .routes(routes!(workflows::post_commitment_check))
+        .routes(routes!(evaluation::list_models))
+        .routes(routes!(evaluation::list_results))
+        .routes(routes!(evaluation::get_result))
+        .routes(routes!(evaluation::list_runs, evaluation::post_run))
+        .routes(routes!(evaluation::post_review))
+        .routes(routes!(evaluation::post_publish))
+        .routes(routes!(inspection::list_items))
+        .routes(routes!(inspection::list_draws))
+        .routes(routes!(inspection::get_draw))
+        .routes(routes!(inspection::list_results))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

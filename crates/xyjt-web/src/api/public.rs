@@ -147,6 +147,8 @@ pub struct SubjectProfile {
     pub names: Vec<NameView>,
     /// Records public today (active and inside their publicity window).
     pub records: Vec<RecordView>,
+    /// Credit evaluation grades in force today, one per model (信用评价).
+    pub grades: Vec<crate::api::evaluation::GradeView>,
 }
 
 /// A subject's public profile: identifiers, name history and public records.
@@ -165,7 +167,12 @@ pub(crate) async fn get_subject(
     let records = state.store.records_of_subject(&id).await?;
     let today = state.today();
     let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), Some(&id)).await?;
+    let grades = xyjt_app::evaluation::grades_of(state.store.as_ref(), &id, today).await?;
     Ok(Json(SubjectProfile {
+        grades: grades
+            .iter()
+            .map(crate::api::evaluation::GradeView::new)
+            .collect(),
         subject: SubjectView::new(&subject, Audience::Public),
         names: names
             .iter()
