@@ -7,8 +7,10 @@
 //! what the two application forms share.
 
 mod applications;
+mod evaluation;
 mod forms;
 mod home;
+mod inspection;
 mod lists;
 mod news;
 mod notices;
@@ -40,6 +42,12 @@ pub fn router() -> Router<AppState> {
         .route("/lists/{list}", get(lists::list_page))
         .route("/policies", get(policies::policies_page))
         .route("/news", get(news::news_page))
+        .route("/evaluation", get(evaluation::evaluation_page))
+        .route("/evaluation/results/{id}", get(evaluation::result_page))
+        .route("/inspection/items", get(inspection::items_page))
+        .route("/inspection/draws", get(inspection::draws_page))
+        .route("/inspection/draws/{id}", get(inspection::draw_page))
+        .route("/inspection/results", get(inspection::results_page))
         .route("/news/{n}", get(news::news_item_page))
         .route(
             "/objections",

@@ -21,6 +21,20 @@ struct SubjectPage {
     former_names: String,
     records: Vec<RecordRow>,
     commitments: Vec<CommitmentRow>,
+    grades: Vec<GradeRow>,
+}
+
+/// A grade in force (信用评价等级): model, version, period, validity.
+struct GradeRow {
+    model: String,
+    version: u32,
+    example: bool,
+    period: String,
+    grade: String,
+    published_on: String,
+    valid_until: String,
+    /// The result id, percent-encoded for the link to its lines.
+    link: String,
 }
 
 struct CommitmentRow {
@@ -82,7 +96,26 @@ pub async fn subject_page(
             dishonest: c.is_dishonest(),
         })
         .collect();
+    let grades = xyjt_app::evaluation::grades_of(state.store.as_ref(), &id, today)
+        .await?
+        .iter()
+        .map(|g| GradeRow {
+            model: g.result.model_title.clone(),
+            version: g.result.model_version,
+            example: g.result.example,
+            period: g.result.period.clone(),
+            grade: g
+                .result
+                .grade
+                .clone()
+                .unwrap_or_else(|| "未定级".to_string()),
+            published_on: g.published_on.map(|d| d.to_string()).unwrap_or_default(),
+            valid_until: g.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+            link: super::shared::urlencode(&g.result.id),
+        })
+        .collect();
     Ok(crate::html::render(&SubjectPage {
+        grades,
         name: v.name,
         kind: v.kind,
         codes,
