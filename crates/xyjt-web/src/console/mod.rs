@@ -21,6 +21,8 @@ mod applications;
 mod audit;
 mod checks;
 mod dashboard;
+mod evaluation;
+mod inspection;
 mod intake;
 mod lists;
 mod policy;
@@ -89,6 +91,25 @@ pub fn router() -> Router<AppState> {
             get(policy::policy_page).post(policy::adopt_policy),
         )
         .route("/console/policy/export.json", get(policy::export_policy))
+        .route("/console/evaluation", get(evaluation::evaluation_page))
+        .route("/console/evaluation/runs", post(evaluation::start_run))
+        .route("/console/evaluation/runs/{id}", get(evaluation::run_page))
+        .route(
+            "/console/evaluation/runs/{id}/review",
+            post(evaluation::review_run),
+        )
+        .route(
+            "/console/evaluation/runs/{id}/publish",
+            post(evaluation::publish_run),
+        )
+        .route("/console/inspection", get(inspection::inspection_page))
+        .route("/console/inspection/draws", post(inspection::make_draw))
+        .route("/console/inspection/draws/{id}", get(inspection::draw_page))
+        .route(
+            "/console/inspection/draws/{id}/tasks/{no}",
+            post(inspection::record_task),
+        )
+        .route("/console/coverage", get(inspection::coverage_page))
         .route("/console/checks", get(checks::checks_page))
         .route("/console/audit", get(audit::audit_page))
         .route(
@@ -148,6 +169,40 @@ fn scope_names(staff: &Staff) -> Vec<String> {
 /// `authorize`, refused with the 403 page.
 fn allow(staff: &Staff, action: Action, unit_id: &str) -> Result<(), Response> {
     authorize(&staff.account, action, unit_id, staff.org()).map_err(|d| forbidden(&d.to_string()))
+}
+
+/// `authorize` for the first of `actions` whose roles the account has (any of them will do);
+/// refused with the 403 page naming every role that could do `what`.
+fn allow_any(staff: &Staff, what: &str, actions: &[Action], unit_id: &str) -> Result<(), Response> {
+    let has = |a: &&Action| a.roles().iter().any(|r| staff.account.roles.contains(r));
+    let held: Vec<Action> = actions.iter().filter(has).copied().collect();
+    if held
+        .iter()
+        .any(|a| authorize(&staff.account, *a, unit_id, staff.org()).is_ok())
+    {
+        return Ok(());
+    }
+    match held.first() {
+        Some(a) => allow(staff, *a, unit_id),
+        None => {
+            let mut roles: Vec<&str> = Vec::new();
+            for r in actions.iter().flat_map(|a| a.roles()) {
+                if !roles.contains(&r.label()) {
+                    roles.push(r.label());
+                }
+            }
+            let have: Vec<&str> = staff.account.roles.iter().map(|r| r.label()).collect();
+            Err(forbidden(&format!(
+                "“{what}”需要以下角色之一：{}（当前角色：{}）",
+                roles.join("、"),
+                if have.is_empty() {
+                    "无".to_string()
+                } else {
+                    have.join("、")
+                }
+            )))
+        }
+    }
 }
 
 /// `authorize_review` (maker-checker: not one's own work), refused with the 403 page.
