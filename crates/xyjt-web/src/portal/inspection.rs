@@ -52,7 +52,7 @@ pub async fn items_page(State(state): State<AppState>) -> Response {
         note: p.note.clone(),
         inspectors_per_task: p.inspectors_per_task,
         serious: format!(
-            "列入{}的严重失信主体，每季度至少检查 1 次（{}）。",
+            "{}：{}。",
             xyjt_core::lists::NameList::from_key(&p.serious.list)
                 .map_or_else(|| p.serious.list.clone(), |l| l.label().to_string()),
             p.serious.basis
