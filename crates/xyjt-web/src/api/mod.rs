@@ -1,4 +1,5 @@
-//! The JSON API (`/api/v1`): public reads, the credit check, joint cases and the workflows,
+//! The JSON API (`/api/v1`): public reads, the credit check, joint cases, the workflows,
+//! credit evaluation and 双随机一公开,
 //! each handler's path declared once (`#[utoipa::path]`) and registered with `routes!`, which
 //! both routes it and adds it to the OpenAPI document.
 

@@ -188,13 +188,16 @@ struct ResultRow {
     lines: Vec<String>,
 }
 
-fn result_row(s: &EvalResultState) -> ResultRow {
+fn result_row(s: &EvalResultState, points_label: &str) -> ResultRow {
     let r = &s.result;
     ResultRow {
         name: r.subject_name.clone(),
         code: r.subject_code.clone().unwrap_or_default(),
         score: r.score.to_string(),
-        points: r.points.map(|p| format!("记分 {p}")).unwrap_or_default(),
+        points: r
+            .points
+            .map(|p| format!("{points_label} {p}"))
+            .unwrap_or_default(),
         grade: r.grade.clone().unwrap_or_else(|| "未定级".into()),
         explanation: r.explanation.clone(),
         previous: r.previous_grade.clone().unwrap_or_default(),
@@ -245,12 +248,24 @@ pub(super) async fn run_page(
         })
         .await
         .or_page()?;
+    let points_label = state
+        .store
+        .eval_models()
+        .await
+        .or_page()?
+        .into_iter()
+        .find(|m| m.id == run.run.model_id && m.version == run.run.model_version)
+        .map_or_else(|| "记分".to_string(), |m| m.points_label().to_string());
     show(&RunPage {
         frame: frame(&staff, "评价批次"),
         r: run_row(&staff, &run, state.today()),
         proposed: run.status == RunStatus::Proposed,
         approved: run.status == RunStatus::Approved,
-        results: results.items.iter().map(result_row).collect(),
+        results: results
+            .items
+            .iter()
+            .map(|s| result_row(s, &points_label))
+            .collect(),
         total: results.total,
         page,
         pages: ((results.total + RESULTS_PER_PAGE - 1) / RESULTS_PER_PAGE).max(1),

@@ -10,7 +10,9 @@
 //!
 //! One file per resource: [`session`] (sign-in, sign-out, password), [`dashboard`], [`records`]
 //! (entry form and file import), [`submissions`] (review, file downloads), [`applications`],
-//! [`lists`], [`policy`], [`checks`], [`audit`], [`accounts`] (accounts and API tokens).
+//! [`lists`], [`policy`], [`checks`], [`audit`], [`accounts`] (accounts and API tokens),
+//! [`evaluation`] (信用评价: runs, review, publication) and [`inspection`] (双随机抽查 draws and
+//! results, 重点监管覆盖).
 
 // Page handlers fail with a ready response (a redirect, a 403 page); it is built once per
 // request, so its size does not matter.

@@ -1,7 +1,8 @@
 //! The public portal, server-rendered from `templates/portal/` and `templates/notices/`, in
 //! Chinese, no external assets: the home page with its search, profiles, the 双公示 board, the
 //! progress lookup, the name lists, policies, news, the notices of a penalty (两书同达) and the
-//! online objection and repair applications.
+//! online objection and repair applications, the credit evaluation results (信用评价) and the
+//! 双随机一公开 pages (the item list, the draw announcements, the results).
 //!
 //! One module per resource; `shared` holds what several use (and imports none of them), `forms`
 //! what the two application forms share.
