@@ -452,6 +452,17 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
     assert_eq!(approved.status.key(), "approved");
     assert_eq!(approved.reviewed_by.as_deref(), Some("user:xy-sh"));
     assert_eq!(approved.due, Some(today() + chrono::Duration::days(5)));
+    // Six days later, still unpublished: overdue (5 days, policy).
+    let mut later = state.clone();
+    later.today = Some(today() + chrono::Duration::days(6));
+    let overdue = get(&later, "/console/evaluation", &sh).await;
+    assert!(overdue.text.contains("已逾期"), "{}", overdue.text);
+    assert!(
+        !get(&state, "/console/evaluation", &sh)
+            .await
+            .text
+            .contains("已逾期")
+    );
     // Still not public until published.
     assert_eq!(
         get(&state, &result_uri, "").await.status,
@@ -581,6 +592,32 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
     assert!(detail.text.contains("扣分与加分明细"));
     assert!(detail.text.contains(&shown_name));
     assert!(!detail.text.contains(&full_name));
+    // A result with lines shows each one (item, basis, fact) on its page.
+    let with_lines = store
+        .eval_results(&xyjt_store::EvalResultQuery {
+            run_id: Some(run_id.clone()),
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|s| !s.result.lines.is_empty())
+        .expect("some practitioner has a deduction in 2026");
+    let page = get(
+        &state,
+        &format!("/evaluation/results/{}", enc(&with_lines.result.id)),
+        "",
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    for l in &with_lines.result.lines {
+        assert!(page.text.contains(&l.title), "{}", l.title);
+        assert!(page.text.contains(&l.fact), "{}", l.fact);
+        assert!(page.text.contains(&l.basis), "{}", l.basis);
+        assert!(page.text.contains(&l.points.to_string()));
+    }
     let profile_page = get(&state, &format!("/subjects/{subject_id}"), "").await;
     assert!(profile_page.text.contains("信用评价等级"));
     assert!(
@@ -772,21 +809,36 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
     );
 
     // --- Coverage: the blacklisted subjects of the quarter, inspected or not. ---
-    let rows = xyjt_app::inspection::coverage(&state.ctx(), "2026-Q3")
+    let rows = xyjt_app::inspection::coverage(&state.ctx(), "2026-Q4")
         .await
         .unwrap();
-    let cov = get(&state, "/console/coverage?quarter=2026-Q3", &dh_sh).await;
+    assert!(!rows.is_empty());
+    let inspected = rows.iter().filter(|r| r.inspected_on.is_some()).count();
+    let cov = get(&state, "/console/coverage", &dh_sh).await;
     assert_eq!(cov.status, StatusCode::OK);
     assert!(
-        cov.text.contains(&format!("应检查 {} 户", rows.len())),
+        cov.text.contains(&format!(
+            "2026-Q4：应检查 {} 户，已检查 {inspected} 户，未检查 {} 户。",
+            rows.len(),
+            rows.len() - inspected
+        )),
         "{}",
         cov.text
     );
-    if rows.iter().any(|r| r.overdue) {
-        assert!(cov.text.contains("逾期未检查"));
-    }
-    let cov = get(&state, "/console/coverage", &dh_sh).await;
-    assert!(cov.text.contains("2026-Q4"));
+    assert!(!cov.text.contains("逾期未检查"));
+    // After the quarter, the ones not inspected are overdue.
+    let mut next_year = state.clone();
+    next_year.today = Some(NaiveDate::from_ymd_opt(2027, 1, 5).unwrap());
+    let cov = get(&next_year, "/console/coverage?quarter=2026-Q4", &dh_sh).await;
+    assert!(
+        cov.text.contains(&format!(
+            "其中逾期 <span class=\"bad\">{}</span> 户",
+            rows.len() - inspected
+        )),
+        "{}",
+        cov.text
+    );
+    assert!(cov.text.contains("逾期未检查"));
 }
 
 #[tokio::test]
