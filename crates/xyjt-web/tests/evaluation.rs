@@ -541,6 +541,18 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
             .iter()
             .all(|i| i["grade"] == grade.as_str())
     );
+    // Page numbers are bounded at the edge, as on every paged route.
+    for uri in [
+        "/api/v1/evaluation/results?page=0",
+        "/api/v1/evaluation/results?page=10001",
+        "/evaluation?page=0",
+    ] {
+        assert_eq!(
+            get(&state, uri, "").await.status,
+            StatusCode::BAD_REQUEST,
+            "{uri}"
+        );
+    }
     // A person's full name finds nothing (only what is published is searched).
     let by_name = get(
         &state,

@@ -89,11 +89,8 @@ pub(crate) async fn published_results(
     q: &ResultsQuery,
     default_per_page: i64,
 ) -> Result<PublicResults, ApiError> {
-    let page = q.page.unwrap_or(1);
+    let page = crate::edge::page_number(q.page)?;
     let per_page = q.per_page.unwrap_or(default_per_page);
-    if page < 1 {
-        return Err(ApiError::invalid("page 必须大于等于 1"));
-    }
     if !(1..=100).contains(&per_page) {
         return Err(ApiError::invalid("per_page 必须在 1 到 100 之间"));
     }

@@ -237,7 +237,7 @@ pub(super) async fn run_page(
     let run = found(state.store.eval_run(&id).await, || {
         format!("评价批次 {id} 不存在")
     })?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = crate::edge::page_number(q.page).or_page()?;
     let results = state
         .store
         .eval_results(&EvalResultQuery {

@@ -147,6 +147,9 @@ pub async fn evaluation_page(
         .or_else(|| models.first());
     q.model = chosen.map(|m| m.id.clone());
     q.per_page = Some(PAGE_SIZE);
+    if let Err(e) = crate::edge::page_number(q.page) {
+        return Ok(crate::edge::refusal("/evaluation", e));
+    }
     // The periods with a published run of the model.
     let mut periods: Vec<String> = state
         .store
