@@ -981,6 +981,34 @@ async fn runs_with_api_tokens() {
     let page = get(&state, "/inspection/items", "").await;
     insta::assert_snapshot!("inspection_items_page", page.text.replace("><", ">\n<"));
 
+    // A name search is a public search: limited per client, like the subject search.
+    let mut limited = state.clone();
+    limited.search_limit = Some(xyjt_web::RateLimit::new(
+        2,
+        std::time::Duration::from_secs(60),
+    ));
+    let q = enc("示范");
+    for _ in 0..2 {
+        let r = get(&limited, &format!("/api/v1/evaluation/results?q={q}"), "").await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let r = get(&limited, &format!("/api/v1/evaluation/results?q={q}"), "").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["error"]["code"], "rate_limited");
+    let r = get(&limited, &format!("/evaluation?q={q}"), "").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text.contains("查询过于频繁"));
+    // Browsing without a name is not a search.
+    assert_eq!(
+        get(&limited, "/api/v1/evaluation/results", "").await.status,
+        StatusCode::OK
+    );
+    // A citizen ID typed into the search is not echoed back into the page.
+    let r = get(&state, "/evaluation?q=11010519491231002X", "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.text.contains("11010519491231002X"));
+    assert!(r.text.contains("110105********002X"), "{}", r.text);
+
     // Every new path is in the OpenAPI document.
     let doc = get(&state, "/api/v1/openapi.json", "").await.json();
     for path in [

@@ -5,8 +5,10 @@
 use super::checks::Caller;
 use crate::AppState;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::ratelimit::ClientIp;
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -138,11 +140,20 @@ pub(crate) async fn published_results(
 /// Published evaluation results (信用评价结果公示), newest period first then best score; natural
 /// persons' names and citizen IDs masked.
 #[utoipa::path(get, path = "/api/v1/evaluation/results", params(ResultsQuery),
-    responses((status = 200, body = Object), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = Object), (status = 400, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope),
+              (status = 429, body = ErrorEnvelope, headers(("Retry-After" = u64, description = "seconds to wait")))))]
 pub(crate) async fn list_results(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Query(q): Query<ResultsQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
+    // A name search counts against the public search limit, as the subject search does.
+    if blank(&q.q).is_some()
+        && let Err(wait) = state.search_allowed(client)
+    {
+        return Ok(super::public::rate_limited(wait));
+    }
     let found = published_results(&state, &q, 20).await?;
     let items: Vec<Value> = found.items.iter().map(eval::public_result_json).collect();
     Ok(Json(json!({
@@ -150,7 +161,8 @@ pub(crate) async fn list_results(
         "total": found.total,
         "page": found.page,
         "per_page": found.per_page,
-    })))
+    }))
+    .into_response())
 }
 
 /// A result the public may read: published (or published and since superseded by a re-scored

@@ -5,12 +5,15 @@ use super::shared::urlencode;
 use crate::AppState;
 use crate::api::evaluation::{ResultsQuery, public_result, published_results};
 use crate::error::ApiError;
+use crate::ratelimit::ClientIp;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use xyjt_app::evaluation::{current_models, public_name_and_code};
 use xyjt_core::evaluation::{Effect, EvalModel, EvalResultState, ResultStatus, RunStatus};
+use xyjt_core::ident::{CodeKind, check};
+use xyjt_core::mask::mask_id_number;
 
 #[derive(Template)]
 #[template(path = "portal/evaluation.html")]
@@ -135,10 +138,28 @@ fn grade_text(s: &EvalResultState) -> String {
 const PAGE_SIZE: i64 = 50;
 
 /// `/evaluation`: the published results of one model (the first in force by default).
+#[derive(Template)]
+#[template(path = "portal/rate_limited.html")]
+struct RateLimited {
+    wait: u64,
+}
+
 pub async fn evaluation_page(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Query(mut q): Query<ResultsQuery>,
 ) -> Result<Response, ApiError> {
+    // A name search counts against the public search limit, as the home page's does.
+    if q.q.as_deref().is_some_and(|t| !t.trim().is_empty())
+        && let Err(wait) = state.search_allowed(client)
+    {
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, wait.to_string())],
+            crate::html::render(&RateLimited { wait }),
+        )
+            .into_response());
+    }
     let models = current_models(state.store.as_ref(), &state.policies).await?;
     let chosen = q
         .model
@@ -166,6 +187,13 @@ pub async fn evaluation_page(
     let period = q.period.clone().unwrap_or_default().trim().to_string();
     let grade = q.grade.clone().unwrap_or_default().trim().to_string();
     let query = q.q.clone().unwrap_or_default().trim().to_string();
+    // Never echo a citizen ID number back into a page.
+    let checked = check(&query);
+    let query = if checked.kind == CodeKind::CitizenId {
+        mask_id_number(&checked.normalized)
+    } else {
+        query
+    };
     let link_query = format!(
         "model={}&period={}&grade={}&q={}",
         urlencode(q.model.as_deref().unwrap_or("")),
