@@ -10,7 +10,8 @@ N=${1:-100000}
 K=${2:-9}
 DB=${BENCH_DB:-/tmp/xyjt-bench-eval.db}
 cd "$(dirname "$0")/.."
-cargo build --release -p xyjt -p xyjt-app --example bench_evaluation
+cargo build --release -p xyjt
+cargo build --release -p xyjt-app --example bench_evaluation
 X=target/release/xyjt
 rm -f "$DB" "$DB-wal" "$DB-shm"
 t() { /usr/bin/time -f "  %e s wall, %M KB peak RSS" "$@"; }
