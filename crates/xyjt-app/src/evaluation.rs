@@ -165,71 +165,78 @@ pub async fn run(
     }
     let previous = published_grades(store, &model.id, &period.previous().to_string()).await?;
     let run_id = format!("EV-{}-{}-{}", model.id, period, &new_id()[28..]);
-    let mut results: Vec<EvalResult> = Vec::new();
-    let mut after = String::new();
-    loop {
-        let page = store.subjects_after(&after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id.clone();
-        let kinds: Vec<_> = page
-            .into_iter()
-            .filter(|s| model.applies_to.party_kinds.contains(&s.kind))
-            .collect();
-        let ids: Vec<String> = kinds.iter().map(|s| s.id.clone()).collect();
-        let mut records: HashMap<String, Vec<_>> = HashMap::new();
-        for r in store.records_of_subjects(&ids).await? {
-            records.entry(r.subject_id.clone()).or_default().push(r);
-        }
-        for subject in kinds {
-            let recs = records.remove(&subject.id).unwrap_or_default();
-            if !applies(&model, &subject, &recs, period) {
-                continue;
-            }
-            let facts = SubjectFacts {
-                records: recs,
-                entries: entries.remove(&subject.id).unwrap_or_default(),
-                commitments: commitments.remove(&subject.id).unwrap_or_default(),
-                inspections: inspections.remove(&subject.id).unwrap_or_default(),
-                previous_grade: previous.get(&subject.id).cloned(),
-            };
-            results.push(score_subject(
-                &model, &run_id, period, as_of, &subject, &facts,
-            ));
-        }
-    }
-    if results.is_empty() {
-        return Err(AppError::invalid(format!(
-            "没有适用模型 {}（{}）的主体",
-            model.id, model.subjects
-        )));
-    }
-    let run = EvalRun {
-        id: run_id.clone(),
-        model_id: model.id.clone(),
-        model_version: model.version,
-        model_title: model.title.clone(),
-        period: period.to_string(),
-        as_of,
-        unit: unit.to_string(),
-        valid_months: model.valid_months,
-        subjects: results.len() as u64,
-        ungraded: results.iter().filter(|r| r.grade.is_none()).count() as u64,
-    };
+    // One transaction for the whole run, written a page at a time so memory stays bounded:
+    // the results first, then the run with its counts.
     let now = Utc::now();
-    let mut events = Vec::with_capacity(results.len() + 1);
-    events.push(NewEvent::new(
-        by,
-        now,
-        EventPayload::EvalRunProposed { run },
-    ));
-    for result in results {
-        events.push(NewEvent::new(
-            by,
-            now,
-            EventPayload::EvalResultProposed { result },
-        ));
+    let mut tx = store.begin().await?;
+    let (mut subjects, mut ungraded) = (0u64, 0u64);
+    let mut after = String::new();
+    let outcome: AppResult<()> = async {
+        loop {
+            let page = store.subjects_after(&after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id.clone();
+            let kinds: Vec<_> = page
+                .into_iter()
+                .filter(|s| model.applies_to.party_kinds.contains(&s.kind))
+                .collect();
+            let ids: Vec<String> = kinds.iter().map(|s| s.id.clone()).collect();
+            let mut records: HashMap<String, Vec<_>> = HashMap::new();
+            for r in store.records_of_subjects(&ids).await? {
+                records.entry(r.subject_id.clone()).or_default().push(r);
+            }
+            let mut events = Vec::new();
+            for subject in kinds {
+                let recs = records.remove(&subject.id).unwrap_or_default();
+                if !applies(&model, &subject, &recs, period) {
+                    continue;
+                }
+                let facts = SubjectFacts {
+                    records: recs,
+                    entries: entries.remove(&subject.id).unwrap_or_default(),
+                    commitments: commitments.remove(&subject.id).unwrap_or_default(),
+                    inspections: inspections.remove(&subject.id).unwrap_or_default(),
+                    previous_grade: previous.get(&subject.id).cloned(),
+                };
+                let result = score_subject(&model, &run_id, period, as_of, &subject, &facts);
+                subjects += 1;
+                ungraded += u64::from(result.grade.is_none());
+                events.push(NewEvent::new(by, now, EventPayload::EvalResultProposed { result }));
+            }
+            if !events.is_empty() {
+                tx.append(events).await?;
+            }
+        }
+        if subjects == 0 {
+            return Err(AppError::invalid(format!(
+                "没有适用模型 {}（{}）的主体",
+                model.id, model.subjects
+            )));
+        }
+        let run = EvalRun {
+            id: run_id.clone(),
+            model_id: model.id.clone(),
+            model_version: model.version,
+            model_title: model.title.clone(),
+            period: period.to_string(),
+            as_of,
+            unit: unit.to_string(),
+            valid_months: model.valid_months,
+            subjects,
+            ungraded,
+        };
+        tx.append(vec![NewEvent::new(by, now, EventPayload::EvalRunProposed { run })])
+            .await?;
+        Ok(())
     }
-    store.append(events).await?;
+    .await;
+    match outcome {
+        Ok(()) => tx.commit().await?,
+        Err(e) => {
+            let _ = tx.rollback().await;
+            return Err(e);
+        }
+    }
     run_or_404(store, &run_id).await
 }
 

@@ -177,9 +177,10 @@ pub enum EventPayload {
     },
     /// A version of an evaluation model (信用评价模型) was adopted.
     EvalModelAdopted { model: crate::evaluation::EvalModel },
-    /// An evaluation run was made; its results follow as `EvalResultProposed` events.
+    /// An evaluation run was made, with its counts; its results precede it, as
+    /// `EvalResultProposed` events of the same transaction.
     EvalRunProposed { run: crate::evaluation::EvalRun },
-    /// One subject's result of a run, awaiting review.
+    /// One subject's result of a run, awaiting review (before the run's own event).
     EvalResultProposed {
         result: crate::evaluation::EvalResult,
     },

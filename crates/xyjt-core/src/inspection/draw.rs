@@ -168,8 +168,8 @@ struct PendingResult {
 pub struct DrawInputs {
     /// model → subject → latest published grade.
     pub graded: BTreeMap<String, BTreeMap<String, Graded>>,
-    /// run id → (model valid months, its proposed results).
-    pending: BTreeMap<String, (u32, Vec<PendingResult>)>,
+    /// run id → its proposed results (they precede the run's own event).
+    pending: BTreeMap<String, Vec<PendingResult>>,
     entries: BTreeMap<String, ListedEntry>,
     pub pools: BTreeMap<String, Vec<Inspector>>,
     /// unit → subject → inspectors of its last draw.
@@ -180,7 +180,6 @@ pub struct DrawInputs {
 
 /// The event kinds [`DrawInputs::apply`] reads (the store fetches only these).
 pub const DRAW_INPUT_KINDS: &[&str] = &[
-    "eval_run_proposed",
     "eval_result_proposed",
     "eval_run_reviewed",
     "eval_run_published",
@@ -207,13 +206,11 @@ impl DrawInputs {
     pub fn apply(&mut self, seq: i64, payload: &EventPayload) {
         self.seq = seq;
         match payload {
-            EventPayload::EvalRunProposed { run } => {
-                self.pending
-                    .insert(run.id.clone(), (run.valid_months, Vec::new()));
-            }
             EventPayload::EvalResultProposed { result } => {
-                if let Some((_, list)) = self.pending.get_mut(&result.run_id) {
-                    list.push(PendingResult {
+                self.pending
+                    .entry(result.run_id.clone())
+                    .or_default()
+                    .push(PendingResult {
                         model_id: result.model_id.clone(),
                         subject_id: result.subject_id.clone(),
                         graded: Graded {
@@ -225,21 +222,22 @@ impl DrawInputs {
                             valid_until: result.as_of,
                         },
                     });
-                }
             }
             EventPayload::EvalRunReviewed {
                 run_id, approved, ..
             } if !approved => {
                 self.pending.remove(run_id);
             }
-            EventPayload::EvalRunPublished { run_id, on, .. } => {
-                if let Some((months, results)) = self.pending.remove(run_id) {
-                    let until = crate::evaluation::EvalResult::valid_until(months, *on);
-                    for mut r in results {
-                        r.graded.published_on = *on;
-                        r.graded.valid_until = until;
-                        self.publish(&r.model_id, &r.subject_id, r.graded);
-                    }
+            EventPayload::EvalRunPublished {
+                run_id,
+                on,
+                valid_until,
+                ..
+            } => {
+                for mut r in self.pending.remove(run_id).unwrap_or_default() {
+                    r.graded.published_on = *on;
+                    r.graded.valid_until = *valid_until;
+                    self.publish(&r.model_id, &r.subject_id, r.graded);
                 }
             }
             EventPayload::EvalResultRevised {

@@ -199,11 +199,9 @@ pub(crate) async fn project(
             .map_err(|e| crate::codec::insert_error(e, "评价批次", &run.id, "写入评价批次"))?;
             Ok(())
         }
+        // A run's results come first, then the run itself, in one transaction.
         EventPayload::EvalResultProposed { result } => {
-            let run = load_run(conn, &result.run_id)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("评价批次 {}", result.run_id)))?;
-            if run.status != RunStatus::Proposed {
+            if let Some(run) = load_run(conn, &result.run_id).await? {
                 return Err(StoreError::Workflow(format!(
                     "评价批次 {} 已{}，不能再加入结果",
                     run.run.id,
