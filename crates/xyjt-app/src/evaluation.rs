@@ -201,7 +201,11 @@ pub async fn run(
                 let result = score_subject(&model, &run_id, period, as_of, &subject, &facts);
                 subjects += 1;
                 ungraded += u64::from(result.grade.is_none());
-                events.push(NewEvent::new(by, now, EventPayload::EvalResultProposed { result }));
+                events.push(NewEvent::new(
+                    by,
+                    now,
+                    EventPayload::EvalResultProposed { result },
+                ));
             }
             if !events.is_empty() {
                 tx.append(events).await?;
@@ -225,8 +229,12 @@ pub async fn run(
             subjects,
             ungraded,
         };
-        tx.append(vec![NewEvent::new(by, now, EventPayload::EvalRunProposed { run })])
-            .await?;
+        tx.append(vec![NewEvent::new(
+            by,
+            now,
+            EventPayload::EvalRunProposed { run },
+        )])
+        .await?;
         Ok(())
     }
     .await;

@@ -129,17 +129,25 @@ impl GradeBand {
     pub fn describe(&self, points_label: &str) -> String {
         let mut parts = Vec::new();
         let mut score = String::new();
-        if let Some(m) = self.score_min {
-            score.push_str(&format!("{m} ≤ "));
+        if let (Some(lo), Some(hi)) = (self.score_min, self.score_max)
+            && lo == hi
+        {
+            score.push_str(&format!("分数 = {lo}"));
+            parts.push(std::mem::take(&mut score));
         }
-        score.push_str("分数");
-        if let Some(b) = self.score_below {
-            score.push_str(&format!(" < {b}"));
+        if parts.is_empty() {
+            if let Some(m) = self.score_min {
+                score.push_str(&format!("{m} ≤ "));
+            }
+            score.push_str("分数");
+            if let Some(b) = self.score_below {
+                score.push_str(&format!(" < {b}"));
+            }
+            if let Some(m) = self.score_max {
+                score.push_str(&format!(" ≤ {m}"));
+            }
+            parts.push(score);
         }
-        if let Some(m) = self.score_max {
-            score.push_str(&format!(" ≤ {m}"));
-        }
-        parts.push(score);
         if self.needs_points() {
             let mut p = String::new();
             if let Some(m) = self.points_min {

@@ -415,7 +415,8 @@ pub fn draw(
         let eligible: Vec<&Inspector> = pool
             .iter()
             .filter(|i| {
-                let recused = task.code.is_some() && i.avoid_code.as_deref() == task.code.as_deref();
+                let recused =
+                    task.code.is_some() && i.avoid_code.as_deref() == task.code.as_deref();
                 !before.contains(&i.id) && !recused
             })
             .collect();
