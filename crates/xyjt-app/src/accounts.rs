@@ -126,6 +126,17 @@ pub async fn issue_token(
     name: &str,
     actor: &str,
 ) -> crate::AppResult<String> {
+    issue_scoped_token(store, name, &[], actor).await
+}
+
+/// A token limited to `decision_points` (none: every decision point except the personnel ones,
+/// which a token must name to ask).
+pub async fn issue_scoped_token(
+    store: &dyn xyjt_store::Store,
+    name: &str,
+    decision_points: &[xyjt_core::lists::DecisionPoint],
+    actor: &str,
+) -> crate::AppResult<String> {
     if name.trim().is_empty() {
         return Err(crate::AppError::invalid("调用方名称不能为空"));
     }
@@ -141,6 +152,7 @@ pub async fn issue_token(
                 token_id: xyjt_core::ledger::new_id(),
                 name: name.to_string(),
                 token_hash: xyjt_core::canonical::sha256_hex(token.as_bytes()),
+                decision_points: decision_points.to_vec(),
             },
         )])
         .await?;

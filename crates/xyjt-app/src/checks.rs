@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use xyjt_core::check::{CheckDecision, CheckReason, decide, decision_of};
 use xyjt_core::evaluation::{EvalResultState, GradeFact, GradeMeasure, grade_reasons};
 use xyjt_core::ident::{Code, check as check_code};
+use xyjt_core::integrity::{IntegrityPolicy, IntegrityState};
 use xyjt_core::ledger::{CheckRecord, EventPayload, NewEvent, new_id};
 use xyjt_core::listing::EntryState;
 use xyjt_core::lists::{DecisionPoint, ListPolicy};
@@ -43,6 +44,9 @@ pub struct CheckIndex {
     /// Published evaluation grades by the subject's identifier (checks cite them).
     grades: HashMap<String, Vec<GradeFact>>,
     grade_measures: Arc<Vec<GradeMeasure>>,
+    /// Government-integrity records by the subject's identifier (USCC or citizen ID).
+    integrity: HashMap<String, Vec<IntegrityState>>,
+    integrity_policy: Arc<IntegrityPolicy>,
 }
 
 impl CheckIndex {
@@ -64,6 +68,8 @@ impl CheckIndex {
             by_id: HashMap::new(),
             grades: HashMap::new(),
             grade_measures: Arc::default(),
+            integrity: HashMap::new(),
+            integrity_policy: Arc::new(IntegrityPolicy::builtin().clone()),
         };
         for e in entries {
             // Only entries that are or may become active matter for checks.
@@ -168,6 +174,31 @@ impl CheckIndex {
         self
     }
 
+    /// Adds the government-integrity records (by identifier) and their policy.
+    pub fn with_integrity(mut self, states: Vec<IntegrityState>, policy: IntegrityPolicy) -> Self {
+        for s in states {
+            self.integrity
+                .entry(s.record.code.clone())
+                .or_default()
+                .push(s);
+        }
+        self.integrity_policy = Arc::new(policy);
+        self
+    }
+
+    /// The reasons a subject's integrity records in effect give at a decision point.
+    pub fn integrity_reasons(
+        &self,
+        code: &str,
+        point: DecisionPoint,
+        today: NaiveDate,
+    ) -> Vec<CheckReason> {
+        self.integrity
+            .get(code)
+            .map(|s| xyjt_core::integrity::reasons(s, &self.integrity_policy, point, today))
+            .unwrap_or_default()
+    }
+
     /// The reasons a subject's grades give at a decision point.
     pub fn grade_reasons(
         &self,
@@ -239,7 +270,11 @@ pub async fn load_index(store: &dyn Store, policies: &Policies) -> Result<CheckI
     }
     Ok(
         CheckIndex::build(head.seq, policy, entries, false_positives)
-            .with_grades(grades, policies.evaluation.grade_measures.clone()),
+            .with_grades(grades, policies.evaluation.grade_measures.clone())
+            .with_integrity(
+                store.integrity_records(None, None).await?,
+                policies.integrity.clone(),
+            ),
     )
 }
 
@@ -411,6 +446,7 @@ pub async fn answer_check(
     let (_, mut reasons) = decide(&entries, &index.policy, point, today);
     if let Some(code) = &identifier {
         reasons.extend(index.grade_reasons(code, point, today));
+        reasons.extend(index.integrity_reasons(code, point, today));
     }
     let decision = decision_of(&mut reasons);
     record_check(

@@ -322,6 +322,7 @@ pub async fn seed(
                 token_id: "demo-token".into(),
                 name: "演示招标投标平台".into(),
                 token_hash: xyjt_core::canonical::sha256_hex(DEMO_TOKEN.as_bytes()),
+                decision_points: vec![],
             },
         )])
         .await?;

@@ -7,6 +7,7 @@ pub mod checks;
 pub mod error;
 pub mod evaluation;
 pub mod inspection;
+pub mod integrity;
 pub mod lists;
 pub mod policies;
 pub mod replay;

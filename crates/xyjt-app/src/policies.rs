@@ -6,7 +6,8 @@ use crate::{AppError, AppResult};
 use std::path::Path;
 use xyjt_core::policies::{
     CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, DISCRETION_FILE, EVALUATION_FILE,
-    INSPECTION_FILE, LIMITS_FILE, LISTS_FILE, ORG_TREE_FILE, PUBLICITY_FILE, Policies, PolicyTexts,
+    INSPECTION_FILE, INTEGRITY_FILE, LIMITS_FILE, LISTS_FILE, ORG_TREE_FILE, PUBLICITY_FILE,
+    Policies, PolicyTexts,
 };
 
 fn read(path: &Path) -> AppResult<Option<String>> {
@@ -42,6 +43,7 @@ pub fn load(dir: Option<&Path>, calendar: Option<&Path>) -> AppResult<Policies> 
             evaluation: file(EVALUATION_FILE)?,
             inspection: file(INSPECTION_FILE)?,
             discretion: file(DISCRETION_FILE)?,
+            integrity: file(INTEGRITY_FILE)?,
             limits: file(LIMITS_FILE)?,
         };
     }

@@ -115,6 +115,10 @@ pub enum EventPayload {
         token_id: String,
         name: String,
         token_hash: String,
+        /// The decision points the token may ask; empty: every one except the personnel
+        /// decision points (政务诚信 policy).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        decision_points: Vec<crate::lists::DecisionPoint>,
     },
     /// A repair application was granted: the record's publicity stops on `on` (its last public
     /// day is the day before). The record itself stays, as does everything before.
@@ -233,6 +237,39 @@ pub enum EventPayload {
     InspectionRecorded {
         result: crate::inspection::InspectionResult,
     },
+    /// A subject is proposed for registration directly (a department, a civil servant, or any
+    /// company or person), awaiting another person's review.
+    RegistrationProposed {
+        registration: crate::integrity::Registration,
+    },
+    /// The registration was reviewed; an approval is appended with its `SubjectRegistered`.
+    RegistrationReviewed {
+        registration_id: String,
+        by: String,
+        approved: bool,
+        comment: String,
+    },
+    /// A government-integrity record (政务诚信档案) was recorded.
+    IntegrityRecorded {
+        record: crate::integrity::IntegrityRecord,
+    },
+    /// A fault-tolerance finding (容错纠错) was proposed for a record.
+    ToleranceProposed {
+        record_id: String,
+        reasons: String,
+        basis: String,
+        #[serde(default)]
+        evidence: Vec<String>,
+        by: String,
+    },
+    /// Another person reviewed the finding; approved, the record no longer counts as dishonesty.
+    ToleranceReviewed {
+        record_id: String,
+        by: String,
+        approved: bool,
+        comment: String,
+        on: NaiveDate,
+    },
 }
 
 /// A credit check as asked and answered, with the policy version that decided it.
@@ -314,6 +351,11 @@ impl EventPayload {
             EventPayload::InspectionSeedCommitted { .. } => "inspection_seed_committed",
             EventPayload::InspectionDrawn { .. } => "inspection_drawn",
             EventPayload::InspectionRecorded { .. } => "inspection_recorded",
+            EventPayload::RegistrationProposed { .. } => "registration_proposed",
+            EventPayload::RegistrationReviewed { .. } => "registration_reviewed",
+            EventPayload::IntegrityRecorded { .. } => "integrity_recorded",
+            EventPayload::ToleranceProposed { .. } => "tolerance_proposed",
+            EventPayload::ToleranceReviewed { .. } => "tolerance_reviewed",
         }
     }
 
@@ -358,6 +400,13 @@ impl EventPayload {
             EventPayload::InspectionSeedCommitted { draw_id, .. } => draw_id,
             EventPayload::InspectionDrawn { draw } => &draw.id,
             EventPayload::InspectionRecorded { result } => &result.id,
+            EventPayload::RegistrationProposed { registration } => &registration.id,
+            EventPayload::RegistrationReviewed {
+                registration_id, ..
+            } => registration_id,
+            EventPayload::IntegrityRecorded { record } => &record.id,
+            EventPayload::ToleranceProposed { record_id, .. }
+            | EventPayload::ToleranceReviewed { record_id, .. } => record_id,
         }
     }
 
@@ -398,6 +447,8 @@ impl EventPayload {
             EventPayload::EvalResultProposed { result }
             | EventPayload::EvalResultRevised { result, .. } => Some(&result.subject_id),
             EventPayload::InspectionRecorded { result } => Some(&result.subject_id),
+            EventPayload::RegistrationProposed { registration } => Some(&registration.subject.id),
+            EventPayload::IntegrityRecorded { record } => Some(&record.subject_id),
             _ => None,
         }
     }

@@ -13,6 +13,7 @@ pub mod discretion;
 pub mod evaluation;
 pub mod ident;
 pub mod inspection;
+pub mod integrity;
 pub mod ledger;
 pub mod limits;
 pub mod listing;

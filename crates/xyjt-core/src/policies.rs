@@ -10,6 +10,7 @@ use crate::commitment::TemplateSet;
 use crate::discretion::DiscretionPolicy;
 use crate::evaluation::ModelSet;
 use crate::inspection::InspectionPolicy;
+use crate::integrity::IntegrityPolicy;
 use crate::limits::EdgeLimits;
 use crate::lists::ListPolicy;
 use crate::publicity::PublicityPolicy;
@@ -25,6 +26,7 @@ pub const LISTS_FILE: &str = "lists.json";
 pub const EVALUATION_FILE: &str = "evaluation.toml";
 pub const INSPECTION_FILE: &str = "inspection.toml";
 pub const DISCRETION_FILE: &str = "discretion.toml";
+pub const INTEGRITY_FILE: &str = "integrity.toml";
 pub const LIMITS_FILE: &str = "limits.toml";
 
 #[derive(Debug, Clone)]
@@ -43,6 +45,8 @@ pub struct Policies {
     pub inspection: InspectionPolicy,
     /// 免罚轻罚清单 (the decision point 行政处罚裁量).
     pub discretion: DiscretionPolicy,
+    /// Government integrity: record categories, periods of effect, decision-point rules.
+    pub integrity: IntegrityPolicy,
     /// Sign-in throttling and the cap on anonymous applications.
     pub limits: EdgeLimits,
 }
@@ -59,6 +63,7 @@ pub struct PolicyTexts {
     pub evaluation: Option<String>,
     pub inspection: Option<String>,
     pub discretion: Option<String>,
+    pub integrity: Option<String>,
     pub limits: Option<String>,
 }
 
@@ -75,6 +80,7 @@ impl Policies {
             evaluation: ModelSet::builtin().clone(),
             inspection: InspectionPolicy::builtin().clone(),
             discretion: DiscretionPolicy::builtin().clone(),
+            integrity: IntegrityPolicy::builtin().clone(),
             limits: EdgeLimits::builtin().clone(),
         }
     }
@@ -117,6 +123,9 @@ impl Policies {
         }
         if let Some(t) = &texts.discretion {
             p.discretion = DiscretionPolicy::from_toml(t).map_err(|e| named(DISCRETION_FILE, e))?;
+        }
+        if let Some(t) = &texts.integrity {
+            p.integrity = IntegrityPolicy::from_toml(t).map_err(|e| named(INTEGRITY_FILE, e))?;
         }
         p.check_inspection_grades()?;
         if let Some(t) = &texts.limits {

@@ -402,6 +402,9 @@ const PROJECTIONS: &[(&str, &[&str])] = &[
     ("inspector_pools", &[]),
     ("inspection_draws", &[]),
     ("inspection_results", &[]),
+    ("registrations", &[]),
+    ("gov_subjects", &[]),
+    ("integrity_records", &[]),
 ];
 
 pub(crate) async fn projection_rows(

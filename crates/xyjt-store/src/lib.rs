@@ -298,8 +298,61 @@ pub trait EvaluationStore: Send + Sync {
     ) -> Result<Vec<xyjt_core::inspection::InspectionResult>, StoreError>;
 }
 
+/// Government integrity (政务诚信): registrations, archives, records, token scopes.
 #[async_trait]
-pub trait Store: EvaluationStore + Send + Sync {
+pub trait IntegrityStore: Send + Sync {
+    async fn registration(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::integrity::RegistrationState>, StoreError>;
+
+    /// Registrations of one status (`proposed`, `approved`, `rejected`) or all, newest first.
+    async fn registrations(
+        &self,
+        status: Option<&str>,
+    ) -> Result<Vec<xyjt_core::integrity::RegistrationState>, StoreError>;
+
+    /// A subject's government archive: (kind, 所在单位, 职务).
+    async fn gov_subject(
+        &self,
+        subject_id: &str,
+    ) -> Result<
+        Option<(
+            xyjt_core::integrity::ArchiveKind,
+            Option<String>,
+            Option<String>,
+        )>,
+        StoreError,
+    >;
+
+    async fn integrity_record(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::integrity::IntegrityState>, StoreError>;
+
+    /// Records of one subject, or of one archive kind, or all; newest decision first.
+    async fn integrity_records(
+        &self,
+        subject_id: Option<&str>,
+        archive: Option<xyjt_core::integrity::ArchiveKind>,
+    ) -> Result<Vec<xyjt_core::integrity::IntegrityState>, StoreError>;
+
+    /// The record a deciding unit's document number names (imports are idempotent by it).
+    async fn integrity_by_key(
+        &self,
+        deciding_unit: &str,
+        doc_no: &str,
+    ) -> Result<Option<xyjt_core::integrity::IntegrityState>, StoreError>;
+
+    /// A token's calling system and the decision points it is limited to (empty: not limited).
+    async fn token_scope(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(String, Vec<xyjt_core::lists::DecisionPoint>)>, StoreError>;
+}
+
+#[async_trait]
+pub trait Store: EvaluationStore + IntegrityStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     /// Starts a write transaction (it holds the ledger's write lock until it ends).

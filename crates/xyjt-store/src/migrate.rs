@@ -38,6 +38,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "evaluation",
         include_str!("../migrations/sqlite/0006_evaluation.sql"),
     ),
+    (
+        7,
+        "integrity",
+        include_str!("../migrations/sqlite/0007_integrity.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -70,6 +75,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "evaluation",
         include_str!("../migrations/postgres/0006_evaluation.sql"),
+    ),
+    (
+        7,
+        "integrity",
+        include_str!("../migrations/postgres/0007_integrity.sql"),
     ),
 ];
 

@@ -448,6 +448,7 @@ async fn ledger_story(store: SqlStore) {
                         token_id: "tok-1".into(),
                         name: "tender-sys".into(),
                         token_hash: "ab".repeat(32),
+                        decision_points: vec![],
                     },
                 ),
                 ev(

@@ -346,6 +346,7 @@ async fn lists_and_checks(store: SqlStore) {
                 token_id: "tok-1".into(),
                 name: "tender-sys".into(),
                 token_hash: "ab".repeat(32),
+                decision_points: vec![],
             },
         )])
         .await

@@ -40,8 +40,13 @@ pub struct AppState {
     /// The check index (name-list entries and list policy, rebuilt when the ledger moves) and
     /// the check recorder (group commit).
     pub checks: xyjt_app::checks::Checks,
-    /// API tokens seen, by SHA-256 → calling system.
-    pub tokens: Arc<std::sync::RwLock<std::collections::HashMap<String, String>>>,
+    /// API tokens seen, by SHA-256 → calling system and the decision points it is limited to.
+    #[allow(clippy::type_complexity)]
+    pub tokens: Arc<
+        std::sync::RwLock<
+            std::collections::HashMap<String, (String, Vec<xyjt_core::lists::DecisionPoint>)>,
+        >,
+    >,
     /// The per-client limit of the public search (`/api/v1/subjects`, `/?q=`); `None` = off.
     /// Default: 120 requests per 60 s per IP.
     pub search_limit: Option<RateLimit>,

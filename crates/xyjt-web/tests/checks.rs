@@ -54,6 +54,7 @@ async fn setup_on(url: &str) -> (Arc<dyn Store>, AppState) {
                 token_id: "t1".into(),
                 name: "省公共资源交易平台".into(),
                 token_hash: sha256_hex(TOKEN.as_bytes()),
+                decision_points: vec![],
             }),
         ])
         .await
@@ -356,6 +357,7 @@ async fn tendering_story(store: Arc<dyn Store>, state: AppState) {
             token_id: "t-other".into(),
             name: "某市公共资源交易中心".into(),
             token_hash: sha256_hex(OTHER.as_bytes()),
+            decision_points: vec![],
         })])
         .await
         .unwrap();
@@ -511,6 +513,7 @@ async fn joint_cases_are_followed_up_and_overdue_units_are_visible() {
                 token_id: "t2".into(),
                 name: "东湖市交通运输局".into(),
                 token_hash: sha256_hex(unit_token.as_bytes()),
+                decision_points: vec![],
             }),
             ev(EventPayload::CaseOpened {
                 case: JointCase {

@@ -70,6 +70,7 @@ async fn setup_on(url: &str) -> (Arc<dyn Store>, AppState) {
                 token_id: id.into(),
                 name: name.into(),
                 token_hash: xyjt_core::canonical::sha256_hex(token.as_bytes()),
+                decision_points: vec![],
             },
         ));
     }

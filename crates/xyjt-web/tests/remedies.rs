@@ -110,6 +110,7 @@ async fn setup_on(url: &str) -> (Arc<dyn Store>, AppState) {
             token_id: "t1".into(),
             name: UNIT.into(),
             token_hash: sha256_hex(TOKEN.as_bytes()),
+            decision_points: vec![],
         }),
     ];
     // r-old: a general penalty of 2025-11-03, minimum publicity ended 2026-02-03.
@@ -373,6 +374,7 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
             token_id: "t2".into(),
             name: "东湖市交通运输综合行政执法支队".into(),
             token_hash: sha256_hex(OTHER.as_bytes()),
+            decision_points: vec![],
         })])
         .await
         .unwrap();

@@ -167,7 +167,7 @@ pub enum InspectCommand {
     },
 }
 
-fn refused(e: &AppError, json: bool) -> ExitCode {
+pub(crate) fn refused(e: &AppError, json: bool) -> ExitCode {
     crate::workflows::report_refusal(e, json)
 }
 
@@ -215,15 +215,15 @@ pub fn eval_pure(command: EvalCommand) -> Result<ExitCode> {
     }
 }
 
-struct Opened {
-    store: std::sync::Arc<dyn xyjt_store::Store>,
-    policies: xyjt_core::policies::Policies,
-    today: NaiveDate,
-    by: String,
+pub(crate) struct Opened {
+    pub(crate) store: std::sync::Arc<dyn xyjt_store::Store>,
+    pub(crate) policies: xyjt_core::policies::Policies,
+    pub(crate) today: NaiveDate,
+    pub(crate) by: String,
 }
 
 impl Opened {
-    async fn new(env: &Env) -> Result<Self> {
+    pub(crate) async fn new(env: &Env) -> Result<Self> {
         Ok(Opened {
             store: xyjt_store::open(&env.db.db).await?,
             policies: env.calendar.policies()?,
@@ -232,7 +232,7 @@ impl Opened {
         })
     }
 
-    fn ctx(&self) -> Ctx<'_> {
+    pub(crate) fn ctx(&self) -> Ctx<'_> {
         Ctx::with_policies(self.store.as_ref(), &self.policies, self.today)
     }
 

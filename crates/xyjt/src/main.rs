@@ -28,6 +28,7 @@ macro_rules! outln {
 }
 
 mod evaluation;
+mod integrity;
 mod joint;
 mod records;
 mod workflows;
@@ -248,6 +249,11 @@ enum Command {
         #[command(subcommand)]
         command: evaluation::InspectCommand,
     },
+    /// Government integrity (政务诚信): registration, records, 容错纠错
+    Integrity {
+        #[command(subcommand)]
+        command: integrity::IntegrityCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -257,6 +263,10 @@ enum AdminCommand {
         /// The calling system's name, e.g. 省公共资源交易平台
         #[arg(long)]
         name: String,
+        /// Limit the token to this decision point (repeatable); the personnel decision points
+        /// (公务员录用/干部任用, 职务晋升) can only be asked with a token that names them
+        #[arg(long = "decision-point")]
+        decision_points: Vec<String>,
         #[command(flatten)]
         db: DbArg,
     },
@@ -407,10 +417,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             full_ids,
         )),
         Command::Admin {
-            command: AdminCommand::CreateToken { name, db },
+            command:
+                AdminCommand::CreateToken {
+                    name,
+                    decision_points,
+                    db,
+                },
         } => runtime()?.block_on(async {
+            let points = decision_points
+                .iter()
+                .map(|p| {
+                    xyjt_core::lists::DecisionPoint::from_label(p)
+                        .ok_or_else(|| anyhow::anyhow!("未知的决策点“{p}”"))
+                })
+                .collect::<Result<Vec<_>>>()?;
             let store = xyjt_store::open(&db.db).await?;
-            let token = xyjt_app::accounts::issue_token(store.as_ref(), &name, "admin:cli").await?;
+            let token =
+                xyjt_app::accounts::issue_scoped_token(store.as_ref(), &name, &points, "admin:cli")
+                    .await?;
             eprintln!("已为“{name}”签发接口令牌（只显示这一次，平台只保存其哈希）：");
             outln!("{token}");
             Ok(ExitCode::SUCCESS)
@@ -491,6 +515,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => evaluation::eval_pure(command),
         Command::Eval { command } => runtime()?.block_on(evaluation::eval_db(command)),
         Command::Inspect { command } => runtime()?.block_on(evaluation::inspect(command)),
+        Command::Integrity { command } => runtime()?.block_on(integrity::integrity(command)),
     }
 }
 

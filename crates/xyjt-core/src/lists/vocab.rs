@@ -51,10 +51,12 @@ pub enum DecisionPoint {
     GovernmentProcurement,
     /// 行政处罚裁量 (首违不罚、轻微免罚)
     PenaltyDiscretion,
+    /// 职务晋升 (civil servants)
+    Promotion,
 }
 
 impl DecisionPoint {
-    pub const ALL: [DecisionPoint; 9] = [
+    pub const ALL: [DecisionPoint; 10] = [
         DecisionPoint::Tendering,
         DecisionPoint::Licensing,
         DecisionPoint::Funding,
@@ -64,6 +66,7 @@ impl DecisionPoint {
         DecisionPoint::PractitionerQualification,
         DecisionPoint::GovernmentProcurement,
         DecisionPoint::PenaltyDiscretion,
+        DecisionPoint::Promotion,
     ];
 
     /// The Chinese label, as serialised.
@@ -78,6 +81,7 @@ impl DecisionPoint {
             DecisionPoint::PractitionerQualification => "从业资格",
             DecisionPoint::GovernmentProcurement => "政府采购",
             DecisionPoint::PenaltyDiscretion => "行政处罚裁量",
+            DecisionPoint::Promotion => "职务晋升",
         }
     }
 
@@ -93,6 +97,7 @@ impl DecisionPoint {
             DecisionPoint::PractitionerQualification => "practitioner_qualification",
             DecisionPoint::GovernmentProcurement => "government_procurement",
             DecisionPoint::PenaltyDiscretion => "penalty_discretion",
+            DecisionPoint::Promotion => "promotion",
         }
     }
 
@@ -112,6 +117,7 @@ impl DecisionPoint {
             return Some(p);
         }
         let point = match s.as_str() {
+            "职级晋升" | "晋升" | "职务职级晋升" => DecisionPoint::Promotion,
             "处罚裁量" | "行政处罚" | "首违不罚" | "轻微违法免罚" => {
                 DecisionPoint::PenaltyDiscretion
             }

@@ -4,6 +4,7 @@
 
 pub(crate) mod console;
 pub(crate) mod evaluation;
+pub(crate) mod integrity;
 pub(crate) mod workflows;
 
 use crate::codec::*;
@@ -146,6 +147,13 @@ pub(crate) async fn project(
         | EventPayload::InspectionRecorded { .. } => {
             crate::projection::evaluation::project(conn, event, seq).await
         }
+        EventPayload::RegistrationProposed { .. }
+        | EventPayload::RegistrationReviewed { .. }
+        | EventPayload::IntegrityRecorded { .. }
+        | EventPayload::ToleranceProposed { .. }
+        | EventPayload::ToleranceReviewed { .. } => {
+            crate::projection::integrity::project(conn, event, seq).await
+        }
         EventPayload::ApplicationFiled { .. }
         | EventPayload::ApplicationStepped { .. }
         | EventPayload::CommitmentSigned { .. }
@@ -224,14 +232,20 @@ pub(crate) async fn project(
             token_id,
             name,
             token_hash,
+            decision_points,
         } => {
             sqlx::query(
-                "INSERT INTO api_tokens (id, name, token_hash, seq) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO api_tokens (id, name, token_hash, seq, decision_points) \
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(token_id)
             .bind(name)
             .bind(token_hash)
             .bind(seq)
+            .bind(
+                (!decision_points.is_empty())
+                    .then(|| serde_json::to_string(decision_points).expect("points serialise")),
+            )
             .execute(&mut *conn)
             .await
             .map_err(|e| insert_error(e, "接口令牌", name, "写入接口令牌"))?;

@@ -2,6 +2,7 @@
 
 pub(crate) mod console;
 pub(crate) mod evaluation;
+pub(crate) mod integrity;
 pub(crate) mod lists;
 pub(crate) mod records;
 pub(crate) mod workflows;

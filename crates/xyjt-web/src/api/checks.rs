@@ -16,36 +16,59 @@ pub use xyjt_app::checks::{
 /// The calling system, authenticated by `Authorization: Bearer TOKEN`.
 pub struct Caller(pub String);
 
+/// The calling system and the decision points its token is limited to (empty: not limited;
+/// the personnel decision points must be named).
+pub struct ScopedCaller {
+    pub name: String,
+    pub points: Vec<xyjt_core::lists::DecisionPoint>,
+}
+
+async fn resolve_token(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<(String, Vec<xyjt_core::lists::DecisionPoint>), ApiError> {
+    let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m);
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| unauthorized("缺少接口令牌：请在 Authorization 头中使用 Bearer 令牌"))?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unauthorized("Authorization 头应为 “Bearer 令牌”"))?;
+    let hash = xyjt_core::canonical::sha256_hex(token.as_bytes());
+    if let Some(found) = state.tokens.read().expect("token cache").get(&hash) {
+        return Ok(found.clone());
+    }
+    match state.store.token_scope(&hash).await? {
+        Some(found) => {
+            state
+                .tokens
+                .write()
+                .expect("token cache")
+                .insert(hash, found.clone());
+            Ok(found)
+        }
+        None => Err(unauthorized("接口令牌无效")),
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m);
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| unauthorized("缺少接口令牌：请在 Authorization 头中使用 Bearer 令牌"))?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| unauthorized("Authorization 头应为 “Bearer 令牌”"))?;
-        let hash = xyjt_core::canonical::sha256_hex(token.as_bytes());
-        if let Some(name) = state.tokens.read().expect("token cache").get(&hash) {
-            return Ok(Caller(name.clone()));
-        }
-        match state.store.token_name(&hash).await? {
-            Some(name) => {
-                state
-                    .tokens
-                    .write()
-                    .expect("token cache")
-                    .insert(hash, name.clone());
-                Ok(Caller(name))
-            }
-            None => Err(unauthorized("接口令牌无效")),
-        }
+        Ok(Caller(resolve_token(parts, state).await?.0))
+    }
+}
+
+impl FromRequestParts<AppState> for ScopedCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (name, points) = resolve_token(parts, state).await?;
+        Ok(ScopedCaller { name, points })
     }
 }
 
@@ -53,13 +76,18 @@ impl FromRequestParts<AppState> for Caller {
 #[utoipa::path(post, path = "/api/v1/checks", request_body = CheckRequest,
     security(("bearer" = [])),
     responses((status = 200, body = CheckResponse), (status = 401, body = crate::error::ErrorEnvelope),
+              (status = 403, body = crate::error::ErrorEnvelope),
               (status = 422, body = crate::error::ErrorEnvelope)))]
 pub async fn create_check(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    caller: ScopedCaller,
     Json(req): Json<CheckRequest>,
 ) -> Result<Json<CheckResponse>, ApiError> {
-    let answer = xyjt_app::checks::answer_check(&state.ctx(), &state.checks, &caller, req).await?;
+    if let Some(point) = xyjt_core::lists::DecisionPoint::from_label(&req.decision_point) {
+        xyjt_app::integrity::authorize_point(&state.policies, &caller.points, point)?;
+    }
+    let answer =
+        xyjt_app::checks::answer_check(&state.ctx(), &state.checks, &caller.name, req).await?;
     Ok(Json(answer))
 }
 
@@ -106,12 +134,17 @@ pub async fn check_stats(
 /// Screens a list of bidders against every active list (exact identifiers, fuzzy names).
 #[utoipa::path(post, path = "/api/v1/screenings", request_body = ScreeningRequest, security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 401, body = crate::error::ErrorEnvelope),
+              (status = 403, body = crate::error::ErrorEnvelope),
               (status = 422, body = crate::error::ErrorEnvelope)))]
 pub async fn create_screening(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    scoped: ScopedCaller,
     Json(req): Json<ScreeningRequest>,
 ) -> Result<Json<Value>, ApiError> {
+    if let Some(point) = xyjt_core::lists::DecisionPoint::from_label(&req.decision_point) {
+        xyjt_app::integrity::authorize_point(&state.policies, &scoped.points, point)?;
+    }
+    let caller = scoped.name;
     let today = state.today();
     Ok(Json(
         xyjt_app::checks::screen_bidders(state.store.as_ref(), &state.checks, &caller, req, today)

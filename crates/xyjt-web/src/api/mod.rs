@@ -7,6 +7,7 @@ pub mod cases;
 pub mod checks;
 pub mod evaluation;
 pub mod inspection;
+pub mod integrity;
 mod public;
 pub mod workflows;
 
@@ -126,6 +127,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(inspection::list_draws))
         .routes(routes!(inspection::get_draw))
         .routes(routes!(inspection::list_results))
+        .routes(routes!(integrity::get_department))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

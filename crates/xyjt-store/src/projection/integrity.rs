@@ -1,0 +1,216 @@
+//! Projections of government integrity: registrations, the archives' extra facts, integrity
+//! records and their fault-tolerance findings.
+
+use crate::{Context, StoreError};
+use sqlx::{AnyConnection, Row};
+use xyjt_core::integrity::{IntegrityState, RegistrationState, Tolerance};
+use xyjt_core::ledger::{EventPayload, NewEvent};
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("projections serialise")
+}
+
+pub(crate) async fn load_registration(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<RegistrationState>, StoreError> {
+    let row = sqlx::query("SELECT data FROM registrations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .context("读取主体登记")?;
+    row.map(|r| {
+        let data: String = r.try_get(0).context("主体登记 data")?;
+        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("registration: {e}")))
+    })
+    .transpose()
+}
+
+pub(crate) async fn load_integrity(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<IntegrityState>, StoreError> {
+    let row = sqlx::query("SELECT data FROM integrity_records WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .context("读取政务诚信记录")?;
+    row.map(|r| {
+        let data: String = r.try_get(0).context("政务诚信记录 data")?;
+        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("integrity: {e}")))
+    })
+    .transpose()
+}
+
+async fn update_integrity(
+    conn: &mut AnyConnection,
+    s: &IntegrityState,
+    seq: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE integrity_records SET data = $1, last_seq = $2 WHERE id = $3")
+        .bind(json(s))
+        .bind(seq)
+        .bind(&s.record.id)
+        .execute(conn)
+        .await
+        .context("更新政务诚信记录")?;
+    Ok(())
+}
+
+pub(crate) async fn project(
+    conn: &mut AnyConnection,
+    event: &NewEvent,
+    seq: i64,
+) -> Result<(), StoreError> {
+    match &event.payload {
+        EventPayload::RegistrationProposed { registration } => {
+            let s = RegistrationState {
+                registration: registration.clone(),
+                status: "proposed".into(),
+                reviewed_by: None,
+                comment: None,
+            };
+            sqlx::query(
+                "INSERT INTO registrations (id, subject_id, status, data, last_seq) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&registration.id)
+            .bind(&registration.subject.id)
+            .bind(&s.status)
+            .bind(json(&s))
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| {
+                crate::codec::insert_error(e, "主体登记", &registration.id, "写入主体登记")
+            })?;
+            Ok(())
+        }
+        EventPayload::RegistrationReviewed {
+            registration_id,
+            by,
+            approved,
+            comment,
+        } => {
+            let mut s = load_registration(conn, registration_id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("主体登记 {registration_id}")))?;
+            if s.status != "proposed" {
+                return Err(StoreError::Workflow(format!(
+                    "主体登记 {registration_id} 已审核，不能再审核"
+                )));
+            }
+            s.status = if *approved { "approved" } else { "rejected" }.into();
+            s.reviewed_by = Some(by.clone());
+            s.comment = Some(comment.clone());
+            sqlx::query(
+                "UPDATE registrations SET status = $1, data = $2, last_seq = $3 WHERE id = $4",
+            )
+            .bind(&s.status)
+            .bind(json(&s))
+            .bind(seq)
+            .bind(registration_id)
+            .execute(&mut *conn)
+            .await
+            .context("更新主体登记")?;
+            if *approved && let Some(archive) = s.registration.archive {
+                sqlx::query(
+                    "INSERT INTO gov_subjects (subject_id, archive, unit, post, seq) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&s.registration.subject.id)
+                .bind(crate::codec::enum_str(&archive))
+                .bind(s.registration.unit.clone())
+                .bind(s.registration.post.clone())
+                .bind(seq)
+                .execute(&mut *conn)
+                .await
+                .context("写入政务诚信档案主体")?;
+            }
+            Ok(())
+        }
+        EventPayload::IntegrityRecorded { record } => {
+            let s = IntegrityState {
+                record: record.clone(),
+                tolerance: None,
+            };
+            sqlx::query(
+                "INSERT INTO integrity_records (id, subject_id, archive, code, deciding_unit, doc_no, \
+                 nature, decided_on, data, last_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&record.id)
+            .bind(&record.subject_id)
+            .bind(crate::codec::enum_str(&record.archive))
+            .bind(&record.code)
+            .bind(&record.deciding_unit)
+            .bind(&record.doc_no)
+            .bind(crate::codec::enum_str(&record.nature))
+            .bind(record.decided_on.to_string())
+            .bind(json(&s))
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| {
+                crate::codec::insert_error(
+                    e,
+                    "政务诚信记录",
+                    &format!("{} {}", record.deciding_unit, record.doc_no),
+                    "写入政务诚信记录",
+                )
+            })?;
+            Ok(())
+        }
+        EventPayload::ToleranceProposed {
+            record_id,
+            reasons,
+            basis,
+            evidence,
+            by,
+        } => {
+            let mut s = load_integrity(conn, record_id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("政务诚信记录 {record_id}")))?;
+            if s.tolerance
+                .as_ref()
+                .is_some_and(|t| t.approved || t.reviewed_by.is_none())
+            {
+                return Err(StoreError::Workflow(format!(
+                    "政务诚信记录 {record_id} 已有容错认定（待审核或已认定）"
+                )));
+            }
+            s.tolerance = Some(Tolerance {
+                reasons: reasons.clone(),
+                basis: basis.clone(),
+                evidence: evidence.clone(),
+                proposed_by: by.clone(),
+                reviewed_by: None,
+                decided_on: None,
+                approved: false,
+            });
+            update_integrity(conn, &s, seq).await
+        }
+        EventPayload::ToleranceReviewed {
+            record_id,
+            by,
+            approved,
+            on,
+            ..
+        } => {
+            let mut s = load_integrity(conn, record_id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("政务诚信记录 {record_id}")))?;
+            let t = s
+                .tolerance
+                .as_mut()
+                .filter(|t| t.reviewed_by.is_none())
+                .ok_or_else(|| {
+                    StoreError::Workflow(format!("政务诚信记录 {record_id} 没有待审核的容错认定"))
+                })?;
+            t.reviewed_by = Some(by.clone());
+            t.decided_on = Some(*on);
+            t.approved = *approved;
+            update_integrity(conn, &s, seq).await
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,284 @@
+//! Government integrity (`xyjt integrity …`): direct registration (maker-checker), records,
+//! fault-tolerance findings, a department's public view and a subject's archive. Thin: every
+//! rule is in `xyjt_app::integrity`. Exit codes: 0 done, 1 refused (the reason on stderr), 2
+//! usage or system error.
+
+use crate::evaluation::{Env, Opened, refused};
+use anyhow::Result;
+use chrono::NaiveDate;
+use clap::Subcommand;
+use std::process::ExitCode;
+use xyjt_app::integrity::{self as gi, RecordInput, Recorded, RegistrationInput};
+
+#[derive(Subcommand)]
+pub enum IntegrityCommand {
+    /// Propose a subject for direct registration: 部门, 公务人员, 企业 or 个人
+    Register {
+        #[command(flatten)]
+        env: Env,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// USCC (部门, 企业) or citizen ID (公务人员, 个人)
+        #[arg(long)]
+        code: String,
+        /// 公务人员: 所在单位
+        #[arg(long)]
+        unit: Option<String>,
+        /// 公务人员: 职务
+        #[arg(long)]
+        post: Option<String>,
+    },
+    /// Review a proposed registration (another person than the proposer)
+    ReviewRegistration {
+        #[command(flatten)]
+        env: Env,
+        id: String,
+        #[arg(long, conflicts_with = "reject")]
+        approve: bool,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Record a government-integrity record (政务诚信档案)
+    Record {
+        #[command(flatten)]
+        env: Env,
+        /// 部门 or 公务人员
+        #[arg(long)]
+        archive: String,
+        #[arg(long)]
+        code: String,
+        /// 记录类别 (e.g. 纪律处分, 拖欠账款)
+        #[arg(long)]
+        category: String,
+        /// 失信 or 守信
+        #[arg(long)]
+        nature: String,
+        /// 处分种类 (警告, 记过 …), where the category has them
+        #[arg(long)]
+        sanction: Option<String>,
+        #[arg(long)]
+        doc_no: String,
+        #[arg(long)]
+        decided_on: NaiveDate,
+        #[arg(long)]
+        deciding_unit: String,
+        #[arg(long)]
+        facts: String,
+        #[arg(long)]
+        basis: String,
+    },
+    /// Propose a fault-tolerance finding (容错纠错) for a dishonesty record
+    Tolerance {
+        #[command(flatten)]
+        env: Env,
+        record: String,
+        #[arg(long)]
+        reasons: String,
+        #[arg(long)]
+        basis: String,
+    },
+    /// Review a proposed fault-tolerance finding
+    ReviewTolerance {
+        #[command(flatten)]
+        env: Env,
+        record: String,
+        #[arg(long, conflicts_with = "reject")]
+        approve: bool,
+        #[arg(long)]
+        reject: bool,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// A subject's archive (internal: civil servants included), as JSON lines
+    Show {
+        #[command(flatten)]
+        env: Env,
+        /// USCC or citizen ID
+        code: String,
+    },
+    /// A department's public view (JSON)
+    Department {
+        #[command(flatten)]
+        env: Env,
+        code: String,
+    },
+}
+
+pub async fn integrity(command: IntegrityCommand) -> Result<ExitCode> {
+    match command {
+        IntegrityCommand::Register {
+            env,
+            kind,
+            name,
+            code,
+            unit,
+            post,
+        } => {
+            let o = Opened::new(&env).await?;
+            let input = RegistrationInput {
+                kind,
+                name,
+                code,
+                unit,
+                post,
+            };
+            match gi::propose_registration(&o.ctx(), &input, &o.by).await {
+                Ok(s) => {
+                    outln!(
+                        "主体登记 {} 已提交，待审核：{}",
+                        s.registration.id,
+                        s.registration.subject.name
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, false)),
+            }
+        }
+        IntegrityCommand::ReviewRegistration {
+            env,
+            id,
+            approve,
+            reject,
+            comment,
+        } => {
+            if approve == reject {
+                anyhow::bail!("请给出 --approve 或 --reject 之一");
+            }
+            let o = Opened::new(&env).await?;
+            match gi::review_registration(&o.ctx(), &id, &o.by, approve, &comment).await {
+                Ok(s) => {
+                    outln!(
+                        "主体登记 {}：{}（主体 {}）",
+                        id,
+                        if s.status == "approved" {
+                            "已登记"
+                        } else {
+                            "不予登记"
+                        },
+                        s.registration.subject.id
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, false)),
+            }
+        }
+        IntegrityCommand::Record {
+            env,
+            archive,
+            code,
+            category,
+            nature,
+            sanction,
+            doc_no,
+            decided_on,
+            deciding_unit,
+            facts,
+            basis,
+        } => {
+            let o = Opened::new(&env).await?;
+            let input = RecordInput {
+                archive,
+                code,
+                category,
+                nature,
+                sanction,
+                doc_no,
+                decided_on,
+                deciding_unit,
+                facts,
+                basis,
+            };
+            match gi::record(&o.ctx(), &input, &format!("cli:{}", o.by), &o.by).await {
+                Ok(Recorded::New(id)) => {
+                    outln!("已记录 {id}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(Recorded::Unchanged(id)) => {
+                    outln!("未变化：{id} 已有相同记录");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, false)),
+            }
+        }
+        IntegrityCommand::Tolerance {
+            env,
+            record,
+            reasons,
+            basis,
+        } => {
+            let o = Opened::new(&env).await?;
+            match gi::propose_tolerance(&o.ctx(), &record, &reasons, &basis, Vec::new(), &o.by)
+                .await
+            {
+                Ok(_) => {
+                    outln!("容错认定已提交，待审核：{record}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, false)),
+            }
+        }
+        IntegrityCommand::ReviewTolerance {
+            env,
+            record,
+            approve,
+            reject,
+            comment,
+        } => {
+            if approve == reject {
+                anyhow::bail!("请给出 --approve 或 --reject 之一");
+            }
+            let o = Opened::new(&env).await?;
+            match gi::review_tolerance(&o.ctx(), &record, &o.by, approve, &comment).await {
+                Ok(s) => {
+                    outln!(
+                        "{}：{}",
+                        record,
+                        if s.counts_as_dishonest() {
+                            "不予容错，仍计入失信记录"
+                        } else {
+                            "予以容错，不计入失信记录"
+                        }
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, false)),
+            }
+        }
+        IntegrityCommand::Show { env, code } => {
+            let o = Opened::new(&env).await?;
+            let parsed = match xyjt_core::ident::check(&code).result {
+                Ok(c) => c,
+                Err(e) => {
+                    return Ok(refused(
+                        &xyjt_app::AppError::invalid(format!("证件号码无效：{e}")),
+                        false,
+                    ));
+                }
+            };
+            let Some(subject) = o.store.subject_by_code(&parsed).await? else {
+                return Ok(refused(
+                    &xyjt_app::AppError::not_found(format!("{code} 未登记")),
+                    false,
+                ));
+            };
+            for s in o.store.integrity_records(Some(&subject.id), None).await? {
+                outln!("{}", serde_json::to_string(&s)?);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        IntegrityCommand::Department { env, code } => {
+            let o = Opened::new(&env).await?;
+            match gi::department_view(&o.ctx(), &code).await {
+                Ok(v) => {
+                    outln!("{v}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, true)),
+            }
+        }
+    }
+}
