@@ -458,7 +458,7 @@ pub async fn seed_demo_integrity(
     policies: &xyjt_core::policies::Policies,
     today: NaiveDate,
 ) -> Result<usize, AppError> {
-    use crate::integrity::{self as gi, Recorded, RecordInput, RegistrationInput};
+    use crate::integrity::{self as gi, RecordInput, Recorded, RegistrationInput};
     use xyjt_core::ident::{citizen_id_check_char, org_code_check_char, uscc_check_char};
     let ctx = Ctx::with_policies(store, policies, today);
     let gov_uscc = |prefix: &str, body: &str| {
@@ -468,7 +468,10 @@ pub async fn seed_demo_integrity(
     };
     let citizen = |birth: &str, seq: &str| {
         let first17 = format!("990100{birth}{seq}");
-        format!("{first17}{}", citizen_id_check_char(&first17).expect("a citizen ID"))
+        format!(
+            "{first17}{}",
+            citizen_id_check_char(&first17).expect("a citizen ID")
+        )
     };
     let departments = [
         ("11", "GA000001", "东湖市交通运输局"),
@@ -477,35 +480,82 @@ pub async fn seed_demo_integrity(
         ("12", "GA000004", "西岭市港航事业发展中心"),
     ];
     let people = [
-        ("19780312", "135", "周建华", "东湖市交通运输局", "建设管理科科长"),
-        ("19850721", "246", "吴晓梅", "东湖市公路事业发展中心", "养护科副科长"),
-        ("19900105", "357", "郑国强", "西岭市交通运输局", "运输科科员"),
+        (
+            "19780312",
+            "135",
+            "周建华",
+            "东湖市交通运输局",
+            "建设管理科科长",
+        ),
+        (
+            "19850721",
+            "246",
+            "吴晓梅",
+            "东湖市公路事业发展中心",
+            "养护科副科长",
+        ),
+        (
+            "19900105",
+            "357",
+            "郑国强",
+            "西岭市交通运输局",
+            "运输科科员",
+        ),
     ];
     let mut events = 0;
     let register = |input: RegistrationInput| {
         let ctx = &ctx;
         async move {
             let s = gi::propose_registration(ctx, &input, "演示登记员").await?;
-            gi::review_registration(ctx, &s.registration.id, "演示审核员", true, "演示数据：经审核")
-                .await
+            gi::review_registration(
+                ctx,
+                &s.registration.id,
+                "演示审核员",
+                true,
+                "演示数据：经审核",
+            )
+            .await
         }
     };
     let mut codes = Vec::new();
     for (prefix, body, name) in departments {
         let code = gov_uscc(prefix, body);
-        register(RegistrationInput { kind: "部门".into(), name: name.into(), code: code.clone(), unit: None, post: None }).await?;
+        register(RegistrationInput {
+            kind: "部门".into(),
+            name: name.into(),
+            code: code.clone(),
+            unit: None,
+            post: None,
+        })
+        .await?;
         codes.push(code);
         events += 3;
     }
     let mut persons = Vec::new();
     for (birth, seq, name, unit, post) in people {
         let code = citizen(birth, seq);
-        register(RegistrationInput { kind: "公务人员".into(), name: name.into(), code: code.clone(), unit: Some(unit.into()), post: Some(post.into()) }).await?;
+        register(RegistrationInput {
+            kind: "公务人员".into(),
+            name: name.into(),
+            code: code.clone(),
+            unit: Some(unit.into()),
+            post: Some(post.into()),
+        })
+        .await?;
         persons.push(code);
         events += 3;
     }
     let days_ago = |n: i64| today - chrono::Duration::days(n);
-    let rec = |archive: &str, code: &str, category: &str, nature: &str, sanction: Option<&str>, doc: &str, on: NaiveDate, unit: &str, facts: &str, basis: &str| RecordInput {
+    let rec = |archive: &str,
+               code: &str,
+               category: &str,
+               nature: &str,
+               sanction: Option<&str>,
+               doc: &str,
+               on: NaiveDate,
+               unit: &str,
+               facts: &str,
+               basis: &str| RecordInput {
         archive: archive.into(),
         code: code.into(),
         category: category.into(),
@@ -519,12 +569,78 @@ pub async fn seed_demo_integrity(
     };
     let year = today.format("%Y").to_string();
     let records = [
-        rec("部门", &codes[0], "拖欠账款", "失信", None, &format!("东审〔{year}〕12号"), days_ago(120), "东湖市审计局（演示）", "拖欠示范市某路桥公司工程进度款 386 万元逾期未付", "《保障中小企业款项支付条例》第十五条"),
-        rec("部门", &codes[2], "合同违约", "失信", None, &format!("（{year}）示0101民初88号"), days_ago(200), "东湖市人民法院（演示）", "未按PPP项目合同约定支付可用性服务费", "《中华人民共和国民法典》第五百七十七条"),
-        rec("部门", &codes[1], "表彰奖励", "守信", None, &format!("示交〔{year}〕45号"), days_ago(60), "示范省交通运输厅（演示）", "获评全省交通运输信用体系建设示范单位", "《公务员奖励规定》"),
-        rec("公务人员", &persons[0], "纪律处分", "失信", Some("记过"), &format!("东纪〔{year}〕9号"), days_ago(90), "东湖市纪委监委（演示）", "违规插手工程项目招标投标", "《中华人民共和国公职人员政务处分法》第三十九条"),
-        rec("公务人员", &persons[1], "纪律处分", "失信", Some("警告"), &format!("东纪〔{year}〕15号"), days_ago(40), "东湖市纪委监委（演示）", "应急抢通中先行施工、后补手续", "《中华人民共和国公职人员政务处分法》第三十九条"),
-        rec("公务人员", &persons[2], "年度考核优秀", "守信", None, &format!("西人〔{year}〕3号"), days_ago(300), "西岭市交通运输局（演示）", "年度考核确定为优秀等次", "《公务员考核规定》"),
+        rec(
+            "部门",
+            &codes[0],
+            "拖欠账款",
+            "失信",
+            None,
+            &format!("东审〔{year}〕12号"),
+            days_ago(120),
+            "东湖市审计局（演示）",
+            "拖欠示范市某路桥公司工程进度款 386 万元逾期未付",
+            "《保障中小企业款项支付条例》第十五条",
+        ),
+        rec(
+            "部门",
+            &codes[2],
+            "合同违约",
+            "失信",
+            None,
+            &format!("（{year}）示0101民初88号"),
+            days_ago(200),
+            "东湖市人民法院（演示）",
+            "未按PPP项目合同约定支付可用性服务费",
+            "《中华人民共和国民法典》第五百七十七条",
+        ),
+        rec(
+            "部门",
+            &codes[1],
+            "表彰奖励",
+            "守信",
+            None,
+            &format!("示交〔{year}〕45号"),
+            days_ago(60),
+            "示范省交通运输厅（演示）",
+            "获评全省交通运输信用体系建设示范单位",
+            "《公务员奖励规定》",
+        ),
+        rec(
+            "公务人员",
+            &persons[0],
+            "纪律处分",
+            "失信",
+            Some("记过"),
+            &format!("东纪〔{year}〕9号"),
+            days_ago(90),
+            "东湖市纪委监委（演示）",
+            "违规插手工程项目招标投标",
+            "《中华人民共和国公职人员政务处分法》第三十九条",
+        ),
+        rec(
+            "公务人员",
+            &persons[1],
+            "纪律处分",
+            "失信",
+            Some("警告"),
+            &format!("东纪〔{year}〕15号"),
+            days_ago(40),
+            "东湖市纪委监委（演示）",
+            "应急抢通中先行施工、后补手续",
+            "《中华人民共和国公职人员政务处分法》第三十九条",
+        ),
+        rec(
+            "公务人员",
+            &persons[2],
+            "年度考核优秀",
+            "守信",
+            None,
+            &format!("西人〔{year}〕3号"),
+            days_ago(300),
+            "西岭市交通运输局（演示）",
+            "年度考核确定为优秀等次",
+            "《公务员考核规定》",
+        ),
     ];
     let mut ids = Vec::new();
     for r in &records {
@@ -535,7 +651,15 @@ pub async fn seed_demo_integrity(
     }
     // The emergency repair's warning is kept out of the dishonesty record (容错纠错).
     if let Some(id) = ids.get(4) {
-        gi::propose_tolerance(&ctx, id, "抢险救灾中为保障通行先行施工，事后及时补办手续，未谋取私利", "《关于建立健全容错纠错机制的意见》第三条第（二）项", vec![], "演示纪检员").await?;
+        gi::propose_tolerance(
+            &ctx,
+            id,
+            "抢险救灾中为保障通行先行施工，事后及时补办手续，未谋取私利",
+            "《关于建立健全容错纠错机制的意见》第三条第（二）项",
+            vec![],
+            "演示纪检员",
+        )
+        .await?;
         gi::review_tolerance(&ctx, id, "演示审核员", true, "予以容错").await?;
         events += 2;
     }
