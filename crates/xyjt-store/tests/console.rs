@@ -535,7 +535,7 @@ async fn ledger_story(store: SqlStore) {
     assert_eq!(
         rows["api_tokens"],
         vec![format!(
-            "id=tok-1;name=tender-sys;token_hash={};seq=5",
+            "id=tok-1;name=tender-sys;token_hash={};seq=5;decision_points=NULL",
             "ab".repeat(32)
         )]
     );
