@@ -459,13 +459,8 @@ pub async fn seed_demo_integrity(
     today: NaiveDate,
 ) -> Result<usize, AppError> {
     use crate::integrity::{self as gi, RecordInput, Recorded, RegistrationInput};
-    use xyjt_core::ident::{citizen_id_check_char, org_code_check_char, uscc_check_char};
+    use xyjt_core::ident::citizen_id_check_char;
     let ctx = Ctx::with_policies(store, policies, today);
-    let gov_uscc = |prefix: &str, body: &str| {
-        let org = format!("{body}{}", org_code_check_char(body).expect("an org body"));
-        let first17 = format!("{prefix}990100{org}");
-        format!("{first17}{}", uscc_check_char(&first17).expect("a USCC"))
-    };
     let citizen = |birth: &str, seq: &str| {
         let first17 = format!("990100{birth}{seq}");
         format!(
@@ -473,12 +468,27 @@ pub async fn seed_demo_integrity(
             citizen_id_check_char(&first17).expect("a citizen ID")
         )
     };
-    let departments = [
-        ("11", "GA000001", "东湖市交通运输局"),
-        ("11", "GA000002", "西岭市交通运输局"),
-        ("12", "GA000003", "东湖市公路事业发展中心"),
-        ("12", "GA000004", "西岭市港航事业发展中心"),
+    // The departments are the demo's own reporting units (their 双公示 intake feeds the
+    // assessment), found by name among the units that reported.
+    let wanted = [
+        "东湖市交通运输局",
+        "西岭市交通运输局",
+        "东湖市交通运输综合行政执法支队",
+        "西岭市交通运输综合行政执法支队",
     ];
+    let mut departments: Vec<(String, String)> = Vec::new();
+    for c in store.intake_counts().await? {
+        if wanted.contains(&c.unit_name.as_str())
+            && !departments.iter().any(|(code, _)| *code == c.unit_code)
+            && (c.unit_code.starts_with("11") || c.unit_code.starts_with("12"))
+        {
+            departments.push((c.unit_code.clone(), c.unit_name.clone()));
+        }
+    }
+    departments.sort_by_key(|(_, name)| wanted.iter().position(|w| w == name));
+    if departments.len() < 3 {
+        return Ok(0);
+    }
     let people = [
         (
             "19780312",
@@ -518,11 +528,10 @@ pub async fn seed_demo_integrity(
         }
     };
     let mut codes = Vec::new();
-    for (prefix, body, name) in departments {
-        let code = gov_uscc(prefix, body);
+    for (code, name) in departments {
         register(RegistrationInput {
             kind: "部门".into(),
-            name: name.into(),
+            name,
             code: code.clone(),
             unit: None,
             post: None,
@@ -663,6 +672,28 @@ pub async fn seed_demo_integrity(
         gi::review_tolerance(&ctx, id, "演示审核员", true, "予以容错").await?;
         events += 2;
     }
+    // The assessment of the half year before this one: a public-evaluation score entered for
+    // each department, then the bulletin published.
+    let half = if today.month() <= 6 {
+        format!("{}H2", today.year() - 1)
+    } else {
+        format!("{}H1", today.year())
+    };
+    for (n, code) in codes.iter().enumerate() {
+        crate::integrity::assessment::enter_score(
+            &ctx,
+            &half,
+            code,
+            "public-evaluation",
+            &(92 - 4 * n as i64).to_string(),
+            "演示：第三方评估得分",
+            "演示考核员",
+        )
+        .await?;
+        events += 1;
+    }
+    crate::integrity::assessment::publish(&ctx, &half, "演示考核员").await?;
+    events += 1;
     store
         .append(vec![xyjt_core::ledger::NewEvent::new(
             "demo",

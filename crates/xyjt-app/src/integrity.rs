@@ -644,4 +644,5 @@ pub async fn department_view(ctx: &Ctx<'_>, code: &str) -> AppResult<Value> {
     }))
 }
 
+pub mod assessment;
 pub mod import;

@@ -120,6 +120,34 @@ pub enum IntegrityCommand {
         #[arg(long)]
         report: Option<std::path::PathBuf>,
     },
+    /// Enter a staff score (0–100) for a department's entered indicator (e.g. public-evaluation)
+    Score {
+        #[command(flatten)]
+        env: Env,
+        #[arg(long)]
+        period: String,
+        /// The department's USCC
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        indicator: String,
+        #[arg(long)]
+        value: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The half-yearly assessment of departments (e.g. --period 2026H1): total, components, rank
+    Assess {
+        #[command(flatten)]
+        env: Env,
+        #[arg(long)]
+        period: String,
+        /// Publish it as the half-year's bulletin (通报)
+        #[arg(long)]
+        publish: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// A department's public view (JSON)
     Department {
         #[command(flatten)]
@@ -380,6 +408,87 @@ pub async fn integrity(command: IntegrityCommand) -> Result<ExitCode> {
                     ExitCode::from(1)
                 },
             )
+        }
+        IntegrityCommand::Score {
+            env,
+            period,
+            code,
+            indicator,
+            value,
+            note,
+        } => {
+            let o = Opened::new(&env).await?;
+            match gi::assessment::enter_score(
+                &o.ctx(),
+                &period,
+                &code,
+                &indicator,
+                &value,
+                &note,
+                &o.by,
+            )
+            .await
+            {
+                Ok(()) => {
+                    outln!("已录入 {period} {code} {indicator} = {value}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, false)),
+            }
+        }
+        IntegrityCommand::Assess {
+            env,
+            period,
+            publish,
+            json,
+        } => {
+            let o = Opened::new(&env).await?;
+            let result = if publish {
+                gi::assessment::publish(&o.ctx(), &period, &o.by).await
+            } else {
+                gi::assessment::assess(&o.ctx(), &period).await
+            };
+            match result {
+                Ok(results) if json => {
+                    outln!("{}", serde_json::to_string(&results)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(results) => {
+                    outln!(
+                        "{period} 政务诚信考核{}（{}）",
+                        if publish {
+                            "，已发布通报"
+                        } else {
+                            "（未发布）"
+                        },
+                        results
+                            .first()
+                            .map(|r| r.missing_rule.as_str())
+                            .unwrap_or_default()
+                    );
+                    for r in &results {
+                        outln!(
+                            "{}\t{}\t{}",
+                            r.rank.map_or("-".to_string(), |n| n.to_string()),
+                            r.name,
+                            r.total.map_or("不排名".to_string(), |t| t.to_string())
+                        );
+                        for c in &r.components {
+                            outln!(
+                                "\t  {}：{}，权重 {}%（折算 {}%），得 {}；{}",
+                                c.label,
+                                c.value.map_or("缺项".to_string(), |v| v.to_string()),
+                                c.weight,
+                                c.applied_weight,
+                                c.points,
+                                c.note
+                            );
+                        }
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, json)),
+            }
         }
         IntegrityCommand::Department { env, code } => {
             let o = Opened::new(&env).await?;

@@ -128,6 +128,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(inspection::get_draw))
         .routes(routes!(inspection::list_results))
         .routes(routes!(integrity::get_department))
+        .routes(routes!(integrity::get_assessments))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(
