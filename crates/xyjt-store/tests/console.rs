@@ -376,6 +376,8 @@ async fn ledger_story(store: SqlStore) {
         "accounts",
         "api_tokens",
         "applications",
+        "assessment_scores",
+        "assessments",
         "checks",
         "commitments",
         "eval_models",
