@@ -42,10 +42,10 @@ pub struct CheckIndex {
     /// Entry id → position, for screening hits.
     by_id: HashMap<String, usize>,
     /// Published evaluation grades by the subject's identifier (checks cite them).
-    grades: HashMap<String, Vec<GradeFact>>,
+    grades: Arc<HashMap<String, Vec<GradeFact>>>,
     grade_measures: Arc<Vec<GradeMeasure>>,
     /// Government-integrity records by the subject's identifier (USCC or citizen ID).
-    integrity: HashMap<String, Vec<IntegrityState>>,
+    integrity: Arc<HashMap<String, Vec<IntegrityState>>>,
     integrity_policy: Arc<IntegrityPolicy>,
 }
 
@@ -66,9 +66,9 @@ impl CheckIndex {
             by_subject: HashMap::new(),
             by_name: HashMap::new(),
             by_id: HashMap::new(),
-            grades: HashMap::new(),
+            grades: Arc::default(),
             grade_measures: Arc::default(),
-            integrity: HashMap::new(),
+            integrity: Arc::default(),
             integrity_policy: Arc::new(IntegrityPolicy::builtin().clone()),
         };
         for e in entries {
@@ -149,6 +149,7 @@ impl CheckIndex {
         results: Vec<EvalResultState>,
         measures: Vec<GradeMeasure>,
     ) -> Self {
+        let mut grades: HashMap<String, Vec<GradeFact>> = HashMap::new();
         for s in results {
             let (Some(code), Some(grade), Some(on), Some(until)) = (
                 s.result.subject_code.clone(),
@@ -158,7 +159,7 @@ impl CheckIndex {
             ) else {
                 continue;
             };
-            self.grades.entry(code).or_default().push(GradeFact {
+            grades.entry(code).or_default().push(GradeFact {
                 result_id: s.result.id,
                 subject_name: s.result.subject_name,
                 model_id: s.result.model_id,
@@ -170,18 +171,32 @@ impl CheckIndex {
                 valid_until: until,
             });
         }
+        self.grades = Arc::new(grades);
         self.grade_measures = Arc::new(measures);
+        self
+    }
+
+    /// Takes the grades and integrity records of `prev` as they are (shared, not copied): for a
+    /// rebuild when no event that changes them has been appended since `prev` was built.
+    fn reusing(mut self, prev: &CheckIndex, grades: bool, integrity: bool) -> Self {
+        if grades {
+            self.grades = prev.grades.clone();
+            self.grade_measures = prev.grade_measures.clone();
+        }
+        if integrity {
+            self.integrity = prev.integrity.clone();
+            self.integrity_policy = prev.integrity_policy.clone();
+        }
         self
     }
 
     /// Adds the government-integrity records (by identifier) and their policy.
     pub fn with_integrity(mut self, states: Vec<IntegrityState>, policy: IntegrityPolicy) -> Self {
+        let mut integrity: HashMap<String, Vec<IntegrityState>> = HashMap::new();
         for s in states {
-            self.integrity
-                .entry(s.record.code.clone())
-                .or_default()
-                .push(s);
+            integrity.entry(s.record.code.clone()).or_default().push(s);
         }
+        self.integrity = Arc::new(integrity);
         self.integrity_policy = Arc::new(policy);
         self
     }
@@ -246,36 +261,88 @@ pub async fn current_policy(
     Ok(policy)
 }
 
-/// Builds the index from the store: entries, the list policy, published grades.
+/// Events after which the published grades must be read again.
+const GRADE_EVENTS: &[&str] = &["eval_run_published", "eval_result_revised"];
+/// Events after which the integrity records must be read again.
+const INTEGRITY_EVENTS: &[&str] = &["integrity_recorded", "tolerance_reviewed"];
+
+/// Builds the index from the store: entries, the list policy, published grades, integrity
+/// records.
 pub async fn load_index(store: &dyn Store, policies: &Policies) -> Result<CheckIndex, StoreError> {
+    load_index_after(store, policies, None).await
+}
+
+/// Builds the index; the grades and integrity records of `prev` are kept when nothing that
+/// changes them was appended since it was built (recorded checks move the head every second
+/// while checks flow; re-reading 100,000 grades each time would not do).
+async fn load_index_after(
+    store: &dyn Store,
+    policies: &Policies,
+    prev: Option<&CheckIndex>,
+) -> Result<CheckIndex, StoreError> {
     let policy = current_policy(store, &policies.lists).await?;
     let head = store.head().await?;
     let entries = store.list_entries(None).await?;
     let false_positives = store.false_positives().await?;
-    let mut grades = Vec::new();
-    loop {
-        let page = store
-            .eval_results(&xyjt_store::EvalResultQuery {
-                status: Some(xyjt_core::evaluation::ResultStatus::Published),
-                limit: 10_000,
-                offset: grades.len() as i64,
-                ..Default::default()
-            })
-            .await?;
-        let n = page.items.len();
-        grades.extend(page.items);
-        if n < 10_000 {
-            break;
-        }
-    }
-    Ok(
-        CheckIndex::build(head.seq, policy, entries, false_positives)
-            .with_grades(grades, policies.evaluation.grade_measures.clone())
-            .with_integrity(
-                store.integrity_records(None, None).await?,
-                policies.integrity.clone(),
+    let changed = |kinds: &'static [&'static str]| async move {
+        match prev {
+            Some(p) => Ok::<bool, StoreError>(
+                !store
+                    .events_of_kinds(kinds, p.head_seq, head.seq, 1)
+                    .await?
+                    .is_empty(),
             ),
-    )
+            None => Ok(true),
+        }
+    };
+    let (grades_changed, integrity_changed) = (
+        changed(GRADE_EVENTS).await?,
+        changed(INTEGRITY_EVENTS).await?,
+    );
+    let mut index = CheckIndex::build(head.seq, policy, entries, false_positives);
+    if grades_changed {
+        // Only the models some measure names matter at a check.
+        let mut models: Vec<&str> = policies
+            .evaluation
+            .grade_measures
+            .iter()
+            .map(|m| m.model.as_str())
+            .collect();
+        models.sort_unstable();
+        models.dedup();
+        let mut grades = Vec::new();
+        for model in models {
+            let mut offset = 0;
+            loop {
+                let page = store
+                    .eval_results(&xyjt_store::EvalResultQuery {
+                        model_id: Some(model.to_string()),
+                        status: Some(xyjt_core::evaluation::ResultStatus::Published),
+                        limit: 10_000,
+                        offset,
+                        ..Default::default()
+                    })
+                    .await?;
+                let n = page.items.len();
+                offset += n as i64;
+                grades.extend(page.items);
+                if n < 10_000 {
+                    break;
+                }
+            }
+        }
+        index = index.with_grades(grades, policies.evaluation.grade_measures.clone());
+    }
+    if integrity_changed {
+        index = index.with_integrity(
+            store.integrity_records(None, None).await?,
+            policies.integrity.clone(),
+        );
+    }
+    if let Some(p) = prev {
+        index = index.reusing(p, !grades_changed, !integrity_changed);
+    }
+    Ok(index)
 }
 
 /// Rebuilds the index when the ledger has moved since it was built.
@@ -284,9 +351,9 @@ pub async fn refresh_index(
     shared: &SharedIndex,
     policies: &Policies,
 ) -> Result<(), StoreError> {
-    let current = shared.read().expect("index lock").head_seq;
-    if store.head().await?.seq != current {
-        let fresh = load_index(store, policies).await?;
+    let current = shared.read().expect("index lock").clone();
+    if store.head().await?.seq != current.head_seq {
+        let fresh = load_index_after(store, policies, Some(&current)).await?;
         *shared.write().expect("index lock") = Arc::new(fresh);
     }
     Ok(())

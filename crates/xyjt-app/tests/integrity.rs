@@ -339,8 +339,26 @@ async fn story(store: Arc<dyn Store>, url: &str) {
     let v = gi::department_view(&ctx, &dept).await.unwrap();
     assert_eq!(v["dishonest"].as_array().unwrap().len(), 1);
     assert_eq!(v["in_effect"], 1);
-    let checks = Checks::start(store.clone(), policies).await.unwrap();
+    // The index picks the new record up when it is refreshed …
+    xyjt_app::checks::refresh_index(store.as_ref(), &checks.index, policies)
+        .await
+        .unwrap();
     let a = answer_check(&ctx, &checks, "评优系统", ask(&dept, "评优评先"))
+        .await
+        .unwrap();
+    assert_eq!(a.decision, CheckDecision::Restrict);
+    // … and keeps what it holds across a refresh for an unrelated event.
+    gi::propose_registration(
+        &ctx,
+        &reg("个人", "路人甲", &citizen("19920404", "789"), None),
+        "登记员",
+    )
+    .await
+    .unwrap();
+    xyjt_app::checks::refresh_index(store.as_ref(), &checks.index, policies)
+        .await
+        .unwrap();
+    let a = answer_check(&ctx, &checks, "组织人事系统", ask(&cs1, "干部选拔任用"))
         .await
         .unwrap();
     assert_eq!(a.decision, CheckDecision::Restrict);
