@@ -53,6 +53,7 @@ use xyjt_app::stats::StatsRow;
         crate::api::evaluation::GradeView,
         crate::api::evaluation::RunRequest,
         crate::api::evaluation::ReviewRequest,
+        crate::api::integrity::DepartmentSummary,
         xyjt_app::workflows::ObjectionRequest,
         xyjt_app::workflows::RepairRequest,
         xyjt_app::workflows::ApplicantInput,
@@ -127,6 +128,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(inspection::list_draws))
         .routes(routes!(inspection::get_draw))
         .routes(routes!(inspection::list_results))
+        .routes(routes!(integrity::list_departments))
         .routes(routes!(integrity::get_department))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
