@@ -789,3 +789,183 @@ async fn integrity_pages_on_postgres() {
         pg.drop().await;
     }
 }
+
+async fn api(state: &AppState, uri: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    let r = send(
+        state,
+        Request::post(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await;
+    (
+        r.status,
+        serde_json::from_str(&r.text).unwrap_or(Value::Null),
+    )
+}
+
+/// Registrations, their review and records with API tokens: a token acts for the unit it is
+/// named after and the units below it; the proposer's token may not review.
+#[tokio::test]
+async fn integrity_writes_with_api_tokens() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("integrity-api-{}.db", uuid::Uuid::now_v7()));
+    let (store, state) = setup_on(&format!("sqlite://{}", path.display())).await;
+    let tokens = [
+        ("t-xl", "西岭市交通运输局", "xyjt_test_token_xl"),
+        ("t-dh", "东湖市交通运输局", "xyjt_test_token_dh"),
+        ("t-sf", "示范省交通运输厅", "xyjt_test_token_sf"),
+        ("t-out", "外部系统", "xyjt_test_token_out"),
+    ];
+    store
+        .append(
+            tokens
+                .iter()
+                .map(|(id, name, token)| {
+                    xyjt_core::ledger::NewEvent::new(
+                        "test",
+                        chrono::Utc::now(),
+                        xyjt_core::ledger::EventPayload::ApiTokenIssued {
+                            token_id: (*id).into(),
+                            name: (*name).into(),
+                            token_hash: xyjt_core::canonical::sha256_hex(token.as_bytes()),
+                            decision_points: vec![],
+                        },
+                    )
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let (xl, dh, sf, out) = (tokens[0].2, tokens[1].2, tokens[2].2, tokens[3].2);
+    let dept = uscc("12", "WT000003");
+    let cs = citizen("19900909", "357");
+    let reg = |kind: &str, name: &str, code: &str, unit: Option<&str>| serde_json::json!({"kind": kind, "name": name, "code": code, "unit": unit});
+    // No token: 401; a system outside the organisation tree: 403.
+    let r = send(
+        &state,
+        Request::post("/api/v1/integrity/registrations")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(reg("部门", DEPT_NAME, &dept, None).to_string()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let (status, _) = api(
+        &state,
+        "/api/v1/integrity/registrations",
+        out,
+        reg("部门", DEPT_NAME, &dept, None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A civil servant of 东湖 is not 西岭's business.
+    let (status, body) = api(
+        &state,
+        "/api/v1/integrity/registrations",
+        xl,
+        reg("公务人员", CS_DH, &cs, Some("东湖市交通运输局")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let mut ids = Vec::new();
+    for body in [
+        reg("部门", DEPT_NAME, &dept, None),
+        reg("公务人员", CS_XL, &cs, Some("西岭市交通运输局")),
+    ] {
+        let (status, body) = api(&state, "/api/v1/integrity/registrations", xl, body).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["status"], "proposed");
+        ids.push(body["registration"]["id"].as_str().unwrap().to_string());
+    }
+    // A field refused by the service: 422 naming it (without a unit, only the root's system
+    // reaches the person at all).
+    let (status, _) = api(
+        &state,
+        "/api/v1/integrity/registrations",
+        xl,
+        reg("公务人员", CS_XL, &citizen("19900909", "468"), None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = api(
+        &state,
+        "/api/v1/integrity/registrations",
+        sf,
+        reg("公务人员", CS_XL, &citizen("19900909", "468"), None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["details"][0]["field"], "unit");
+    let approve = serde_json::json!({"approved": true, "comment": "核实无误"});
+    let review = |id: &str| format!("/api/v1/integrity/registrations/{}/review", enc(id));
+    let (status, _) = api(&state, &review(&ids[0]), xl, approve.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the proposer may not review");
+    let (status, _) = api(&state, &review(&ids[1]), dh, approve.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "东湖 does not see 西岭's person"
+    );
+    for id in &ids {
+        let (status, body) = api(&state, &review(id), sf, approve.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["status"], "approved");
+        assert_eq!(body["reviewed_by"], "api:示范省交通运输厅");
+    }
+    // Records: once, then unchanged; a civil servant's only by their unit's system or above.
+    let rec = |archive: &str, code: &str, category: &str, sanction: Option<&str>, doc: &str| {
+        serde_json::json!({
+            "archive": archive, "code": code, "category": category, "nature": "失信",
+            "sanction": sanction, "doc_no": doc, "decided_on": "2026-10-01",
+            "deciding_unit": "示范市纪委监委", "facts": "测试事实", "basis": "测试依据"
+        })
+    };
+    let dept_rec = rec("部门", &dept, "拖欠账款", None, "示纪〔2026〕80号");
+    let (status, body) = api(&state, "/api/v1/integrity/records", xl, dept_rec.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "recorded");
+    let (_, again) = api(&state, "/api/v1/integrity/records", dh, dept_rec).await;
+    assert_eq!(again["status"], "unchanged");
+    assert_eq!(again["id"], body["id"]);
+    let cs_rec = rec(
+        "公务人员",
+        &cs,
+        "纪律处分",
+        Some("警告"),
+        "示纪〔2026〕81号",
+    );
+    let (status, _) = api(&state, "/api/v1/integrity/records", dh, cs_rec.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = api(&state, "/api/v1/integrity/records", xl, cs_rec).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let s = store
+        .integrity_record(body["id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.record.source, "api:西岭市交通运输局");
+    assert_eq!(s.record.archive, ArchiveKind::CivilServant);
+    let (status, body) = api(
+        &state,
+        "/api/v1/integrity/records",
+        xl,
+        rec("公务人员", &cs, "纪律处分", None, "示纪〔2026〕82号"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["details"][0]["field"], "sanction");
+    // Documented.
+    let doc: Value =
+        serde_json::from_str(&get(&state, "/api/v1/openapi.json", "").await.text).unwrap();
+    for path in [
+        "/api/v1/integrity/departments",
+        "/api/v1/integrity/registrations",
+        "/api/v1/integrity/registrations/{id}/review",
+        "/api/v1/integrity/records",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} not documented");
+    }
+}

@@ -1,11 +1,18 @@
-//! Government integrity (政务诚信) over HTTP: a department's published records. Civil servants'
-//! archives are internal: no public route names one. The services are `xyjt_app::integrity`.
+//! Government integrity (政务诚信) over HTTP: the departments and a department's published
+//! records (public); registrations, their review and records for calling systems (bearer).
+//! Civil servants' archives are internal: no public route names one. The services are
+//! `xyjt_app::integrity`.
 
 use crate::AppState;
+use crate::api::checks::Caller;
 use crate::error::{ApiError, ErrorEnvelope};
 use axum::Json;
 use axum::extract::{Path, State};
-use serde_json::Value;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use xyjt_app::integrity::{self as gi, RecordInput, Recorded, RegistrationInput};
+use xyjt_core::integrity::ArchiveKind;
 
 /// A department's published government-integrity records (dishonesty under 容错 excluded) and
 /// how many dishonesty records are in effect today.
@@ -89,4 +96,148 @@ pub async fn list_departments(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<DepartmentSummary>>, ApiError> {
     Ok(Json(departments(&state).await?.0))
+}
+
+/// The calling system's unit in the organisation tree, or 403.
+fn caller_unit(state: &AppState, caller: &str) -> Result<String, ApiError> {
+    state
+        .policies
+        .org
+        .by_name(caller)
+        .map(|u| u.id.clone())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("调用方“{caller}”不是组织机构中的单位，不能办理政务诚信档案"),
+            )
+        })
+}
+
+/// A civil servant's archive is the business of the calling system of their unit or a unit
+/// above it (a unit outside the organisation tree belongs to its root), as the console's scope.
+fn caller_reaches(state: &AppState, caller_unit: &str, unit: Option<&str>) -> bool {
+    let tree = &state.policies.org;
+    let unit_id = unit
+        .and_then(|u| tree.by_name(u))
+        .map(|u| u.id.clone())
+        .or_else(|| {
+            tree.units
+                .iter()
+                .find(|u| u.parent.is_none())
+                .map(|u| u.id.clone())
+        })
+        .unwrap_or_default();
+    tree.is_within(&unit_id, caller_unit)
+}
+
+fn out_of_scope(caller: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        format!(
+            "调用方“{caller}”无权办理该公务人员的政务诚信档案（只能办理本单位及下级单位的公务人员）"
+        ),
+    )
+}
+
+/// Proposes a direct registration (主体登记) of a department, civil servant, company or person;
+/// another calling system or a console reviewer reviews it (bearer; a civil servant only by the
+/// system of their unit or a unit above it).
+#[utoipa::path(post, path = "/api/v1/integrity/registrations", request_body = RegistrationInput,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope),
+              (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
+pub async fn post_registration(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Json(req): Json<RegistrationInput>,
+) -> Result<Json<Value>, ApiError> {
+    let unit = caller_unit(&state, &caller)?;
+    if matches!(req.kind.trim(), "公务人员" | "公务员" | "civil_servant")
+        && !caller_reaches(&state, &unit, req.unit.as_deref())
+    {
+        return Err(out_of_scope(&caller));
+    }
+    let s = gi::propose_registration(&state.ctx(), &req, &format!("api:{caller}")).await?;
+    Ok(Json(serde_json::to_value(&s).unwrap_or(Value::Null)))
+}
+
+/// A review of a registration or a 容错 finding.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct IntegrityReview {
+    pub approved: bool,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Reviews a proposed registration: not by the system that proposed it (bearer).
+#[utoipa::path(post, path = "/api/v1/integrity/registrations/{id}/review",
+    params(("id" = String, Path, description = "the registration")),
+    request_body = IntegrityReview, security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope),
+              (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope)))]
+pub async fn post_registration_review(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    Json(req): Json<IntegrityReview>,
+) -> Result<Json<Value>, ApiError> {
+    let unit = caller_unit(&state, &caller)?;
+    let missing = || ApiError::not_found(format!("主体登记 {id} 不存在"));
+    let r = state.store.registration(&id).await?.ok_or_else(missing)?;
+    if r.registration.archive == Some(ArchiveKind::CivilServant)
+        && !caller_reaches(&state, &unit, r.registration.unit.as_deref())
+    {
+        return Err(missing());
+    }
+    let s = gi::review_registration(
+        &state.ctx(),
+        &id,
+        &format!("api:{caller}"),
+        req.approved,
+        &req.comment,
+    )
+    .await?;
+    Ok(Json(serde_json::to_value(&s).unwrap_or(Value::Null)))
+}
+
+/// Records a government-integrity record (the same record again changes nothing; another
+/// content under the same deciding unit and document number is 409). A civil servant's record
+/// only by the system of their unit or a unit above it (bearer).
+#[utoipa::path(post, path = "/api/v1/integrity/records", request_body = RecordInput,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope),
+              (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
+pub async fn post_record(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Json(req): Json<RecordInput>,
+) -> Result<Json<Value>, ApiError> {
+    let unit = caller_unit(&state, &caller)?;
+    if ArchiveKind::from_label(&req.archive) == Some(ArchiveKind::CivilServant)
+        && let Ok(code) = xyjt_core::ident::check(&req.code).result
+        && let Some(subject) = state.store.subject_by_code(&code).await?
+        && let Some((ArchiveKind::CivilServant, cs_unit, _)) =
+            state.store.gov_subject(&subject.id).await?
+        && !caller_reaches(&state, &unit, cs_unit.as_deref())
+    {
+        return Err(out_of_scope(&caller));
+    }
+    let (status, id) = match gi::record(
+        &state.ctx(),
+        &req,
+        &format!("api:{caller}"),
+        &format!("api:{caller}"),
+    )
+    .await?
+    {
+        Recorded::New(id) => ("recorded", id),
+        Recorded::Unchanged(id) => ("unchanged", id),
+    };
+    let _ = state.refresh_checks().await;
+    Ok(Json(json!({"id": id, "status": status})))
 }

@@ -54,6 +54,9 @@ use xyjt_app::stats::StatsRow;
         crate::api::evaluation::RunRequest,
         crate::api::evaluation::ReviewRequest,
         crate::api::integrity::DepartmentSummary,
+        crate::api::integrity::IntegrityReview,
+        xyjt_app::integrity::RegistrationInput,
+        xyjt_app::integrity::RecordInput,
         xyjt_app::workflows::ObjectionRequest,
         xyjt_app::workflows::RepairRequest,
         xyjt_app::workflows::ApplicantInput,
@@ -130,6 +133,9 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(inspection::list_results))
         .routes(routes!(integrity::list_departments))
         .routes(routes!(integrity::get_department))
+        .routes(routes!(integrity::post_registration))
+        .routes(routes!(integrity::post_registration_review))
+        .routes(routes!(integrity::post_record))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

@@ -78,9 +78,9 @@ fn allow_civil_servant(
     if sees_civil_servant(staff, unit) {
         Ok(())
     } else {
+        // The unit is not named: a registered civil servant's unit is not for staff outside it.
         Err(forbidden(&format!(
-            "无权办理“{}”公务人员的政务诚信档案：只能办理本单位所属局（{}）范围内单位的公务人员",
-            unit.unwrap_or("未注明单位"),
+            "无权办理该公务人员的政务诚信档案：只能办理本单位所属局（{}）范围内单位的公务人员",
             super::unit_name(staff.org(), &staff.org().bureau_of(&staff.account.unit_id))
         )))
     }
