@@ -332,6 +332,8 @@ pub async fn seed(
     // Evaluation runs, inspector pools, a draw with some results.
     let evaluation = seed_demo_evaluation(store, policies, today).await?;
     n += evaluation;
+    // Government integrity: departments, civil servants, their records, a 容错 finding.
+    n += seed_demo_integrity(store, policies, today).await?;
     // Staff accounts for the console (README lists them; password DEMO_PASSWORD).
     store.append(crate::accounts::demo_account_events()).await?;
     Ok(Seeded {
@@ -443,4 +445,270 @@ pub async fn seed_demo_evaluation(
         events += 1;
     }
     Ok(events)
+}
+
+/// The demo's token for a personnel system (组织人事), limited to the personnel decision points.
+pub const DEMO_PERSONNEL_TOKEN: &str = "xyjt_demo_personnel_token_not_for_production";
+
+/// Government integrity: four departments of the demo tree with government USCCs (prefix 11 and
+/// 12), three civil servants, dishonesty and good records, one disciplinary record kept out by an
+/// approved 容错 finding, and a personnel system's token. Returns the events written (roughly).
+pub async fn seed_demo_integrity(
+    store: &dyn Store,
+    policies: &xyjt_core::policies::Policies,
+    today: NaiveDate,
+) -> Result<usize, AppError> {
+    use crate::integrity::{self as gi, RecordInput, Recorded, RegistrationInput};
+    use xyjt_core::ident::citizen_id_check_char;
+    let ctx = Ctx::with_policies(store, policies, today);
+    let citizen = |birth: &str, seq: &str| {
+        let first17 = format!("990100{birth}{seq}");
+        format!(
+            "{first17}{}",
+            citizen_id_check_char(&first17).expect("a citizen ID")
+        )
+    };
+    // The departments are the demo's own reporting units (their 双公示 intake feeds the
+    // assessment), found by name among the units that reported.
+    let wanted = [
+        "东湖市交通运输局",
+        "西岭市交通运输局",
+        "东湖市交通运输综合行政执法支队",
+        "西岭市交通运输综合行政执法支队",
+    ];
+    let mut departments: Vec<(String, String)> = Vec::new();
+    for c in store.intake_counts().await? {
+        if wanted.contains(&c.unit_name.as_str())
+            && !departments.iter().any(|(code, _)| *code == c.unit_code)
+            && (c.unit_code.starts_with("11") || c.unit_code.starts_with("12"))
+        {
+            departments.push((c.unit_code.clone(), c.unit_name.clone()));
+        }
+    }
+    departments.sort_by_key(|(_, name)| wanted.iter().position(|w| w == name));
+    if departments.len() < 3 {
+        return Ok(0);
+    }
+    let people = [
+        (
+            "19780312",
+            "135",
+            "周建华",
+            "东湖市交通运输局",
+            "建设管理科科长",
+        ),
+        (
+            "19850721",
+            "246",
+            "吴晓梅",
+            "东湖市公路事业发展中心",
+            "养护科副科长",
+        ),
+        (
+            "19900105",
+            "357",
+            "郑国强",
+            "西岭市交通运输局",
+            "运输科科员",
+        ),
+    ];
+    let mut events = 0;
+    let register = |input: RegistrationInput| {
+        let ctx = &ctx;
+        async move {
+            let s = gi::propose_registration(ctx, &input, "演示登记员").await?;
+            gi::review_registration(
+                ctx,
+                &s.registration.id,
+                "演示审核员",
+                true,
+                "演示数据：经审核",
+            )
+            .await
+        }
+    };
+    let mut codes = Vec::new();
+    for (code, name) in departments {
+        register(RegistrationInput {
+            kind: "部门".into(),
+            name,
+            code: code.clone(),
+            unit: None,
+            post: None,
+        })
+        .await?;
+        codes.push(code);
+        events += 3;
+    }
+    let mut persons = Vec::new();
+    for (birth, seq, name, unit, post) in people {
+        let code = citizen(birth, seq);
+        register(RegistrationInput {
+            kind: "公务人员".into(),
+            name: name.into(),
+            code: code.clone(),
+            unit: Some(unit.into()),
+            post: Some(post.into()),
+        })
+        .await?;
+        persons.push(code);
+        events += 3;
+    }
+    let days_ago = |n: i64| today - chrono::Duration::days(n);
+    let rec = |archive: &str,
+               code: &str,
+               category: &str,
+               nature: &str,
+               sanction: Option<&str>,
+               doc: &str,
+               on: NaiveDate,
+               unit: &str,
+               facts: &str,
+               basis: &str| RecordInput {
+        archive: archive.into(),
+        code: code.into(),
+        category: category.into(),
+        nature: nature.into(),
+        sanction: sanction.map(str::to_string),
+        doc_no: doc.into(),
+        decided_on: on,
+        deciding_unit: unit.into(),
+        facts: facts.into(),
+        basis: basis.into(),
+    };
+    let year = today.format("%Y").to_string();
+    let records = [
+        rec(
+            "部门",
+            &codes[0],
+            "拖欠账款",
+            "失信",
+            None,
+            &format!("东审〔{year}〕12号"),
+            days_ago(120),
+            "东湖市审计局（演示）",
+            "拖欠示范市某路桥公司工程进度款 386 万元逾期未付",
+            "《保障中小企业款项支付条例》第十五条",
+        ),
+        rec(
+            "部门",
+            &codes[2],
+            "合同违约",
+            "失信",
+            None,
+            &format!("（{year}）示0101民初88号"),
+            days_ago(200),
+            "东湖市人民法院（演示）",
+            "未按PPP项目合同约定支付可用性服务费",
+            "《中华人民共和国民法典》第五百七十七条",
+        ),
+        rec(
+            "部门",
+            &codes[1],
+            "表彰奖励",
+            "守信",
+            None,
+            &format!("示交〔{year}〕45号"),
+            days_ago(60),
+            "示范省交通运输厅（演示）",
+            "获评全省交通运输信用体系建设示范单位",
+            "《公务员奖励规定》",
+        ),
+        rec(
+            "公务人员",
+            &persons[0],
+            "纪律处分",
+            "失信",
+            Some("记过"),
+            &format!("东纪〔{year}〕9号"),
+            days_ago(90),
+            "东湖市纪委监委（演示）",
+            "违规插手工程项目招标投标",
+            "《中华人民共和国公职人员政务处分法》第三十九条",
+        ),
+        rec(
+            "公务人员",
+            &persons[1],
+            "纪律处分",
+            "失信",
+            Some("警告"),
+            &format!("东纪〔{year}〕15号"),
+            days_ago(40),
+            "东湖市纪委监委（演示）",
+            "应急抢通中先行施工、后补手续",
+            "《中华人民共和国公职人员政务处分法》第三十九条",
+        ),
+        rec(
+            "公务人员",
+            &persons[2],
+            "年度考核优秀",
+            "守信",
+            None,
+            &format!("西人〔{year}〕3号"),
+            days_ago(300),
+            "西岭市交通运输局（演示）",
+            "年度考核确定为优秀等次",
+            "《公务员考核规定》",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for r in &records {
+        if let Recorded::New(id) = gi::record(&ctx, r, "demo", "演示录入员").await? {
+            ids.push(id);
+            events += 1;
+        }
+    }
+    // The emergency repair's warning is kept out of the dishonesty record (容错纠错).
+    if let Some(id) = ids.get(4) {
+        gi::propose_tolerance(
+            &ctx,
+            id,
+            "抢险救灾中为保障通行先行施工，事后及时补办手续，未谋取私利",
+            "《关于建立健全容错纠错机制的意见》第三条第（二）项",
+            vec![],
+            "演示纪检员",
+        )
+        .await?;
+        gi::review_tolerance(&ctx, id, "演示审核员", true, "予以容错").await?;
+        events += 2;
+    }
+    // The assessment of the half year before this one: a public-evaluation score entered for
+    // each department, then the bulletin published.
+    let half = if today.month() <= 6 {
+        format!("{}H2", today.year() - 1)
+    } else {
+        format!("{}H1", today.year())
+    };
+    for (n, code) in codes.iter().enumerate() {
+        crate::integrity::assessment::enter_score(
+            &ctx,
+            &half,
+            code,
+            "public-evaluation",
+            &(92 - 4 * n as i64).to_string(),
+            "演示：第三方评估得分",
+            "演示考核员",
+        )
+        .await?;
+        events += 1;
+    }
+    crate::integrity::assessment::publish(&ctx, &half, "演示考核员").await?;
+    events += 1;
+    store
+        .append(vec![xyjt_core::ledger::NewEvent::new(
+            "demo",
+            chrono::Utc::now(),
+            xyjt_core::ledger::EventPayload::ApiTokenIssued {
+                token_id: "demo-personnel-token".into(),
+                name: "演示组织人事系统".into(),
+                token_hash: xyjt_core::canonical::sha256_hex(DEMO_PERSONNEL_TOKEN.as_bytes()),
+                decision_points: vec![
+                    xyjt_core::lists::DecisionPoint::Hiring,
+                    xyjt_core::lists::DecisionPoint::Promotion,
+                    xyjt_core::lists::DecisionPoint::Honours,
+                ],
+            },
+        )])
+        .await?;
+    Ok(events + 1)
 }

@@ -230,14 +230,23 @@ pub enum Recorded {
     Unchanged(String),
 }
 
-/// Validates a record against the policy and the archive (errors name the field), without
-/// writing.
-pub async fn validate_record(
-    ctx: &Ctx<'_>,
+/// A record's fields checked against the policy (no store): everything but the subject.
+#[derive(Debug, Clone)]
+pub struct CheckedFields {
+    pub archive: ArchiveKind,
+    pub code: Code,
+    pub category: String,
+    pub nature: Nature,
+    pub sanction: Option<String>,
+}
+
+/// Checks a record's fields against the policy and `today` (errors name the field).
+pub fn check_fields(
+    policies: &Policies,
     input: &RecordInput,
-    source: &str,
-) -> AppResult<IntegrityRecord> {
-    let policy = &ctx.policies.integrity;
+    today: NaiveDate,
+) -> AppResult<CheckedFields> {
+    let policy = &policies.integrity;
     let archive = ArchiveKind::from_label(&input.archive).ok_or_else(|| {
         bad(
             "archive",
@@ -321,48 +330,100 @@ pub async fn validate_record(
     if input.doc_no.trim().is_empty() {
         return Err(bad("doc_no", "决定文号不能为空"));
     }
-    if input.decided_on > ctx.today {
+    if input.decided_on > today {
         return Err(bad(
             "decided_on",
-            format!("决定日期 {} 晚于 {}", input.decided_on, ctx.today),
+            format!("决定日期 {} 晚于 {today}", input.decided_on),
         ));
     }
     if input.deciding_unit.trim().is_empty() {
         return Err(bad("deciding_unit", "认定单位不能为空"));
     }
-    let subject = ctx.store.subject_by_code(&code).await?.ok_or_else(|| {
-        bad(
-            "code",
-            format!("{} 尚未登记，请先登记该{}", code.as_str(), archive.label()),
-        )
-    })?;
-    let (unit, post) = match ctx.store.gov_subject(&subject.id).await? {
-        Some((a, unit, post)) if a == archive => (unit, post),
-        _ => {
-            return Err(bad(
-                "code",
-                format!("{} 不是已登记的{}", subject.name, archive.label()),
-            ));
-        }
-    };
-    Ok(IntegrityRecord {
-        id: format!("GI-{}", new_id()),
-        subject_id: subject.id.clone(),
+    Ok(CheckedFields {
         archive,
-        name: subject.name.clone(),
-        code: code.as_str().to_string(),
-        unit,
-        post,
+        code,
         category: category.id.clone(),
         nature,
         sanction: sanction.map(str::to_string),
+    })
+}
+
+/// The record for a checked input and its (registered) subject.
+pub fn build_record(
+    input: &RecordInput,
+    f: &CheckedFields,
+    subject: &Subject,
+    unit: Option<String>,
+    post: Option<String>,
+    source: &str,
+) -> IntegrityRecord {
+    IntegrityRecord {
+        id: format!("GI-{}", new_id()),
+        subject_id: subject.id.clone(),
+        archive: f.archive,
+        name: subject.name.clone(),
+        code: f.code.as_str().to_string(),
+        unit,
+        post,
+        category: f.category.clone(),
+        nature: f.nature,
+        sanction: f.sanction.clone(),
         doc_no: input.doc_no.trim().to_string(),
         decided_on: input.decided_on,
         deciding_unit: input.deciding_unit.trim().to_string(),
         facts: input.facts.trim().to_string(),
         basis: input.basis.trim().to_string(),
         source: source.to_string(),
-    })
+    }
+}
+
+/// Validates a record against the policy and the archive (errors name the field), without
+/// writing; the subject must be registered in that archive.
+pub async fn validate_record(
+    ctx: &Ctx<'_>,
+    input: &RecordInput,
+    source: &str,
+) -> AppResult<IntegrityRecord> {
+    let f = check_fields(ctx.policies, input, ctx.today)?;
+    let subject = ctx.store.subject_by_code(&f.code).await?.ok_or_else(|| {
+        bad(
+            "code",
+            format!(
+                "{} 尚未登记，请先登记该{}",
+                f.code.as_str(),
+                f.archive.label()
+            ),
+        )
+    })?;
+    let (unit, post) = match ctx.store.gov_subject(&subject.id).await? {
+        Some((a, unit, post)) if a == f.archive => (unit, post),
+        _ => {
+            return Err(bad(
+                "code",
+                format!("{} 不是已登记的{}", subject.name, f.archive.label()),
+            ));
+        }
+    };
+    Ok(build_record(input, &f, &subject, unit, post, source))
+}
+
+/// Whether two records say the same (a re-import of the same row).
+pub fn same_record(a: &IntegrityRecord, b: &IntegrityRecord) -> bool {
+    (
+        &a.subject_id,
+        &a.category,
+        &a.sanction,
+        a.decided_on,
+        &a.facts,
+        &a.basis,
+    ) == (
+        &b.subject_id,
+        &b.category,
+        &b.sanction,
+        b.decided_on,
+        &b.facts,
+        &b.basis,
+    )
 }
 
 /// Records a government-integrity record; the same record again (deciding unit and document
@@ -582,3 +643,6 @@ pub async fn department_view(ctx: &Ctx<'_>, code: &str) -> AppResult<Value> {
         "in_effect": unresolved,
     }))
 }
+
+pub mod assessment;
+pub mod import;

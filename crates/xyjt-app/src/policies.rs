@@ -5,9 +5,9 @@
 use crate::{AppError, AppResult};
 use std::path::Path;
 use xyjt_core::policies::{
-    CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, DISCRETION_FILE, EVALUATION_FILE,
-    INSPECTION_FILE, INTEGRITY_FILE, LIMITS_FILE, LISTS_FILE, ORG_TREE_FILE, PUBLICITY_FILE,
-    Policies, PolicyTexts,
+    ASSESSMENT_FILE, CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, DISCRETION_FILE,
+    EVALUATION_FILE, INSPECTION_FILE, INTEGRITY_FILE, LIMITS_FILE, LISTS_FILE, ORG_TREE_FILE,
+    PUBLICITY_FILE, Policies, PolicyTexts,
 };
 
 fn read(path: &Path) -> AppResult<Option<String>> {
@@ -44,6 +44,7 @@ pub fn load(dir: Option<&Path>, calendar: Option<&Path>) -> AppResult<Policies> 
             inspection: file(INSPECTION_FILE)?,
             discretion: file(DISCRETION_FILE)?,
             integrity: file(INTEGRITY_FILE)?,
+            assessment: file(ASSESSMENT_FILE)?,
             limits: file(LIMITS_FILE)?,
         };
     }

@@ -350,6 +350,84 @@ async fn story(store: Arc<dyn Store>, url: &str) {
     );
     let _ = dept_id;
 
+    // The half-yearly assessment: every component with its weight, the total their weighted
+    // sum (a weighted mean), a rank; entered scores refused outside 0–100 or for computed ones.
+    use xyjt_app::integrity::assessment as a;
+    let e = a::enter_score(
+        &ctx,
+        "2026H1",
+        &dept,
+        "public-evaluation",
+        "101",
+        "",
+        "考核员",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Invalid);
+    let e = a::enter_score(&ctx, "2026H1", &dept, "dishonesty", "90", "", "考核员")
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("不能录入"), "{}", e.message);
+    a::enter_score(
+        &ctx,
+        "2026H1",
+        &dept,
+        "public-evaluation",
+        "86.5",
+        "第三方评估",
+        "考核员",
+    )
+    .await
+    .unwrap();
+    let results = a::assess(&ctx, "2026H1").await.unwrap();
+    let r = results.iter().find(|r| r.code == dept).unwrap();
+    assert_eq!(r.components.len(), policies.assessment.indicators.len());
+    let sum: xyjt_core::evaluation::Score = r.components.iter().map(|c| c.points).sum();
+    assert_eq!(r.total, Some(sum));
+    let dishonesty = r
+        .components
+        .iter()
+        .find(|c| c.indicator == "dishonesty")
+        .unwrap();
+    assert_eq!(
+        dishonesty.value,
+        Some(xyjt_core::evaluation::Score::from_int(80)),
+        "one record in effect: 100 − 20"
+    );
+    let entered = r
+        .components
+        .iter()
+        .find(|c| c.indicator == "public-evaluation")
+        .unwrap();
+    assert_eq!(
+        entered.value,
+        Some(xyjt_core::evaluation::Score::parse("86.5").unwrap())
+    );
+    let missing = r.components.iter().filter(|c| c.value.is_none()).count();
+    assert!(
+        missing > 0,
+        "no 双公示 data for a new department: missing, re-weighted"
+    );
+    assert!(
+        r.components
+            .iter()
+            .filter(|c| c.value.is_none())
+            .all(|c| c.applied_weight.0 == 0)
+    );
+    assert_eq!(r.rank, Some(1));
+    assert!(
+        a::bulletin(&ctx, "2026H1").await.is_err(),
+        "not published yet"
+    );
+    a::publish(&ctx, "2026H1", "考核员").await.unwrap();
+    let b = a::bulletin(&ctx, "2026H1").await.unwrap();
+    assert_eq!(b["results"][0]["code"], dept.as_str());
+    assert!(
+        !b.to_string().contains(&cs1),
+        "a bulletin names departments only"
+    );
+
     // Everything replays into the same projections.
     let scratch = xyjt_store::Scratch::create(url).await.unwrap();
     let fresh = SqlStore::connect(&scratch.url).await.unwrap();

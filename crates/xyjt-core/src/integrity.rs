@@ -353,5 +353,7 @@ pub fn reasons(
     out
 }
 
+pub mod assessment;
+
 #[cfg(test)]
 mod tests;

@@ -270,6 +270,23 @@ pub enum EventPayload {
         comment: String,
         on: NaiveDate,
     },
+    /// A score entered by staff for a department's assessment (third-party or public
+    /// evaluation); a later entry for the same period, department and indicator replaces it.
+    AssessmentScoreEntered {
+        period: String,
+        subject_id: String,
+        indicator: String,
+        value: crate::evaluation::Score,
+        note: String,
+        by: String,
+    },
+    /// A half-year's assessment bulletin (通报) was published, with every department's result.
+    AssessmentPublished {
+        period: String,
+        model_version: u32,
+        results: Vec<crate::integrity::assessment::AssessmentResult>,
+        on: NaiveDate,
+    },
 }
 
 /// A credit check as asked and answered, with the policy version that decided it.
@@ -356,6 +373,8 @@ impl EventPayload {
             EventPayload::IntegrityRecorded { .. } => "integrity_recorded",
             EventPayload::ToleranceProposed { .. } => "tolerance_proposed",
             EventPayload::ToleranceReviewed { .. } => "tolerance_reviewed",
+            EventPayload::AssessmentScoreEntered { .. } => "assessment_score_entered",
+            EventPayload::AssessmentPublished { .. } => "assessment_published",
         }
     }
 
@@ -407,6 +426,8 @@ impl EventPayload {
             EventPayload::IntegrityRecorded { record } => &record.id,
             EventPayload::ToleranceProposed { record_id, .. }
             | EventPayload::ToleranceReviewed { record_id, .. } => record_id,
+            EventPayload::AssessmentScoreEntered { subject_id, .. } => subject_id,
+            EventPayload::AssessmentPublished { period, .. } => period,
         }
     }
 

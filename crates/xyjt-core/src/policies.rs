@@ -11,6 +11,7 @@ use crate::discretion::DiscretionPolicy;
 use crate::evaluation::ModelSet;
 use crate::inspection::InspectionPolicy;
 use crate::integrity::IntegrityPolicy;
+use crate::integrity::assessment::AssessmentModel;
 use crate::limits::EdgeLimits;
 use crate::lists::ListPolicy;
 use crate::publicity::PublicityPolicy;
@@ -27,6 +28,7 @@ pub const EVALUATION_FILE: &str = "evaluation.toml";
 pub const INSPECTION_FILE: &str = "inspection.toml";
 pub const DISCRETION_FILE: &str = "discretion.toml";
 pub const INTEGRITY_FILE: &str = "integrity.toml";
+pub const ASSESSMENT_FILE: &str = "integrity-assessment.toml";
 pub const LIMITS_FILE: &str = "limits.toml";
 
 #[derive(Debug, Clone)]
@@ -47,6 +49,8 @@ pub struct Policies {
     pub discretion: DiscretionPolicy,
     /// Government integrity: record categories, periods of effect, decision-point rules.
     pub integrity: IntegrityPolicy,
+    /// The half-yearly assessment of departments: indicators, weights, the missing-value rule.
+    pub assessment: AssessmentModel,
     /// Sign-in throttling and the cap on anonymous applications.
     pub limits: EdgeLimits,
 }
@@ -64,6 +68,7 @@ pub struct PolicyTexts {
     pub inspection: Option<String>,
     pub discretion: Option<String>,
     pub integrity: Option<String>,
+    pub assessment: Option<String>,
     pub limits: Option<String>,
 }
 
@@ -81,6 +86,7 @@ impl Policies {
             inspection: InspectionPolicy::builtin().clone(),
             discretion: DiscretionPolicy::builtin().clone(),
             integrity: IntegrityPolicy::builtin().clone(),
+            assessment: AssessmentModel::builtin().clone(),
             limits: EdgeLimits::builtin().clone(),
         }
     }
@@ -123,6 +129,9 @@ impl Policies {
         }
         if let Some(t) = &texts.discretion {
             p.discretion = DiscretionPolicy::from_toml(t).map_err(|e| named(DISCRETION_FILE, e))?;
+        }
+        if let Some(t) = &texts.assessment {
+            p.assessment = AssessmentModel::from_toml(t).map_err(|e| named(ASSESSMENT_FILE, e))?;
         }
         if let Some(t) = &texts.integrity {
             p.integrity = IntegrityPolicy::from_toml(t).map_err(|e| named(INTEGRITY_FILE, e))?;

@@ -405,6 +405,8 @@ const PROJECTIONS: &[(&str, &[&str])] = &[
     ("registrations", &[]),
     ("gov_subjects", &[]),
     ("integrity_records", &[]),
+    ("assessment_scores", &[]),
+    ("assessments", &[]),
 ];
 
 pub(crate) async fn projection_rows(

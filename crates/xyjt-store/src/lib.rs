@@ -344,6 +344,15 @@ pub trait IntegrityStore: Send + Sync {
         doc_no: &str,
     ) -> Result<Option<xyjt_core::integrity::IntegrityState>, StoreError>;
 
+    /// Scores entered for a half-year's assessment: (subject, indicator, value, note).
+    async fn assessment_scores(
+        &self,
+        period: &str,
+    ) -> Result<Vec<(String, String, xyjt_core::evaluation::Score, String)>, StoreError>;
+
+    /// A published assessment bulletin (the `assessment_published` event's payload).
+    async fn assessment(&self, period: &str) -> Result<Option<serde_json::Value>, StoreError>;
+
     /// A token's calling system and the decision points it is limited to (empty: not limited).
     async fn token_scope(
         &self,

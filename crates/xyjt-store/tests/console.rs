@@ -382,16 +382,19 @@ async fn ledger_story(store: SqlStore) {
         "eval_results",
         "eval_runs",
         "false_positives",
+        "gov_subjects",
         "inspection_draws",
         "inspection_results",
         "inspector_pools",
         "intake_rejections",
+        "integrity_records",
         "joint_cases",
         "list_entries",
         "list_policies",
         "notifications",
         "outbox",
         "records",
+        "registrations",
         "subject_names",
         "subjects",
         "submissions",
@@ -532,7 +535,7 @@ async fn ledger_story(store: SqlStore) {
     assert_eq!(
         rows["api_tokens"],
         vec![format!(
-            "id=tok-1;name=tender-sys;token_hash={};seq=5",
+            "id=tok-1;name=tender-sys;token_hash={};seq=5;decision_points=NULL",
             "ab".repeat(32)
         )]
     );

@@ -100,6 +100,54 @@ pub enum IntegrityCommand {
         /// USCC or citizen ID
         code: String,
     },
+    /// Import records from a CSV (UTF-8 or GBK) or XLSX file with exactly these headers in any
+    /// order: 主体类别, 名称, 证件号码, 所在单位, 职务, 记录类别, 记录性质, 决定文号, 决定日期,
+    /// 认定单位, 事实, 依据, 容错认定, 容错依据
+    Import {
+        #[command(flatten)]
+        env: Env,
+        file: std::path::PathBuf,
+        /// Judge dates against this day (default today)
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Judge every row, write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the valid rows even when some are rejected
+        #[arg(long)]
+        accept_valid: bool,
+        /// Write the report (JSON: total, accepted, rejected, errors with row and field) here
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+    },
+    /// Enter a staff score (0–100) for a department's entered indicator (e.g. public-evaluation)
+    Score {
+        #[command(flatten)]
+        env: Env,
+        #[arg(long)]
+        period: String,
+        /// The department's USCC
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        indicator: String,
+        #[arg(long)]
+        value: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The half-yearly assessment of departments (e.g. --period 2026H1): total, components, rank
+    Assess {
+        #[command(flatten)]
+        env: Env,
+        #[arg(long)]
+        period: String,
+        /// Publish it as the half-year's bulletin (通报)
+        #[arg(long)]
+        publish: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// A department's public view (JSON)
     Department {
         #[command(flatten)]
@@ -269,6 +317,178 @@ pub async fn integrity(command: IntegrityCommand) -> Result<ExitCode> {
                 outln!("{}", serde_json::to_string(&s)?);
             }
             Ok(ExitCode::SUCCESS)
+        }
+        IntegrityCommand::Import {
+            env,
+            file,
+            as_of,
+            dry_run,
+            accept_valid,
+            report,
+        } => {
+            let mut o = Opened::new(&env).await?;
+            if let Some(d) = as_of {
+                o.today = d;
+            }
+            let (outcome, readable) = match xyjt_import::read_table(&file) {
+                Ok(table) => {
+                    let name = file
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let options = gi::import::Options {
+                        dry_run,
+                        accept_valid,
+                    };
+                    match gi::import::import_table(&o.ctx(), &table, &name, &options, &o.by).await {
+                        Ok(out) => (out, true),
+                        Err(e) => return Ok(refused(&e, false)),
+                    }
+                }
+                Err(e) => {
+                    eprintln!("导入失败：{}：{e}", file.display());
+                    (
+                        gi::import::Outcome {
+                            total: 0,
+                            accepted: 0,
+                            rejected: 0,
+                            late: 0,
+                            errors: vec![xyjt_import::FieldError {
+                                row: 0,
+                                field: String::new(),
+                                code: "file".into(),
+                                message: e.to_string(),
+                            }],
+                            late_rows: Vec::new(),
+                            recorded: 0,
+                            unchanged: 0,
+                            registered: 0,
+                            committed: false,
+                        },
+                        false,
+                    )
+                }
+            };
+            if let Some(path) = &report {
+                std::fs::write(path, serde_json::to_string_pretty(&outcome)? + "\n")?;
+            }
+            if readable {
+                outln!(
+                    "共 {} 行：有效 {}，无效 {}；新增 {}，未变 {}，新登记主体 {}",
+                    outcome.total,
+                    outcome.accepted,
+                    outcome.rejected,
+                    outcome.recorded,
+                    outcome.unchanged,
+                    outcome.registered
+                );
+                outln!(
+                    "{}",
+                    if dry_run {
+                        "试运行：未写入任何数据"
+                    } else if outcome.committed {
+                        "已写入账本"
+                    } else if outcome.rejected > 0 {
+                        "存在无效行，整个文件未写入（可改正后重新导入，或使用 --accept-valid 只写入有效行）"
+                    } else {
+                        "没有需要写入的新记录"
+                    }
+                );
+                for e in outcome.errors.iter().take(20) {
+                    outln!("  第 {} 行 {} [{}]：{}", e.row, e.field, e.code, e.message);
+                }
+                if outcome.errors.len() > 20 {
+                    outln!("  ……另有 {} 条错误，见报告文件", outcome.errors.len() - 20);
+                }
+            }
+            Ok(
+                if readable && outcome.rejected == 0 && outcome.errors.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                },
+            )
+        }
+        IntegrityCommand::Score {
+            env,
+            period,
+            code,
+            indicator,
+            value,
+            note,
+        } => {
+            let o = Opened::new(&env).await?;
+            match gi::assessment::enter_score(
+                &o.ctx(),
+                &period,
+                &code,
+                &indicator,
+                &value,
+                &note,
+                &o.by,
+            )
+            .await
+            {
+                Ok(()) => {
+                    outln!("已录入 {period} {code} {indicator} = {value}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, false)),
+            }
+        }
+        IntegrityCommand::Assess {
+            env,
+            period,
+            publish,
+            json,
+        } => {
+            let o = Opened::new(&env).await?;
+            let result = if publish {
+                gi::assessment::publish(&o.ctx(), &period, &o.by).await
+            } else {
+                gi::assessment::assess(&o.ctx(), &period).await
+            };
+            match result {
+                Ok(results) if json => {
+                    outln!("{}", serde_json::to_string(&results)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(results) => {
+                    outln!(
+                        "{period} 政务诚信考核{}（{}）",
+                        if publish {
+                            "，已发布通报"
+                        } else {
+                            "（未发布）"
+                        },
+                        results
+                            .first()
+                            .map(|r| r.missing_rule.as_str())
+                            .unwrap_or_default()
+                    );
+                    for r in &results {
+                        outln!(
+                            "{}\t{}\t{}",
+                            r.rank.map_or("-".to_string(), |n| n.to_string()),
+                            r.name,
+                            r.total.map_or("不排名".to_string(), |t| t.to_string())
+                        );
+                        for c in &r.components {
+                            outln!(
+                                "\t  {}：{}，权重 {}%（折算 {}%），得 {}；{}",
+                                c.label,
+                                c.value.map_or("缺项".to_string(), |v| v.to_string()),
+                                c.weight,
+                                c.applied_weight,
+                                c.points,
+                                c.note
+                            );
+                        }
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, json)),
+            }
         }
         IntegrityCommand::Department { env, code } => {
             let o = Opened::new(&env).await?;

@@ -75,6 +75,11 @@ pub struct Applicability {
     /// e.g. 路桥 for construction firms; 示例).
     #[serde(default)]
     pub name_keywords: Vec<String>,
+    /// Only subjects with at least one 双公示 record (licence or penalty, not revoked) by the
+    /// end of the period: e.g. practitioners, so that a person registered for another reason (a
+    /// civil servant) is not graded as one.
+    #[serde(default)]
+    pub requires_records: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

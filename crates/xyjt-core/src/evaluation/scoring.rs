@@ -151,6 +151,13 @@ pub fn applies(model: &EvalModel, subject: &Subject, records: &[Record], period:
         return false;
     }
     let a = &model.applies_to;
+    if a.requires_records
+        && !records.iter().any(|r| {
+            r.status != RecordStatus::Revoked && r.body.decision_date() <= period.last_day()
+        })
+    {
+        return false;
+    }
     if a.licence_keywords.is_empty() && a.name_keywords.is_empty() {
         return true;
     }

@@ -34,3 +34,20 @@ CREATE INDEX integrity_records_subject ON integrity_records (subject_id);
 CREATE INDEX integrity_records_code ON integrity_records (code);
 
 ALTER TABLE api_tokens ADD COLUMN decision_points TEXT;
+
+-- The half-yearly assessment of departments: scores entered by staff, and published bulletins.
+CREATE TABLE assessment_scores (
+    period     TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    indicator  TEXT NOT NULL,
+    value      BIGINT NOT NULL,
+    note       TEXT NOT NULL,
+    seq        BIGINT NOT NULL,
+    PRIMARY KEY (period, subject_id, indicator)
+);
+
+CREATE TABLE assessments (
+    period TEXT PRIMARY KEY,
+    data   TEXT NOT NULL,
+    seq    BIGINT NOT NULL
+);

@@ -211,6 +211,53 @@ pub(crate) async fn project(
             t.approved = *approved;
             update_integrity(conn, &s, seq).await
         }
+        EventPayload::AssessmentScoreEntered {
+            period,
+            subject_id,
+            indicator,
+            value,
+            note,
+            ..
+        } => {
+            sqlx::query(
+                "DELETE FROM assessment_scores WHERE period = $1 AND subject_id = $2 AND indicator = $3",
+            )
+            .bind(period)
+            .bind(subject_id)
+            .bind(indicator)
+            .execute(&mut *conn)
+            .await
+            .context("更新考核录入分")?;
+            sqlx::query(
+                "INSERT INTO assessment_scores (period, subject_id, indicator, value, note, seq) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(period)
+            .bind(subject_id)
+            .bind(indicator)
+            .bind(value.0)
+            .bind(note)
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .context("写入考核录入分")?;
+            Ok(())
+        }
+        EventPayload::AssessmentPublished { period, .. } => {
+            sqlx::query("DELETE FROM assessments WHERE period = $1")
+                .bind(period)
+                .execute(&mut *conn)
+                .await
+                .context("更新考核通报")?;
+            sqlx::query("INSERT INTO assessments (period, data, seq) VALUES ($1, $2, $3)")
+                .bind(period)
+                .bind(json(&event.payload))
+                .bind(seq)
+                .execute(&mut *conn)
+                .await
+                .context("写入考核通报")?;
+            Ok(())
+        }
         _ => Ok(()),
     }
 }

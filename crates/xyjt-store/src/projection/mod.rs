@@ -151,7 +151,9 @@ pub(crate) async fn project(
         | EventPayload::RegistrationReviewed { .. }
         | EventPayload::IntegrityRecorded { .. }
         | EventPayload::ToleranceProposed { .. }
-        | EventPayload::ToleranceReviewed { .. } => {
+        | EventPayload::ToleranceReviewed { .. }
+        | EventPayload::AssessmentScoreEntered { .. }
+        | EventPayload::AssessmentPublished { .. } => {
             crate::projection::integrity::project(conn, event, seq).await
         }
         EventPayload::ApplicationFiled { .. }

@@ -124,6 +124,39 @@ impl IntegrityStore for SqlStore {
         row.as_ref().map(|r| parse(r, "政务诚信记录")).transpose()
     }
 
+    async fn assessment_scores(
+        &self,
+        period: &str,
+    ) -> Result<Vec<(String, String, xyjt_core::evaluation::Score, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT subject_id, indicator, value, note FROM assessment_scores WHERE period = $1 \
+             ORDER BY subject_id, indicator",
+        )
+        .bind(period)
+        .fetch_all(&self.pool)
+        .await
+        .context("读取考核录入分")?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("subject_id").context("subject_id")?,
+                    r.try_get("indicator").context("indicator")?,
+                    xyjt_core::evaluation::Score(r.try_get("value").context("value")?),
+                    r.try_get("note").context("note")?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn assessment(&self, period: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        let row = sqlx::query("SELECT data FROM assessments WHERE period = $1")
+            .bind(period)
+            .fetch_optional(&self.pool)
+            .await
+            .context("读取考核通报")?;
+        row.as_ref().map(|r| parse(r, "考核通报")).transpose()
+    }
+
     async fn token_scope(
         &self,
         token_hash: &str,

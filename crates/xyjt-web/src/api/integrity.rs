@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::api::checks::Caller;
 use crate::error::{ApiError, ErrorEnvelope};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -26,6 +26,26 @@ pub async fn get_department(
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(
         xyjt_app::integrity::department_view(&state.ctx(), &code).await?,
+    ))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// The half year, e.g. `2026H1`.
+    pub period: String,
+}
+
+/// A half-year's published assessment bulletin (通报): per department the total, every
+/// component (value, weight, applied weight, points) and the rank, with the missing-value rule.
+#[utoipa::path(get, path = "/api/v1/integrity/assessments", params(PeriodQuery),
+    responses((status = 200, body = Object), (status = 404, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
+pub async fn get_assessments(
+    State(state): State<AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        xyjt_app::integrity::assessment::bulletin(&state.ctx(), &q.period).await?,
     ))
 }
 

@@ -136,6 +136,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(integrity::post_registration))
         .routes(routes!(integrity::post_registration_review))
         .routes(routes!(integrity::post_record))
+        .routes(routes!(integrity::get_assessments))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(
