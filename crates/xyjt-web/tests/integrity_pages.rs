@@ -367,7 +367,11 @@ async fn story(store: Arc<dyn Store>, state: AppState, snapshot: bool) {
     let page = xl_sh.get(&state, "/console/registrations").await;
     assert!(page.text.contains(&cs_xl));
     assert!(!page.text.contains(&cs_dh) && !page.text.contains(CS_DH));
-    assert!(page.text.contains("条公务人员登记不在您的查阅范围内"), "{}", page.text);
+    assert!(
+        page.text.contains("条公务人员登记不在您的查阅范围内"),
+        "{}",
+        page.text
+    );
     let page = xl_lr.get(&state, "/console/registrations").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains(DEPT_NAME));
