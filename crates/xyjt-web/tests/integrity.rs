@@ -182,6 +182,11 @@ async fn personnel_checks_need_a_scoped_token_and_civil_servants_stay_internal()
     let (status, text) = get(&state, &format!("/api/v1/integrity/departments/{dept}")).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     assert!(text.contains("示人社〔2026〕5号"));
+    let (status, text) = get(&state, &format!("/integrity/departments/{dept}")).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(text.contains("示人社〔2026〕5号"));
+    let (_, text) = get(&state, "/integrity/publicity").await;
+    assert!(text.contains("示人社〔2026〕5号"));
     let (status, _) = get(&state, &format!("/api/v1/integrity/departments/{civil}")).await;
     assert_ne!(status, StatusCode::OK);
 
@@ -203,6 +208,11 @@ async fn personnel_checks_need_a_scoped_token_and_civil_servants_stay_internal()
         "/evaluation".into(),
         "/inspection/draws".into(),
         format!("/api/v1/integrity/departments/{dept}"),
+        "/api/v1/integrity/departments".into(),
+        "/integrity".into(),
+        "/integrity/publicity".into(),
+        format!("/integrity/departments/{dept}"),
+        format!("/integrity/departments/{civil}"),
     ];
     pages.push(format!("/api/v1/subjects?q={civil}"));
     for uri in &pages {

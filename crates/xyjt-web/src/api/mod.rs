@@ -53,6 +53,10 @@ use xyjt_app::stats::StatsRow;
         crate::api::evaluation::GradeView,
         crate::api::evaluation::RunRequest,
         crate::api::evaluation::ReviewRequest,
+        crate::api::integrity::DepartmentSummary,
+        crate::api::integrity::IntegrityReview,
+        xyjt_app::integrity::RegistrationInput,
+        xyjt_app::integrity::RecordInput,
         xyjt_app::workflows::ObjectionRequest,
         xyjt_app::workflows::RepairRequest,
         xyjt_app::workflows::ApplicantInput,
@@ -127,7 +131,11 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(inspection::list_draws))
         .routes(routes!(inspection::get_draw))
         .routes(routes!(inspection::list_results))
+        .routes(routes!(integrity::list_departments))
         .routes(routes!(integrity::get_department))
+        .routes(routes!(integrity::post_registration))
+        .routes(routes!(integrity::post_registration_review))
+        .routes(routes!(integrity::post_record))
         .routes(routes!(integrity::get_assessments))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);

@@ -11,8 +11,8 @@
 //! One file per resource: [`session`] (sign-in, sign-out, password), [`dashboard`], [`records`]
 //! (entry form and file import), [`submissions`] (review, file downloads), [`applications`],
 //! [`lists`], [`policy`], [`checks`], [`audit`], [`accounts`] (accounts and API tokens),
-//! [`evaluation`] (信用评价: runs, review, publication) and [`inspection`] (双随机抽查 draws and
-//! results, 重点监管覆盖).
+//! [`evaluation`] (信用评价: runs, review, publication), [`inspection`] (双随机抽查 draws and
+//! results, 重点监管覆盖) and [`integrity`] (主体登记, 政务诚信档案, 容错纠错).
 
 // Page handlers fail with a ready response (a redirect, a 403 page); it is built once per
 // request, so its size does not matter.
@@ -26,6 +26,7 @@ mod dashboard;
 mod evaluation;
 mod inspection;
 mod intake;
+mod integrity;
 mod lists;
 mod policy;
 mod records;
@@ -112,6 +113,29 @@ pub fn router() -> Router<AppState> {
             post(inspection::record_task),
         )
         .route("/console/coverage", get(inspection::coverage_page))
+        .route(
+            "/console/registrations",
+            get(integrity::registrations_page).post(integrity::propose_registration),
+        )
+        .route(
+            "/console/registrations/{id}/review",
+            post(integrity::review_registration),
+        )
+        .route("/console/integrity", get(integrity::archives_page))
+        .route("/console/integrity/records/new", get(integrity::entry_page))
+        .route("/console/integrity/records", post(integrity::enter_record))
+        .route(
+            "/console/integrity/records/{id}",
+            get(integrity::record_page),
+        )
+        .route(
+            "/console/integrity/records/{id}/tolerance",
+            post(integrity::propose_tolerance),
+        )
+        .route(
+            "/console/integrity/records/{id}/tolerance/review",
+            post(integrity::review_tolerance),
+        )
         .route("/console/checks", get(checks::checks_page))
         .route("/console/audit", get(audit::audit_page))
         .route(

@@ -2,7 +2,8 @@
 //! Chinese, no external assets: the home page with its search, profiles, the 双公示 board, the
 //! progress lookup, the name lists, policies, news, the notices of a penalty (两书同达) and the
 //! online objection and repair applications, the credit evaluation results (信用评价) and the
-//! 双随机一公开 pages (the item list, the draw announcements, the results).
+//! 双随机一公开 pages (the item list, the draw announcements, the results) and 政务诚信 (departments,
+//! their records, 政务失信公示; never a civil servant).
 //!
 //! One module per resource; `shared` holds what several use (and imports none of them), `forms`
 //! what the two application forms share.
@@ -12,6 +13,7 @@ mod evaluation;
 mod forms;
 mod home;
 mod inspection;
+mod integrity;
 mod lists;
 mod news;
 mod notices;
@@ -49,6 +51,12 @@ pub fn router() -> Router<AppState> {
         .route("/inspection/draws", get(inspection::draws_page))
         .route("/inspection/draws/{id}", get(inspection::draw_page))
         .route("/inspection/results", get(inspection::results_page))
+        .route("/integrity", get(integrity::departments_page))
+        .route("/integrity/publicity", get(integrity::publicity_page))
+        .route(
+            "/integrity/departments/{code}",
+            get(integrity::department_page),
+        )
         .route("/news/{n}", get(news::news_item_page))
         .route(
             "/objections",
