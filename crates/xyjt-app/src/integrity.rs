@@ -600,6 +600,10 @@ pub fn public_record_json(s: &IntegrityState, policies: &Policies) -> Value {
     })
 }
 
+fn no_department() -> AppError {
+    AppError::not_found("没有该统一社会信用代码的已登记部门")
+}
+
 /// A department's public view: its published records, dishonesty (容错 ones excluded) and good.
 pub async fn department_view(ctx: &Ctx<'_>, code: &str) -> AppResult<Value> {
     let parsed = check_code(code)
@@ -609,15 +613,11 @@ pub async fn department_view(ctx: &Ctx<'_>, code: &str) -> AppResult<Value> {
         .store
         .subject_by_code(&parsed)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("部门 {} 不存在", parsed.as_str())))?;
+        .ok_or_else(no_department)?;
     match ctx.store.gov_subject(&subject.id).await? {
         Some((ArchiveKind::Department, _, _)) => {}
-        _ => {
-            return Err(AppError::not_found(format!(
-                "{} 不是已登记的部门",
-                parsed.as_str()
-            )));
-        }
+        // The same answer as for an unknown code: whether a person is registered is not public.
+        _ => return Err(no_department()),
     }
     let records = ctx.store.integrity_records(Some(&subject.id), None).await?;
     let dishonest: Vec<Value> = records
