@@ -158,3 +158,17 @@ pub async fn envelope_framework_errors(response: Response) -> Response {
     }
     .into_response()
 }
+
+/// 429 in the error envelope, with `Retry-After`.
+pub(crate) fn rate_limited(wait_secs: u64) -> Response {
+    (
+        [(axum::http::header::RETRY_AFTER, wait_secs.to_string())],
+        ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "查询过于频繁，请稍后再试",
+        )
+        .with_detail(serde_json::json!({"retry_after": wait_secs})),
+    )
+        .into_response()
+}

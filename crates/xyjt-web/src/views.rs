@@ -2,9 +2,13 @@
 
 use serde::Serialize;
 use utoipa::ToSchema;
+use xyjt_core::ident::{CodeKind, check};
 use xyjt_core::ledger::StoredEvent;
+use xyjt_core::listing::EntryState;
+use xyjt_core::mask::mask_person_name;
 use xyjt_core::mask::{Audience, mask_id_number, mask_record, subject_display_name};
 use xyjt_core::record::Record;
+use xyjt_core::subject::PartyCategory;
 use xyjt_core::subject::{NameChange, Subject};
 
 /// A subject as listed and profiled. Natural persons' names and ID numbers are masked in public.
@@ -143,5 +147,44 @@ impl From<&StoredEvent> for EventView {
             hash: e.hash.clone(),
             prev_hash: e.prev_hash.clone(),
         }
+    }
+}
+
+/// Whether an entry names a natural person. Masked unless known to be an organisation: its
+/// code is a valid organisation identifier, or the platform subject is not a natural person.
+/// An entry with no code and no subject (an external list may send such) is masked too.
+fn is_person(e: &EntryState, subject_kind: Option<PartyCategory>) -> bool {
+    let code_kind = e.entry.code.as_deref().map(|c| {
+        let checked = check(c);
+        (checked.kind, checked.result.is_ok())
+    });
+    match (code_kind, subject_kind) {
+        (Some((CodeKind::CitizenId, _)), _) => true,
+        (_, Some(PartyCategory::NaturalPerson)) => true,
+        (_, Some(_)) => false,
+        (Some((CodeKind::Uscc | CodeKind::OrgCode | CodeKind::RegNo, true)), None) => false,
+        _ => true,
+    }
+}
+
+/// The name and code of an entry as the public may see them.
+pub(crate) fn entry_name_and_code(
+    e: &EntryState,
+    subject_kind: Option<PartyCategory>,
+) -> (String, String) {
+    if is_person(e, subject_kind) {
+        (
+            mask_person_name(&e.entry.name),
+            e.entry
+                .code
+                .as_deref()
+                .map(mask_id_number)
+                .unwrap_or_default(),
+        )
+    } else {
+        (
+            e.entry.name.clone(),
+            e.entry.code.clone().unwrap_or_default(),
+        )
     }
 }

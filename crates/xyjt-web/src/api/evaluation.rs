@@ -152,7 +152,7 @@ pub(crate) async fn list_results(
     if blank(&q.q).is_some()
         && let Err(wait) = state.search_allowed(client)
     {
-        return Ok(super::public::rate_limited(wait));
+        return Ok(crate::error::rate_limited(wait));
     }
     let found = published_results(&state, &q, 20).await?;
     let items: Vec<Value> = found.items.iter().map(eval::public_result_json).collect();

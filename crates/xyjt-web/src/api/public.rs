@@ -78,23 +78,9 @@ pub(crate) async fn list_subjects(
     Query(q): Query<SubjectQuery>,
 ) -> Response {
     if let Err(wait) = state.search_allowed(client) {
-        return rate_limited(wait);
+        return crate::error::rate_limited(wait);
     }
     search_subjects(&state, q).await.into_response()
-}
-
-/// 429 in the error envelope, with `Retry-After`.
-pub(crate) fn rate_limited(wait_secs: u64) -> Response {
-    (
-        [(axum::http::header::RETRY_AFTER, wait_secs.to_string())],
-        ApiError::new(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "查询过于频繁，请稍后再试",
-        )
-        .with_detail(serde_json::json!({"retry_after": wait_secs})),
-    )
-        .into_response()
 }
 
 pub(crate) async fn search_subjects(
@@ -389,7 +375,7 @@ pub(crate) async fn list_entries(
             },
             None => None,
         };
-        let (name, code) = crate::portal::entry_name_and_code(e, kind);
+        let (name, code) = crate::views::entry_name_and_code(e, kind);
         let code = (!code.is_empty()).then_some(code);
         items.push(serde_json::json!({
             "id": e.entry.id,

@@ -1,6 +1,7 @@
 //! 信用评价结果: published results by model and period, searchable by (published) name and
 //! filterable by grade, and one result's every deduction and addition. Natural persons masked.
 
+use super::shared::Missing;
 use super::shared::urlencode;
 use crate::AppState;
 use crate::api::evaluation::{ResultsQuery, public_result, published_results};
@@ -280,22 +281,6 @@ struct LineRow {
     basis: String,
     fact: String,
     note: String,
-}
-
-/// A portal page saying something is not there, with a way back.
-#[derive(Template)]
-#[template(path = "portal/missing.html")]
-pub(crate) struct Missing {
-    pub title: &'static str,
-    pub message: String,
-    pub back: &'static str,
-    pub back_label: &'static str,
-}
-
-impl Missing {
-    pub fn respond(self) -> Response {
-        crate::html::render_status(StatusCode::NOT_FOUND, &self)
-    }
 }
 
 /// `/evaluation/results/{id}`: a published result and every line of it; 404 otherwise.

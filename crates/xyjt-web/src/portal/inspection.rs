@@ -1,7 +1,7 @@
 //! 双随机一公开 on the portal: the 随机抽查事项清单, the draw announcements (抽查公告) with their
 //! tasks, and the results (抽查结果公示). Natural persons masked.
 
-use super::evaluation::Missing;
+use super::shared::Missing;
 use super::shared::urlencode;
 use crate::AppState;
 use crate::api::inspection::{

@@ -4,7 +4,7 @@
 //! archives are internal: nothing here reads one (only department registrations and department
 //! records are loaded), so no page can show a civil servant's name, ID number or records.
 
-use super::evaluation::Missing;
+use super::shared::Missing;
 use super::shared::urlencode;
 use crate::AppState;
 use crate::api::integrity::{DepartmentSummary, departments};

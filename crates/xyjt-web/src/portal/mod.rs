@@ -28,8 +28,6 @@ use crate::AppState;
 use axum::Router;
 use axum::routing::get;
 
-pub(crate) use shared::entry_name_and_code;
-
 pub fn router() -> Router<AppState> {
     // Evidence files: up to MAX_EVIDENCE_FILES of MAX_EVIDENCE_BYTES each, plus the form.
     let limit = axum::extract::DefaultBodyLimit::max(

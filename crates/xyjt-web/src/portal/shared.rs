@@ -1,16 +1,16 @@
 //! What several portal pages share: percent-encoding for links, the rows of the public record
 //! table and how a list entry's name and code are masked. Imports no other portal module.
 
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
 use std::collections::HashSet;
-use xyjt_core::ident::{CodeKind, check};
-use xyjt_core::listing::EntryState;
 use xyjt_core::mask::{Audience, mask_record};
-use xyjt_core::mask::{mask_id_number, mask_person_name};
 use xyjt_core::record::{Record, RecordBody, RecordCategory};
-use xyjt_core::subject::PartyCategory;
 
 /// Percent-encoding for a path segment or a query value (the console's, one definition).
 pub(crate) use crate::auth::urlencode;
+pub(crate) use crate::views::entry_name_and_code;
 
 /// One row of the public record table (`portal/record_table.html`): a record as the public
 /// sees it, personal data masked, with its publicity window and the actions it offers.
@@ -67,41 +67,18 @@ pub fn record_content(r: &Record) -> String {
     }
 }
 
-/// Whether an entry names a natural person. Masked unless known to be an organisation: its
-/// code is a valid organisation identifier, or the platform subject is not a natural person.
-/// An entry with no code and no subject (an external list may send such) is masked too.
-fn is_person(e: &EntryState, subject_kind: Option<PartyCategory>) -> bool {
-    let code_kind = e.entry.code.as_deref().map(|c| {
-        let checked = check(c);
-        (checked.kind, checked.result.is_ok())
-    });
-    match (code_kind, subject_kind) {
-        (Some((CodeKind::CitizenId, _)), _) => true,
-        (_, Some(PartyCategory::NaturalPerson)) => true,
-        (_, Some(_)) => false,
-        (Some((CodeKind::Uscc | CodeKind::OrgCode | CodeKind::RegNo, true)), None) => false,
-        _ => true,
-    }
+/// A portal page saying something is not there, with a way back.
+#[derive(Template)]
+#[template(path = "portal/missing.html")]
+pub(crate) struct Missing {
+    pub title: &'static str,
+    pub message: String,
+    pub back: &'static str,
+    pub back_label: &'static str,
 }
 
-/// The name and code of an entry as the public may see them.
-pub(crate) fn entry_name_and_code(
-    e: &EntryState,
-    subject_kind: Option<PartyCategory>,
-) -> (String, String) {
-    if is_person(e, subject_kind) {
-        (
-            mask_person_name(&e.entry.name),
-            e.entry
-                .code
-                .as_deref()
-                .map(mask_id_number)
-                .unwrap_or_default(),
-        )
-    } else {
-        (
-            e.entry.name.clone(),
-            e.entry.code.clone().unwrap_or_default(),
-        )
+impl Missing {
+    pub fn respond(self) -> Response {
+        crate::html::render_status(StatusCode::NOT_FOUND, &self)
     }
 }
