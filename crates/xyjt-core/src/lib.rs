@@ -11,6 +11,7 @@ pub mod commitment;
 pub mod demo;
 pub mod discretion;
 pub mod evaluation;
+pub mod fields;
 pub mod ident;
 pub mod inspection;
 pub mod integrity;

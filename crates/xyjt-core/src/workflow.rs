@@ -879,40 +879,101 @@ pub fn query_code_hash(code: &str) -> String {
     crate::canonical::sha256_hex(code.trim().to_uppercase().as_bytes())
 }
 
-/// Applies the corrected field values to a record body (异议成立: 更正). Only existing fields of
-/// the body may be set; each must keep the field's type.
-pub fn patch_body(
-    body: &crate::record::RecordBody,
-    fields: &Value,
-) -> Result<crate::record::RecordBody, String> {
-    let Some(fields) = fields.as_object() else {
-        return Err("更正内容应为“字段: 值”的对象".into());
-    };
-    if fields.is_empty() {
-        return Err("没有给出更正后的字段值".into());
+/// The internal key of a field named by a caller (see [`crate::fields::Field::named`]: key,
+/// national code or Chinese label) in a record of `category`; `party` (the whole party) stays
+/// as it is. `category` is refused: a correction cannot change it.
+pub fn field_key(
+    category: crate::record::RecordCategory,
+    name: &str,
+) -> Result<&'static str, String> {
+    match name.trim() {
+        "category" => Err("更正不能改变记录类别".into()),
+        "party" => Ok("party"),
+        other => crate::fields::Field::named(category, other)
+            .map(|f| f.key())
+            .map_err(|e| e.to_string()),
     }
-    let mut json = serde_json::to_value(body).map_err(|e| e.to_string())?;
+}
+
+/// The Chinese label of an internal key, for messages (`罚款金额（万元）`; `行政相对人` for
+/// `party`); the key itself when it names no field.
+pub fn field_label(category: crate::record::RecordCategory, key: &str) -> String {
+    if key == "party" {
+        return "行政相对人".into();
+    }
+    crate::fields::Field::named(category, key)
+        .map(|f| f.label(category).to_string())
+        .unwrap_or_else(|_| key.to_string())
+}
+
+/// Claimed or corrected values with every field named by its internal key (`fine`), whatever
+/// name the caller gave (`CF_NR_FK`, `罚款金额`); a field named twice is refused.
+pub fn normalize_fields(
+    category: crate::record::RecordCategory,
+    fields: &Value,
+) -> Result<serde_json::Map<String, Value>, String> {
+    let Some(fields) = fields.as_object() else {
+        return Err("应为“字段: 值”的对象".into());
+    };
+    let mut out = serde_json::Map::new();
+    for (name, v) in fields {
+        let key = field_key(category, name)?;
+        if out.insert(key.to_string(), v.clone()).is_some() {
+            return Err(format!("“{}”写了不止一次", field_label(category, key)));
+        }
+    }
+    Ok(out)
+}
+
+/// Sets `fields` (internal keys) into a body's JSON; party keys (`party.name`) inside `party`.
+fn set_fields(json: &mut Value, fields: &serde_json::Map<String, Value>) {
     // RecordBody serialises internally tagged: {"category": …, "party": …, …}.
     let target = json
         .as_object_mut()
         .expect("record bodies serialise as objects");
     for (k, v) in fields {
-        if k == "category" {
-            return Err("更正不能改变记录类别".into());
+        match k.strip_prefix("party.") {
+            Some(inner) => {
+                if let Some(party) = target.get_mut("party").and_then(Value::as_object_mut) {
+                    party.insert(inner.to_string(), v.clone());
+                }
+            }
+            None => {
+                target.insert(k.clone(), v.clone());
+            }
         }
-        if !target.contains_key(k) && !OPTIONAL_FIELDS.contains(&k.as_str()) {
-            return Err(format!("记录中没有字段 {k}"));
-        }
-        target.insert(k.clone(), v.clone());
     }
-    serde_json::from_value(json).map_err(|e| format!("更正后的记录不合规：{e}"))
 }
 
-/// Optional body fields that are absent from the JSON when empty, yet may be set.
-pub const OPTIONAL_FIELDS: &[&str] = &[
-    "fine",
-    "confiscated",
-    "licence_affected",
-    "publicity_until",
-    "remark",
-];
+/// Applies the corrected field values to a record body (异议成立: 更正). Fields are named by
+/// internal key, national code or Chinese label; any field of the record's layout may be set,
+/// and each must keep the field's type (a refusal names the field in Chinese).
+pub fn patch_body(
+    body: &crate::record::RecordBody,
+    fields: &Value,
+) -> Result<crate::record::RecordBody, String> {
+    let category = body.category();
+    if !fields.is_object() {
+        return Err("更正内容应为“字段: 值”的对象".into());
+    }
+    let fields = normalize_fields(category, fields)?;
+    if fields.is_empty() {
+        return Err("没有给出更正后的字段值".into());
+    }
+    let original = serde_json::to_value(body).map_err(|e| e.to_string())?;
+    let mut json = original.clone();
+    set_fields(&mut json, &fields);
+    serde_json::from_value(json).map_err(|e| {
+        // Name the first field whose value alone makes the record invalid.
+        let culprit = fields.iter().find(|(k, v)| {
+            let mut one = original.clone();
+            let single = serde_json::Map::from_iter([((*k).clone(), (*v).clone())]);
+            set_fields(&mut one, &single);
+            serde_json::from_value::<crate::record::RecordBody>(one).is_err()
+        });
+        match culprit {
+            Some((k, v)) => format!("“{}”的值 {v} 不合规（{e}）", field_label(category, k)),
+            None => format!("更正后的记录不合规：{e}"),
+        }
+    })
+}

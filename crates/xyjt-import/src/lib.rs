@@ -16,7 +16,8 @@
 //!   into the ledger, the rejects file where [`RejectsTo`] says.
 
 pub mod dates;
-pub mod fields;
+/// The layouts live in the core (objections and corrections name fields too).
+pub use xyjt_core::fields;
 pub mod policy_xlsx;
 pub mod read;
 pub mod rejects;

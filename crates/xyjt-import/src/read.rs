@@ -35,6 +35,13 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// Rows the XLSX helper thread may read ahead.
 const XLSX_CHANNEL_ROWS: usize = 64;
 
+/// The widest header accepted. The national layouts have 30 (行政处罚) and 28 (行政许可)
+/// columns, and bureau exports add a few of their own (序号, 内部编号, 审核状态 …); ten times
+/// the layout is still a 双公示 file with extra columns, anything wider is not one (a pivoted
+/// sheet, a file of another kind, or a hostile one: every row holds a cell per column and the
+/// report names every ignored column). Such a file is refused before any row is read.
+pub const MAX_COLUMNS: usize = 300;
+
 /// Why a file cannot be read. Displays in Chinese for the uploader.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -62,6 +69,20 @@ pub enum FileError {
     /// A CSV parsing failure other than I/O.
     #[error("CSV 格式错误：{detail}")]
     Csv { detail: String },
+    /// A quoted CSV cell whose closing quote never comes: the rest of the file was read into
+    /// that one cell. `row` is the data row as in every other import message (1-based, the
+    /// header not counted; 0 for the header itself), `column` the cell's header text (or its
+    /// 1-based number).
+    #[error(
+        "CSV 格式错误：{}“{column}”列的引号没有闭合，从该处到文件末尾都被读成了这一个单元格；请补上右引号（单元格内的引号应写成两个：\"\"）",
+        if *row == 0 { "表头".to_string() } else { format!("第 {row} 行") }
+    )]
+    UnclosedQuote { row: usize, column: String },
+    /// A header wider than [`MAX_COLUMNS`].
+    #[error(
+        "表头有 {count} 列，超过上限 {max} 列：国家标准格式只有约 30 列，请检查是否选错了文件或工作表"
+    )]
+    TooManyColumns { count: usize, max: usize },
     /// The extension is not one of the supported formats.
     #[error("不支持的文件格式“{extension}”：仅支持 .csv、.txt、.xlsx、.json、.jsonl、.ndjson")]
     UnknownFormat { extension: String },
@@ -194,6 +215,16 @@ impl Header {
             .collect()
     }
 
+    /// The header texts that name no field of the layout (ignored on import), in column order;
+    /// blank header cells are left out.
+    pub fn ignored(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|c| c.field.is_none() && !c.text.is_empty())
+            .map(|c| c.text.clone())
+            .collect()
+    }
+
     /// Fields named by more than one column.
     pub fn duplicate_fields(&self) -> Vec<Field> {
         let mut seen = Vec::new();
@@ -210,8 +241,14 @@ impl Header {
         dups
     }
 
-    /// Fails on duplicate or missing required columns.
-    fn check(&self) -> Result<(), FileError> {
+    /// Fails on a header wider than [`MAX_COLUMNS`], duplicate or missing required columns.
+    pub(crate) fn check(&self) -> Result<(), FileError> {
+        if self.columns.len() > MAX_COLUMNS {
+            return Err(FileError::TooManyColumns {
+                count: self.columns.len(),
+                max: MAX_COLUMNS,
+            });
+        }
         let codes = |fields: Vec<Field>| -> Vec<String> {
             fields
                 .into_iter()
@@ -392,10 +429,31 @@ fn all_blank(cells: &[String]) -> bool {
 /// A CSV source: the sniffed sample, then the rest of the input.
 type CsvInput = io::Chain<Cursor<Vec<u8>>, Input>;
 
+/// Counts the quote characters of the decoded text on their way to the CSV parser: an odd
+/// count at the end of the input means a quoted cell was never closed (escaped quotes are
+/// doubled, so they count even).
+struct QuoteCounter<R> {
+    inner: R,
+    quotes: u64,
+    /// The input has ended (a read gave nothing).
+    eof: bool,
+}
+
+impl<R: Read> Read for QuoteCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        self.eof |= n == 0 && !buf.is_empty();
+        Ok(n)
+    }
+}
+
 struct CsvSource {
-    reader: csv::Reader<DecodeReaderBytes<CsvInput, Vec<u8>>>,
+    reader: csv::Reader<QuoteCounter<DecodeReaderBytes<CsvInput, Vec<u8>>>>,
     record: csv::ByteRecord,
     row: usize,
+    /// The header's texts, to name the column of an unclosed quote.
+    header: Vec<String>,
 }
 
 impl CsvSource {
@@ -407,6 +465,33 @@ impl CsvSource {
             .map_err(csv_error)?
         {
             return Ok(None);
+        }
+        // A record that ran to the end of the input across lines, with an odd number of quotes
+        // in the input: its last cell opened a quote that never closed.
+        let input = self.reader.get_ref();
+        if input.eof
+            && input.quotes % 2 == 1
+            && self
+                .record
+                .iter()
+                .next_back()
+                .is_some_and(|cell| cell.contains(&b'\n') || cell.contains(&b'\r'))
+        {
+            let index = self.record.len().saturating_sub(1);
+            return Err(FileError::UnclosedQuote {
+                // The header is read before any data row; data rows count from 1.
+                row: if self.header.is_empty() {
+                    0
+                } else {
+                    self.row + 1
+                },
+                column: self
+                    .header
+                    .get(index)
+                    .filter(|t| !t.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| format!("第 {} 列", index + 1)),
+            });
         }
         // The decoder emits UTF-8 (bad input bytes became U+FFFD), so this never replaces.
         Ok(Some(
@@ -472,15 +557,26 @@ pub(crate) fn detect_encoding(
         .max_utf8_buffer_length_without_replacement(sample.len())
         .unwrap_or(sample.len().saturating_mul(4));
     let mut out = String::with_capacity(capacity);
-    let (result, _) = decoder.decode_to_string_without_replacement(sample, &mut out, !more);
-    if result == DecoderResult::InputEmpty {
-        return Ok((GB18030, 0));
-    }
+    let (result, read) = decoder.decode_to_string_without_replacement(sample, &mut out, !more);
+    // Where GB18030 fails, not where UTF-8 did (often a valid GBK character much earlier).
+    let bad_at = match result {
+        DecoderResult::InputEmpty => return Ok((GB18030, 0)),
+        DecoderResult::Malformed(bad, after) => read
+            .saturating_sub(usize::from(bad) + usize::from(after))
+            .min(sample.len().saturating_sub(1)),
+        DecoderResult::OutputFull => bad_at,
+    };
+    let line = sample[..bad_at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let bytes: Vec<String> = sample[bad_at..]
+        .iter()
+        .take(2)
+        .map(|b| format!("0x{b:02X}"))
+        .collect();
     Err(FileError::Encoding {
         detail: format!(
-            "既不是 UTF-8 也不是 GB18030/GBK（第 {} 字节起为无效字节 0x{:02X}），请另存为 UTF-8 或 GBK 编码的 CSV",
+            "既不是 UTF-8 也不是 GB18030/GBK（第 {line} 行，第 {} 字节起为无效字节 {}），请另存为 UTF-8 或 GBK 编码的 CSV",
             bad_at + 1,
-            sample[bad_at]
+            bytes.join(" ")
         ),
     })
 }
@@ -511,11 +607,16 @@ fn open_csv(mut input: Input, category: RecordCategory) -> Result<RowReader, Fil
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(decoder);
+        .from_reader(QuoteCounter {
+            inner: decoder,
+            quotes: 0,
+            eof: false,
+        });
     let mut source = CsvSource {
         reader,
         record: csv::ByteRecord::new(),
         row: 0,
+        header: Vec::new(),
     };
     let header_cells = loop {
         match source.next_cells()? {
@@ -526,6 +627,7 @@ fn open_csv(mut input: Input, category: RecordCategory) -> Result<RowReader, Fil
     };
     let header = Header::new(category, header_cells);
     header.check()?;
+    source.header = header.texts().map(str::to_string).collect();
     Ok(RowReader {
         header,
         format: Format::Csv,

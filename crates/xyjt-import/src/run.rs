@@ -160,6 +160,10 @@ pub struct ImportReport {
     pub late: usize,
     pub errors: Vec<FieldError>,
     pub late_rows: Vec<usize>,
+    /// Header columns that name no field of the layout, ignored (their texts, in file order);
+    /// left out of the JSON when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_columns: Vec<String>,
 }
 
 /// The report plus what happened to the database and the rejects file.
@@ -426,6 +430,7 @@ async fn import_rows(
             late: 0,
             errors: Vec::new(),
             late_rows: Vec::new(),
+            ignored_columns: reader.header().ignored(),
         },
         published: 0,
         corrected: 0,

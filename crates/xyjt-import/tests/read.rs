@@ -1213,3 +1213,130 @@ proptest::proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Messages that say what is wrong (issue 17, item 8)
+// ---------------------------------------------------------------------------------------------
+
+/// A GBK file with a bad byte sequence is reported at that sequence (its byte and line), not at
+/// the first GBK character (where UTF-8 decoding gave up, hundreds of bytes earlier).
+#[test]
+fn a_bad_gbk_sequence_is_reported_where_it_is() {
+    let dir = temp_dir("gbk_bad_offset");
+    let pairs = penalty_pairs();
+    let text = csv_text(&codes(&pairs), &[values(&pairs)]);
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let mut bytes = gbk.to_vec();
+    let first_chinese = bytes.iter().position(|b| *b >= 0x80).unwrap();
+    assert!(bytes.len() > first_chinese + 300, "a long valid prefix");
+    bytes.extend_from_slice(b"abc,\x81\x20def\n");
+    let bad = gbk.len() + 4;
+    let path = write(&dir, "bad.csv", &bytes);
+    let err = open(&path, P).unwrap_err();
+    let FileError::Encoding { detail } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        detail.contains(&format!(
+            "第 3 行，第 {} 字节起为无效字节 0x81 0x20",
+            bad + 1
+        )),
+        "{detail}"
+    );
+    assert!(
+        !detail.contains(&format!("第 {} 字节", first_chinese + 1)),
+        "{detail}"
+    );
+}
+
+/// A cell whose opening quote is never closed swallows the rest of the file: that is said, with
+/// the row and the column, instead of a column-count error and every required field missing.
+#[test]
+fn an_unclosed_quote_is_reported_as_such() {
+    let dir = temp_dir("csv_unclosed_quote");
+    let pairs = penalty_pairs();
+    let good = values(&pairs);
+    let mut broken = csv_text(&[], std::slice::from_ref(&good))[2..].to_string();
+    // The 文书号 cell (the 14th) opens a quote that never closes.
+    let cells: Vec<&str> = broken.trim_end().split(',').collect();
+    let mut cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+    cells[13] = format!("\"{}", cells[13]);
+    broken = cells.join(",") + "\n";
+    let text = format!(
+        "{}{}{}",
+        csv_text(&codes(&pairs), std::slice::from_ref(&good)),
+        broken,
+        &csv_text(&[], &[good.clone(), good.clone()])[2..]
+    );
+    let path = write(&dir, "unclosed.csv", &text);
+    let items: Vec<_> = open(&path, P).unwrap().collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(items[0].is_ok());
+    let Err(err @ FileError::UnclosedQuote { row: 2, column }) = &items[1] else {
+        panic!("{:?}", items[1])
+    };
+    assert_eq!(column, "CF_WSH");
+    assert!(
+        err.to_string().contains("第 2 行“CF_WSH”列的引号没有闭合"),
+        "{err}"
+    );
+
+    // Balanced quotes across lines (a cell with a line break) are no such error.
+    let mut multi = good.clone();
+    multi[15] = "第一行\n第二行".into();
+    let path = write(
+        &dir,
+        "closed.csv",
+        csv_text(&codes(&pairs), &[good.clone(), multi]),
+    );
+    assert!(open(&path, P).unwrap().all(|r| r.is_ok()));
+}
+
+/// JSON nested past serde_json's limit is named as nesting, not as a syntax error at a column.
+#[test]
+fn json_nested_too_deep_is_named() {
+    let dir = temp_dir("json_deep");
+    let object = json_object(&penalty_pairs());
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let text = format!("[{object},\n{{\"CF_XDR_MC\": {deep}}}]");
+    let path = write(&dir, "deep.json", text);
+    let items: Vec<_> = open(&path, P).unwrap().collect();
+    let Some(Err(err @ FileError::Json { row: 2, .. })) = items.last() else {
+        panic!("{items:?}")
+    };
+    let message = err.to_string();
+    assert!(message.contains("嵌套超过 128 层"), "{message}");
+    assert!(!message.contains("语法错误"), "{message}");
+}
+
+/// A header far wider than any 双公示 layout is refused before any row is read; columns that
+/// name no field are listed (the report says which columns were ignored).
+#[test]
+fn absurd_headers_are_refused_and_unknown_columns_named() {
+    let dir = temp_dir("csv_wide");
+    let pairs = penalty_pairs();
+    let mut header: Vec<String> = codes(&pairs).iter().map(|c| c.to_string()).collect();
+    header.extend((0..10_000).map(|i| format!("X{i}")));
+    let path = write(&dir, "wide.csv", header.join(",") + "\n");
+    let err = open(&path, P).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FileError::TooManyColumns {
+                count: 10_030,
+                max: xyjt_import::read::MAX_COLUMNS
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("表头有 10030 列，超过上限 300 列"));
+
+    let mut header: Vec<String> = codes(&pairs).iter().map(|c| c.to_string()).collect();
+    header.extend(["序号".to_string(), String::new(), "内部编号".to_string()]);
+    let mut row = values(&pairs);
+    row.extend(["1".to_string(), String::new(), "N-1".to_string()]);
+    let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let path = write(&dir, "extra.csv", csv_text(&refs, &[row]));
+    let reader = open(&path, P).unwrap();
+    assert_eq!(reader.header().ignored(), vec!["序号", "内部编号"]);
+}

@@ -439,3 +439,26 @@ async fn postgres_control_characters() {
         pg.drop().await;
     }
 }
+
+/// Header columns that name no field are not silently dropped: the report lists them.
+#[tokio::test]
+async fn the_report_names_the_ignored_columns() {
+    let dir = temp_dir("run-ignored");
+    let store = SqlStore::connect(&format!("sqlite://{}", dir.join("db.sqlite").display()))
+        .await
+        .unwrap();
+    let mut r = row("榕交执罚〔2024〕201号", "2024-06-25");
+    r.insert(0, ("序号", "1".into()));
+    r.push(("审核状态", "已审核".into()));
+    let file = write_csv(&dir, "extra.csv", &[r]);
+    let mut o = options(NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
+    o.dry_run = true;
+    let outcome = import(&store, &file, &o).await.unwrap();
+    assert_eq!(outcome.report.accepted, 1);
+    assert_eq!(outcome.report.ignored_columns, vec!["序号", "审核状态"]);
+    let json = serde_json::to_value(&outcome.report).unwrap();
+    assert_eq!(
+        json["ignored_columns"],
+        serde_json::json!(["序号", "审核状态"])
+    );
+}

@@ -409,29 +409,47 @@ const PROJECTIONS: &[(&str, &[&str])] = &[
     ("assessments", &[]),
 ];
 
-pub(crate) async fn projection_rows(
+/// The projection tables whose rows are not identified by their first column alone.
+/// Every other table's first column is its primary key.
+const COMPOSITE_KEYS: &[(&str, &[&str])] = &[
+    ("subject_names", &["subject_id", "seq"]),
+    ("false_positives", &["entry_id", "query_key"]),
+    ("eval_models", &["id", "version"]),
+];
+
+pub(crate) async fn projections(
     store: &SqlStore,
-) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
+) -> Result<Vec<crate::ProjectionTable>, StoreError> {
     use sqlx::Column;
-    let mut out = std::collections::BTreeMap::new();
+    let mut out = Vec::with_capacity(PROJECTIONS.len());
     for (table, skip) in PROJECTIONS {
         let rows = sqlx::query(&format!("SELECT * FROM {table}"))
             .fetch_all(&store.pool)
             .await
             .context(format!("读取投影表 {table}"))?;
-        let mut texts: Vec<String> = rows
+        let mut columns: Vec<String> = Vec::new();
+        let mut ordinals: Vec<usize> = Vec::new();
+        if let Some(first) = rows.first() {
+            for c in first.columns() {
+                if !skip.contains(&c.name()) {
+                    columns.push(c.name().to_string());
+                    ordinals.push(c.ordinal());
+                }
+            }
+        }
+        let key = match COMPOSITE_KEYS.iter().find(|(t, _)| t == table) {
+            Some((_, names)) => names
+                .iter()
+                .filter_map(|n| columns.iter().position(|c| c == n))
+                .collect(),
+            None if columns.is_empty() => Vec::new(),
+            None => vec![0],
+        };
+        let rows = rows
             .iter()
-            .map(|row| {
-                row.columns()
-                    .iter()
-                    .filter(|c| !skip.contains(&c.name()))
-                    .map(|c| format!("{}={}", c.name(), cell_text(row, c.ordinal())))
-                    .collect::<Vec<_>>()
-                    .join(";")
-            })
+            .map(|row| ordinals.iter().map(|&i| cell_text(row, i)).collect())
             .collect();
-        texts.sort();
-        out.insert((*table).to_string(), texts);
+        out.push(crate::ProjectionTable::new(table, columns, key, rows));
     }
     Ok(out)
 }

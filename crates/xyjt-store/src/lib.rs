@@ -116,6 +116,72 @@ pub struct LedgerHead {
     pub recorded_at: String,
 }
 
+/// One projection table as stored: every cell as text (`NULL` for a null, binary as hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectionTable {
+    pub name: String,
+    /// Column names, in table order (columns that are not projections left out).
+    pub columns: Vec<String>,
+    /// Positions in `columns` of the row's key (the primary key).
+    pub key: Vec<usize>,
+    /// Cells in `columns` order; sorted by key, then by the whole row.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl ProjectionTable {
+    pub fn new(
+        name: &str,
+        columns: Vec<String>,
+        key: Vec<usize>,
+        mut rows: Vec<Vec<String>>,
+    ) -> ProjectionTable {
+        let mut table = ProjectionTable {
+            name: name.to_string(),
+            columns,
+            key,
+            rows: Vec::new(),
+        };
+        rows.sort_by(|a, b| table.key_of(a).cmp(&table.key_of(b)).then_with(|| a.cmp(b)));
+        table.rows = rows;
+        table
+    }
+
+    /// A row's key cells.
+    pub fn key_of<'a>(&self, row: &'a [String]) -> Vec<&'a str> {
+        self.key
+            .iter()
+            .filter_map(|&i| row.get(i).map(String::as_str))
+            .collect()
+    }
+
+    /// A row's key as `column=value` pairs (`id=…`, `subject_id=…, seq=…`).
+    pub fn key_label(&self, row: &[String]) -> String {
+        self.key
+            .iter()
+            .filter_map(|&i| Some(format!("{}={}", self.columns.get(i)?, row.get(i)?)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Each row as `column=value` pairs joined by `;`, sorted.
+    pub fn texts(&self) -> Vec<String> {
+        let mut texts: Vec<String> = self
+            .rows
+            .iter()
+            .map(|row| {
+                self.columns
+                    .iter()
+                    .zip(row)
+                    .map(|(c, v)| format!("{c}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            })
+            .collect();
+        texts.sort();
+        texts
+    }
+}
+
 /// A subject as listed in search results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectPage {
@@ -397,12 +463,22 @@ pub trait Store: EvaluationStore + IntegrityStore + Send + Sync {
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError>;
 
-    /// Every projection table's rows as text (`column=value` pairs), sorted: what the ledger
-    /// is replayed into. Not projections and so left out: the ledger itself, sessions,
+    /// Every projection table, its columns and rows as text, rows sorted by key: what the
+    /// ledger is replayed into. Not projections and so left out: the ledger itself, sessions,
     /// attachments (content-addressed files) and the outbox's delivery marks.
+    async fn projections(&self) -> Result<Vec<ProjectionTable>, StoreError>;
+
+    /// Every projection table's rows as text (`column=value` pairs), sorted.
     async fn projection_rows(
         &self,
-    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError>;
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
+        Ok(self
+            .projections()
+            .await?
+            .iter()
+            .map(|t| (t.name.clone(), t.texts()))
+            .collect())
+    }
 
     async fn subject(&self, id: &str) -> Result<Option<Subject>, StoreError>;
 

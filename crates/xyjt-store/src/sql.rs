@@ -47,10 +47,8 @@ impl Store for SqlStore {
         ledger::events_after(self, after_seq, limit).await
     }
 
-    async fn projection_rows(
-        &self,
-    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
-        ledger::projection_rows(self).await
+    async fn projections(&self) -> Result<Vec<crate::ProjectionTable>, StoreError> {
+        ledger::projections(self).await
     }
 
     async fn subject(&self, id: &str) -> Result<Option<Subject>, StoreError> {

@@ -1197,3 +1197,145 @@ async fn every_console_write_checks_the_token_first() {
         StatusCode::OK
     );
 }
+
+/// Reads are scoped like writes (issue 17): 名单管理, 核查记录 and 操作审计 show a staff member
+/// only what their unit and the units below did (a manager: the whole bureau). Entries, checks
+/// and events of units outside the tree and of systems (imports, the demo, system jobs) belong
+/// to the root: only a scope over the whole tree sees them.
+#[tokio::test]
+async fn lists_checks_and_audit_show_only_the_units_in_scope() {
+    const DH: &str = "东湖市交通运输综合行政执法支队";
+    const XL_TOKEN: &str = "xyjt_test_token_of_xiling_detachment";
+    const DH_TOKEN: &str = "xyjt_test_token_of_donghu_detachment";
+    let (store, state) = setup().await;
+    let entry = |id: &str, name: &str, unit: &str| xyjt_core::listing::ListEntry {
+        id: id.into(),
+        list: xyjt_core::lists::NameList::Black,
+        subject_id: None,
+        name: name.into(),
+        code: None,
+        item_id: "S-BLACK-SERIOUS-PENALTY".into(),
+        policy_version: 1,
+        basis: "受到严重行政处罚".into(),
+        deciding_unit: unit.into(),
+        entry_date: today(),
+        valid_until: None,
+        source_records: vec![],
+        explanation: "test".into(),
+    };
+    let token = |id: &str, name: &str, secret: &str| {
+        NewEvent::new(
+            "system:init",
+            Utc::now(),
+            EventPayload::ApiTokenIssued {
+                token_id: id.into(),
+                name: name.into(),
+                token_hash: xyjt_core::canonical::sha256_hex(secret.as_bytes()),
+            },
+        )
+    };
+    store
+        .append(vec![
+            token("t-xl", XL, XL_TOKEN),
+            token("t-dh", DH, DH_TOKEN),
+            NewEvent::new(
+                "user:xl-lr",
+                Utc::now(),
+                EventPayload::ListEntryProposed {
+                    entry: entry("e-xl", "西岭甲物流有限公司", XL),
+                    by: "xl-lr".into(),
+                },
+            ),
+            NewEvent::new(
+                "user:dh-lr",
+                Utc::now(),
+                EventPayload::ListEntryProposed {
+                    entry: entry("e-dh", "东湖乙物流有限公司", DH),
+                    by: "dh-lr".into(),
+                },
+            ),
+            // A unit outside the organisation tree (an external list's court).
+            NewEvent::new(
+                "system:exchange",
+                Utc::now(),
+                EventPayload::ListEntryProposed {
+                    entry: entry(
+                        "e-court",
+                        "法院丙物流有限公司",
+                        "示范市中级人民法院（演示）",
+                    ),
+                    by: "system:exchange".into(),
+                },
+            ),
+        ])
+        .await
+        .unwrap();
+    state.refresh_checks().await.unwrap();
+    // A check asked by each detachment's system, about different companies.
+    for (secret, code) in [
+        (XL_TOKEN, "91350100M000100Y43"),
+        (DH_TOKEN, "91110000600037341L"),
+    ] {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/checks")
+            .header("authorization", format!("Bearer {secret}"))
+            .header("content-type", "application/json")
+            .body(Body::from(
+                serde_json::json!({"subject": {"identifier": code}, "decision_point": "招标投标"})
+                    .to_string(),
+            ))
+            .unwrap();
+        let r = send(&state, req).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let rows = |html: &str, table: &str| {
+        html.split(&format!("<table id=\"{table}\">"))
+            .nth(1)
+            .and_then(|t| t.split("</table>").next())
+            .map_or(0, |t| t.matches("<tr><td>").count())
+    };
+    // (login, sees 西岭, sees 东湖, sees the root's)
+    for (login, xl, dh, root) in [
+        ("xl-lr", true, false, false),
+        ("xl-sh", true, false, false),
+        ("dh-lr", false, true, false),
+        ("dh-sh", false, true, false),
+        ("xyc", true, true, true),
+        ("admin", true, true, true),
+    ] {
+        let (cookie, _) = sign_in(&state, login).await;
+        let lists = get(&state, "/console/lists", &cookie).await;
+        assert_eq!(lists.status, StatusCode::OK, "{login}");
+        assert_eq!(lists.text.contains("西岭甲物流有限公司"), xl, "{login}");
+        assert_eq!(lists.text.contains("东湖乙物流有限公司"), dh, "{login}");
+        assert_eq!(lists.text.contains("法院丙物流有限公司"), root, "{login}");
+        let checks = get(&state, "/console/checks", &cookie).await;
+        assert_eq!(checks.status, StatusCode::OK, "{login}");
+        assert_eq!(checks.text.contains("91350100M000100Y43"), xl, "{login}");
+        assert_eq!(checks.text.contains("91110000600037341L"), dh, "{login}");
+        let audit = get(&state, "/console/audit", &cookie).await;
+        assert_eq!(audit.status, StatusCode::OK, "{login}");
+        assert_eq!(audit.text.contains("<td>user:xl-lr</td>"), xl, "{login}");
+        assert_eq!(
+            audit.text.contains(&format!("<td>api:{XL}</td>")),
+            xl,
+            "{login}"
+        );
+        assert_eq!(audit.text.contains("<td>user:dh-lr</td>"), dh, "{login}");
+        assert_eq!(
+            audit.text.contains(&format!("<td>api:{DH}</td>")),
+            dh,
+            "{login}"
+        );
+        assert_eq!(audit.text.contains("<td>system:init</td>"), root, "{login}");
+        // Asking for another unit's actor by name shows nothing either.
+        let other = if dh { "user:xl-lr" } else { "user:dh-lr" };
+        let asked = get(&state, &format!("/console/audit?actor={other}"), &cookie).await;
+        assert_eq!(
+            rows(&asked.text, "audit") > 0,
+            root || (xl && dh),
+            "{login}"
+        );
+    }
+}

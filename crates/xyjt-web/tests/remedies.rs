@@ -707,6 +707,144 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
     assert!((row["on_time_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
 }
 
+/// A field is named however the caller has it: the national code (`CF_NR_FK`), the Chinese
+/// label (`罚款金额`, `罚款金额（万元）`) or the internal key (`fine`), in `field`, `claimed`
+/// and a decision's `corrected`; the ledger keeps the internal key. A name that is no field,
+/// or a field of the other layout, or a value that does not fit, is refused naming the field
+/// in Chinese.
+async fn field_names(store: Arc<dyn Store>, state: AppState) {
+    let file = |body: Value| {
+        let state = state.clone();
+        async move { call(&state, "POST", "/api/v1/objections", None, Some(body)).await }
+    };
+    let stored = |number: String| {
+        let store = store.clone();
+        async move {
+            let wf = store.application(&number).await.unwrap().unwrap();
+            (wf.app.target.field.clone(), wf.app.claimed.clone())
+        }
+    };
+    for (field, claimed) in [
+        ("CF_NR_FK", json!({"CF_NR_FK": "0.1"})),
+        ("罚款金额", json!({"罚款金额": "0.1"})),
+        ("cf_nr_fk", json!({"罚款金额（万元）": "0.1"})),
+        ("fine", json!({"fine": "0.1"})),
+    ] {
+        let (status, filed) = file(json!({
+            "record_id": "r-new", "reason": "罚款金额有误", "field": field, "claimed": claimed,
+        }))
+        .await;
+        assert_eq!(status, StatusCode::OK, "{field}: {filed}");
+        let (kept_field, kept) = stored(filed["number"].as_str().unwrap().into()).await;
+        assert_eq!(kept_field.as_deref(), Some("fine"), "{field}");
+        assert_eq!(kept, json!({"fine": "0.1"}), "{field}");
+    }
+    // Party columns by code or label, kept under `party`.
+    let (status, filed) = file(json!({
+        "record_id": "r-new", "reason": "名称有误",
+        "claimed": {"CF_XDR_MC": "示范市长风物流有限公司", "法定代表人": "李四"},
+    }))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{filed}");
+    let (_, kept) = stored(filed["number"].as_str().unwrap().into()).await;
+    assert_eq!(
+        kept,
+        json!({"party.name": "示范市长风物流有限公司", "party.legal_rep": "李四"})
+    );
+
+    // Refusals name the field in Chinese.
+    for (body, expect) in [
+        (
+            json!({"record_id": "r-new", "reason": "x", "claimed": {"CF_XX": "1"}}),
+            "行政处罚信息中没有字段“CF_XX”",
+        ),
+        (
+            json!({"record_id": "r-new", "reason": "x", "field": "XK_XKBH"}),
+            "“许可编号”（XK_XKBH）不是行政处罚信息的字段",
+        ),
+        (
+            json!({"record_id": "r-new", "reason": "x", "claimed": {"罚款金额": "一千元"}}),
+            "“罚款金额（万元）”的值 \"一千元\" 不合规",
+        ),
+        (
+            json!({"record_id": "r-new", "reason": "x", "claimed": {"fine": "0.1", "CF_NR_FK": "0.2"}}),
+            "“罚款金额（万元）”写了不止一次",
+        ),
+    ] {
+        let (status, bad) = file(body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {bad}");
+        let message = bad["error"]["message"].as_str().unwrap();
+        assert!(message.contains(expect), "{body}: {message}");
+    }
+
+    // Upheld with the corrected value named by its Chinese label: the record is corrected.
+    let (_, filed) = file(json!({
+        "record_id": "r-new", "reason": "罚款金额有误", "claimed": {"CF_NR_FK": "0.1"},
+        "filed_on": "2026-09-28",
+    }))
+    .await;
+    let number = filed["number"].as_str().unwrap().to_string();
+    let decided = on(&state, "2026-10-14");
+    let uri = format!("/api/v1/workflows/{number}/steps");
+    let (status, bad) = call(
+        &decided,
+        "POST",
+        &uri,
+        Some(TOKEN),
+        Some(
+            json!({"action": "decide", "on": "2026-10-14", "granted": true,
+            "reasons": "核实缴款凭证，异议成立", "corrected": {"罚款": "0.15"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("行政处罚信息中没有字段“罚款”"),
+        "{bad}"
+    );
+    let (status, wf) = call(
+        &decided,
+        "POST",
+        &uri,
+        Some(TOKEN),
+        Some(
+            json!({"action": "decide", "on": "2026-10-14", "granted": true,
+            "reasons": "核实缴款凭证，异议成立", "corrected": {"罚款金额（万元）": "0.15"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{wf}");
+    let r = store.record("r-new").await.unwrap().unwrap();
+    let RecordBody::Penalty(p) = &r.body else {
+        panic!("a penalty")
+    };
+    assert_eq!(p.fine, Some(WanYuan::parse("0.15").unwrap()));
+    let wf = store.application(&number).await.unwrap().unwrap();
+    assert_eq!(
+        wf.decision.unwrap().corrected,
+        Some(json!({"fine": "0.15"})),
+        "the ledger keeps the internal key"
+    );
+}
+
+#[tokio::test]
+async fn objections_name_fields_by_national_code_or_chinese_label() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("field-names-{}.db", uuid::Uuid::now_v7()));
+    let (store, state) = setup_on(&format!("sqlite://{}", path.display())).await;
+    field_names(store, state).await;
+    if let Some(pg) =
+        xyjt_store::testing::PgSchema::create("objections_name_fields_by_national_code").await
+    {
+        let (store, state) = setup_on(&pg.url).await;
+        field_names(store, state).await;
+        pg.drop().await;
+    }
+}
+
 #[tokio::test]
 async fn objection_and_repair_change_the_profile_and_checks_on_sqlite() {
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))

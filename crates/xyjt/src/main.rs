@@ -122,13 +122,18 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
-    /// Walk the ledger's hash chain; exit 1 naming the first bad event
+    /// Walk the ledger's hash chain, then replay the ledger into a scratch database of the same
+    /// backend and compare the projections (what is served) with the stored ones; exit 1
+    /// naming the first bad event or the first difference (table, row, column)
     Verify {
         #[command(flatten)]
         db: DbArg,
         /// Print the result as JSON
         #[arg(long)]
         json: bool,
+        /// Only walk the hash chain; do not replay and compare the projections
+        #[arg(long)]
+        chain_only: bool,
     },
     /// Replay the ledger into fresh projections (a scratch database of the same backend) and
     /// prove them equal to the stored ones; exit 1 naming what differs
@@ -352,7 +357,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 xyjt_web::TrustedProxies::parse(&trusted_proxies).map_err(anyhow::Error::msg)?;
             runtime()?.block_on(serve(&db.db, policies, addr, demo, proxies))
         }
-        Command::Verify { db, json } => runtime()?.block_on(verify(&db.db, json)),
+        Command::Verify {
+            db,
+            json,
+            chain_only,
+        } => runtime()?.block_on(verify(&db.db, json, chain_only)),
         Command::RebuildProjections { db, json } => {
             runtime()?.block_on(rebuild_projections(&db.db, json))
         }
@@ -634,18 +643,27 @@ async fn seed_demo(
     Ok(seeded.events)
 }
 
-async fn rebuild_projections(db: &str, json: bool) -> Result<ExitCode> {
-    let store = xyjt_store::open(db).await?;
+/// Replays `store`'s ledger into a scratch database of the same backend (removed afterwards)
+/// and compares the projections.
+async fn replay_in_scratch(
+    db: &str,
+    store: &dyn xyjt_store::Store,
+) -> Result<xyjt_app::replay::ReplayReport> {
     let scratch = xyjt_store::Scratch::create(db).await?;
     let report = async {
         let fresh = xyjt_store::open(&scratch.url).await?;
-        let report = xyjt_app::replay::rebuild_projections(store.as_ref(), fresh.as_ref()).await;
+        let report = xyjt_app::replay::rebuild_projections(store, fresh.as_ref()).await;
         drop(fresh);
         Ok::<_, anyhow::Error>(report?)
     }
     .await;
     scratch.remove().await?;
-    let report = report?;
+    report
+}
+
+async fn rebuild_projections(db: &str, json: bool) -> Result<ExitCode> {
+    let store = xyjt_store::open(db).await?;
+    let report = replay_in_scratch(db, store.as_ref()).await?;
     if json {
         outln!("{}", serde_json::to_string(&report)?);
     } else {
@@ -671,6 +689,9 @@ async fn rebuild_projections(db: &str, json: bool) -> Result<ExitCode> {
             for d in &report.differences {
                 outln!("  {d}");
             }
+            if let Some(d) = &report.first_difference {
+                outln!("第一处不同：{d}");
+            }
         }
     }
     Ok(if report.equal() {
@@ -680,17 +701,46 @@ async fn rebuild_projections(db: &str, json: bool) -> Result<ExitCode> {
     })
 }
 
-async fn verify(db: &str, json: bool) -> Result<ExitCode> {
+async fn verify(db: &str, json: bool, chain_only: bool) -> Result<ExitCode> {
     let store = xyjt_store::open(db).await?;
     let report = store.verify().await?;
+    // The projections are compared only over a sound chain: a broken one is the finding.
+    let replay = match (&report.error, chain_only) {
+        (None, false) => Some(replay_in_scratch(db, store.as_ref()).await?),
+        _ => None,
+    };
+    let projection_error = replay.as_ref().and_then(|r| {
+        if r.equal() {
+            None
+        } else if let Some(d) = &r.first_difference {
+            Some(format!(
+                "投影与账本重放不一致（共 {} 行不同），第一处：{d}",
+                r.difference_count
+            ))
+        } else {
+            Some("投影与账本重放不一致：重放所得的哈希链与库中不同".to_string())
+        }
+    });
+    let valid = report.error.is_none() && projection_error.is_none();
     if json {
         outln!(
             "{}",
             serde_json::json!({
-                "valid": report.error.is_none(),
+                "valid": valid,
                 "events": report.events,
                 "head": {"seq": report.head.seq, "hash": report.head.hash},
-                "error": report.error.as_ref().map(|e| e.to_string()),
+                "error": report
+                    .error
+                    .as_ref()
+                    .map(|e| e.to_string())
+                    .or(projection_error.clone()),
+                "chain_valid": report.error.is_none(),
+                "projections": replay.as_ref().map(|r| serde_json::json!({
+                    "equal": r.equal(),
+                    "same_chain": r.same_chain,
+                    "difference_count": r.difference_count,
+                    "first_difference": r.first_difference,
+                })),
             })
         );
     } else {
@@ -702,8 +752,13 @@ async fn verify(db: &str, json: bool) -> Result<ExitCode> {
             ),
             Some(e) => outln!("账本校验失败：{e}"),
         }
+        match (&replay, &projection_error) {
+            (Some(r), None) => outln!("投影与账本重放一致：{} 张表", r.tables.len()),
+            (_, Some(e)) => outln!("{e}"),
+            (None, None) => {}
+        }
     }
-    Ok(if report.error.is_none() {
+    Ok(if valid {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

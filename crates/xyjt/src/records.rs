@@ -174,6 +174,7 @@ pub(crate) async fn import(
                         message: e.to_string(),
                     }],
                     late_rows: Vec::new(),
+                    ignored_columns: Vec::new(),
                 },
                 None,
             )
@@ -204,6 +205,25 @@ pub(crate) async fn import(
                 .to_string()
         };
         outln!("{state}");
+        if !report.ignored_columns.is_empty() {
+            let shown: Vec<&str> = report
+                .ignored_columns
+                .iter()
+                .take(20)
+                .map(String::as_str)
+                .collect();
+            let more = report.ignored_columns.len() - shown.len();
+            outln!(
+                "表头中有 {} 列不是国家标准格式的字段，已忽略：{}{}",
+                report.ignored_columns.len(),
+                shown.join("、"),
+                if more > 0 {
+                    format!(" ……另有 {more} 列，见报告文件")
+                } else {
+                    String::new()
+                }
+            );
+        }
         for e in report.errors.iter().take(20) {
             outln!("  第 {} 行 {} [{}]：{}", e.row, e.field, e.code, e.message);
         }

@@ -1180,7 +1180,8 @@ fn no_personal_data_in_the_server_logs() {
 
 /// The ledger is the truth: the projections (every table pages and checks read) are exactly
 /// what replaying the ledger gives, on SQLite and on PostgreSQL; a projection row changed
-/// behind the program's back is found by the replay even though the hash chain still verifies.
+/// behind the program's back is found by the replay even though the hash chain still verifies
+/// (`verify --chain-only`).
 #[test]
 fn projections_are_what_replaying_the_ledger_gives() {
     let (_path, sqlite) = temp_db("rebuild");
@@ -1218,7 +1219,11 @@ fn projections_are_what_replaying_the_ledger_gives() {
             .unwrap();
             pool.close().await;
         });
-        assert_eq!(xyjt(&["verify", "--db", url]).status.code(), Some(0));
+        assert_eq!(
+            xyjt(&["verify", "--db", url, "--chain-only"]).status.code(),
+            Some(0)
+        );
+        assert_eq!(xyjt(&["verify", "--db", url]).status.code(), Some(1));
         let out = xyjt(&["rebuild-projections", "--db", url]);
         assert_eq!(out.status.code(), Some(1), "{url}: {out:?}");
         let text = stdout(&out);
@@ -1226,6 +1231,123 @@ fn projections_are_what_replaying_the_ledger_gives() {
         assert!(
             text.contains("records: 仅库中有") && text.contains("status=revoked"),
             "{text}"
+        );
+    }
+    if let Some(pg) = pg {
+        rt.block_on(pg.drop());
+    }
+}
+
+/// `verify` looks at what is served, not only at the ledger: a fine changed in the `records`
+/// table by SQL (the hash chain still verifies) makes it exit 1 naming the table, the row, the
+/// column and the field, with the stored and the replayed value; on SQLite and PostgreSQL.
+/// `--chain-only` walks the chain alone, as `verify` did before.
+#[test]
+fn verify_catches_an_edited_projection() {
+    let (_path, sqlite) = temp_db("verify-projection");
+    let rt = tokio_rt();
+    let pg = rt.block_on(xyjt_store::testing::PgSchema::create("verify_projection"));
+    let mut urls = vec![sqlite];
+    urls.extend(pg.as_ref().map(|s| s.url.clone()));
+    for url in &urls {
+        assert_eq!(xyjt(&["demo", "--db", url]).status.code(), Some(0));
+        let out = xyjt(&["verify", "--db", url, "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{url}: {out:?}");
+        let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(report["valid"], true, "{report}");
+        assert_eq!(report["chain_valid"], true, "{report}");
+        assert_eq!(report["error"], Value::Null, "{report}");
+        assert_eq!(report["projections"]["equal"], true, "{report}");
+        assert_eq!(report["projections"]["difference_count"], 0, "{report}");
+
+        // Someone lowers a fine in the projection by SQL, leaving the ledger alone.
+        let (id, fine, original) = rt.block_on(async {
+            use sqlx::Row;
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(url).await.unwrap();
+            let row = sqlx::query(
+                "SELECT id, body FROM records WHERE body LIKE '%\"fine\":\"%' ORDER BY id LIMIT 1",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            let id: String = row.get(0);
+            let body: String = row.get(1);
+            let mut value: Value = serde_json::from_str(&body).unwrap();
+            let fine = value["fine"].as_str().unwrap().to_string();
+            assert_ne!(fine, "0.01");
+            value["fine"] = "0.01".into();
+            sqlx::query("UPDATE records SET body = $1 WHERE id = $2")
+                .bind(value.to_string())
+                .bind(&id)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            (id, fine, body)
+        });
+
+        let out = xyjt(&["verify", "--db", url]);
+        assert_eq!(out.status.code(), Some(1), "{url}: {out:?}");
+        let text = stdout(&out);
+        assert!(text.contains("账本完整"), "{url}: {text}");
+        assert!(
+            text.contains(&format!(
+                "表 records 的行 id={id}，列 body 中的 fine：库中为 \"0.01\"，账本重放为 \"{fine}\""
+            )),
+            "{url}: {text}"
+        );
+        let out = xyjt(&["verify", "--db", url, "--json"]);
+        assert_eq!(out.status.code(), Some(1), "{url}: {out:?}");
+        let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(report["valid"], false, "{report}");
+        assert_eq!(report["chain_valid"], true, "{report}");
+        assert!(report["events"].as_i64().unwrap() > 1000, "{report}");
+        assert!(
+            report["error"]
+                .as_str()
+                .unwrap()
+                .contains("投影与账本重放不一致"),
+            "{report}"
+        );
+        let first = &report["projections"]["first_difference"];
+        assert_eq!(first["table"], "records", "{report}");
+        assert_eq!(first["row"], format!("id={id}"), "{report}");
+        assert_eq!(first["column"], "body", "{report}");
+        assert_eq!(first["field"], "fine", "{report}");
+        assert_eq!(first["stored"], "\"0.01\"", "{report}");
+        assert_eq!(first["replayed"], format!("\"{fine}\""), "{report}");
+
+        // The chain alone is sound.
+        let out = xyjt(&["verify", "--db", url, "--chain-only", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{url}: {out:?}");
+        let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(report["valid"], true, "{report}");
+        assert_eq!(report["projections"], Value::Null, "{report}");
+
+        // The fine put back, a row deleted from another projection is named.
+        rt.block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(url).await.unwrap();
+            sqlx::query("UPDATE records SET body = $1 WHERE id = $2")
+                .bind(&original)
+                .bind(&id)
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::raw_sql("DELETE FROM accounts WHERE login = 'xyc'")
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        });
+        let out = xyjt(&["verify", "--db", url]);
+        assert_eq!(out.status.code(), Some(1), "{url}: {out:?}");
+        let text = stdout(&out);
+        assert!(
+            text.contains("共 1 行不同")
+                && text.contains("表 accounts 中缺少行 login=xyc，账本重放有这一行"),
+            "{url}: {text}"
         );
     }
     if let Some(pg) = pg {

@@ -67,11 +67,13 @@ pub struct ObjectionRequest {
     /// A published evaluation result (信用评价结果) objected to.
     #[serde(default)]
     pub result_id: Option<String>,
-    /// Only this field of the record (its name in the record body, e.g. `fine`).
+    /// Only this field of the record: its national code (`CF_NR_FK`), its Chinese label
+    /// (`罚款金额`) or its name in the record body (`fine`); kept as the latter.
     #[serde(default)]
     pub field: Option<String>,
     pub reason: String,
-    /// The values claimed to be right, by field name.
+    /// The values claimed to be right, by field: national code, Chinese label or body name
+    /// (`{"CF_NR_FK": "0.1"}`, `{"罚款金额": "0.1"}`, `{"fine": "0.1"}`); kept by body name.
     #[serde(default)]
     #[schema(value_type = Object)]
     pub claimed: Value,

@@ -26,7 +26,7 @@ pub async fn file_objection(
             bad("claimed 应为“字段: 主张的值”的对象").with_detail(json!({"field": "claimed"}))
         );
     }
-    let claimed = if req.claimed.is_null() {
+    let mut claimed = if req.claimed.is_null() {
         json!({})
     } else {
         req.claimed.clone()
@@ -34,19 +34,27 @@ pub async fn file_objection(
     let (subject_id, unit, default_name, target) = match (&req.record_id, &req.entry_id) {
         (Some(rid), None) => {
             let r = record_or_404(ctx.store, rid).await?;
-            let body = serde_json::to_value(&r.body).unwrap_or_default();
-            let fields: Vec<&String> = claimed
-                .as_object()
-                .map(|o| o.keys().collect())
-                .unwrap_or_default();
-            for f in req.field.iter().chain(fields) {
-                if f == "category"
-                    || (body.get(f).is_none()
-                        && !xyjt_core::workflow::OPTIONAL_FIELDS.contains(&f.as_str()))
-                {
-                    return Err(bad(format!("记录中没有字段“{f}”"))
-                        .with_detail(json!({"field": "claimed", "name": f})));
-                }
+            // Fields may be named by internal key, national code or Chinese label; they are
+            // kept by internal key, and the claimed values must fit the record.
+            let category = r.body.category();
+            let refused = |what: &str, name: &str, message: String| {
+                bad(message).with_detail(json!({"field": what, "name": name}))
+            };
+            let field = req
+                .field
+                .as_deref()
+                .map(|f| {
+                    xyjt_core::workflow::field_key(category, f)
+                        .map(str::to_string)
+                        .map_err(|m| refused("field", f, m))
+                })
+                .transpose()?;
+            let normalized = xyjt_core::workflow::normalize_fields(category, &claimed)
+                .map_err(|m| bad(m).with_detail(json!({"field": "claimed"})))?;
+            claimed = serde_json::Value::Object(normalized);
+            if claimed.as_object().is_some_and(|o| !o.is_empty()) {
+                xyjt_core::workflow::patch_body(&r.body, &claimed)
+                    .map_err(|m| bad(m).with_detail(json!({"field": "claimed"})))?;
             }
             let unit = r.body.source_unit().0.to_string();
             (
@@ -57,7 +65,7 @@ pub async fn file_objection(
                     record_id: Some(rid.clone()),
                     entry_id: None,
                     result_id: None,
-                    field: req.field.clone(),
+                    field: field.clone(),
                 },
             )
         }

@@ -41,7 +41,8 @@ pub struct StepRequest {
     /// decide (objection): revoke the record instead of correcting it.
     #[serde(default)]
     pub revoke: bool,
-    /// decide (objection): the corrected values; default what the applicant claimed.
+    /// decide (objection): the corrected values, by field (national code, Chinese label or
+    /// body name); default what the applicant claimed.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub corrected: Option<Value>,
@@ -137,7 +138,18 @@ pub async fn take_step(
             bad(format!("日期 {on} 晚于今天 {}", ctx.today)).with_detail(json!({"field": "on"}))
         );
     }
-    let step = step_from(req, &wf, ctx.policy)?;
+    let mut step = step_from(req, &wf, ctx.policy)?;
+    // Corrected values may name fields by national code or Chinese label: kept by internal key.
+    if let Step::Decided { decision, .. } = &mut step
+        && let (Some(corrected), Some(id)) = (&decision.corrected, &wf.app.target.record_id)
+    {
+        let category = record_or_404(ctx.store, id).await?.body.category();
+        let normalized =
+            xyjt_core::workflow::normalize_fields(category, corrected).map_err(|m| {
+                bad(format!("更正内容：{m}")).with_detail(json!({"field": "corrected"}))
+            })?;
+        decision.corrected = Some(serde_json::Value::Object(normalized));
+    }
     check_policy(&wf, &step, ctx.policy).map_err(|e| bad(e.to_string()))?;
     // The projection applies the same rule; refused here, with the reason, before writing.
     let after = apply(wf, &step, on, actor).map_err(|e| bad(e.to_string()))?;

@@ -51,7 +51,12 @@ fn json_text(value: &serde_json::Value) -> String {
 
 fn json_detail(e: &serde_json::Error, first_line: usize) -> String {
     use serde_json::error::Category;
+    // serde_json stops at 128 levels and calls it a syntax error; say what it is.
+    let nested = e.to_string().starts_with("recursion limit exceeded");
     let what = match e.classify() {
+        _ if nested => {
+            "嵌套超过 128 层：双公示记录的每个字段应是文本、数字或日期，不应层层嵌套对象或数组"
+        }
         Category::Io => "读取失败",
         Category::Syntax => "语法错误",
         Category::Data => "每条记录必须是一个 JSON 对象",

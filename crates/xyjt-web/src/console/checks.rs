@@ -1,7 +1,7 @@
 //! 核查记录: the latest joint reward-and-punishment checks and bidder screenings, as recorded
 //! in the ledger.
 
-use super::{Answer, OrPage, frame, show};
+use super::{Answer, OrPage, frame, sees_unit_named, show};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::html::Frame;
@@ -40,16 +40,32 @@ fn text(v: &Value) -> String {
     v.as_str().unwrap_or("").to_string()
 }
 
+/// How many recent events are looked through for the ones within the staff member's scope.
+const LOOK_BACK: i64 = 2_000;
+
+/// The checks and screenings asked by calling systems within the staff member's scope (a
+/// system is named after its unit; one that is no unit of the tree belongs to the root).
 pub(super) async fn checks_page(State(state): State<AppState>, staff: Staff) -> Answer {
     let store = state.store.as_ref();
-    let checks = store
-        .recent_events(None, Some("check_answered"), 100)
+    let mine = |e: &xyjt_core::ledger::StoredEvent, asked_by: &Value| {
+        sees_unit_named(&staff, asked_by.as_str().unwrap_or("")).then(|| e.clone())
+    };
+    let checks: Vec<_> = store
+        .recent_events(None, Some("check_answered"), LOOK_BACK)
         .await
-        .or_page()?;
-    let screenings = store
-        .recent_events(None, Some("screening_answered"), 50)
+        .or_page()?
+        .iter()
+        .filter_map(|e| mine(e, &e.payload["check"]["asked_by"]))
+        .take(100)
+        .collect();
+    let screenings: Vec<_> = store
+        .recent_events(None, Some("screening_answered"), LOOK_BACK)
         .await
-        .or_page()?;
+        .or_page()?
+        .iter()
+        .filter_map(|e| mine(e, &e.payload["asked_by"]))
+        .take(50)
+        .collect();
     show(&ChecksPage {
         frame: frame(&staff, "核查记录"),
         checks: checks

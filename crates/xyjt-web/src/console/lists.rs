@@ -2,8 +2,8 @@
 //! them), and published entries withdrawn by it (认定单位撤销) with a reason.
 
 use super::{
-    Answer, CsrfForm, OrPage, allow, allow_review, event, found, frame, invalid, show, unit_id_of,
-    write_then,
+    Answer, CsrfForm, OrPage, allow, allow_review, event, found, frame, invalid, sees_unit_named,
+    show, unit_id_of, write_then,
 };
 use crate::AppState;
 use crate::auth::Staff;
@@ -44,8 +44,17 @@ impl From<EntryState> for Row {
     }
 }
 
+/// The entries whose 认定单位 is within the staff member's scope (their unit and the units
+/// below; a manager's whole bureau).
 pub(super) async fn lists_page(State(state): State<AppState>, staff: Staff) -> Answer {
-    let entries = state.store.list_entries(None).await.or_page()?;
+    let entries: Vec<EntryState> = state
+        .store
+        .list_entries(None)
+        .await
+        .or_page()?
+        .into_iter()
+        .filter(|e| sees_unit_named(&staff, &e.entry.deciding_unit))
+        .collect();
     let policy = state.store.list_policy(None).await.or_page()?;
     let (proposed, others): (Vec<EntryState>, Vec<EntryState>) = entries
         .into_iter()

@@ -186,6 +186,12 @@ fn sees_unit(staff: &Staff, unit_id: &str) -> bool {
     tree.is_within(unit_id, &scope_root(tree, &staff.account))
 }
 
+/// Whether `staff` may see what a unit named in data did (units outside the tree, and systems
+/// that are not units, belong to the root: only a scope over the whole tree sees them).
+fn sees_unit_named(staff: &Staff, name: &str) -> bool {
+    sees_unit(staff, &unit_id_of(staff.org(), name))
+}
+
 /// The names of the units `staff` may see (their scope), for data that names units.
 fn scope_names(staff: &Staff) -> Vec<String> {
     let tree = staff.org();

@@ -62,7 +62,8 @@ pub enum AppCommand {
         /// decide (objection upheld): revoke the record instead of correcting it
         #[arg(long)]
         revoke: bool,
-        /// decide (objection upheld): the corrected values as a JSON object (default the claimed)
+        /// decide (objection upheld): the corrected values as a JSON object keyed by national
+        /// code, Chinese label or body name (default the claimed)
         #[arg(long)]
         corrected: Option<String>,
         /// Who takes the step (recorded in the ledger and the history)

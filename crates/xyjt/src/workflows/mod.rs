@@ -102,13 +102,15 @@ pub enum ObjectionCommand {
         /// The published evaluation result objected to (an upheld objection re-scores it)
         #[arg(long)]
         result: Option<String>,
-        /// Only this field of the record (its name in the record body, e.g. fine)
+        /// Only this field of the record: its national code, Chinese label or body name (CF_NR_FK,
+        /// 罚款金额 or fine)
         #[arg(long)]
         field: Option<String>,
         /// 异议理由
         #[arg(long)]
         reason: String,
-        /// The values claimed to be right, as a JSON object, e.g. '{"fine":"0.1"}'
+        /// The values claimed to be right, as a JSON object keyed by national code, Chinese label
+        /// or body name, e.g. '{"CF_NR_FK":"0.1"}', '{"罚款金额":"0.1"}' or '{"fine":"0.1"}'
         #[arg(long)]
         claimed: Option<String>,
         /// The day a paper application was received (default today: filed online)

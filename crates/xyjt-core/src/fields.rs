@@ -1,4 +1,8 @@
-//! The national 双公示 field layouts (RULES.md §3) and header matching.
+//! The national 双公示 field layouts (RULES.md §3), header matching, and the names a caller may
+//! give a field: the internal key of a record body (`fine`, `party.name`), the national code
+//! (`CF_NR_FK`, with or without its prefix) or the Chinese label (`罚款金额（万元）`, `罚款金额`).
+//! The one source of truth for field names: the importer and the export read it for their
+//! columns, objections and corrections for the fields they name, errors for the Chinese label.
 //!
 //! A [`Field`] is one column of the layout. Party and shared columns (行政相对人名称, 文书号, 决定日期,
 //! 机关, 数据来源单位, 备注 …) are one variant used by both categories; the code, the Chinese label,
@@ -20,7 +24,7 @@
 //! | 违法事实, 处罚依据, 处罚内容, 许可内容                       | 4000  |
 //! | 暂扣或吊销证照名称及编号, 备注                               | 1000  |
 
-use xyjt_core::record::RecordCategory;
+use crate::record::RecordCategory;
 
 /// One column of the national 双公示 layouts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -594,6 +598,140 @@ pub fn header_field(category: RecordCategory, header_text: &str) -> Option<Field
     None
 }
 
+impl Field {
+    /// The field's key in a record body as stored and served (`fine`, `doc_no`, `kinds`); party
+    /// columns are under `party` (`party.name`, `party.uscc`). What the ledger, corrections and
+    /// the API's JSON use.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::PartyName => "party.name",
+            Field::PartyCategory => "party.category",
+            Field::PartyUscc => "party.uscc",
+            Field::PartyRegNo => "party.reg_no",
+            Field::PartyOrgCode => "party.org_code",
+            Field::PartyTaxRegNo => "party.tax_reg_no",
+            Field::PartyInstitutionCertNo => "party.institution_cert_no",
+            Field::PartySocialOrgCertNo => "party.social_org_cert_no",
+            Field::LegalRep => "party.legal_rep",
+            Field::LegalRepIdType => "party.legal_rep_id_type",
+            Field::LegalRepIdNo => "party.legal_rep_id_no",
+            Field::PartyIdType => "party.id_type",
+            Field::PartyIdNo => "party.id_no",
+            Field::DocNo => "doc_no",
+            Field::Content => "content",
+            Field::DecisionDate => "decision_date",
+            Field::Authority => "authority",
+            Field::AuthorityCode => "authority_code",
+            Field::SourceUnit => "source_unit",
+            Field::SourceUnitCode => "source_unit_code",
+            Field::Remark => "remark",
+            Field::ViolationType => "violation_type",
+            Field::Facts => "facts",
+            Field::Basis => "basis",
+            Field::PenaltyKinds => "kinds",
+            Field::Fine => "fine",
+            Field::Confiscated => "confiscated",
+            Field::LicenceAffected => "licence_affected",
+            Field::ValidUntil => "valid_until",
+            Field::PublicityUntil => "publicity_until",
+            Field::DocName => "doc_name",
+            Field::LicenceKind => "kind",
+            Field::CertName => "cert_name",
+            Field::LicenceNo => "licence_no",
+            Field::ValidFrom => "valid_from",
+            Field::ValidTo => "valid_to",
+            Field::Status => "status",
+        }
+    }
+
+    /// The field named `name` in `category`'s layout: its internal key (`fine`, `party.name`,
+    /// or a party key without `party.`: `uscc`), its national code (`CF_NR_FK`, `NR_FK`, any
+    /// case) or its Chinese label or a known alias (`罚款金额（万元）`, `罚款金额`).
+    pub fn named(category: RecordCategory, name: &str) -> Result<Field, FieldNameError> {
+        let trimmed = name.trim();
+        let by_key = |c: RecordCategory| {
+            specs(c).iter().map(|s| s.field).find(|f| {
+                // `category` alone is the record's category, never the party's.
+                f.key() == trimmed
+                    || (trimmed != "category" && f.key().strip_prefix("party.") == Some(trimmed))
+            })
+        };
+        if let Some(f) = by_key(category).or_else(|| header_field(category, trimmed)) {
+            return Ok(f);
+        }
+        let other = match category {
+            RecordCategory::Penalty => RecordCategory::License,
+            RecordCategory::License => RecordCategory::Penalty,
+        };
+        match by_key(other).or_else(|| header_field(other, trimmed)) {
+            Some(field) => Err(FieldNameError::OtherCategory {
+                category,
+                field,
+                label: field.label(other),
+                code: field.code(other),
+            }),
+            None => Err(FieldNameError::Unknown {
+                category,
+                name: trimmed.to_string(),
+            }),
+        }
+    }
+}
+
+/// A name that is no field of a record's layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldNameError {
+    /// Neither a key, a code nor a label of either layout.
+    Unknown {
+        category: RecordCategory,
+        name: String,
+    },
+    /// A field of the other layout (a 许可编号 named on a penalty).
+    OtherCategory {
+        category: RecordCategory,
+        field: Field,
+        label: &'static str,
+        code: &'static str,
+    },
+}
+
+fn category_label(c: RecordCategory) -> &'static str {
+    match c {
+        RecordCategory::Penalty => "行政处罚",
+        RecordCategory::License => "行政许可",
+    }
+}
+
+impl std::fmt::Display for FieldNameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldNameError::Unknown { category, name } => {
+                let example = match category {
+                    RecordCategory::Penalty => "CF_NR_FK、罚款金额或 fine",
+                    RecordCategory::License => "XK_XKBH、许可编号或 licence_no",
+                };
+                write!(
+                    f,
+                    "{}信息中没有字段“{name}”：字段可写国家标准代码、中文名称或内部名称，如 {example}",
+                    category_label(*category)
+                )
+            }
+            FieldNameError::OtherCategory {
+                category,
+                label,
+                code,
+                ..
+            } => write!(
+                f,
+                "“{label}”（{code}）不是{}信息的字段",
+                category_label(*category)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FieldNameError {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -624,5 +762,49 @@ mod tests {
             "罚款金额(万元)"
         );
         assert_eq!(normalize_header("ｃｆ＿ｘｄｒ＿ｍｃ"), "CF_XDR_MC");
+    }
+
+    #[test]
+    fn a_field_is_named_by_key_code_or_chinese_label() {
+        use RecordCategory::*;
+        for name in [
+            "fine",
+            "CF_NR_FK",
+            "cf_nr_fk",
+            "NR_FK",
+            "罚款金额",
+            "罚款金额（万元）",
+            " 罚款金额(万元) ",
+        ] {
+            assert_eq!(Field::named(Penalty, name), Ok(Field::Fine), "{name}");
+        }
+        for name in [
+            "party.name",
+            "name",
+            "CF_XDR_MC",
+            "行政相对人名称",
+            "当事人名称",
+        ] {
+            assert_eq!(Field::named(Penalty, name), Ok(Field::PartyName), "{name}");
+        }
+        assert_eq!(Field::named(License, "XK_XKBH"), Ok(Field::LicenceNo));
+        assert_eq!(Field::named(License, "kind"), Ok(Field::LicenceKind));
+        assert_eq!(Field::named(Penalty, "kinds"), Ok(Field::PenaltyKinds));
+        // Every field's key, code and label name it in its own layout.
+        for c in [Penalty, License] {
+            for s in specs(c) {
+                for name in [s.field.key(), s.code, s.label] {
+                    assert_eq!(Field::named(c, name), Ok(s.field), "{name}");
+                }
+            }
+        }
+        assert_eq!(
+            Field::named(Penalty, "XK_XKBH").unwrap_err().to_string(),
+            "“许可编号”（XK_XKBH）不是行政处罚信息的字段"
+        );
+        assert_eq!(
+            Field::named(Penalty, "amount").unwrap_err().to_string(),
+            "行政处罚信息中没有字段“amount”：字段可写国家标准代码、中文名称或内部名称，如 CF_NR_FK、罚款金额或 fine"
+        );
     }
 }
