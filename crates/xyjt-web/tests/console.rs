@@ -1231,6 +1231,7 @@ async fn lists_checks_and_audit_show_only_the_units_in_scope() {
                 token_id: id.into(),
                 name: name.into(),
                 token_hash: xyjt_core::canonical::sha256_hex(secret.as_bytes()),
+                decision_points: vec![],
             },
         )
     };
