@@ -190,6 +190,15 @@ async fn personnel_checks_need_a_scoped_token_and_civil_servants_stay_internal()
     let (status, _) = get(&state, &format!("/api/v1/integrity/departments/{civil}")).await;
     assert_ne!(status, StatusCode::OK);
 
+    // The demo's published assessment bulletin is on the portal, with every component.
+    let (status, text) = get(&state, "/integrity/assessments").await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(text.contains("政务诚信考核通报") && text.contains("折算权重"));
+    assert!(text.contains("双公示合规率") && text.contains("东湖市交通运输局"));
+    let (status, text) = get(&state, "/integrity/assessments?period=2019H1").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(text.contains("尚未发布"), "{text}");
+
     // No public page or endpoint shows the civil servant's ID number (or the archive).
     let subject = store
         .subject_by_code(&xyjt_core::ident::check(&civil).result.unwrap())
@@ -211,6 +220,7 @@ async fn personnel_checks_need_a_scoped_token_and_civil_servants_stay_internal()
         "/api/v1/integrity/departments".into(),
         "/integrity".into(),
         "/integrity/publicity".into(),
+        "/integrity/assessments".into(),
         format!("/integrity/departments/{dept}"),
         format!("/integrity/departments/{civil}"),
     ];

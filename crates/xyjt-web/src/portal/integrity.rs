@@ -171,3 +171,116 @@ pub async fn publicity_page(State(state): State<AppState>) -> Result<Response, A
     };
     Ok(crate::html::render(&page).into_response())
 }
+
+/// One component of a department's assessment, for display.
+struct ComponentRow {
+    label: String,
+    value: String,
+    weight: String,
+    applied_weight: String,
+    points: String,
+    note: String,
+}
+
+/// A department's line of the bulletin.
+struct BulletinRow {
+    rank: String,
+    name: String,
+    total: String,
+    components: Vec<ComponentRow>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/integrity_assessment.html")]
+struct BulletinPage {
+    period: String,
+    published_on: String,
+    model_version: String,
+    missing_rule: String,
+    rows: Vec<BulletinRow>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct BulletinQuery {
+    pub period: Option<String>,
+}
+
+/// `/integrity/assessments?period=2026H1`: the half-year's published assessment bulletin (通报):
+/// per department the rank, the total and every component with its weight.
+pub async fn assessment_page(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<BulletinQuery>,
+) -> Result<Response, ApiError> {
+    let ctx = state.ctx();
+    // Default: the latest half year with a bulletin, looking back two years.
+    let period = match q.period {
+        Some(p) => Some(p),
+        None => {
+            let today = state.today();
+            let mut found = None;
+            for back in 0..4 {
+                let year = chrono::Datelike::year(&today) - back / 2;
+                for half in [2, 1] {
+                    let p = format!("{year}H{half}");
+                    if found.is_none() && state.store.assessment(&p).await?.is_some() {
+                        found = Some(p);
+                    }
+                }
+            }
+            found
+        }
+    };
+    let missing = |message: String| {
+        Missing {
+            title: "政务诚信考核通报",
+            message,
+            back: "/integrity",
+            back_label: "返回政务诚信",
+        }
+        .respond()
+    };
+    let Some(period) = period else {
+        return Ok(missing("尚未发布政务诚信考核通报".into()));
+    };
+    let bulletin = match xyjt_app::integrity::assessment::bulletin(&ctx, &period).await {
+        Ok(b) => b,
+        Err(e) => return Ok(missing(e.message)),
+    };
+    let results: Vec<xyjt_core::integrity::assessment::AssessmentResult> =
+        serde_json::from_value(bulletin["results"].clone()).unwrap_or_default();
+    let text = |v: &serde_json::Value| {
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    };
+    let page = BulletinPage {
+        period: text(&bulletin["period"]),
+        published_on: text(&bulletin["on"]),
+        model_version: text(&bulletin["model_version"]),
+        missing_rule: results
+            .first()
+            .map(|r| r.missing_rule.clone())
+            .unwrap_or_default(),
+        rows: results
+            .iter()
+            .map(|r| BulletinRow {
+                rank: r.rank.map_or("不排名".into(), |n| n.to_string()),
+                name: r.name.clone(),
+                total: r.total.map_or("—".into(), |t| t.to_string()),
+                components: r
+                    .components
+                    .iter()
+                    .map(|c| ComponentRow {
+                        label: c.label.clone(),
+                        value: c.value.map_or("缺项".into(), |v| v.to_string()),
+                        weight: c.weight.to_string(),
+                        applied_weight: c.applied_weight.to_string(),
+                        points: c.points.to_string(),
+                        note: c.note.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    Ok(crate::html::render(&page).into_response())
+}

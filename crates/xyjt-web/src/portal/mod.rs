@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/inspection/results", get(inspection::results_page))
         .route("/integrity", get(integrity::departments_page))
         .route("/integrity/publicity", get(integrity::publicity_page))
+        .route("/integrity/assessments", get(integrity::assessment_page))
         .route(
             "/integrity/departments/{code}",
             get(integrity::department_page),
