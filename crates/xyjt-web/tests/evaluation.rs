@@ -1027,3 +1027,48 @@ async fn runs_with_api_tokens() {
         assert!(doc["paths"].get(path).is_some(), "{path} not documented");
     }
 }
+
+/// The console sets a unit's inspector pool: only the unit's credit administrator, one inspector
+/// per line, a bad line named; the page shows the pool afterwards.
+#[tokio::test]
+async fn the_console_sets_the_units_inspector_pool() {
+    let (store, state) = setup_sqlite("pool").await;
+    let (xyc, xyc_csrf) = sign_in(&state, "xyc").await;
+    let (clerk, clerk_csrf) = sign_in(&state, "dh-lr").await;
+    let lines = "XY-01,陈检查\nXY-02，林检查,91350100M000100Y1";
+    let r = post(
+        &state,
+        "/console/inspection/pool",
+        &clerk,
+        &[("csrf", &clerk_csrf), ("inspectors", lines)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = post(
+        &state,
+        "/console/inspection/pool",
+        &xyc,
+        &[("csrf", &xyc_csrf), ("inspectors", "XY-01")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("第 1 行"), "{}", r.text);
+    let r = post(
+        &state,
+        "/console/inspection/pool",
+        &xyc,
+        &[("csrf", &xyc_csrf), ("inspectors", lines)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let pools = store.inspector_pools().await.unwrap();
+    let (_, pool) = pools
+        .iter()
+        .find(|(u, _)| u == "SF-XY")
+        .expect("the pool is set");
+    assert_eq!(pool.len(), 2);
+    assert_eq!(pool[1].avoid_code.as_deref(), Some("91350100M000100Y1"));
+    assert!(pool.iter().all(|i| i.unit == "SF-XY"));
+    let page = get(&state, "/console/inspection", &xyc).await;
+    assert!(page.text.contains("XY-02 林检查"), "{}", page.text);
+}

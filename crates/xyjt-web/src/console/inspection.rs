@@ -26,6 +26,8 @@ struct InspectionPage {
     per_task: u32,
     /// The unit's inspectors: `id 姓名`.
     pool: Vec<String>,
+    /// The pool as the form edits it: `编号,姓名[,回避代码]` per line.
+    pool_text: String,
     quarter: String,
     draws: Vec<DrawRow>,
 }
@@ -77,9 +79,60 @@ pub(super) async fn inspection_page(State(state): State<AppState>, staff: Staff)
             .iter()
             .map(|i| format!("{} {}", i.id, i.name))
             .collect(),
+        pool_text: pool
+            .iter()
+            .map(|i| match &i.avoid_code {
+                Some(c) => format!("{},{},{c}", i.id, i.name),
+                None => format!("{},{}", i.id, i.name),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
         quarter: Quarter::of(state.today()).to_string(),
         draws,
     })
+}
+
+#[derive(Deserialize)]
+pub(super) struct PoolForm {
+    #[serde(default)]
+    inspectors: String,
+}
+
+/// Replaces the staff member's unit's inspector pool (信用管理员 of the unit): one inspector per
+/// line, `编号,姓名[,回避代码]` (a full-width comma is read as a comma).
+pub(super) async fn set_pool(
+    State(state): State<AppState>,
+    CsrfForm { staff, form: f }: CsrfForm<PoolForm>,
+) -> Answer {
+    let unit = staff.account.unit_id.clone();
+    allow(&staff, Action::ManageLists, &unit)?;
+    let mut inspectors = Vec::new();
+    for (n, line) in f.inspectors.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let cells: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
+        if cells.len() < 2 || cells[0].is_empty() || cells[1].is_empty() {
+            return Err(invalid(&format!(
+                "第 {} 行应为“编号,姓名[,回避代码]”：{line}",
+                n + 1
+            )));
+        }
+        inspectors.push(xyjt_core::inspection::Inspector {
+            id: cells[0].to_string(),
+            name: cells[1].to_string(),
+            unit: unit.clone(),
+            avoid_code: cells
+                .get(2)
+                .filter(|c| !c.is_empty())
+                .map(|c| c.to_string()),
+        });
+    }
+    insp::set_pool(&state.ctx(), &unit, inspectors, &staff.actor())
+        .await
+        .or_page()?;
+    see_other("/console/inspection")
 }
 
 #[derive(Deserialize)]

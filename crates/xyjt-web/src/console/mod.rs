@@ -107,6 +107,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/inspection", get(inspection::inspection_page))
         .route("/console/inspection/draws", post(inspection::make_draw))
+        .route("/console/inspection/pool", post(inspection::set_pool))
         .route("/console/inspection/draws/{id}", get(inspection::draw_page))
         .route(
             "/console/inspection/draws/{id}/tasks/{no}",
