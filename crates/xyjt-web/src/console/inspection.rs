@@ -114,7 +114,7 @@ pub(super) async fn set_pool(
         }
         let cells: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
         if cells.len() < 2 || cells[0].is_empty() || cells[1].is_empty() {
-            return Err(invalid(&format!(
+            return Err(invalid(format!(
                 "第 {} 行应为“编号,姓名[,回避代码]”：{line}",
                 n + 1
             )));
