@@ -186,3 +186,23 @@ pub(crate) async fn insert_rows(
     }
     Ok(())
 }
+
+/// The `data` column (JSON) of the one row `sql` selects for `id`, decoded; `what` names it in
+/// errors (读取 … / … data).
+pub(crate) async fn load_data<T: serde::de::DeserializeOwned>(
+    conn: &mut AnyConnection,
+    sql: &str,
+    id: &str,
+    what: &str,
+) -> Result<Option<T>, StoreError> {
+    let row = sqlx::query(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .context(format!("读取{what}"))?;
+    row.map(|r| {
+        let data: String = r.try_get(0).context(format!("{what} data"))?;
+        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+    })
+    .transpose()
+}

@@ -11,16 +11,13 @@ pub(crate) async fn load_submission(
     conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<SubmissionState>, StoreError> {
-    let row = sqlx::query("SELECT data FROM submissions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-        .context("读取报送")?;
-    row.map(|r| {
-        let data: String = r.try_get(0).context("报送 data")?;
-        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("submission: {e}")))
-    })
-    .transpose()
+    crate::codec::load_data(
+        conn,
+        "SELECT data FROM submissions WHERE id = $1",
+        id,
+        "报送",
+    )
+    .await
 }
 
 async fn write_submission(

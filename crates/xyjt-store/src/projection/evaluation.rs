@@ -16,16 +16,13 @@ pub(crate) async fn load_run(
     conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<EvalRunState>, StoreError> {
-    let row = sqlx::query("SELECT data FROM eval_runs WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-        .context("读取评价批次")?;
-    row.map(|r| {
-        let data: String = r.try_get(0).context("评价批次 data")?;
-        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("eval run: {e}")))
-    })
-    .transpose()
+    crate::codec::load_data(
+        conn,
+        "SELECT data FROM eval_runs WHERE id = $1",
+        id,
+        "评价批次",
+    )
+    .await
 }
 
 async fn write_run(conn: &mut AnyConnection, s: &EvalRunState, seq: i64) -> Result<(), StoreError> {

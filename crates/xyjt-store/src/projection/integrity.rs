@@ -2,7 +2,7 @@
 //! records and their fault-tolerance findings.
 
 use crate::{Context, StoreError};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use xyjt_core::integrity::{IntegrityState, RegistrationState, Tolerance};
 use xyjt_core::ledger::{EventPayload, NewEvent};
 
@@ -14,32 +14,26 @@ pub(crate) async fn load_registration(
     conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<RegistrationState>, StoreError> {
-    let row = sqlx::query("SELECT data FROM registrations WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-        .context("读取主体登记")?;
-    row.map(|r| {
-        let data: String = r.try_get(0).context("主体登记 data")?;
-        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("registration: {e}")))
-    })
-    .transpose()
+    crate::codec::load_data(
+        conn,
+        "SELECT data FROM registrations WHERE id = $1",
+        id,
+        "主体登记",
+    )
+    .await
 }
 
 pub(crate) async fn load_integrity(
     conn: &mut AnyConnection,
     id: &str,
 ) -> Result<Option<IntegrityState>, StoreError> {
-    let row = sqlx::query("SELECT data FROM integrity_records WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-        .context("读取政务诚信记录")?;
-    row.map(|r| {
-        let data: String = r.try_get(0).context("政务诚信记录 data")?;
-        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("integrity: {e}")))
-    })
-    .transpose()
+    crate::codec::load_data(
+        conn,
+        "SELECT data FROM integrity_records WHERE id = $1",
+        id,
+        "政务诚信记录",
+    )
+    .await
 }
 
 async fn update_integrity(
