@@ -358,7 +358,7 @@ pub async fn seed_demo_evaluation(
     const NAMES: &[&str] = &["张", "王", "李", "赵", "陈", "刘", "周", "吴"];
     const GIVEN: &[&str] = &["建国", "海燕", "志强", "丽华", "明", "静", "伟", "敏"];
     let mut events = 0;
-    for (u, unit) in ["SF-ZF", "DH-ZF", "XL-ZF"].iter().enumerate() {
+    for (u, unit) in ["SF", "SF-ZF", "DH-ZF", "XL-ZF"].iter().enumerate() {
         let inspectors = (0..6)
             .map(|k| Inspector {
                 id: format!("{unit}-{:02}", k + 1),
