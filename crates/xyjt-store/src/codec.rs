@@ -200,9 +200,24 @@ pub(crate) async fn load_data<T: serde::de::DeserializeOwned>(
         .fetch_optional(conn)
         .await
         .context(format!("读取{what}"))?;
-    row.map(|r| {
-        let data: String = r.try_get(0).context(format!("{what} data"))?;
-        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-    })
-    .transpose()
+    row.as_ref().map(|r| data_from_row(r, what)).transpose()
+}
+
+/// A row's `data` column (JSON), decoded; `what` names it in errors.
+pub(crate) fn data_from_row<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    what: &str,
+) -> Result<T, StoreError> {
+    let data: String = row.try_get("data").context(format!("{what} data"))?;
+    serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// A projection's JSON column.
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("projections serialise")
+}
+
+/// The day (China time, UTC+8) an event was recorded: the day projections date things by.
+pub(crate) fn china_day(event: &xyjt_core::ledger::NewEvent) -> chrono::NaiveDate {
+    (event.recorded_at + chrono::Duration::hours(8)).date_naive()
 }

@@ -8,10 +8,6 @@ use xyjt_core::evaluation::{EvalResult, EvalResultState, EvalRunState, ResultSta
 use xyjt_core::ledger::{EventPayload, NewEvent};
 use xyjt_core::text::name_key;
 
-fn json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).expect("projections serialise")
-}
-
 pub(crate) async fn load_run(
     conn: &mut AnyConnection,
     id: &str,
@@ -28,7 +24,7 @@ pub(crate) async fn load_run(
 async fn write_run(conn: &mut AnyConnection, s: &EvalRunState, seq: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE eval_runs SET status = $1, data = $2, last_seq = $3 WHERE id = $4")
         .bind(s.status.key())
-        .bind(json(s))
+        .bind(crate::codec::to_json(s))
         .bind(seq)
         .bind(&s.run.id)
         .execute(conn)
@@ -60,7 +56,7 @@ async fn insert_result(
     .bind(s.published_on.map(|d| d.to_string()))
     .bind(s.valid_until.map(|d| d.to_string()))
     .bind(s.revision.clone())
-    .bind(json(r))
+    .bind(crate::codec::to_json(r))
     .bind(seq)
     .execute(conn)
     .await
@@ -138,10 +134,6 @@ async fn settle_results(
     Ok(())
 }
 
-fn day(event: &NewEvent) -> chrono::NaiveDate {
-    (event.recorded_at + chrono::Duration::hours(8)).date_naive()
-}
-
 /// Projects one evaluation or inspection event (called from `project`).
 pub(crate) async fn project(
     conn: &mut AnyConnection,
@@ -153,7 +145,7 @@ pub(crate) async fn project(
             sqlx::query("INSERT INTO eval_models (id, version, data, seq) VALUES ($1, $2, $3, $4)")
                 .bind(&model.id)
                 .bind(i64::from(model.version))
-                .bind(json(model))
+                .bind(crate::codec::to_json(model))
                 .bind(seq)
                 .execute(&mut *conn)
                 .await
@@ -172,7 +164,7 @@ pub(crate) async fn project(
                 run: run.clone(),
                 status: RunStatus::Proposed,
                 proposed_by: event.actor.clone(),
-                proposed_on: day(event),
+                proposed_on: crate::codec::china_day(event),
                 reviewed_by: None,
                 review_comment: None,
                 reviewed_on: None,
@@ -189,7 +181,7 @@ pub(crate) async fn project(
             .bind(&run.period)
             .bind(&run.unit)
             .bind(s.status.key())
-            .bind(json(&s))
+            .bind(crate::codec::to_json(&s))
             .bind(seq)
             .execute(&mut *conn)
             .await
@@ -344,7 +336,7 @@ pub(crate) async fn project(
                 .context("更新检查人员库")?;
             sqlx::query("INSERT INTO inspector_pools (unit, data, seq) VALUES ($1, $2, $3)")
                 .bind(unit)
-                .bind(json(inspectors))
+                .bind(crate::codec::to_json(inspectors))
                 .bind(seq)
                 .execute(&mut *conn)
                 .await
@@ -391,7 +383,7 @@ pub(crate) async fn project(
                 )));
             }
             sqlx::query("UPDATE inspection_draws SET data = $1, last_seq = $2 WHERE id = $3")
-                .bind(json(draw))
+                .bind(crate::codec::to_json(draw))
                 .bind(seq)
                 .bind(&draw.id)
                 .execute(&mut *conn)
@@ -410,7 +402,7 @@ pub(crate) async fn project(
             .bind(&result.subject_id)
             .bind(result.on.to_string())
             .bind(result.outcome.key())
-            .bind(json(result))
+            .bind(crate::codec::to_json(result))
             .bind(seq)
             .execute(&mut *conn)
             .await

@@ -6,10 +6,6 @@ use sqlx::AnyConnection;
 use xyjt_core::integrity::{IntegrityState, RegistrationState, Tolerance};
 use xyjt_core::ledger::{EventPayload, NewEvent};
 
-fn json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).expect("projections serialise")
-}
-
 pub(crate) async fn load_registration(
     conn: &mut AnyConnection,
     id: &str,
@@ -42,7 +38,7 @@ async fn update_integrity(
     seq: i64,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE integrity_records SET data = $1, last_seq = $2 WHERE id = $3")
-        .bind(json(s))
+        .bind(crate::codec::to_json(s))
         .bind(seq)
         .bind(&s.record.id)
         .execute(conn)
@@ -71,7 +67,7 @@ pub(crate) async fn project(
             .bind(&registration.id)
             .bind(&registration.subject.id)
             .bind(&s.status)
-            .bind(json(&s))
+            .bind(crate::codec::to_json(&s))
             .bind(seq)
             .execute(&mut *conn)
             .await
@@ -101,7 +97,7 @@ pub(crate) async fn project(
                 "UPDATE registrations SET status = $1, data = $2, last_seq = $3 WHERE id = $4",
             )
             .bind(&s.status)
-            .bind(json(&s))
+            .bind(crate::codec::to_json(&s))
             .bind(seq)
             .bind(registration_id)
             .execute(&mut *conn)
@@ -140,7 +136,7 @@ pub(crate) async fn project(
             .bind(&record.doc_no)
             .bind(crate::codec::enum_str(&record.nature))
             .bind(record.decided_on.to_string())
-            .bind(json(&s))
+            .bind(crate::codec::to_json(&s))
             .bind(seq)
             .execute(&mut *conn)
             .await
@@ -245,7 +241,7 @@ pub(crate) async fn project(
                 .context("更新考核通报")?;
             sqlx::query("INSERT INTO assessments (period, data, seq) VALUES ($1, $2, $3)")
                 .bind(period)
-                .bind(json(&event.payload))
+                .bind(crate::codec::to_json(&event.payload))
                 .bind(seq)
                 .execute(&mut *conn)
                 .await

@@ -4,7 +4,6 @@
 use crate::{Context, StoreError};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use xyjt_core::commitment::{CommitmentState, record_check};
 use xyjt_core::ledger::{EventPayload, NewEvent};
@@ -80,11 +79,6 @@ impl OutboxChannel {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(row: &AnyRow, what: &str) -> Result<T, StoreError> {
-    let data: String = row.try_get("data").context(format!("{what} data"))?;
-    serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
-
 pub(crate) async fn load_application(
     conn: &mut AnyConnection,
     number: &str,
@@ -94,7 +88,8 @@ pub(crate) async fn load_application(
         .fetch_optional(conn)
         .await
         .context("读取申请")?;
-    row.map(|r| parse(&r, "申请")).transpose()
+    row.map(|r| crate::codec::data_from_row(&r, "申请"))
+        .transpose()
 }
 
 pub(crate) async fn load_commitment(
@@ -106,7 +101,8 @@ pub(crate) async fn load_commitment(
         .fetch_optional(conn)
         .await
         .context("读取信用承诺")?;
-    row.map(|r| parse(&r, "信用承诺")).transpose()
+    row.map(|r| crate::codec::data_from_row(&r, "信用承诺"))
+        .transpose()
 }
 
 async fn write_application(
@@ -186,7 +182,7 @@ pub(crate) async fn notify(
     .bind(format!("{}:{unit}", event.id))
     .bind(unit)
     .bind(seq)
-    .bind(china_day(event))
+    .bind(crate::codec::china_day(event).to_string())
     .bind(kind)
     .bind(reference)
     .bind(message)
@@ -213,17 +209,11 @@ pub(crate) async fn enqueue(
     .bind(reference)
     .bind(payload.to_string())
     .bind(seq)
-    .bind(china_day(event))
+    .bind(crate::codec::china_day(event).to_string())
     .execute(conn)
     .await
     .context("写入待发送消息")?;
     Ok(())
-}
-
-fn china_day(event: &NewEvent) -> String {
-    (event.recorded_at + chrono::Duration::hours(8))
-        .date_naive()
-        .to_string()
 }
 
 fn wf_err(e: WorkflowError) -> StoreError {
@@ -403,7 +393,9 @@ pub(crate) async fn applications(
     .fetch_all(conn)
     .await
     .context("读取申请列表")?;
-    rows.iter().map(|r| parse(r, "申请")).collect()
+    rows.iter()
+        .map(|r| crate::codec::data_from_row(r, "申请"))
+        .collect()
 }
 
 pub(crate) async fn commitments(
@@ -418,7 +410,9 @@ pub(crate) async fn commitments(
     .fetch_all(conn)
     .await
     .context("读取信用承诺")?;
-    rows.iter().map(|r| parse(r, "信用承诺")).collect()
+    rows.iter()
+        .map(|r| crate::codec::data_from_row(r, "信用承诺"))
+        .collect()
 }
 
 pub(crate) async fn inbox(

@@ -15,19 +15,10 @@ use xyjt_core::ledger::StoredEvent;
 use xyjt_core::record::Record;
 use xyjt_core::subject::Subject;
 
-fn parse<T: serde::de::DeserializeOwned>(
-    row: &AnyRow,
-    col: &str,
-    what: &str,
-) -> Result<T, StoreError> {
-    let data: String = row.try_get(col).context(format!("{what} {col}"))?;
-    serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
-
 const RESULT_COLUMNS: &str = "data, status, published_on, valid_until, revision";
 
 fn result_from_row(row: &AnyRow) -> Result<EvalResultState, StoreError> {
-    let result: EvalResult = parse(row, "data", "评价结果")?;
+    let result: EvalResult = data_from_row(row, "评价结果")?;
     let status: String = row.try_get("status").context("评价结果 status")?;
     let day = |col: &str| -> Result<Option<chrono::NaiveDate>, StoreError> {
         let v: Option<String> = row.try_get(col).context(format!("评价结果 {col}"))?;
@@ -165,7 +156,7 @@ impl EvaluationStore for SqlStore {
             .fetch_all(&self.pool)
             .await
             .context("读取评价模型")?;
-        rows.iter().map(|r| parse(r, "data", "评价模型")).collect()
+        rows.iter().map(|r| data_from_row(r, "评价模型")).collect()
     }
 
     async fn eval_runs(&self, model_id: Option<&str>) -> Result<Vec<EvalRunState>, StoreError> {
@@ -180,7 +171,7 @@ impl EvaluationStore for SqlStore {
             q = q.bind(v);
         }
         let rows = q.fetch_all(&self.pool).await.context("读取评价批次")?;
-        rows.iter().map(|r| parse(r, "data", "评价批次")).collect()
+        rows.iter().map(|r| data_from_row(r, "评价批次")).collect()
     }
 
     async fn eval_run(&self, id: &str) -> Result<Option<EvalRunState>, StoreError> {
@@ -252,7 +243,7 @@ impl EvaluationStore for SqlStore {
         rows.iter()
             .map(|r| {
                 let unit: String = r.try_get("unit").context("检查人员库 unit")?;
-                Ok((unit, parse(r, "data", "检查人员库")?))
+                Ok((unit, data_from_row(r, "检查人员库")?))
             })
             .collect()
     }
@@ -307,6 +298,6 @@ impl EvaluationStore for SqlStore {
             q = q.bind(v);
         }
         let rows = q.fetch_all(&self.pool).await.context("读取检查结果")?;
-        rows.iter().map(|r| parse(r, "data", "检查结果")).collect()
+        rows.iter().map(|r| data_from_row(r, "检查结果")).collect()
     }
 }

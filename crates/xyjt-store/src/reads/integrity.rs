@@ -4,14 +4,8 @@ use crate::connection::SqlStore;
 use crate::{Context, IntegrityStore, StoreError};
 use async_trait::async_trait;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 use xyjt_core::integrity::{ArchiveKind, IntegrityState, RegistrationState};
 use xyjt_core::lists::DecisionPoint;
-
-fn parse<T: serde::de::DeserializeOwned>(row: &AnyRow, what: &str) -> Result<T, StoreError> {
-    let data: String = row.try_get("data").context(format!("{what} data"))?;
-    serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
 
 fn archive_from(s: &str) -> Result<ArchiveKind, StoreError> {
     serde_json::from_value(serde_json::Value::String(s.to_string()))
@@ -45,7 +39,9 @@ impl IntegrityStore for SqlStore {
             }
         }
         .context("读取主体登记")?;
-        rows.iter().map(|r| parse(r, "主体登记")).collect()
+        rows.iter()
+            .map(|r| crate::codec::data_from_row(r, "主体登记"))
+            .collect()
     }
 
     async fn gov_subject(
@@ -105,7 +101,9 @@ impl IntegrityStore for SqlStore {
             }
         }
         .context("读取政务诚信记录")?;
-        rows.iter().map(|r| parse(r, "政务诚信记录")).collect()
+        rows.iter()
+            .map(|r| crate::codec::data_from_row(r, "政务诚信记录"))
+            .collect()
     }
 
     async fn integrity_by_key(
@@ -121,7 +119,9 @@ impl IntegrityStore for SqlStore {
         .fetch_optional(&self.pool)
         .await
         .context("读取政务诚信记录")?;
-        row.as_ref().map(|r| parse(r, "政务诚信记录")).transpose()
+        row.as_ref()
+            .map(|r| crate::codec::data_from_row(r, "政务诚信记录"))
+            .transpose()
     }
 
     async fn assessment_scores(
@@ -154,7 +154,9 @@ impl IntegrityStore for SqlStore {
             .fetch_optional(&self.pool)
             .await
             .context("读取考核通报")?;
-        row.as_ref().map(|r| parse(r, "考核通报")).transpose()
+        row.as_ref()
+            .map(|r| crate::codec::data_from_row(r, "考核通报"))
+            .transpose()
     }
 
     async fn token_scope(
