@@ -5,20 +5,22 @@
 //! announcements and results public; the coverage page; the same run/review/publish with API
 //! tokens. Runs on SQLite, and on PostgreSQL when `XYJT_TEST_POSTGRES_URL` is set.
 
-use axum::body::{Body, to_bytes};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use chrono::{NaiveDate, Utc};
 use serde_json::Value;
 use std::sync::Arc;
-use tower::ServiceExt;
 use xyjt_core::account::{Account, Role};
 use xyjt_core::calendar::Calendar;
 use xyjt_core::inspection::Inspector;
 use xyjt_core::ledger::{EventPayload, NewEvent};
 use xyjt_store::Store;
-use xyjt_web::{AppState, router};
+use xyjt_web::AppState;
 
-const PASSWORD: &str = xyjt_app::accounts::DEMO_PASSWORD;
+mod common;
+
+use common::*;
+
 const PRACTITIONER: &str = "road-transport-practitioner";
 /// A token named after the provincial credit office (SF-XY) and one after the department (SF).
 const OFFICE_TOKEN: &str = "xyjt_test_token_credit_office";
@@ -98,139 +100,6 @@ async fn setup_sqlite(name: &str) -> (Arc<dyn Store>, AppState) {
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("{name}-{}.db", uuid::Uuid::now_v7()));
     setup_on(&format!("sqlite://{}", path.display())).await
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    text: String,
-}
-
-impl Resp {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("{e}: {}", self.text))
-    }
-
-    fn location(&self) -> String {
-        self.headers
-            .get(header::LOCATION)
-            .unwrap_or_else(|| panic!("no redirect: {} {}", self.status, self.text))
-            .to_str()
-            .unwrap()
-            .to_string()
-    }
-}
-
-async fn send(state: &AppState, req: Request<Body>) -> Resp {
-    let res = router(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap();
-    Resp {
-        status,
-        headers,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-async fn get(state: &AppState, uri: &str, cookie: &str) -> Resp {
-    send(
-        state,
-        Request::get(uri)
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-async fn api(state: &AppState, method: &str, uri: &str, token: &str, body: Value) -> Resp {
-    send(
-        state,
-        Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-async fn post(state: &AppState, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Resp {
-    let body = fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    send(
-        state,
-        Request::post(uri)
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let i = html
-        .find(&key)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + key.len();
-    html[i..].split('"').next().unwrap().to_string()
-}
-
-/// Signs in; returns the session cookie and the session's CSRF token.
-async fn sign_in(state: &AppState, login: &str) -> (String, String) {
-    let page = get(state, "/console/login", "").await;
-    let form_cookie = page
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("xyjt_login="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap();
-    let token = hidden(&page.text, "csrf");
-    let r = post(
-        state,
-        "/console/login",
-        &form_cookie,
-        &[
-            ("csrf", &token),
-            ("next", "/console"),
-            ("login", login),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{login}: {}", r.text);
-    let session = r
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("xyjt_session="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap();
-    let home = get(state, "/console", &session).await;
-    assert_eq!(home.status, StatusCode::OK);
-    (session.clone(), hidden(&home.text, "csrf"))
 }
 
 /// The natural persons' results of a run: (result id, subject id, full name, citizen ID).

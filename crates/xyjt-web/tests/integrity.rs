@@ -2,19 +2,20 @@
 //! a civil servant there, and the answer cites the record; a department's public view; and no
 //! public page or endpoint shows a civil servant's ID number.
 
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use chrono::{NaiveDate, Utc};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use tower::ServiceExt;
 use xyjt_app::integrity::{self as gi, RecordInput, RegistrationInput};
 use xyjt_core::calendar::Calendar;
-use xyjt_core::ident::{citizen_id_check_char, org_code_check_char, uscc_check_char};
 use xyjt_core::ledger::{EventPayload, NewEvent};
 use xyjt_core::lists::DecisionPoint;
 use xyjt_store::Store;
-use xyjt_web::{AppState, router};
+use xyjt_web::AppState;
+
+mod common;
+
+use common::{api, citizen, uscc};
 
 const PLAIN: &str = "xyjt_test_plain_token";
 const PERSONNEL: &str = "xyjt_test_personnel_token";
@@ -23,29 +24,18 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
 }
 
-async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, String) {
-    let res = router(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
 async fn get(state: &AppState, uri: &str) -> (StatusCode, String) {
-    send(state, Request::get(uri).body(Body::empty()).unwrap()).await
+    let r = common::get(state, uri, "").await;
+    (r.status, r.text)
 }
 
 async fn check(state: &AppState, token: &str, code: &str, point: &str) -> (StatusCode, Value) {
     let body = json!({"subject": {"identifier": code}, "decision_point": point});
-    let (status, text) = send(
-        state,
-        Request::post("/api/v1/checks")
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
+    let r = api(state, "POST", "/api/v1/checks", token, body).await;
+    (
+        r.status,
+        serde_json::from_str(&r.text).unwrap_or(Value::Null),
     )
-    .await;
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 #[tokio::test]
@@ -60,12 +50,8 @@ async fn personnel_checks_need_a_scoped_token_and_civil_servants_stay_internal()
         .await
         .unwrap();
     let ctx = xyjt_app::Ctx::with_policies(store.as_ref(), policies, today());
-    let body = "MB000009";
-    let org = format!("{body}{}", org_code_check_char(body).unwrap());
-    let first17 = format!("11990100{org}");
-    let dept = format!("{first17}{}", uscc_check_char(&first17).unwrap());
-    let first17 = format!("990100198203041{}", "23");
-    let civil = format!("{first17}{}", citizen_id_check_char(&first17).unwrap());
+    let dept = uscc("11", "MB000009");
+    let civil = citizen("19820304", "123");
     for (kind, name, code, unit) in [
         ("部门", "示范市港航管理局（演示）", dept.as_str(), None),
         (

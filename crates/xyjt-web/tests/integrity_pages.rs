@@ -7,21 +7,22 @@
 //! the API list — and a crawl of the section finding no civil servant's name, ID number or record.
 //! Runs on SQLite, and on PostgreSQL when `XYJT_TEST_POSTGRES_URL` is set.
 
-use axum::body::{Body, to_bytes};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
 use serde_json::Value;
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
-use tower::ServiceExt;
 use xyjt_core::account::{Account, Role};
 use xyjt_core::calendar::Calendar;
-use xyjt_core::ident::{citizen_id_check_char, org_code_check_char, uscc_check_char};
 use xyjt_core::integrity::ArchiveKind;
 use xyjt_store::Store;
-use xyjt_web::{AppState, router};
+use xyjt_web::AppState;
 
-const PASSWORD: &str = xyjt_app::accounts::DEMO_PASSWORD;
+mod common;
+
+use common::*;
+
 const DEPT_NAME: &str = "示范市公路养护中心（测试）";
 /// Civil servants: one of 西岭 (inside 西岭's bureau), one of 东湖.
 const CS_XL: &str = "甄公仆";
@@ -34,17 +35,6 @@ const HONOUR_DOC: &str = "示政〔2026〕3号";
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
-}
-
-fn uscc(prefix: &str, body: &str) -> String {
-    let org = format!("{body}{}", org_code_check_char(body).unwrap());
-    let first17 = format!("{prefix}990100{org}");
-    format!("{first17}{}", uscc_check_char(&first17).unwrap())
-}
-
-fn citizen(birth: &str, seq: &str) -> String {
-    let first17 = format!("990100{birth}{seq}");
-    format!("{first17}{}", citizen_id_check_char(&first17).unwrap())
 }
 
 /// The demo data plus a reviewer of the provincial credit office (SF-XY).
@@ -76,83 +66,6 @@ async fn setup_on(url: &str) -> (Arc<dyn Store>, AppState) {
     (store, state)
 }
 
-struct Resp {
-    status: StatusCode,
-    headers: HeaderMap,
-    text: String,
-}
-
-impl Resp {
-    fn location(&self) -> String {
-        self.headers
-            .get(header::LOCATION)
-            .unwrap_or_else(|| panic!("no redirect: {} {}", self.status, self.text))
-            .to_str()
-            .unwrap()
-            .to_string()
-    }
-}
-
-async fn send(state: &AppState, req: Request<Body>) -> Resp {
-    let res = router(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = to_bytes(res.into_body(), usize::MAX).await.unwrap();
-    Resp {
-        status,
-        headers,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-async fn get(state: &AppState, uri: &str, cookie: &str) -> Resp {
-    send(
-        state,
-        Request::get(uri)
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-async fn post(state: &AppState, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Resp {
-    let body = fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    send(
-        state,
-        Request::post(uri)
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let key = format!("name=\"{name}\" value=\"");
-    let i = html
-        .find(&key)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + key.len();
-    html[i..].split('"').next().unwrap().to_string()
-}
-
 /// A signed-in staff member: the session cookie and the session's CSRF token.
 struct Session {
     cookie: String,
@@ -160,43 +73,8 @@ struct Session {
 }
 
 async fn sign_in(state: &AppState, login: &str) -> Session {
-    let page = get(state, "/console/login", "").await;
-    let form_cookie = page
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("xyjt_login="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap();
-    let token = hidden(&page.text, "csrf");
-    let r = post(
-        state,
-        "/console/login",
-        &form_cookie,
-        &[
-            ("csrf", &token),
-            ("next", "/console"),
-            ("login", login),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{login}: {}", r.text);
-    let cookie = r
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("xyjt_session="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap();
-    let home = get(state, "/console", &cookie).await;
-    assert_eq!(home.status, StatusCode::OK);
-    Session {
-        csrf: hidden(&home.text, "csrf"),
-        cookie,
-    }
+    let (cookie, csrf) = common::sign_in(state, login).await;
+    Session { cookie, csrf }
 }
 
 impl Session {
