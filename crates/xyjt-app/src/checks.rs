@@ -444,7 +444,7 @@ pub struct CheckSubject {
 pub struct CheckRequest {
     pub subject: CheckSubject,
     /// 招标投标, 行政许可, 财政资金/补贴申请, 评优评先, 公务员录用/干部任用, 日常检查频次, 从业资格, 政府采购,
-    /// 行政处罚裁量
+    /// 行政处罚裁量, 职务晋升 (the personnel decision points need a token naming them)
     #[schema(value_type = String)]
     pub decision_point: String,
     /// 行政处罚裁量: the 违法行为类型 being decided (the 免罚轻罚清单 is matched against it).
