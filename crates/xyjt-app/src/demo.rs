@@ -652,12 +652,19 @@ pub async fn seed_demo_integrity(
         ),
     ];
     let mut ids = Vec::new();
+    // Each is recorded a few days after its decision, so the rectification cases the
+    // departments' dishonesty records open run from then (one is now overdue).
     for r in &records {
-        if let Recorded::New(id) = gi::record(&ctx, r, "demo", "演示录入员").await? {
+        let when = Ctx {
+            today: (r.decided_on + chrono::Duration::days(3)).min(today),
+            ..ctx
+        };
+        if let Recorded::New(id) = gi::record(&when, r, "demo", "演示录入员").await? {
             ids.push(id);
-            events += 1;
+            events += 2;
         }
     }
+    events += seed_demo_government_cases(&ctx, &codes).await?;
     // The emergency repair's warning is kept out of the dishonesty record (容错纠错).
     if let Some(id) = ids.get(4) {
         gi::propose_tolerance(
@@ -711,4 +718,199 @@ pub async fn seed_demo_integrity(
         )])
         .await?;
     Ok(events + 1)
+}
+
+/// The government casework of the demo: the PPP breach's rectification handed in and accepted
+/// (the unpaid bill's stays overdue, so the draft 通报 names it), two complaints (one answered,
+/// one open) and three commitments (one kept, one broken — recorded as 承诺未履行 with its own
+/// rectification case — and one running).
+async fn seed_demo_government_cases(ctx: &Ctx<'_>, codes: &[String]) -> Result<usize, AppError> {
+    use crate::integrity::commitments::{CommitmentInput, check_commitment, make_commitment};
+    use crate::workflows::{
+        ApplicantInput, ComplaintRequest, StepRequest, file_complaint, take_step,
+    };
+    use xyjt_core::workflow::WorkflowKind;
+    let today = ctx.today;
+    let days_ago = |n: i64| today - chrono::Duration::days(n);
+    let at = |day: NaiveDate| Ctx { today: day, ..*ctx };
+    let step =
+        |action: &str, clock: Option<&str>, reason: &str, granted: Option<bool>| StepRequest {
+            action: action.into(),
+            on: None,
+            reason: reason.into(),
+            unit: None,
+            clock: clock.map(str::to_string),
+            workdays: None,
+            granted,
+            revoke: false,
+            corrected: None,
+        };
+    let mut events = 0;
+    // The PPP breach (codes[2], decided 200 days ago, recorded 3 days later).
+    let cases = ctx
+        .store
+        .applications(&xyjt_store::AppQuery {
+            kind: Some(WorkflowKind::Rectification),
+            ..Default::default()
+        })
+        .await?;
+    if let Some(ppp) = cases
+        .iter()
+        .find(|c| c.app.topic.as_deref() == Some("合同违约"))
+    {
+        let n = &ppp.app.number;
+        take_step(
+            &at(days_ago(190)),
+            n,
+            &step(
+                "submit",
+                Some("explanation"),
+                "书面说明：因财政资金拨付延迟，未按合同约定支付可用性服务费",
+                None,
+            ),
+            "演示部门联络员",
+        )
+        .await?;
+        take_step(
+            &at(days_ago(160)),
+            n,
+            &step(
+                "submit",
+                Some("report"),
+                "整改报告：已足额支付可用性服务费及违约金，建立PPP项目付费预警机制",
+                None,
+            ),
+            "演示部门联络员",
+        )
+        .await?;
+        take_step(
+            &at(days_ago(155)),
+            n,
+            &step(
+                "decide",
+                None,
+                "经核查，违约款项已付清，整改到位",
+                Some(true),
+            ),
+            "演示审核员",
+        )
+        .await?;
+        events += 3;
+    }
+    let complaint =
+        |code: &str, kind: &str, content: &str, name: &str, day: NaiveDate| ComplaintRequest {
+            complaint_type: kind.into(),
+            department: code.into(),
+            content: content.into(),
+            complainant: ApplicantInput {
+                name: name.into(),
+                role: Some("public".into()),
+                contact: Some("13900000000".into()),
+            },
+            evidence: vec![],
+            received_on: Some(day),
+        };
+    let answered = file_complaint(
+        &at(days_ago(30)),
+        complaint(
+            &codes[0],
+            "毁约投诉",
+            "招商引资协议约定的道路配套工程逾期一年未开工",
+            "示范市长风物流有限公司",
+            days_ago(30),
+        ),
+        "演示登记员",
+    )
+    .await?;
+    take_step(
+        &at(days_ago(20)),
+        &answered.number,
+        &step(
+            "decide",
+            None,
+            "经核实，配套道路因规划调整延期；已与企业重新约定于本年底前开工，并列入政务承诺跟踪。",
+            Some(true),
+        ),
+        "演示部门联络员",
+    )
+    .await?;
+    file_complaint(
+        &at(days_ago(3)),
+        complaint(
+            &codes[1],
+            "12328诉求",
+            "客运站候车厅空调长期损坏，投诉多次未处理",
+            "李女士",
+            days_ago(3),
+        ),
+        "演示登记员",
+    )
+    .await?;
+    events += 3;
+    let commit =
+        |code: &str, kind: &str, content: &str, made: NaiveDate, due: Option<NaiveDate>| {
+            CommitmentInput {
+                department: code.into(),
+                kind: kind.into(),
+                content: content.into(),
+                published_in: "部门门户网站“政务承诺”栏目".into(),
+                made_on: made,
+                due_on: due,
+            }
+        };
+    let kept = make_commitment(
+        &at(days_ago(150)),
+        &commit(
+            &codes[0],
+            "期限承诺",
+            "道路运输经营许可即办件当场办结，承诺件 3 个工作日内办结",
+            days_ago(150),
+            Some(days_ago(60)),
+        ),
+        "演示部门联络员",
+    )
+    .await?;
+    check_commitment(
+        &at(days_ago(55)),
+        &kept.commitment.id,
+        true,
+        "抽查 120 件许可办件，均在承诺时限内办结",
+        "示范省交通运输厅",
+        "演示考核员",
+    )
+    .await?;
+    let broken = make_commitment(
+        &at(days_ago(140)),
+        &commit(
+            &codes[1],
+            "保障承诺",
+            "中小企业工程款在验收合格后 30 日内支付",
+            days_ago(140),
+            Some(days_ago(50)),
+        ),
+        "演示部门联络员",
+    )
+    .await?;
+    check_commitment(
+        &at(days_ago(45)),
+        &broken.commitment.id,
+        false,
+        "两笔验收合格的养护工程款逾期 60 日以上未支付",
+        "示范省交通运输厅",
+        "演示考核员",
+    )
+    .await?;
+    make_commitment(
+        ctx,
+        &commit(
+            &codes[0],
+            "服务承诺",
+            "12328 热线工单 5 个工作日内答复",
+            days_ago(10),
+            None,
+        ),
+        "演示部门联络员",
+    )
+    .await?;
+    Ok(events + 7)
 }

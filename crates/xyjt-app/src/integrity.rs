@@ -14,6 +14,7 @@ use xyjt_core::ledger::{EventPayload, NewEvent, new_id};
 use xyjt_core::lists::DecisionPoint;
 use xyjt_core::policies::Policies;
 use xyjt_core::subject::{PartyCategory, Subject};
+use xyjt_core::workflow::WorkflowKind;
 
 use crate::{AppError, AppResult, Ctx, ErrorKind};
 
@@ -463,13 +464,15 @@ pub async fn record(
         ));
     }
     let id = record.id.clone();
-    ctx.store
-        .append(vec![NewEvent::new(
-            by,
-            Utc::now(),
-            EventPayload::IntegrityRecorded { record },
-        )])
-        .await?;
+    // A department's dishonesty record opens its rectification case in the same transaction.
+    let case = crate::workflows::rectification_for(ctx, &record, by);
+    let mut events = vec![NewEvent::new(
+        by,
+        Utc::now(),
+        EventPayload::IntegrityRecorded { record },
+    )];
+    events.extend(case);
+    ctx.store.append(events).await?;
     Ok(Recorded::New(id))
 }
 
@@ -543,19 +546,25 @@ pub async fn review_tolerance(
             "谁生产、谁审核：容错认定须由提出人以外的人员审核",
         ));
     }
-    ctx.store
-        .append(vec![NewEvent::new(
-            by,
-            Utc::now(),
-            EventPayload::ToleranceReviewed {
-                record_id: record_id.to_string(),
-                by: by.to_string(),
-                approved,
-                comment: comment.trim().to_string(),
-                on: ctx.today,
-            },
-        )])
-        .await?;
+    let mut events = vec![NewEvent::new(
+        by,
+        Utc::now(),
+        EventPayload::ToleranceReviewed {
+            record_id: record_id.to_string(),
+            by: by.to_string(),
+            approved,
+            comment: comment.trim().to_string(),
+            on: ctx.today,
+        },
+    )];
+    // An act kept out of the dishonesty record needs no rectification.
+    if approved {
+        events.extend(
+            crate::workflows::withdraw_rectification(ctx, &s.record.subject_id, record_id, by)
+                .await?,
+        );
+    }
+    ctx.store.append(events).await?;
     record_or_404(ctx, record_id).await
 }
 
@@ -634,6 +643,33 @@ pub async fn department_view(ctx: &Ctx<'_>, code: &str) -> AppResult<Value> {
         .iter()
         .filter(|s| s.in_effect_on(&ctx.policies.integrity, ctx.today))
         .count();
+    // Its rectification cases, and complaints once answered (without the complainant or the
+    // complaint's text).
+    let apps = ctx
+        .store
+        .applications(&xyjt_store::AppQuery {
+            subject_id: Some(subject.id.clone()),
+            ..Default::default()
+        })
+        .await?;
+    let rectifications: Vec<Value> = apps
+        .iter()
+        .filter(|a| a.app.kind == WorkflowKind::Rectification)
+        .filter(|a| a.status != xyjt_core::workflow::AppStatus::Withdrawn)
+        .map(|a| crate::workflows::public_case_json(a, ctx))
+        .collect();
+    let complaints: Vec<Value> = apps
+        .iter()
+        .filter(|a| a.app.kind == WorkflowKind::Complaint && a.decision.is_some())
+        .map(|a| crate::workflows::public_case_json(a, ctx))
+        .collect();
+    let commitments: Vec<Value> = ctx
+        .store
+        .gov_commitments(Some(&subject.id))
+        .await?
+        .iter()
+        .map(|c| commitment_json(c, ctx.today))
+        .collect();
     Ok(json!({
         "subject_id": subject.id,
         "name": subject.name,
@@ -641,8 +677,32 @@ pub async fn department_view(ctx: &Ctx<'_>, code: &str) -> AppResult<Value> {
         "dishonest": dishonest,
         "good": good,
         "in_effect": unresolved,
+        "rectifications": rectifications,
+        "complaints_answered": complaints,
+        "commitments": commitments,
     }))
 }
 
+/// A government commitment as published, with its status on `today`.
+pub fn commitment_json(
+    s: &xyjt_core::integrity::commitment::GovCommitmentState,
+    today: NaiveDate,
+) -> Value {
+    let status = s.status(today);
+    json!({
+        "id": s.commitment.id,
+        "kind": s.commitment.kind,
+        "content": s.commitment.content,
+        "published_in": s.commitment.published_in,
+        "made_on": s.commitment.made_on,
+        "due_on": s.commitment.due_on,
+        "status": status,
+        "status_label": status.label(),
+        "checked_on": s.check.as_ref().map(|c| c.on),
+        "finding": s.check.as_ref().map(|c| c.finding.clone()),
+    })
+}
+
 pub mod assessment;
+pub mod commitments;
 pub mod import;

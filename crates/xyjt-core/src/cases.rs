@@ -30,6 +30,12 @@ pub struct DeadlinePolicy {
     pub near_due: u32,
     /// Longest total extension of one clock, in working days.
     pub max_extension: u32,
+    /// 限期整改: a department with a new dishonesty record explains it in writing (书面说明).
+    pub rectification_explanation: u32,
+    /// 限期整改: and reports its rectification (整改报告).
+    pub rectification_report: u32,
+    /// 政务失信投诉 / 诉求: the department's reply to the complainant.
+    pub complaint_reply: u32,
 }
 
 impl DeadlinePolicy {
@@ -52,6 +58,9 @@ impl DeadlinePolicy {
             ("repair_platform", p.repair_platform),
             ("repair_authority", p.repair_authority),
             ("repair_downstream", p.repair_downstream),
+            ("rectification_explanation", p.rectification_explanation),
+            ("rectification_report", p.rectification_report),
+            ("complaint_reply", p.complaint_reply),
         ] {
             if days == 0 {
                 return Err(format!("{name} 必须大于 0"));

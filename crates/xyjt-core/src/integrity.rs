@@ -133,6 +133,10 @@ pub struct IntegrityPolicy {
     pub note: String,
     /// Decision points only tokens that name them may ask (personnel decisions).
     pub personnel_points: Vec<DecisionPoint>,
+    /// What the public may complain about (政务失信投诉 channel), shown in the form.
+    pub complaint_types: Vec<String>,
+    /// Kinds of government commitments (政务承诺) a department records.
+    pub commitment_kinds: Vec<String>,
     #[serde(rename = "category")]
     pub categories: Vec<Category>,
     #[serde(rename = "rule")]
@@ -354,6 +358,7 @@ pub fn reasons(
 }
 
 pub mod assessment;
+pub mod commitment;
 
 #[cfg(test)]
 mod tests;

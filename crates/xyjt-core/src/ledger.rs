@@ -287,6 +287,16 @@ pub enum EventPayload {
         results: Vec<crate::integrity::assessment::AssessmentResult>,
         on: NaiveDate,
     },
+    /// A department's public commitment (服务承诺, 期限承诺, 保障承诺) was recorded.
+    GovCommitmentMade {
+        commitment: crate::integrity::commitment::GovCommitment,
+    },
+    /// A government commitment was checked (履约核查); a broken one is recorded as 承诺未履行
+    /// in the same transaction.
+    GovCommitmentChecked {
+        commitment_id: String,
+        check: crate::integrity::commitment::CommitmentCheck,
+    },
 }
 
 /// A credit check as asked and answered, with the policy version that decided it.
@@ -375,6 +385,8 @@ impl EventPayload {
             EventPayload::ToleranceReviewed { .. } => "tolerance_reviewed",
             EventPayload::AssessmentScoreEntered { .. } => "assessment_score_entered",
             EventPayload::AssessmentPublished { .. } => "assessment_published",
+            EventPayload::GovCommitmentMade { .. } => "gov_commitment_made",
+            EventPayload::GovCommitmentChecked { .. } => "gov_commitment_checked",
         }
     }
 
@@ -428,6 +440,8 @@ impl EventPayload {
             | EventPayload::ToleranceReviewed { record_id, .. } => record_id,
             EventPayload::AssessmentScoreEntered { subject_id, .. } => subject_id,
             EventPayload::AssessmentPublished { period, .. } => period,
+            EventPayload::GovCommitmentMade { commitment } => &commitment.id,
+            EventPayload::GovCommitmentChecked { commitment_id, .. } => commitment_id,
         }
     }
 
@@ -470,6 +484,7 @@ impl EventPayload {
             EventPayload::InspectionRecorded { result } => Some(&result.subject_id),
             EventPayload::RegistrationProposed { registration } => Some(&registration.subject.id),
             EventPayload::IntegrityRecorded { record } => Some(&record.subject_id),
+            EventPayload::GovCommitmentMade { commitment } => Some(&commitment.subject_id),
             _ => None,
         }
     }

@@ -201,6 +201,8 @@ pub fn effects_of_grant(
     let end_reason = match app.app.kind {
         WorkflowKind::Objection => EndReason::ObjectionUpheld,
         WorkflowKind::Repair => EndReason::Repaired,
+        // A rectification or a complaint changes no record and no list entry.
+        WorkflowKind::Rectification | WorkflowKind::Complaint => return Ok(out),
     };
     if let Some(r) = record {
         match app.app.kind {
@@ -227,6 +229,7 @@ pub fn effects_of_grant(
                 application: number.clone(),
                 note: decision.reasons.clone(),
             }),
+            WorkflowKind::Rectification | WorkflowKind::Complaint => {}
         }
     }
     for e in entries {

@@ -1,5 +1,6 @@
-//! The workflow engine (办理流程): objections (异议) and credit repair (信用修复) as state
-//! machines with working-day clocks.
+//! The workflow engine (办理流程): objections (异议), credit repair (信用修复), rectification of
+//! government dishonesty (限期整改) and complaints about government (政务失信投诉) as state machines
+//! with working-day clocks.
 //!
 //! An application's facts — when it was filed, each step, each clock's start and length, every
 //! extension and suspension — are ledger events. Due dates are *not* stored: they are computed
@@ -21,6 +22,10 @@ pub enum WorkflowKind {
     Objection,
     /// 信用修复申请
     Repair,
+    /// 限期整改: opened by the platform when a department gets a dishonesty record.
+    Rectification,
+    /// 政务失信投诉 (毁约投诉, 政务失信投诉, 12328-style 诉求) about a department.
+    Complaint,
 }
 
 impl WorkflowKind {
@@ -28,15 +33,38 @@ impl WorkflowKind {
         match self {
             WorkflowKind::Objection => "异议申请",
             WorkflowKind::Repair => "信用修复申请",
+            WorkflowKind::Rectification => "政务失信限期整改",
+            WorkflowKind::Complaint => "政务失信投诉",
         }
     }
 
-    /// Application numbers start with this (异议 YY, 修复 XF).
+    /// Application numbers start with this (异议 YY, 修复 XF, 整改 ZG, 投诉 TS).
     pub fn prefix(self) -> &'static str {
         match self {
             WorkflowKind::Objection => "YY",
             WorkflowKind::Repair => "XF",
+            WorkflowKind::Rectification => "ZG",
+            WorkflowKind::Complaint => "TS",
         }
+    }
+
+    /// Every kind, for filters and statistics.
+    pub const ALL: [WorkflowKind; 4] = [
+        WorkflowKind::Objection,
+        WorkflowKind::Repair,
+        WorkflowKind::Rectification,
+        WorkflowKind::Complaint,
+    ];
+
+    /// The kind named by its JSON name (`objection`, `repair`, `rectification`, `complaint`).
+    pub fn parse(name: &str) -> Option<WorkflowKind> {
+        Self::ALL.into_iter().find(|k| {
+            serde_json::to_value(k)
+                .ok()
+                .as_ref()
+                .and_then(Value::as_str)
+                == Some(name)
+        })
     }
 }
 
@@ -50,6 +78,9 @@ pub struct Target {
     /// An evaluation result (信用评价结果) objected to: an upheld objection re-scores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_id: Option<String>,
+    /// A government-integrity record (政务诚信档案) a rectification case is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity_id: Option<String>,
     /// A single field of the record (its JSON name in the record body), when only it is disputed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -116,6 +147,38 @@ pub struct Application {
     /// the ledger needs no policy file).
     pub workdays: u32,
     pub rule: String,
+    /// Complaints: 毁约投诉 / 政务失信投诉 / 诉求; rectification: the record's category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// Further clocks started on the filing day (rectification: the report), with their rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_clocks: Vec<ClockSpec>,
+}
+
+/// A clock an application starts with besides the first (carried in the application, so replay
+/// needs no policy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockSpec {
+    pub key: String,
+    pub label: String,
+    pub workdays: u32,
+    pub rule: String,
+}
+
+/// The clocks after the first that an application of `kind` starts with under `policy`.
+pub fn more_clocks(kind: WorkflowKind, policy: &DeadlinePolicy) -> Vec<ClockSpec> {
+    match kind {
+        WorkflowKind::Rectification => vec![ClockSpec {
+            key: "report".into(),
+            label: "提交整改报告".into(),
+            workdays: policy.rectification_report,
+            rule: format!(
+                "存在政务失信记录的部门应限期整改，自记录之日起{}个工作日内提交整改报告（国发〔2016〕76号；期限政策 {}）",
+                policy.rectification_report, policy.version
+            ),
+        }],
+        _ => vec![],
+    }
 }
 
 /// The first clock's length and rule for an application of `kind` under `policy`.
@@ -133,6 +196,20 @@ pub fn first_clock(kind: WorkflowKind, policy: &DeadlinePolicy) -> (u32, String)
             format!(
                 "信用平台应自收到修复申请之日起{}个工作日内办结（国办发〔2025〕22号；期限政策 {}）",
                 policy.repair_platform, policy.version
+            ),
+        ),
+        WorkflowKind::Rectification => (
+            policy.rectification_explanation,
+            format!(
+                "存在政务失信记录的部门应对失信情况书面说明原因，自记录之日起{}个工作日内提交（国发〔2016〕76号；期限政策 {}）",
+                policy.rectification_explanation, policy.version
+            ),
+        ),
+        WorkflowKind::Complaint => (
+            policy.complaint_reply,
+            format!(
+                "被投诉部门应自受理之日起{}个工作日内核实办理并答复投诉人（期限政策 {}）",
+                policy.complaint_reply, policy.version
             ),
         ),
     }
@@ -415,6 +492,14 @@ pub enum AppStatus {
     Refused,
     /// 申请人撤回
     Withdrawn,
+    /// 整改完成 (rectification accepted)
+    Rectified,
+    /// 整改不到位
+    NotRectified,
+    /// 投诉属实，已答复
+    Substantiated,
+    /// 投诉不属实，已答复
+    Unsubstantiated,
 }
 
 impl AppStatus {
@@ -428,6 +513,10 @@ impl AppStatus {
             AppStatus::Approved => "准予修复",
             AppStatus::Refused => "不予修复",
             AppStatus::Withdrawn => "申请人已撤回",
+            AppStatus::Rectified => "整改完成",
+            AppStatus::NotRectified => "整改不到位",
+            AppStatus::Substantiated => "投诉属实，已答复",
+            AppStatus::Unsubstantiated => "投诉不属实，已答复",
         }
     }
 
@@ -493,6 +582,12 @@ pub enum Step {
     Withdrawn {
         reason: String,
     },
+    /// Rectification: the department handed in what a clock asks for (书面说明, 整改报告);
+    /// `document` summarises it (the file itself, when any, is evidence kept by hash).
+    Submitted {
+        clock: String,
+        document: String,
+    },
 }
 
 /// The clock a granted decision starts: results reach the provincial platform / downstream.
@@ -518,24 +613,29 @@ impl Step {
 
     /// A decision under `policy`: granted ones start the sync clock.
     pub fn decided(kind: WorkflowKind, decision: Decision, policy: &DeadlinePolicy) -> Step {
-        let sync = decision.granted.then(|| match kind {
-            WorkflowKind::Objection => SyncClock {
-                label: "报送省级平台".into(),
-                workdays: policy.objection_sync,
-                rule: format!(
-                    "更正或撤销的信息应在{}个工作日内报送省级平台（期限政策 {}）",
-                    policy.objection_sync, policy.version
-                ),
-            },
-            WorkflowKind::Repair => SyncClock {
-                label: "修复结果同步下游系统".into(),
-                workdays: policy.repair_downstream,
-                rule: format!(
-                    "修复结果应在{}个工作日内同步至相关系统（国办发〔2025〕22号；期限政策 {}）",
-                    policy.repair_downstream, policy.version
-                ),
-            },
-        });
+        let sync = decision
+            .granted
+            .then_some(kind)
+            .and_then(|kind| match kind {
+                WorkflowKind::Objection => Some(SyncClock {
+                    label: "报送省级平台".into(),
+                    workdays: policy.objection_sync,
+                    rule: format!(
+                        "更正或撤销的信息应在{}个工作日内报送省级平台（期限政策 {}）",
+                        policy.objection_sync, policy.version
+                    ),
+                }),
+                WorkflowKind::Repair => Some(SyncClock {
+                    label: "修复结果同步下游系统".into(),
+                    workdays: policy.repair_downstream,
+                    rule: format!(
+                        "修复结果应在{}个工作日内同步至相关系统（国办发〔2025〕22号；期限政策 {}）",
+                        policy.repair_downstream, policy.version
+                    ),
+                }),
+                // Nothing to send on: the result is published where the case is.
+                WorkflowKind::Rectification | WorkflowKind::Complaint => None,
+            });
         Step::Decided { decision, sync }
     }
 }
@@ -615,6 +715,12 @@ pub enum WorkflowError {
     NoReasons,
     #[error("日期 {0} 早于申请的上一步 {1} (date before the last step)")]
     BeforeLastStep(NaiveDate, NaiveDate),
+    #[error("只有限期整改案件提交书面说明或整改报告 (only rectification cases take submissions)")]
+    NotRectification,
+    #[error("{0}已提交 (already submitted)")]
+    AlreadySubmitted(String),
+    #[error("尚未提交{0}，不能作出整改结论 (submission missing)")]
+    SubmissionMissing(String),
 }
 
 /// Opens an application: its first clock starts on the day it was filed.
@@ -622,8 +728,10 @@ pub fn open(app: Application, by: &str) -> AppState {
     let (key, label, unit) = match app.kind {
         WorkflowKind::Objection => ("answer", "核实并书面答复", app.unit.clone()),
         WorkflowKind::Repair => ("platform", "平台办结修复申请", "信用交通平台".to_string()),
+        WorkflowKind::Rectification => ("explanation", "提交书面说明", app.unit.clone()),
+        WorkflowKind::Complaint => ("answer", "核实办理并答复投诉人", app.unit.clone()),
     };
-    let clock = Clock {
+    let mut clocks = vec![Clock {
         key: key.into(),
         label: label.into(),
         unit,
@@ -633,17 +741,33 @@ pub fn open(app: Application, by: &str) -> AppState {
         extensions: vec![],
         suspensions: vec![],
         done_on: None,
+    }];
+    clocks.extend(app.more_clocks.iter().map(|c| Clock {
+        key: c.key.clone(),
+        label: c.label.clone(),
+        unit: app.unit.clone(),
+        rule: c.rule.clone(),
+        start: app.filed_on,
+        workdays: c.workdays,
+        extensions: vec![],
+        suspensions: vec![],
+        done_on: None,
+    }));
+    let opened = match app.kind {
+        WorkflowKind::Rectification => "立案整改",
+        WorkflowKind::Complaint => "受理投诉",
+        WorkflowKind::Objection | WorkflowKind::Repair => "提交申请",
     };
     let history = vec![HistoryItem {
         on: app.filed_on,
         by: by.to_string(),
-        action: "提交申请".into(),
+        action: opened.into(),
         note: format!("{}，分送{}办理", app.kind.label(), app.unit),
     }];
     AppState {
         unit: app.unit.clone(),
         status: AppStatus::Accepted,
-        clocks: vec![clock],
+        clocks,
         history,
         decision: None,
         decided_on: None,
@@ -700,6 +824,7 @@ pub fn apply(
         Step::Decided { .. } => "决定",
         Step::Withdrawn { .. } => "撤回",
         Step::Synced { .. } => "报送",
+        Step::Submitted { .. } => "提交",
     };
     if closed && !matches!(step, Step::Synced { .. }) {
         return Err(WorkflowError::Closed(s.status.label(), verb));
@@ -797,6 +922,14 @@ pub fn apply(
             if s.app.kind == WorkflowKind::Repair && s.status != AppStatus::Forwarded {
                 return Err(WorkflowError::NotForwarded);
             }
+            // A rectification is judged on what the department handed in: every clock done.
+            if s.app.kind == WorkflowKind::Rectification
+                && let Some(c) = s.clocks.iter().find(|c| c.done_on.is_none())
+            {
+                return Err(WorkflowError::SubmissionMissing(
+                    c.label.trim_start_matches("提交").to_string(),
+                ));
+            }
             for c in s.clocks.iter_mut().filter(|c| c.done_on.is_none()) {
                 c.done_on = Some(on);
             }
@@ -805,6 +938,10 @@ pub fn apply(
                 (WorkflowKind::Objection, false) => AppStatus::Dismissed,
                 (WorkflowKind::Repair, true) => AppStatus::Approved,
                 (WorkflowKind::Repair, false) => AppStatus::Refused,
+                (WorkflowKind::Rectification, true) => AppStatus::Rectified,
+                (WorkflowKind::Rectification, false) => AppStatus::NotRectified,
+                (WorkflowKind::Complaint, true) => AppStatus::Substantiated,
+                (WorkflowKind::Complaint, false) => AppStatus::Unsubstantiated,
             };
             if let Some(sync) = sync.as_ref().filter(|_| decision.granted) {
                 s.clocks.push(Clock {
@@ -838,6 +975,25 @@ pub fn apply(
             }
             s.status = AppStatus::Withdrawn;
             ("撤回申请".to_string(), reason.clone())
+        }
+        Step::Submitted { clock, document } => {
+            if s.app.kind != WorkflowKind::Rectification {
+                return Err(WorkflowError::NotRectification);
+            }
+            if s.status == AppStatus::Suspended {
+                return Err(WorkflowError::IsSuspended);
+            }
+            let c = s
+                .clocks
+                .iter_mut()
+                .find(|c| &c.key == clock)
+                .ok_or_else(|| WorkflowError::NoClock(clock.clone()))?;
+            let what = c.label.trim_start_matches("提交").to_string();
+            if c.done_on.is_some() {
+                return Err(WorkflowError::AlreadySubmitted(what));
+            }
+            c.done_on = Some(on);
+            (format!("提交{what}"), document.clone())
         }
     };
     s.history.push(HistoryItem {

@@ -9,7 +9,7 @@ use xyjt_core::calendar::Calendar;
 use xyjt_core::cases::DeadlinePolicy;
 use xyjt_core::workflow::{
     AppStatus, Applicant, Application, Clock, ClockStatus, Decision, Step, Target, WorkflowError,
-    WorkflowKind, apply, check_policy, first_clock, open, patch_body, query_code_hash,
+    WorkflowKind, apply, check_policy, first_clock, more_clocks, open, patch_body, query_code_hash,
 };
 
 fn d(s: &str) -> NaiveDate {
@@ -168,6 +168,7 @@ fn application(kind: WorkflowKind, filed: &str) -> Application {
         subject_id: Some("s1".into()),
         target: Target {
             result_id: None,
+            integrity_id: None,
             record_id: Some("r1".into()),
             entry_id: None,
             field: None,
@@ -187,6 +188,8 @@ fn application(kind: WorkflowKind, filed: &str) -> Application {
         policy_version: policy.version.clone(),
         workdays,
         rule,
+        topic: None,
+        more_clocks: more_clocks(kind, DeadlinePolicy::builtin()),
     }
 }
 
@@ -416,4 +419,111 @@ proptest! {
             prop_assert!(cal.is_working_day(due.due_on).unwrap());
         }
     }
+}
+
+fn decide_kind(kind: WorkflowKind, granted: bool) -> Step {
+    Step::decided(
+        kind,
+        Decision {
+            granted,
+            reasons: "经核实".into(),
+            revoke: false,
+            corrected: None,
+        },
+        DeadlinePolicy::builtin(),
+    )
+}
+
+fn submit(clock: &str) -> Step {
+    Step::Submitted {
+        clock: clock.into(),
+        document: "说明材料".into(),
+    }
+}
+
+#[test]
+fn rectification_runs_explanation_and_report_clocks_across_national_day() {
+    let cal = Calendar::builtin();
+    let s = open(
+        application(WorkflowKind::Rectification, "2026-09-28"),
+        "平台",
+    );
+    let keys: Vec<&str> = s.clocks.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(keys, ["explanation", "report"]);
+    // 10 working days: 09-29, 09-30, (10-01..07 holiday) 10-08, 10-09, 10-10 (make-up), 10-12 … 10-16.
+    assert_eq!(
+        s.clocks[0].due(&cal, d("2026-09-28")).due_on,
+        d("2026-10-16")
+    );
+    // 30 working days: 20 more after 10-16 → 11-13.
+    assert_eq!(
+        s.clocks[1].due(&cal, d("2026-09-28")).due_on,
+        d("2026-11-13")
+    );
+    assert!(s.clocks[1].rule.contains("整改报告"));
+    // A conclusion needs both documents.
+    let granted = decide_kind(WorkflowKind::Rectification, true);
+    assert!(matches!(
+        apply(s.clone(), &granted, d("2026-10-09"), "办公室").unwrap_err(),
+        WorkflowError::SubmissionMissing(_)
+    ));
+    let s = apply(s, &submit("explanation"), d("2026-10-20"), "部门").unwrap();
+    assert_eq!(
+        s.clocks[0].status(&cal, d("2026-10-20"), 2),
+        ClockStatus::DoneLate
+    );
+    assert_eq!(
+        apply(s.clone(), &submit("explanation"), d("2026-10-21"), "部门").unwrap_err(),
+        WorkflowError::AlreadySubmitted("书面说明".into())
+    );
+    assert!(s.is_overdue(&cal, d("2026-11-16"), 2));
+    let s = apply(s, &submit("report"), d("2026-11-10"), "部门").unwrap();
+    assert_eq!(
+        s.clocks[1].status(&cal, d("2026-11-10"), 2),
+        ClockStatus::DoneOnTime
+    );
+    let s = apply(s, &granted, d("2026-11-12"), "办公室").unwrap();
+    assert_eq!(s.status, AppStatus::Rectified);
+    // Nothing to send on: no sync clock.
+    assert!(s.clock("sync").is_none());
+    assert_eq!(s.history.last().unwrap().action, "整改完成");
+}
+
+#[test]
+fn submissions_belong_to_rectifications_only() {
+    let s = open(application(WorkflowKind::Objection, "2026-09-28"), "portal");
+    assert_eq!(
+        apply(s, &submit("answer"), d("2026-09-29"), "x").unwrap_err(),
+        WorkflowError::NotRectification
+    );
+}
+
+#[test]
+fn complaints_are_answered_within_their_reply_period() {
+    let cal = Calendar::builtin();
+    let s = open(application(WorkflowKind::Complaint, "2026-09-28"), "portal");
+    assert_eq!(s.clocks.len(), 1);
+    assert_eq!(
+        s.clocks[0].workdays,
+        DeadlinePolicy::builtin().complaint_reply
+    );
+    // 15 working days: 10-16 is the 10th, then 10-19 … 10-23.
+    assert_eq!(
+        s.clocks[0].due(&cal, d("2026-09-28")).due_on,
+        d("2026-10-23")
+    );
+    let s = apply(
+        s,
+        &decide_kind(WorkflowKind::Complaint, false),
+        d("2026-10-22"),
+        "部门",
+    )
+    .unwrap();
+    assert_eq!(s.status, AppStatus::Unsubstantiated);
+    assert_eq!(
+        s.clocks[0].status(&cal, d("2026-10-30"), 2),
+        ClockStatus::DoneOnTime
+    );
+    assert!(WorkflowKind::parse("complaint") == Some(WorkflowKind::Complaint));
+    assert!(WorkflowKind::parse("nonsense").is_none());
 }

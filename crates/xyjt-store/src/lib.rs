@@ -419,6 +419,17 @@ pub trait IntegrityStore: Send + Sync {
     /// A published assessment bulletin (the `assessment_published` event's payload).
     async fn assessment(&self, period: &str) -> Result<Option<serde_json::Value>, StoreError>;
 
+    async fn gov_commitment(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::integrity::commitment::GovCommitmentState>, StoreError>;
+
+    /// Government commitments of one department or all, newest first.
+    async fn gov_commitments(
+        &self,
+        subject_id: Option<&str>,
+    ) -> Result<Vec<xyjt_core::integrity::commitment::GovCommitmentState>, StoreError>;
+
     /// A token's calling system and the decision points it is limited to (empty: not limited).
     async fn token_scope(
         &self,

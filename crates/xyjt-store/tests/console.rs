@@ -384,6 +384,7 @@ async fn ledger_story(store: SqlStore) {
         "eval_results",
         "eval_runs",
         "false_positives",
+        "gov_commitments",
         "gov_subjects",
         "inspection_draws",
         "inspection_results",

@@ -13,7 +13,7 @@ use xyjt_core::commitment::{
 use xyjt_core::ledger::EventPayload;
 use xyjt_core::workflow::{
     AppState, AppStatus, Applicant, Application, Decision, Step, Target, WorkflowKind, apply,
-    first_clock, open,
+    first_clock, more_clocks, open,
 };
 use xyjt_store::{AppQuery, Notification, OutboxChannel, SqlStore, Store, StoreError};
 
@@ -37,6 +37,7 @@ fn application(
         subject_id: Some(subject.into()),
         target: Target {
             result_id: None,
+            integrity_id: None,
             record_id: Some(record.into()),
             entry_id: None,
             field: None,
@@ -56,6 +57,8 @@ fn application(
         policy_version: "test".into(),
         workdays,
         rule,
+        topic: None,
+        more_clocks: more_clocks(kind, DeadlinePolicy::builtin()),
     }
 }
 

@@ -75,7 +75,7 @@ fn normalise(html: &str) -> String {
                 r#"name="csrf" value="[^"]*""#,
                 r#"name="csrf" value="[csrf]""#,
             ),
-            (r"\b(YY|XF)-\d{8}-[0-9A-Z]{6}\b", "[number]"),
+            (r"\b(YY|XF|ZG|TS)-\d{8}-[0-9A-Z]{6}\b", "[number]"),
             (
                 r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}| UTC)?",
                 "[time]",

@@ -154,6 +154,84 @@ pub enum IntegrityCommand {
         env: Env,
         code: String,
     },
+    /// Rectification cases (限期整改) with their clocks; `--bulletin` drafts the 通报 on the
+    /// overdue ones. Steps: `xyjt app step NUMBER --action submit --clock explanation|report`
+    /// and `--action decide --grant|--reject`.
+    Rectification {
+        #[command(flatten)]
+        env: Env,
+        /// Only cases with a clock past due
+        #[arg(long)]
+        overdue: bool,
+        /// Print the draft 通报 on overdue cases instead of the list
+        #[arg(long)]
+        bulletin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enter a complaint about a department (政务失信投诉) received on paper or by phone
+    Complaint {
+        #[command(flatten)]
+        env: Env,
+        /// 毁约投诉, 政务失信投诉 or 12328诉求 (policy)
+        #[arg(long = "type")]
+        complaint_type: String,
+        /// The department's USCC
+        #[arg(long)]
+        department: String,
+        #[arg(long)]
+        content: String,
+        #[arg(long)]
+        complainant: String,
+        #[arg(long)]
+        contact: Option<String>,
+        /// The day it was received (default today)
+        #[arg(long)]
+        received_on: Option<NaiveDate>,
+    },
+    /// Record a department's public commitment (服务承诺, 期限承诺, 保障承诺)
+    Commit {
+        #[command(flatten)]
+        env: Env,
+        /// The department's USCC
+        #[arg(long)]
+        department: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        content: String,
+        /// Where it was published (document number, page)
+        #[arg(long)]
+        published_in: String,
+        #[arg(long)]
+        made_on: NaiveDate,
+        #[arg(long)]
+        due_on: Option<NaiveDate>,
+    },
+    /// Check a commitment (履约核查): kept, or broken — recorded as 承诺未履行 with a
+    /// rectification case
+    CheckCommitment {
+        #[command(flatten)]
+        env: Env,
+        id: String,
+        #[arg(long, conflicts_with = "broken")]
+        kept: bool,
+        #[arg(long)]
+        broken: bool,
+        #[arg(long)]
+        finding: String,
+        /// The checking unit (recorded as 认定单位 of a broken commitment)
+        #[arg(long)]
+        unit: String,
+    },
+    /// A department's commitments, or all (JSON lines)
+    Commitments {
+        #[command(flatten)]
+        env: Env,
+        /// The department's USCC
+        #[arg(long)]
+        department: Option<String>,
+    },
 }
 
 pub async fn integrity(command: IntegrityCommand) -> Result<ExitCode> {
@@ -489,6 +567,184 @@ pub async fn integrity(command: IntegrityCommand) -> Result<ExitCode> {
                 }
                 Err(e) => Ok(refused(&e, json)),
             }
+        }
+        IntegrityCommand::Rectification {
+            env,
+            overdue,
+            bulletin,
+            json,
+        } => {
+            let o = Opened::new(&env).await?;
+            let ctx = o.ctx();
+            if bulletin {
+                let b = match xyjt_app::workflows::rectification_bulletin(&ctx).await {
+                    Ok(b) => b,
+                    Err(e) => return Ok(refused(&e, json)),
+                };
+                if json {
+                    outln!("{}", serde_json::to_string_pretty(&b)?);
+                } else {
+                    outln!("{}", b.text);
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let apps = o
+                .store
+                .applications(&xyjt_store::AppQuery {
+                    kind: Some(xyjt_core::workflow::WorkflowKind::Rectification),
+                    ..Default::default()
+                })
+                .await?;
+            let near = ctx.policy.near_due;
+            for wf in apps
+                .iter()
+                .filter(|w| !overdue || w.is_overdue(ctx.calendar, ctx.today, near))
+            {
+                if json {
+                    outln!(
+                        "{}",
+                        xyjt_app::workflows::staff_view(wf, ctx.calendar, ctx.today, near)
+                    );
+                    continue;
+                }
+                let clocks: Vec<String> = wf
+                    .clocks
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} 期限 {}（{}）",
+                            c.label,
+                            c.due(ctx.calendar, ctx.today).due_on,
+                            c.status(ctx.calendar, ctx.today, near).label()
+                        )
+                    })
+                    .collect();
+                outln!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    wf.app.number,
+                    wf.app.applicant.name,
+                    wf.status.label(),
+                    clocks.join("；"),
+                    wf.app.reason
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        IntegrityCommand::Complaint {
+            env,
+            complaint_type,
+            department,
+            content,
+            complainant,
+            contact,
+            received_on,
+        } => {
+            let o = Opened::new(&env).await?;
+            let req = xyjt_app::workflows::ComplaintRequest {
+                complaint_type,
+                department,
+                content,
+                complainant: xyjt_app::workflows::ApplicantInput {
+                    name: complainant,
+                    role: Some("public".into()),
+                    contact,
+                },
+                evidence: vec![],
+                received_on: Some(received_on.unwrap_or(o.ctx().today)),
+            };
+            match xyjt_app::workflows::file_complaint(&o.ctx(), req, &o.by).await {
+                Ok(f) => {
+                    outln!(
+                        "投诉已受理：编号 {}，查询码 {}（只显示这一次），答复期限 {}",
+                        f.number,
+                        f.query_code,
+                        f.due_on
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, false)),
+            }
+        }
+        IntegrityCommand::Commit {
+            env,
+            department,
+            kind,
+            content,
+            published_in,
+            made_on,
+            due_on,
+        } => {
+            let o = Opened::new(&env).await?;
+            let input = gi::commitments::CommitmentInput {
+                department,
+                kind,
+                content,
+                published_in,
+                made_on,
+                due_on,
+            };
+            match gi::commitments::make_commitment(&o.ctx(), &input, &o.by).await {
+                Ok(s) => {
+                    outln!(
+                        "政务承诺 {} 已记录并公开：{}（{}）",
+                        s.commitment.id,
+                        s.commitment.department,
+                        s.commitment.kind
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, false)),
+            }
+        }
+        IntegrityCommand::CheckCommitment {
+            env,
+            id,
+            kept,
+            broken,
+            finding,
+            unit,
+        } => {
+            if kept == broken {
+                anyhow::bail!("请给出 --kept 或 --broken 之一");
+            }
+            let o = Opened::new(&env).await?;
+            match gi::commitments::check_commitment(&o.ctx(), &id, kept, &finding, &unit, &o.by)
+                .await
+            {
+                Ok(s) => {
+                    let status = s.status(o.ctx().today);
+                    outln!("政务承诺 {id}：{}", status.label());
+                    if let Some(r) = s.check.as_ref().and_then(|c| c.record_id.as_ref()) {
+                        outln!("已记入政务失信记录 {r}（承诺未履行），并立案限期整改");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => Ok(refused(&e, false)),
+            }
+        }
+        IntegrityCommand::Commitments { env, department } => {
+            let o = Opened::new(&env).await?;
+            let ctx = o.ctx();
+            let subject = match department {
+                Some(code) => match xyjt_app::workflows::registered_department(&ctx, &code).await {
+                    Ok(s) => Some(s.id),
+                    Err(e) => return Ok(refused(&e, true)),
+                },
+                None => None,
+            };
+            for s in o.store.gov_commitments(subject.as_deref()).await? {
+                let status = s.status(ctx.today);
+                outln!(
+                    "{}",
+                    serde_json::json!({
+                        "commitment": s.commitment,
+                        "check": s.check,
+                        "status": status,
+                        "status_label": status.label(),
+                    })
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         IntegrityCommand::Department { env, code } => {
             let o = Opened::new(&env).await?;

@@ -377,3 +377,196 @@ fn integrity_import_judges_every_row_and_is_idempotent() {
         let _ = std::fs::remove_file(p);
     }
 }
+
+/// The id a command printed after `prefix` (up to the next space or Chinese punctuation).
+fn id_after(text: &str, prefix: &str) -> String {
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix} in {text}"))
+        + prefix.len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+#[test]
+fn government_casework_from_the_command_line() {
+    let db = temp("government", "db");
+    let url = format!("sqlite://{}", db.display());
+    let dept = uscc("11", "GW000021");
+    let run = |args: &[&str], today: &str, by: &str| {
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend_from_slice(&["--db", &url, "--today", today, "--by", by]);
+        xyjt(&a)
+    };
+    let o = run(
+        &[
+            "integrity",
+            "register",
+            "--kind",
+            "部门",
+            "--name",
+            "示范市公路管理处（命令行）",
+            "--code",
+            &dept,
+        ],
+        "2026-09-01",
+        "登记员",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let reg = id_after(&out(&o), "主体登记 ");
+    let o = run(
+        &["integrity", "review-registration", &reg, "--approve"],
+        "2026-09-01",
+        "审核员",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let o = run(
+        &[
+            "integrity",
+            "record",
+            "--archive",
+            "部门",
+            "--code",
+            &dept,
+            "--category",
+            "拖欠账款",
+            "--nature",
+            "失信",
+            "--doc-no",
+            "示审〔2026〕21号",
+            "--decided-on",
+            "2026-09-01",
+            "--deciding-unit",
+            "示范市审计局",
+            "--facts",
+            "拖欠工程进度款",
+            "--basis",
+            "《保障中小企业款项支付条例》",
+        ],
+        "2026-09-28",
+        "录入员",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    // Recorded 2026-09-28: the explanation is due in 10 working days across National Day.
+    let o = run(&["integrity", "rectification", "--json"], "2026-10-20", "x");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let cases: Vec<Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(cases.len(), 1, "{}", out(&o));
+    assert_eq!(cases[0]["clocks"][0]["due_on"], "2026-10-16");
+    assert_eq!(cases[0]["clocks"][1]["due_on"], "2026-11-13");
+    assert_eq!(cases[0]["overdue"], true);
+    let number = cases[0]["number"].as_str().unwrap().to_string();
+    let o = run(
+        &["integrity", "rectification", "--bulletin"],
+        "2026-10-20",
+        "x",
+    );
+    let text = out(&o);
+    assert!(
+        text.contains("示范市公路管理处（命令行）")
+            && text.contains("提交书面说明（期限 2026-10-16）"),
+        "{text}"
+    );
+    let o = run(
+        &[
+            "app",
+            "step",
+            &number,
+            "--action",
+            "submit",
+            "--clock",
+            "explanation",
+            "--reason",
+            "书面说明已报送",
+            "--on",
+            "2026-10-21",
+        ],
+        "2026-10-21",
+        "部门联络员",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let o = run(
+        &[
+            "app",
+            "step",
+            &number,
+            "--action",
+            "decide",
+            "--grant",
+            "--reason",
+            "整改完成",
+        ],
+        "2026-10-21",
+        "审核员",
+    );
+    assert_eq!(o.status.code(), Some(1), "no report yet: {}", out(&o));
+    assert!(format!("{}{}", out(&o), err(&o)).contains("整改报告"));
+    // A paper complaint: the reply is due 15 working days after its receipt.
+    let o = run(
+        &[
+            "integrity",
+            "complaint",
+            "--type",
+            "毁约投诉",
+            "--department",
+            &dept,
+            "--content",
+            "养护合同约定的付款期限已过",
+            "--complainant",
+            "某养护公司",
+            "--received-on",
+            "2026-10-19",
+        ],
+        "2026-10-21",
+        "登记员",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("答复期限 2026-11-09"), "{}", out(&o));
+    // A commitment checked and found broken becomes a dishonesty record with its own case.
+    let o = run(
+        &[
+            "integrity",
+            "commit",
+            "--department",
+            &dept,
+            "--kind",
+            "期限承诺",
+            "--content",
+            "9 月底前付清全部工程款",
+            "--published-in",
+            "示公〔2026〕3号",
+            "--made-on",
+            "2026-09-01",
+            "--due-on",
+            "2026-09-30",
+        ],
+        "2026-10-21",
+        "部门联络员",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let commitment = id_after(&out(&o), "政务承诺 ");
+    let o = run(
+        &[
+            "integrity",
+            "check-commitment",
+            &commitment,
+            "--broken",
+            "--finding",
+            "至今仍欠 120 万元",
+            "--unit",
+            "示范省交通运输厅",
+        ],
+        "2026-10-22",
+        "考核员",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("未履行") && out(&o).contains("立案限期整改"));
+    let o = run(&["integrity", "rectification", "--json"], "2026-10-22", "x");
+    assert_eq!(out(&o).lines().count(), 2, "{}", out(&o));
+    let _ = std::fs::remove_file(db);
+}

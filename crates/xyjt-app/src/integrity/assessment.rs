@@ -10,7 +10,9 @@ use xyjt_core::evaluation::Score;
 use xyjt_core::integrity::ArchiveKind;
 use xyjt_core::integrity::Nature;
 use xyjt_core::integrity::assessment::{AssessmentResult, HalfYear, Source, rank, score};
+use xyjt_core::integrity::commitment::kept_ratio;
 use xyjt_core::ledger::{EventPayload, NewEvent};
+use xyjt_core::workflow::WorkflowKind;
 use xyjt_store::AppQuery;
 
 use crate::{AppError, AppResult, Ctx};
@@ -43,8 +45,14 @@ pub async fn assess(ctx: &Ctx<'_>, period: &str) -> AppResult<Vec<AssessmentResu
         .into_iter()
         .filter(|a| a.app.filed_on >= from && a.app.filed_on <= to)
         .collect();
+    let (credit_apps, complaints): (Vec<_>, Vec<_>) = apps
+        .into_iter()
+        .filter(|a| a.app.kind != WorkflowKind::Rectification)
+        .partition(|a| a.app.kind != WorkflowKind::Complaint);
     let mut clocks: HashMap<String, (u64, u64)> = HashMap::new();
-    for t in xyjt_core::stats::on_time_rates(&apps, ctx.calendar, ctx.today, ctx.policy.near_due) {
+    for t in
+        xyjt_core::stats::on_time_rates(&credit_apps, ctx.calendar, ctx.today, ctx.policy.near_due)
+    {
         let e = clocks.entry(t.unit).or_default();
         e.0 += t.done_on_time;
         e.1 += t.done_on_time + t.done_late + t.overdue;
@@ -126,6 +134,45 @@ pub async fn assess(ctx: &Ctx<'_>, period: &str) -> AppResult<Vec<AssessmentResu
                         Some(Score((per_record.0 * n).min(10_000))),
                         format!("本期守信表彰 {n} 条，每条 {per_record} 分"),
                     )
+                }
+                Source::ComplaintsOnTime => {
+                    let mine: Vec<_> = complaints
+                        .iter()
+                        .filter(|a| a.app.subject_id.as_deref() == Some(subject.id.as_str()))
+                        .cloned()
+                        .collect();
+                    let (mut on_time, mut due) = (0u64, 0u64);
+                    for t in xyjt_core::stats::on_time_rates(
+                        &mine,
+                        ctx.calendar,
+                        ctx.today,
+                        ctx.policy.near_due,
+                    ) {
+                        on_time += t.done_on_time;
+                        due += t.done_on_time + t.done_late + t.overdue;
+                    }
+                    if due == 0 {
+                        (None, "本期没有到期的投诉答复时限".into())
+                    } else {
+                        (
+                            Some(Score(
+                                (on_time as i64 * 10_000 + due as i64 / 2) / due as i64,
+                            )),
+                            format!("到期投诉 {due} 件，按期答复 {on_time} 件"),
+                        )
+                    }
+                }
+                Source::CommitmentsKept => {
+                    let states = ctx.store.gov_commitments(Some(&subject.id)).await?;
+                    match kept_ratio(&states, from, to) {
+                        (_, 0) => (None, "本期没有核查的政务承诺".into()),
+                        (kept, checked) => (
+                            Some(Score(
+                                (kept as i64 * 10_000 + checked as i64 / 2) / checked as i64,
+                            )),
+                            format!("本期核查政务承诺 {checked} 项，已履行 {kept} 项"),
+                        ),
+                    }
                 }
                 Source::Entered => match entered.get(&(subject.id.clone(), i.id.clone())) {
                     Some((v, note)) => (Some(*v), format!("录入：{note}")),

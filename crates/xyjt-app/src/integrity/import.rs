@@ -392,11 +392,16 @@ pub async fn import_table(
             ));
         }
         let record_id = record.id.clone();
+        // Kept out of the dishonesty record by the 容错 finding of the same row: no case.
+        let case = (!tolerance)
+            .then(|| crate::workflows::rectification_for(ctx, &record, by))
+            .flatten();
         events.push(NewEvent::new(
             by,
             now,
             EventPayload::IntegrityRecorded { record },
         ));
+        events.extend(case);
         if tolerance {
             events.push(NewEvent::new(
                 &source,

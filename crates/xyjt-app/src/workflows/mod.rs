@@ -7,11 +7,13 @@
 //! are written together or not at all.
 
 mod commitments;
+mod government;
 mod objections;
 mod repairs;
 mod steps;
 
 pub use commitments::*;
+pub use government::*;
 pub use objections::*;
 pub use repairs::*;
 pub use steps::*;
@@ -26,7 +28,7 @@ use xyjt_core::ledger::NewEvent;
 use xyjt_core::record::Record;
 use xyjt_core::workflow::{
     Applicant, Application, Evidence, RepairDeclaration, Target, WorkflowKind, first_clock,
-    new_number, query_code_hash, random_code,
+    more_clocks, new_number, query_code_hash, random_code,
 };
 use xyjt_store::Store;
 
@@ -267,6 +269,7 @@ struct Draft {
     declaration: Option<RepairDeclaration>,
     unit: String,
     channel: &'static str,
+    topic: Option<String>,
 }
 
 fn new_application(ctx: &Ctx<'_>, d: Draft) -> (Application, String) {
@@ -289,6 +292,8 @@ fn new_application(ctx: &Ctx<'_>, d: Draft) -> (Application, String) {
         policy_version: ctx.policy.version.clone(),
         workdays,
         rule,
+        topic: d.topic,
+        more_clocks: more_clocks(d.kind, ctx.policy),
     };
     (app, code)
 }

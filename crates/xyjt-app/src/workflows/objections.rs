@@ -65,6 +65,7 @@ pub async fn file_objection(
                     record_id: Some(rid.clone()),
                     entry_id: None,
                     result_id: None,
+                    integrity_id: None,
                     field: field.clone(),
                 },
             )
@@ -83,6 +84,7 @@ pub async fn file_objection(
                     record_id: None,
                     entry_id: Some(eid.clone()),
                     result_id: None,
+                    integrity_id: None,
                     field: req.field.clone(),
                 },
             )
@@ -104,6 +106,7 @@ pub async fn file_objection(
                     record_id: None,
                     entry_id: None,
                     result_id: Some(rid),
+                    integrity_id: None,
                     field: None,
                 },
             )
@@ -127,6 +130,7 @@ pub async fn file_objection(
             evidence: files.iter().map(|(e, _)| e.clone()).collect(),
             declaration: None,
             unit,
+            topic: None,
             channel: if req.filed_on.is_some() {
                 "paper"
             } else {

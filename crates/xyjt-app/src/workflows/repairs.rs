@@ -155,6 +155,7 @@ pub async fn file_repair(
             subject_id: Some(record.subject_id.clone()),
             target: Target {
                 result_id: None,
+                integrity_id: None,
                 record_id: Some(record.id.clone()),
                 entry_id: None,
                 field: None,
@@ -169,6 +170,7 @@ pub async fn file_repair(
                 commitment_id,
             }),
             unit: record.body.authority().to_string(),
+            topic: None,
             channel: if req.filed_on.is_some() {
                 "paper"
             } else {

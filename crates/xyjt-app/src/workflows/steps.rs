@@ -18,7 +18,8 @@ use xyjt_core::workflow::{AppState as Workflow, Decision, Step, apply, check_pol
 /// A staff action on an application.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct StepRequest {
-    /// `assign` | `suspend` | `resume` | `extend` | `forward` | `decide` | `withdraw` | `sync`
+    /// `assign` | `suspend` | `resume` | `extend` | `forward` | `decide` | `withdraw` | `sync` |
+    /// `submit` (rectification: `clock` = `explanation` or `report`, `reason` = what was handed in)
     pub action: String,
     /// The day it happened; default today.
     #[serde(default)]
@@ -111,9 +112,22 @@ fn step_from(req: &StepRequest, wf: &Workflow, policy: &DeadlinePolicy) -> Resul
                 .clone()
                 .unwrap_or_else(|| "省级信用信息共享平台".into()),
         },
+        "submit" => Step::Submitted {
+            clock: req
+                .clock
+                .clone()
+                .or_else(|| {
+                    wf.clocks
+                        .iter()
+                        .find(|c| c.done_on.is_none())
+                        .map(|c| c.key.clone())
+                })
+                .unwrap_or_default(),
+            document: need_reason("提交材料")?,
+        },
         other => {
             return Err(bad(format!(
-                "未知操作“{other}”：应为 assign、suspend、resume、extend、forward、decide、withdraw、sync"
+                "未知操作“{other}”：应为 assign、suspend、resume、extend、forward、decide、withdraw、sync、submit"
             ))
             .with_detail(json!({"field": "action"})));
         }

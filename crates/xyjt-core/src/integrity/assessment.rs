@@ -64,12 +64,17 @@ pub enum Source {
     ShuanggongshiCompliance,
     /// 双公示 及时率 × 100.
     ShuanggongshiTimeliness,
-    /// Objection and repair clocks held by the department (its org unit) closed on time × 100.
+    /// Objection and repair clocks held by the department (its org unit) closed on time × 100
+    /// (rectification and complaint clocks are not counted here).
     WorkflowOnTime,
     /// 100 − `per_record` × dishonesty records in effect during the half year (not below 0).
     DishonestyRecords { per_record: Score },
     /// `per_record` × good records decided in the half year (not above 100).
     GoodRecords { per_record: Score },
+    /// Complaints about the department (政务失信投诉) answered on time × 100.
+    ComplaintsOnTime,
+    /// Commitments (政务承诺) checked in the half year and found kept × 100.
+    CommitmentsKept,
     /// A score entered by staff (third-party or public evaluation).
     Entered,
 }
@@ -324,7 +329,7 @@ mod tests {
         for bad in ["2026H3", "2026-H1", "26H1", "2026h1", ""] {
             assert!(HalfYear::parse(bad).is_err(), "{bad}");
         }
-        let bad = DEFAULT_ASSESSMENT_TOML.replacen("weight = 20", "weight = 25", 1);
+        let bad = DEFAULT_ASSESSMENT_TOML.replacen("weight = 15", "weight = 20", 1);
         assert!(
             AssessmentModel::from_toml(&bad)
                 .unwrap_err()

@@ -3,6 +3,7 @@
 
 use crate::{Context, StoreError};
 use sqlx::AnyConnection;
+use xyjt_core::integrity::commitment::GovCommitmentState;
 use xyjt_core::integrity::{IntegrityState, RegistrationState, Tolerance};
 use xyjt_core::ledger::{EventPayload, NewEvent};
 
@@ -248,6 +249,59 @@ pub(crate) async fn project(
                 .context("写入考核通报")?;
             Ok(())
         }
+        EventPayload::GovCommitmentMade { commitment } => {
+            let s = GovCommitmentState {
+                commitment: commitment.clone(),
+                check: None,
+            };
+            sqlx::query(
+                "INSERT INTO gov_commitments (id, subject_id, made_on, status, data, last_seq) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&commitment.id)
+            .bind(&commitment.subject_id)
+            .bind(commitment.made_on.to_string())
+            .bind("open")
+            .bind(crate::codec::to_json(&s))
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .context("写入政务承诺")?;
+            Ok(())
+        }
+        EventPayload::GovCommitmentChecked {
+            commitment_id,
+            check,
+        } => {
+            let mut s = load_gov_commitment(conn, commitment_id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("政务承诺 {commitment_id}")))?;
+            s.check = Some(check.clone());
+            sqlx::query(
+                "UPDATE gov_commitments SET status = $1, data = $2, last_seq = $3 WHERE id = $4",
+            )
+            .bind(if check.fulfilled { "kept" } else { "broken" })
+            .bind(crate::codec::to_json(&s))
+            .bind(seq)
+            .bind(commitment_id)
+            .execute(&mut *conn)
+            .await
+            .context("更新政务承诺")?;
+            Ok(())
+        }
         _ => Ok(()),
     }
+}
+
+pub(crate) async fn load_gov_commitment(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<GovCommitmentState>, StoreError> {
+    crate::codec::load_data(
+        conn,
+        "SELECT data FROM gov_commitments WHERE id = $1",
+        id,
+        "政务承诺",
+    )
+    .await
 }

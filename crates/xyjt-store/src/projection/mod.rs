@@ -153,7 +153,9 @@ pub(crate) async fn project(
         | EventPayload::ToleranceProposed { .. }
         | EventPayload::ToleranceReviewed { .. }
         | EventPayload::AssessmentScoreEntered { .. }
-        | EventPayload::AssessmentPublished { .. } => {
+        | EventPayload::AssessmentPublished { .. }
+        | EventPayload::GovCommitmentMade { .. }
+        | EventPayload::GovCommitmentChecked { .. } => {
             crate::projection::integrity::project(conn, event, seq).await
         }
         EventPayload::ApplicationFiled { .. }

@@ -291,7 +291,13 @@ pub(crate) async fn project(
                         }),
                     )
                     .await?;
-                    if decision.granted {
+                    if decision.granted
+                        && matches!(
+                            after.app.kind,
+                            xyjt_core::workflow::WorkflowKind::Objection
+                                | xyjt_core::workflow::WorkflowKind::Repair
+                        )
+                    {
                         // Corrected / repaired data goes to the provincial platform.
                         enqueue(
                             conn,
@@ -305,7 +311,7 @@ pub(crate) async fn project(
                                 "action": match (after.app.kind, decision.revoke) {
                                     (xyjt_core::workflow::WorkflowKind::Objection, true) => "revoke",
                                     (xyjt_core::workflow::WorkflowKind::Objection, false) => "correct",
-                                    (xyjt_core::workflow::WorkflowKind::Repair, _) => "repair",
+                                    (_, _) => "repair",
                                 },
                                 "record_id": after.app.target.record_id,
                                 "entry_id": after.app.target.entry_id,

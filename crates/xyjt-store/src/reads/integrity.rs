@@ -4,6 +4,7 @@ use crate::connection::SqlStore;
 use crate::{Context, IntegrityStore, StoreError};
 use async_trait::async_trait;
 use sqlx::Row;
+use xyjt_core::integrity::commitment::GovCommitmentState;
 use xyjt_core::integrity::{ArchiveKind, IntegrityState, RegistrationState};
 use xyjt_core::lists::DecisionPoint;
 
@@ -157,6 +158,37 @@ impl IntegrityStore for SqlStore {
         row.as_ref()
             .map(|r| crate::codec::data_from_row(r, "考核通报"))
             .transpose()
+    }
+
+    async fn gov_commitment(&self, id: &str) -> Result<Option<GovCommitmentState>, StoreError> {
+        let mut conn = self.pool.acquire().await.context("获取连接")?;
+        crate::projection::integrity::load_gov_commitment(&mut conn, id).await
+    }
+
+    async fn gov_commitments(
+        &self,
+        subject_id: Option<&str>,
+    ) -> Result<Vec<GovCommitmentState>, StoreError> {
+        let rows = match subject_id {
+            Some(s) => {
+                sqlx::query(
+                    "SELECT data FROM gov_commitments WHERE subject_id = $1 \
+                     ORDER BY made_on DESC, id",
+                )
+                .bind(s)
+                .fetch_all(&self.pool)
+                .await
+            }
+            None => {
+                sqlx::query("SELECT data FROM gov_commitments ORDER BY made_on DESC, id")
+                    .fetch_all(&self.pool)
+                    .await
+            }
+        }
+        .context("读取政务承诺")?;
+        rows.iter()
+            .map(|r| crate::codec::data_from_row(r, "政务承诺"))
+            .collect()
     }
 
     async fn token_scope(

@@ -261,3 +261,127 @@ pub async fn post_record(
     let _ = state.refresh_checks().await;
     Ok(Json(json!({"id": id, "status": status})))
 }
+
+/// File a complaint about a department (政务失信投诉, 毁约投诉, 12328诉求). No account needed:
+/// keep the number and query code; progress and the reply at `/api/v1/applications/{number}`.
+/// Paper complaints with an earlier receipt day are entered by staff (console or CLI).
+#[utoipa::path(post, path = "/api/v1/integrity/complaints",
+    request_body = xyjt_app::workflows::ComplaintRequest,
+    responses((status = 200, body = xyjt_app::workflows::Filed), (status = 404, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope), (status = 429, body = ErrorEnvelope)))]
+pub async fn post_complaint(
+    State(state): State<AppState>,
+    crate::ratelimit::ClientIp(client): crate::ratelimit::ClientIp,
+    Json(req): Json<xyjt_app::workflows::ComplaintRequest>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let ctx = state.ctx();
+    if req.received_on.is_some_and(|d| d != ctx.today) {
+        return Err(ApiError::invalid(
+            "received_on 只能由工作人员在控制台或命令行录入纸质投诉时填写",
+        )
+        .with_detail(json!({"field": "received_on"})));
+    }
+    match state
+        .within_filing_cap(
+            client,
+            xyjt_app::workflows::file_complaint(&ctx, req, "portal"),
+        )
+        .await
+    {
+        Some(filed) => Ok(Json(filed?).into_response()),
+        None => Ok(crate::api::workflows::filings_capped(&state)),
+    }
+}
+
+/// The unit of the organisation tree that handles a department (its own unit by name).
+fn department_unit_id(state: &AppState, name: &str) -> Option<String> {
+    state.policies.org.by_name(name).map(|u| u.id.clone())
+}
+
+/// Records a department's public commitment (服务承诺, 期限承诺, 保障承诺): by the department's
+/// own system or a unit above it (bearer).
+#[utoipa::path(post, path = "/api/v1/integrity/commitments",
+    request_body = xyjt_app::integrity::commitments::CommitmentInput, security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope),
+              (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+              (status = 422, body = ErrorEnvelope)))]
+pub async fn post_commitment(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Json(req): Json<xyjt_app::integrity::commitments::CommitmentInput>,
+) -> Result<Json<Value>, ApiError> {
+    let unit = caller_unit(&state, &caller)?;
+    let ctx = state.ctx();
+    let department = xyjt_app::workflows::registered_department(&ctx, &req.department).await?;
+    if !caller_reaches(&state, &unit, Some(&department.name)) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("调用方“{caller}”只能记录本单位及下级单位的政务承诺"),
+        ));
+    }
+    let s = gi::commitments::make_commitment(&ctx, &req, &format!("api:{caller}")).await?;
+    Ok(Json(gi::commitment_json(&s, ctx.today)))
+}
+
+/// The finding of a commitment check.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CommitmentFinding {
+    pub fulfilled: bool,
+    pub finding: String,
+}
+
+/// Checks a commitment (履约核查) once: by a unit above the department, never by the department
+/// itself; a broken commitment is recorded as 承诺未履行 with a rectification case (bearer).
+#[utoipa::path(post, path = "/api/v1/integrity/commitments/{id}/check",
+    params(("id" = String, Path, description = "the commitment")),
+    request_body = CommitmentFinding, security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope),
+              (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+              (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+pub async fn post_commitment_check(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    Json(req): Json<CommitmentFinding>,
+) -> Result<Json<Value>, ApiError> {
+    let unit = caller_unit(&state, &caller)?;
+    let ctx = state.ctx();
+    let s = gi::commitments::commitment_or_404(&ctx, &id).await?;
+    let own = department_unit_id(&state, &s.commitment.department);
+    if own.as_deref() == Some(unit.as_str())
+        || !caller_reaches(&state, &unit, Some(&s.commitment.department))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("调用方“{caller}”不能核查该承诺：由上级单位核查，部门不核查自己的承诺"),
+        ));
+    }
+    let s = gi::commitments::check_commitment(
+        &ctx,
+        &id,
+        req.fulfilled,
+        &req.finding,
+        &caller,
+        &format!("api:{caller}"),
+    )
+    .await?;
+    let _ = state.refresh_checks().await;
+    Ok(Json(gi::commitment_json(&s, ctx.today)))
+}
+
+/// The draft 通报 on rectifications past due (internal: any unit's system, bearer).
+#[utoipa::path(get, path = "/api/v1/integrity/rectifications/bulletin", security(("bearer" = [])),
+    responses((status = 200, body = xyjt_app::workflows::RectificationBulletin),
+              (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
+pub async fn get_rectification_bulletin(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<xyjt_app::workflows::RectificationBulletin>, ApiError> {
+    caller_unit(&state, &caller)?;
+    Ok(Json(
+        xyjt_app::workflows::rectification_bulletin(&state.ctx()).await?,
+    ))
+}

@@ -57,6 +57,11 @@ use xyjt_app::stats::StatsRow;
         crate::api::integrity::IntegrityReview,
         xyjt_app::integrity::RegistrationInput,
         xyjt_app::integrity::RecordInput,
+        xyjt_app::integrity::commitments::CommitmentInput,
+        xyjt_app::workflows::ComplaintRequest,
+        xyjt_app::workflows::RectificationBulletin,
+        xyjt_app::workflows::OverdueCase,
+        crate::api::integrity::CommitmentFinding,
         xyjt_app::workflows::ObjectionRequest,
         xyjt_app::workflows::RepairRequest,
         xyjt_app::workflows::ApplicantInput,
@@ -137,6 +142,10 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(integrity::post_registration_review))
         .routes(routes!(integrity::post_record))
         .routes(routes!(integrity::get_assessments))
+        .routes(routes!(integrity::post_complaint))
+        .routes(routes!(integrity::post_commitment))
+        .routes(routes!(integrity::post_commitment_check))
+        .routes(routes!(integrity::get_rectification_bulletin))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

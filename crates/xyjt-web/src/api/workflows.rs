@@ -53,7 +53,7 @@ pub async fn post_objection(
 }
 
 /// 429: the client's anonymous applications of the day are used up.
-fn filings_capped(state: &AppState) -> Response {
+pub(crate) fn filings_capped(state: &AppState) -> Response {
     let wait = crate::throttle::secs_to_china_midnight();
     (
         [(axum::http::header::RETRY_AFTER, wait.to_string())],
@@ -61,7 +61,7 @@ fn filings_capped(state: &AppState) -> Response {
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
             format!(
-                "同一来源每天最多提交 {} 件异议或信用修复申请，今日已达上限，请明日再试",
+                "同一来源每天最多提交 {} 件异议、信用修复申请或投诉，今日已达上限，请明日再试",
                 state.filings.per_day
             ),
         )
@@ -147,7 +147,7 @@ pub async fn get_eligibility(
 pub struct WorkflowQuery {
     /// Only applications handled by this unit.
     pub unit: Option<String>,
-    /// `objection` | `repair`
+    /// `objection` | `repair` | `rectification` | `complaint`
     pub kind: Option<String>,
     /// Only open ones.
     pub open: Option<bool>,
@@ -158,11 +158,11 @@ pub struct WorkflowQuery {
 fn parse_kind(s: Option<&str>) -> Result<Option<WorkflowKind>, ApiError> {
     match s {
         None | Some("") => Ok(None),
-        Some("objection") => Ok(Some(WorkflowKind::Objection)),
-        Some("repair") => Ok(Some(WorkflowKind::Repair)),
-        Some(other) => Err(ApiError::invalid(format!(
-            "kind 应为 objection 或 repair，收到“{other}”"
-        ))),
+        Some(name) => WorkflowKind::parse(name).map(Some).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "kind 应为 objection、repair、rectification 或 complaint，收到“{name}”"
+            ))
+        }),
     }
 }
 

@@ -88,6 +88,10 @@ struct DetailPage<'a> {
     wf: &'a Workflow,
     clocks: Vec<ClockRow<'a>>,
     objection: bool,
+    /// `objection` | `repair` | `rectification` | `complaint`: which forms the page offers.
+    kind: String,
+    /// The decision's two outcomes for this kind (granted, not granted).
+    outcomes: (&'static str, &'static str),
 }
 
 /// An application is seen by the units that handle or handled it, and the units above them.
@@ -121,6 +125,16 @@ pub(super) async fn detail_page(
         frame: frame(&staff, "申请办理"),
         clocks: wf.clocks.iter().map(|c| clock_row(&state, c)).collect(),
         objection: wf.app.kind == WorkflowKind::Objection,
+        kind: serde_json::to_value(wf.app.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        outcomes: match wf.app.kind {
+            WorkflowKind::Objection => ("异议成立，更正", "异议不成立"),
+            WorkflowKind::Repair => ("准予修复", "不予修复"),
+            WorkflowKind::Rectification => ("整改完成", "整改不到位"),
+            WorkflowKind::Complaint => ("投诉属实", "投诉不属实"),
+        },
         wf: &wf,
     })
 }

@@ -24,6 +24,7 @@ mod audit;
 mod checks;
 mod dashboard;
 mod evaluation;
+mod government;
 mod inspection;
 mod intake;
 mod integrity;
@@ -123,6 +124,22 @@ pub fn router() -> Router<AppState> {
             post(integrity::review_registration),
         )
         .route("/console/integrity", get(integrity::archives_page))
+        .route(
+            "/console/integrity/rectifications",
+            get(government::rectifications_page),
+        )
+        .route(
+            "/console/integrity/assessments",
+            get(government::assessment_page),
+        )
+        .route(
+            "/console/integrity/assessments/scores",
+            post(government::enter_score),
+        )
+        .route(
+            "/console/integrity/assessments/publish",
+            post(government::publish),
+        )
         .route("/console/integrity/records/new", get(integrity::entry_page))
         .route("/console/integrity/records", post(integrity::enter_record))
         .route(

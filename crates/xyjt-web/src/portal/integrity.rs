@@ -13,6 +13,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use xyjt_core::integrity::{IntegrityPolicy, IntegrityState, Nature};
+use xyjt_core::workflow::WorkflowKind;
 
 /// A department in the list.
 struct DeptRow {
@@ -99,9 +100,75 @@ pub async fn departments_page(State(state): State<AppState>) -> Result<Response,
 struct DepartmentPage {
     name: String,
     code: String,
+    link: String,
     in_effect: usize,
     dishonest: Vec<RecordRow>,
     good: Vec<RecordRow>,
+    rectifications: Vec<CaseRow>,
+    complaints: Vec<CaseRow>,
+    commitments: Vec<CommitmentRow>,
+}
+
+/// A rectification case or an answered complaint as the public sees it.
+struct CaseRow {
+    number: String,
+    topic: String,
+    filed_on: String,
+    status: String,
+    overdue: bool,
+    /// Each clock: what, due date, status.
+    clocks: Vec<String>,
+    reply: String,
+    decided_on: String,
+}
+
+impl CaseRow {
+    fn new(wf: &xyjt_core::workflow::AppState, state: &AppState) -> Self {
+        let (cal, today, near) = (
+            &state.policies.calendar,
+            state.today(),
+            state.policies.deadlines.near_due,
+        );
+        CaseRow {
+            number: wf.app.number.clone(),
+            topic: wf.app.topic.clone().unwrap_or_default(),
+            filed_on: wf.app.filed_on.to_string(),
+            status: wf.status.label().to_string(),
+            overdue: wf.is_overdue(cal, today, near),
+            clocks: wf
+                .clocks
+                .iter()
+                .map(|c| {
+                    let done = c.done_on.map(|d| format!("，{d} 完成")).unwrap_or_default();
+                    format!(
+                        "{}：期限 {}{}（{}）",
+                        c.label,
+                        c.due(cal, today).due_on,
+                        done,
+                        c.status(cal, today, near).label()
+                    )
+                })
+                .collect(),
+            reply: wf
+                .decision
+                .as_ref()
+                .map(|d| d.reasons.clone())
+                .unwrap_or_default(),
+            decided_on: wf.decided_on.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+/// A government commitment as published.
+struct CommitmentRow {
+    kind: String,
+    content: String,
+    published_in: String,
+    made_on: String,
+    due_on: String,
+    status: String,
+    kept: Option<bool>,
+    finding: String,
 }
 
 /// `/integrity/departments/{code}`: a department's published dishonesty records (those under
@@ -128,10 +195,52 @@ pub async fn department_page(
         .iter()
         .filter(|s| s.record.subject_id == d.subject_id)
         .collect();
+    let apps = state
+        .store
+        .applications(&xyjt_store::AppQuery {
+            subject_id: Some(d.subject_id.clone()),
+            ..Default::default()
+        })
+        .await?;
+    let of_kind = |kind: WorkflowKind| {
+        apps.iter()
+            .filter(move |a| a.app.kind == kind)
+            .filter(|a| a.status != xyjt_core::workflow::AppStatus::Withdrawn)
+    };
+    let commitments = state
+        .store
+        .gov_commitments(Some(&d.subject_id))
+        .await?
+        .into_iter()
+        .map(|c| CommitmentRow {
+            kind: c.commitment.kind.clone(),
+            content: c.commitment.content.clone(),
+            published_in: c.commitment.published_in.clone(),
+            made_on: c.commitment.made_on.to_string(),
+            due_on: c
+                .commitment
+                .due_on
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            status: c.status(today).label().to_string(),
+            kept: c.check.as_ref().map(|k| k.fulfilled),
+            finding: c.check.map(|k| k.finding).unwrap_or_default(),
+        })
+        .collect();
     let page = DepartmentPage {
         name: d.name.clone(),
         code: d.code.clone(),
+        link: urlencode(&d.code),
         in_effect: d.in_effect,
+        rectifications: of_kind(WorkflowKind::Rectification)
+            .map(|a| CaseRow::new(a, &state))
+            .collect(),
+        // Only answered complaints, without the complainant or the complaint's text.
+        complaints: of_kind(WorkflowKind::Complaint)
+            .filter(|a| a.decision.is_some())
+            .map(|a| CaseRow::new(a, &state))
+            .collect(),
+        commitments,
         dishonest: mine
             .iter()
             .filter(|s| s.counts_as_dishonest())

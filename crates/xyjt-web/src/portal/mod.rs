@@ -9,6 +9,7 @@
 //! what the two application forms share.
 
 mod applications;
+mod complaints;
 mod evaluation;
 mod forms;
 mod home;
@@ -51,6 +52,10 @@ pub fn router() -> Router<AppState> {
         .route("/inspection/results", get(inspection::results_page))
         .route("/integrity", get(integrity::departments_page))
         .route("/integrity/publicity", get(integrity::publicity_page))
+        .route(
+            "/integrity/complaints",
+            get(complaints::complaint_form).post(complaints::complaint_post),
+        )
         .route("/integrity/assessments", get(integrity::assessment_page))
         .route(
             "/integrity/departments/{code}",

@@ -136,6 +136,12 @@ fn deadlines_view(d: &DeadlinePolicy) -> DeadlinesView {
             ("信用修复：认定单位收到申请后作出决定", d.repair_authority),
             ("信用修复：修复结果同步至相关系统", d.repair_downstream),
             ("联合奖惩：实施单位反馈执行情况", d.joint_case_report),
+            (
+                "政务失信限期整改：部门提交书面说明",
+                d.rectification_explanation,
+            ),
+            ("政务失信限期整改：部门提交整改报告", d.rectification_report),
+            ("政务失信投诉：被投诉部门答复投诉人", d.complaint_reply),
             ("延期：每个办理环节累计延期不超过", d.max_extension),
         ],
         near_due: d.near_due,

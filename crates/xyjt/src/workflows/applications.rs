@@ -166,6 +166,7 @@ pub(crate) fn print_application(wf: &Workflow, cal: &Calendar, today: NaiveDate)
             (WorkflowKind::Objection, false, _) => "异议不成立",
             (WorkflowKind::Repair, true, _) => "准予修复",
             (WorkflowKind::Repair, false, _) => "不予修复",
+            (WorkflowKind::Rectification | WorkflowKind::Complaint, _, _) => wf.status.label(),
         };
         outln!(
             "决定：{verdict}（{}）：{}",
@@ -223,6 +224,8 @@ pub(crate) async fn app(command: AppCommand) -> Result<ExitCode> {
                     kind: kind.map(|k| match k {
                         KindArg::Objection => WorkflowKind::Objection,
                         KindArg::Repair => WorkflowKind::Repair,
+                        KindArg::Rectification => WorkflowKind::Rectification,
+                        KindArg::Complaint => WorkflowKind::Complaint,
                     }),
                     unit,
                     // Overdue ones may be closed with an unsent result (the sync clock).
@@ -354,10 +357,13 @@ pub(crate) fn print_step(wf: &Workflow, action: ActionArg, cal: &Calendar, today
                 d.corrected.as_ref().unwrap_or(&wf.app.claimed)
             ),
             (WorkflowKind::Repair, _) => outln!("记录 {record} 已修复，停止公示"),
+            (WorkflowKind::Rectification | WorkflowKind::Complaint, _) => {}
         }
-        outln!(
-            "依据该记录的名单条目（如有）一并移出；结果已进入待发送消息（outbox exchange 通道）"
-        );
+        if matches!(wf.app.kind, WorkflowKind::Objection | WorkflowKind::Repair) {
+            outln!(
+                "依据该记录的名单条目（如有）一并移出；结果已进入待发送消息（outbox exchange 通道）"
+            );
+        }
     }
     let step_day = last.map(|h| h.on);
     for c in &wf.clocks {

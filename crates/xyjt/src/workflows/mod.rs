@@ -192,6 +192,8 @@ pub enum RepairCommand {
 pub enum KindArg {
     Objection,
     Repair,
+    Rectification,
+    Complaint,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -204,6 +206,9 @@ pub enum ActionArg {
     Decide,
     Withdraw,
     Sync,
+    /// Rectification: the department hands in its 书面说明 (`--clock explanation`) or 整改报告
+    /// (`--clock report`), summarised in `--reason`.
+    Submit,
 }
 
 impl ActionArg {
@@ -217,6 +222,7 @@ impl ActionArg {
             ActionArg::Decide => "decide",
             ActionArg::Withdraw => "withdraw",
             ActionArg::Sync => "sync",
+            ActionArg::Submit => "submit",
         }
     }
 }
@@ -607,11 +613,9 @@ pub async fn stats(args: StatsArgs) -> Result<ExitCode> {
     }
     outln!("单位\t类型\t期限数\t按期办结\t逾期办结\t办理中\t其中已逾期\t按期率");
     for r in &rows {
-        let kind = match r.kind.as_str() {
-            "objection" => WorkflowKind::Objection.label(),
-            "repair" => WorkflowKind::Repair.label(),
-            other => other,
-        };
+        let kind = WorkflowKind::parse(&r.kind)
+            .map(WorkflowKind::label)
+            .unwrap_or(r.kind.as_str());
         outln!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             r.unit,
