@@ -407,6 +407,7 @@ const PROJECTIONS: &[(&str, &[&str])] = &[
     ("integrity_records", &[]),
     ("assessment_scores", &[]),
     ("assessments", &[]),
+    ("disclosure_items", &[]),
 ];
 
 /// The projection tables whose rows are not identified by their first column alone.

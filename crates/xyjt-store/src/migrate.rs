@@ -43,6 +43,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "integrity",
         include_str!("../migrations/sqlite/0007_integrity.sql"),
     ),
+    (
+        9,
+        "disclosure",
+        include_str!("../migrations/sqlite/0009_disclosure.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -80,6 +85,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "integrity",
         include_str!("../migrations/postgres/0007_integrity.sql"),
+    ),
+    (
+        9,
+        "disclosure",
+        include_str!("../migrations/postgres/0009_disclosure.sql"),
     ),
 ];
 

@@ -380,6 +380,7 @@ async fn ledger_story(store: SqlStore) {
         "assessments",
         "checks",
         "commitments",
+        "disclosure_items",
         "eval_models",
         "eval_results",
         "eval_runs",

@@ -3,6 +3,7 @@
 //! console in their own modules.
 
 pub(crate) mod console;
+pub(crate) mod disclosure;
 pub(crate) mod evaluation;
 pub(crate) mod integrity;
 pub(crate) mod workflows;
@@ -155,6 +156,13 @@ pub(crate) async fn project(
         | EventPayload::AssessmentScoreEntered { .. }
         | EventPayload::AssessmentPublished { .. } => {
             crate::projection::integrity::project(conn, event, seq).await
+        }
+        EventPayload::DisclosureDrafted { .. }
+        | EventPayload::DisclosureSignedOff { .. }
+        | EventPayload::DisclosureCleaned { .. }
+        | EventPayload::DisclosureCommented { .. }
+        | EventPayload::DisclosureAdopted { .. } => {
+            crate::projection::disclosure::project(conn, event, seq).await
         }
         EventPayload::ApplicationFiled { .. }
         | EventPayload::ApplicationStepped { .. }
