@@ -5,6 +5,7 @@
 
 pub mod cases;
 pub mod checks;
+pub mod disclosure;
 pub mod evaluation;
 pub mod inspection;
 pub mod integrity;
@@ -57,6 +58,10 @@ use xyjt_app::stats::StatsRow;
         crate::api::integrity::IntegrityReview,
         xyjt_app::integrity::RegistrationInput,
         xyjt_app::integrity::RecordInput,
+        xyjt_app::disclosure::PublicItem,
+        xyjt_app::disclosure::PublicCleanup,
+        xyjt_app::disclosure::PublicAdoption,
+        xyjt_app::disclosure::CommentInput,
         xyjt_app::workflows::ObjectionRequest,
         xyjt_app::workflows::RepairRequest,
         xyjt_app::workflows::ApplicantInput,
@@ -137,6 +142,11 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(integrity::post_registration_review))
         .routes(routes!(integrity::post_record))
         .routes(routes!(integrity::get_assessments))
+        .routes(routes!(disclosure::list_items))
+        .routes(routes!(disclosure::get_item))
+        .routes(routes!(disclosure::post_comment))
+        .routes(routes!(disclosure::get_on_time))
+        .routes(routes!(disclosure::get_annual_report))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(
