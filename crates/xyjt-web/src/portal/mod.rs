@@ -10,7 +10,7 @@
 //! what the two application forms share.
 
 mod applications;
-mod disclosure;
+pub(crate) mod disclosure;
 mod evaluation;
 mod forms;
 mod home;
