@@ -763,7 +763,11 @@ pub async fn seed_demo_disclosure(
         .disclosure
         .categories
         .iter()
-        .flat_map(|c| c.columns.iter().map(|col| (col.id.clone(), col.label.clone())))
+        .flat_map(|c| {
+            c.columns
+                .iter()
+                .map(|col| (col.id.clone(), col.label.clone()))
+        })
         .collect();
     let mut normative_id = None;
     for (i, (column, label)) in columns.iter().enumerate() {
@@ -818,12 +822,27 @@ pub async fn seed_demo_disclosure(
         }
         if consultation {
             // Closed: two comments, then the adoption summary after the period.
-            for (k, text) in ["建议明确新旧政策的过渡期。", "建议增加企业信用修复的办理时限说明。"]
-                .iter()
-                .enumerate()
+            for (k, text) in [
+                "建议明确新旧政策的过渡期。",
+                "建议增加企业信用修复的办理时限说明。",
+            ]
+            .iter()
+            .enumerate()
             {
-                let c = Ctx::with_policies(store, policies, published + chrono::Duration::days(3 + k as i64));
-                dc::comment(&c, &s.item.id, &CommentInput { text: (*text).into() }, "网站").await?;
+                let c = Ctx::with_policies(
+                    store,
+                    policies,
+                    published + chrono::Duration::days(3 + k as i64),
+                );
+                dc::comment(
+                    &c,
+                    &s.item.id,
+                    &CommentInput {
+                        text: (*text).into(),
+                    },
+                    "网站",
+                )
+                .await?;
                 events += 1;
             }
             let after = Ctx::with_policies(store, policies, published + chrono::Duration::days(25));
@@ -833,7 +852,8 @@ pub async fn seed_demo_disclosure(
                 &s.item.id,
                 &AdoptionInput {
                     adopted: "采纳“明确过渡期”的建议，正式文件规定 6 个月过渡期。".into(),
-                    not_adopted: "“增加信用修复办理时限”已由信用修复相关规定明确，本文件不再重复。".into(),
+                    not_adopted: "“增加信用修复办理时限”已由信用修复相关规定明确，本文件不再重复。"
+                        .into(),
                 },
             )
             .await?;

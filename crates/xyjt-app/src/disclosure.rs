@@ -886,6 +886,7 @@ pub fn deadline_text(ctx: &Ctx<'_>, s: &ItemState) -> Option<(String, String, Na
     let label = match status {
         xyjt_core::workflow::ClockStatus::DoneOnTime => "按期公开",
         xyjt_core::workflow::ClockStatus::DoneLate => "逾期公开",
+        xyjt_core::workflow::ClockStatus::Running => "期限内",
         other => other.label(),
     };
     Some((label.to_string(), due.explanation, due.due_on))

@@ -28,7 +28,10 @@ pub fn annual_report_xlsx(r: &AnnualReport) -> Result<Vec<u8>, String> {
     s.set_name("总体情况").map_err(err)?;
     s.set_column_width(0, 100).map_err(err)?;
     let texts = [
-        (format!("{}{}年政府信息公开工作年度报告", r.unit, r.year), &title),
+        (
+            format!("{}{}年政府信息公开工作年度报告", r.unit, r.year),
+            &title,
+        ),
         ("一、总体情况".to_string(), &title),
         (r.overview.clone(), &wrap),
         ("五、存在的主要问题及改进情况".to_string(), &title),
@@ -52,11 +55,13 @@ pub fn annual_report_xlsx(r: &AnnualReport) -> Result<Vec<u8>, String> {
         .iter()
         .enumerate()
     {
-        s.write_string_with_format(row, c as u16, *h, &head).map_err(err)?;
+        s.write_string_with_format(row, c as u16, *h, &head)
+            .map_err(err)?;
     }
     for d in &r.active.documents {
         row += 1;
-        s.write_string_with_format(row, 0, &d.label, &cell).map_err(err)?;
+        s.write_string_with_format(row, 0, &d.label, &cell)
+            .map_err(err)?;
         for (c, v) in [d.issued, d.repealed, d.in_force].iter().enumerate() {
             s.write_number_with_format(row, c as u16 + 1, *v as f64, &cell)
                 .map_err(err)?;
@@ -67,23 +72,29 @@ pub fn annual_report_xlsx(r: &AnnualReport) -> Result<Vec<u8>, String> {
         .iter()
         .enumerate()
     {
-        s.write_string_with_format(row, c as u16, *h, &head).map_err(err)?;
+        s.write_string_with_format(row, c as u16, *h, &head)
+            .map_err(err)?;
     }
     for d in &r.active.decisions {
         row += 1;
-        s.write_string_with_format(row, 0, &d.label, &cell).map_err(err)?;
+        s.write_string_with_format(row, 0, &d.label, &cell)
+            .map_err(err)?;
         s.write_number_with_format(row, 1, d.value as f64, &cell)
             .map_err(err)?;
-        s.write_string_with_format(row, 2, &d.note, &cell).map_err(err)?;
+        s.write_string_with_format(row, 2, &d.note, &cell)
+            .map_err(err)?;
     }
     row += 2;
     for (c, h) in ["分类", "栏目", "本年主动公开条数"].iter().enumerate() {
-        s.write_string_with_format(row, c as u16, *h, &head).map_err(err)?;
+        s.write_string_with_format(row, c as u16, *h, &head)
+            .map_err(err)?;
     }
     for c in &r.active.by_column {
         row += 1;
-        s.write_string_with_format(row, 0, &c.category, &cell).map_err(err)?;
-        s.write_string_with_format(row, 1, &c.column, &cell).map_err(err)?;
+        s.write_string_with_format(row, 0, &c.category, &cell)
+            .map_err(err)?;
+        s.write_string_with_format(row, 1, &c.column, &cell)
+            .map_err(err)?;
         s.write_number_with_format(row, 2, c.count as f64, &cell)
             .map_err(err)?;
     }
@@ -94,12 +105,21 @@ pub fn annual_report_xlsx(r: &AnnualReport) -> Result<Vec<u8>, String> {
     s.set_column_width(1, 48).map_err(err)?;
     s.write_string_with_format(0, 0, "三、收到和处理政府信息公开申请情况", &title)
         .map_err(err)?;
-    s.write_string_with_format(1, 0, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", &wrap)
+    s.write_string_with_format(
+        1,
+        0,
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+        &wrap,
+    )
+    .map_err(err)?;
+    s.merge_range(2, 0, 3, 1, "申请人情况", &head)
         .map_err(err)?;
-    s.merge_range(2, 0, 3, 1, "申请人情况", &head).map_err(err)?;
-    s.write_string_with_format(2, 2, COLUMNS[0], &head).map_err(err)?;
-    s.merge_range(2, 3, 2, 7, "法人或其他组织", &head).map_err(err)?;
-    s.write_string_with_format(2, 8, COLUMNS[6], &head).map_err(err)?;
+    s.write_string_with_format(2, 2, COLUMNS[0], &head)
+        .map_err(err)?;
+    s.merge_range(2, 3, 2, 7, "法人或其他组织", &head)
+        .map_err(err)?;
+    s.write_string_with_format(2, 8, COLUMNS[6], &head)
+        .map_err(err)?;
     s.write_string_with_format(3, 2, "", &head).map_err(err)?;
     for (c, name) in COLUMNS[1..6].iter().enumerate() {
         s.write_string_with_format(3, c as u16 + 3, *name, &head)
@@ -115,7 +135,8 @@ pub fn annual_report_xlsx(r: &AnnualReport) -> Result<Vec<u8>, String> {
         .unwrap_or(2);
     for (i, line) in r.requests.rows.iter().enumerate() {
         if i == results_at {
-            s.merge_range(row, 0, row, 8, ROW_RESULTS, &cell).map_err(err)?;
+            s.merge_range(row, 0, row, 8, ROW_RESULTS, &cell)
+                .map_err(err)?;
             row += 1;
         }
         let (a, b) = match line.label.split_once('/') {
@@ -141,11 +162,13 @@ pub fn annual_report_xlsx(r: &AnnualReport) -> Result<Vec<u8>, String> {
         .map_err(err)?;
     for (c, (name, v)) in REVIEW_COLUMNS.iter().zip(&r.reviews).enumerate() {
         s.set_column_width(c as u16, 14).map_err(err)?;
-        s.write_string_with_format(1, c as u16, *name, &head).map_err(err)?;
+        s.write_string_with_format(1, c as u16, *name, &head)
+            .map_err(err)?;
         s.write_number_with_format(2, c as u16, *v as f64, &cell)
             .map_err(err)?;
     }
-    s.write_string_with_format(4, 0, &r.reviews_note, &wrap).map_err(err)?;
+    s.write_string_with_format(4, 0, &r.reviews_note, &wrap)
+        .map_err(err)?;
 
     wb.save_to_buffer().map_err(err)
 }

@@ -56,10 +56,16 @@ async fn story(store: &SqlStore) {
     let at = "2026-03-02T02:00:00Z";
     store
         .append(vec![
-            ev(at, drafted(item("A", "DH", "normative-documents", Openness::Active))),
+            ev(
+                at,
+                drafted(item("A", "DH", "normative-documents", Openness::Active)),
+            ),
             ev(at, drafted(item("B", "DH", "ppp", Openness::Active))),
             ev(at, drafted(item("C", "XL", "ppp", Openness::OnRequest))),
-            ev(at, drafted(item("D", "DH", "decision-consultation", Openness::Active))),
+            ev(
+                at,
+                drafted(item("D", "DH", "decision-consultation", Openness::Active)),
+            ),
         ])
         .await
         .unwrap();
@@ -74,17 +80,33 @@ async fn story(store: &SqlStore) {
 
     store
         .append(vec![
-            ev(at, sign("A", true, "2026-03-03", Some("11370100/2026-00001"))),
+            ev(
+                at,
+                sign("A", true, "2026-03-03", Some("11370100/2026-00001")),
+            ),
             ev(at, sign("B", false, "2026-03-03", None)),
-            ev(at, sign("C", true, "2026-03-03", Some("11370200/2026-00001"))),
-            ev(at, sign("D", true, "2026-03-04", Some("11370100/2026-00002"))),
+            ev(
+                at,
+                sign("C", true, "2026-03-03", Some("11370200/2026-00001")),
+            ),
+            ev(
+                at,
+                sign("D", true, "2026-03-04", Some("11370100/2026-00002")),
+            ),
         ])
         .await
         .unwrap();
     let shown = store.disclosure_items(&public).await.unwrap();
     let ids: Vec<&str> = shown.iter().map(|s| s.item.id.as_str()).collect();
-    assert_eq!(ids, ["D", "A"], "newest first; 依申请公开 and returned items not shown");
-    assert_eq!(store.last_index_seq("11370100", 2026).await.unwrap(), Some(2));
+    assert_eq!(
+        ids,
+        ["D", "A"],
+        "newest first; 依申请公开 and returned items not shown"
+    );
+    assert_eq!(
+        store.last_index_seq("11370100", 2026).await.unwrap(),
+        Some(2)
+    );
     assert_eq!(store.last_index_seq("11370100", 2025).await.unwrap(), None);
     let returned = store.disclosure_item("B").await.unwrap().unwrap();
     assert_eq!(returned.status, ItemStatus::Returned);
@@ -103,11 +125,17 @@ async fn story(store: &SqlStore) {
 
     // A used index number is a conflict; nothing of that append is written.
     store
-        .append(vec![ev(at, drafted(item("B", "DH", "ppp", Openness::Active)))])
+        .append(vec![ev(
+            at,
+            drafted(item("B", "DH", "ppp", Openness::Active)),
+        )])
         .await
         .unwrap();
     let err = store
-        .append(vec![ev(at, sign("B", true, "2026-03-05", Some("11370100/2026-00002")))])
+        .append(vec![ev(
+            at,
+            sign("B", true, "2026-03-05", Some("11370100/2026-00002")),
+        )])
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
@@ -117,7 +145,10 @@ async fn story(store: &SqlStore) {
     );
     // The fold refuses a second sign-off.
     let err = store
-        .append(vec![ev(at, sign("A", true, "2026-03-05", Some("11370100/2026-00009")))])
+        .append(vec![ev(
+            at,
+            sign("A", true, "2026-03-05", Some("11370100/2026-00009")),
+        )])
         .await
         .unwrap_err();
     assert!(err.to_string().contains("不能审查"), "{err}");

@@ -23,7 +23,9 @@ pub async fn list_items(
 ) -> Result<Json<Vec<PublicItem>>, ApiError> {
     let ctx = state.ctx();
     let items = dc::catalogue(&ctx, &q).await?;
-    Ok(Json(items.iter().map(|s| dc::public_view(&ctx, s)).collect()))
+    Ok(Json(
+        items.iter().map(|s| dc::public_view(&ctx, s)).collect(),
+    ))
 }
 
 /// One public item with its metadata; 404 for a draft, a returned or a non-public item.

@@ -64,7 +64,11 @@ fn item_row(state: &AppState, s: &ItemState) -> ItemRow {
             .unwrap_or_else(|| s.item.column.clone()),
         unit: unit_name(&state.policies.org, &s.item.unit),
         status: s.status.label(),
-        index_no: s.index_no.as_ref().map(|n| n.to_string()).unwrap_or_default(),
+        index_no: s
+            .index_no
+            .as_ref()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
         deadline,
         class,
     }
@@ -121,12 +125,19 @@ async fn list_answer(
 ) -> Answer {
     let ctx = state.ctx();
     let inbox = dc::review_inbox(&ctx, &staff.account).await.or_page()?;
-    let mine = dc::staff_items(&ctx, &staff.account, None).await.or_page()?;
+    let mine = dc::staff_items(&ctx, &staff.account, None)
+        .await
+        .or_page()?;
     let rates = dc::on_time(&ctx)
         .await
         .or_page()?
         .into_iter()
-        .filter(|r| state.policies.org.is_within(&r.unit, &staff.account.unit_id))
+        .filter(|r| {
+            state
+                .policies
+                .org
+                .is_within(&r.unit, &staff.account.unit_id)
+        })
         .map(|r| RateRow {
             unit: unit_name(&state.policies.org, &r.unit),
             clocks: r.clocks,
@@ -235,7 +246,10 @@ pub(super) async fn draft(State(state): State<AppState>, upload: CsrfUpload) -> 
         })
         .collect();
     match dc::draft(&state.ctx(), &staff.account, &input, &uploads).await {
-        Ok(s) => see_other(&format!("/console/disclosure/items/{}", urlencode(&s.item.id))),
+        Ok(s) => see_other(&format!(
+            "/console/disclosure/items/{}",
+            urlencode(&s.item.id)
+        )),
         Err(e) if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => {
             list_answer(&state, staff, form, Some(e)).await
         }
@@ -321,7 +335,11 @@ pub(super) async fn item_page(
             .map(|r| ReviewRow {
                 by: r.by.clone(),
                 on: r.on.to_string(),
-                result: if r.approved { "同意公开" } else { "退回修改" },
+                result: if r.approved {
+                    "同意公开"
+                } else {
+                    "退回修改"
+                },
                 conclusion: r.conclusion.clone(),
                 hits: r.hits.iter().map(|h| h.reason()).collect(),
             })
@@ -358,8 +376,7 @@ pub(super) async fn item_page(
             && s.status == ItemStatus::Published
             && s.adoption.is_none()
             && s.item.comment_until.is_some_and(|u| state.today() > u),
-        may_redraft: s.status == ItemStatus::Returned
-            && staff.account.roles.contains(&Role::Clerk),
+        may_redraft: s.status == ItemStatus::Returned && staff.account.roles.contains(&Role::Clerk),
         public_link: if s.is_public() {
             format!("/disclosure/items/{link}")
         } else {

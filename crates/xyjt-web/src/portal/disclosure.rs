@@ -16,7 +16,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use xyjt_app::ErrorKind;
 use xyjt_app::disclosure::{self as dc, CatalogueQuery, CommentInput, PublicItem};
-use xyjt_core::disclosure::annual::{AnnualReport, REVIEW_COLUMNS, RESULT_ROWS, ROW_RESULTS};
+use xyjt_core::disclosure::annual::{AnnualReport, RESULT_ROWS, REVIEW_COLUMNS, ROW_RESULTS};
 
 /// A catalogue row.
 pub(crate) struct Row {
@@ -266,11 +266,10 @@ pub async fn comment_post(
     axum::Form(f): axum::Form<CommentForm>,
 ) -> Result<Response, ApiError> {
     match dc::comment(&state.ctx(), &id, &CommentInput { text: f.text }, "网站").await {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/disclosure/items/{}?commented=1",
-            urlencode(&id)
-        ))
-        .into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&format!("/disclosure/items/{}?commented=1", urlencode(&id)))
+                .into_response(),
+        ),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(missing()),
         Err(e) if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => {
             Ok(crate::html::render_status(

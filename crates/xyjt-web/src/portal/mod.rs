@@ -68,7 +68,10 @@ pub fn router() -> Router<AppState> {
         .route("/disclosure/items/{id}/files/{sha}", get(disclosure::file))
         .route("/disclosure/feed.atom", get(disclosure::feed))
         .route("/disclosure/annual-report", get(disclosure::report_page))
-        .route("/disclosure/annual-report.xlsx", get(disclosure::report_xlsx))
+        .route(
+            "/disclosure/annual-report.xlsx",
+            get(disclosure::report_xlsx),
+        )
         .route("/news/{n}", get(news::news_item_page))
         .route(
             "/objections",
