@@ -375,7 +375,7 @@ pub fn check_identity(t: &RequestTable) -> Result<(), ReportError> {
             return Err(ReportError::ColumnSum(r.label.clone()));
         }
     }
-    for c in 0..7 {
+    for (c, column) in COLUMNS.iter().enumerate() {
         let sum: u64 = RESULT_ROWS
             .iter()
             .filter_map(|d| t.row(&d.label()))
@@ -386,7 +386,7 @@ pub fn check_identity(t: &RequestTable) -> Result<(), ReportError> {
         }
         if new.values[c] + cin.values[c] != total.values[c] + cout.values[c] {
             return Err(ReportError::Identity {
-                column: COLUMNS[c].into(),
+                column: (*column).into(),
                 new: new.values[c],
                 carried_in: cin.values[c],
                 total: total.values[c],
