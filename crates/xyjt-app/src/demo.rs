@@ -913,6 +913,27 @@ pub async fn seed_demo_disclosure(
     )
     .await?;
     events += 3;
+    // Last year's annual report, published by the province's office.
+    let province_office = Account {
+        login: "sf-bgs".into(),
+        name: "示范省交通运输厅办公室审核员（演示）".into(),
+        unit_id: "SF".into(),
+        roles: vec![Role::Reviewer],
+        disabled: false,
+    };
+    if policies.org.unit("SF").is_some() {
+        store
+            .append(vec![crate::accounts::account_event(
+                "demo",
+                province_office.clone(),
+                crate::accounts::DEMO_PASSWORD,
+            )])
+            .await?;
+        let jan = NaiveDate::from_ymd_opt(today.year(), 1, 20).unwrap_or(today);
+        let ctx = Ctx::with_policies(store, policies, jan.min(today));
+        dc::publish_report(&ctx, &province_office, today.year() - 1).await?;
+        events += 2;
+    }
     // One awaiting review (in the office's inbox) and one returned.
     let ctx = Ctx::with_policies(store, policies, day(1));
     let pending = DraftInput {

@@ -698,18 +698,83 @@ pub async fn request_facts(_ctx: &Ctx<'_>) -> AppResult<Vec<RequestFact>> {
 
 /// The reporting body: the top unit of the organisation tree (not another region's).
 fn reporting_unit(ctx: &Ctx<'_>) -> String {
+    root_unit(ctx)
+        .and_then(|id| ctx.policies.org.unit(&id).map(|u| u.name.clone()))
+        .unwrap_or_default()
+}
+
+fn root_unit(ctx: &Ctx<'_>) -> Option<String> {
     ctx.policies
         .org
         .units
         .iter()
         .find(|u| u.parent.is_none() && u.region.as_deref() != Some("other"))
-        .map(|u| u.name.clone())
-        .unwrap_or_default()
+        .map(|u| u.id.clone())
 }
 
-/// Part 3 alone (the API's `annual-report`), its identity checked.
+/// A year's published report, if it was published.
+pub async fn published_report(
+    ctx: &Ctx<'_>,
+    year: i32,
+) -> AppResult<Option<annual::PublishedReport>> {
+    Ok(ctx.store.disclosure_report(year).await?)
+}
+
+/// Publishes a finished year's report, as computed now, after checking its identity: by a
+/// 审核员 of the reporting body itself (its 办公室), once per year.
+pub async fn publish_report(
+    ctx: &Ctx<'_>,
+    actor: &Account,
+    year: i32,
+) -> AppResult<annual::PublishedReport> {
+    let root = root_unit(ctx).ok_or_else(|| AppError::invalid("组织机构中没有报告单位"))?;
+    authorize(actor, Action::ReviewRecords, &root, &ctx.policies.org).map_err(denied)?;
+    if actor.unit_id != root {
+        return Err(AppError::forbidden(format!(
+            "年度报告须由{}（办公室）的审核员发布",
+            reporting_unit(ctx)
+        )));
+    }
+    if year >= ctx.today.year() {
+        return Err(bad(
+            "year",
+            format!("{year} 年尚未结束，年度报告在次年发布"),
+        ));
+    }
+    if ctx.store.disclosure_report(year).await?.is_some() {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "already_published",
+            format!("{year} 年度报告已发布"),
+        ));
+    }
+    let report = annual_report(ctx, year).await?;
+    let by = format!("user:{}", actor.login);
+    ctx.store
+        .append(vec![NewEvent::new(
+            by.clone(),
+            Utc::now(),
+            EventPayload::DisclosureReportPublished {
+                report_id: annual::report_id(year),
+                report,
+                by,
+                on: ctx.today,
+            },
+        )])
+        .await?;
+    ctx.store
+        .disclosure_report(year)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("{year} 年度报告")))
+}
+
+/// Part 3 alone (the API's `annual-report`), its identity checked: as published when the year's
+/// report was published, else computed now.
 pub async fn request_table(ctx: &Ctx<'_>, year: i32) -> AppResult<annual::RequestTable> {
     check_year(year)?;
+    if let Some(p) = ctx.store.disclosure_report(year).await? {
+        return Ok(p.report.requests);
+    }
     let facts = request_facts(ctx).await?;
     annual::request_table(year, &facts)
         .map_err(|e| AppError::new(ErrorKind::Invalid, "report_inconsistent", e.to_string()))
@@ -725,27 +790,61 @@ fn check_year(year: i32) -> AppResult<()> {
     Ok(())
 }
 
-/// The whole annual report for `year`, from the catalogue and the request facts.
+/// Part 2's decision counts: 行政许可 and 行政处罚 from the 双公示 records accepted in the year
+/// (by the month they were reported); 行政强制 and 行政事业性收费 have no source here (zeros,
+/// said so).
+async fn decision_counts(ctx: &Ctx<'_>, year: i32) -> AppResult<Vec<DecisionCount>> {
+    let prefix = format!("{year}-");
+    let mut licences = 0u64;
+    let mut penalties = 0u64;
+    for c in ctx.store.intake_counts().await? {
+        if !c.month.starts_with(&prefix) {
+            continue;
+        }
+        let n = u64::try_from(c.accepted).unwrap_or(0);
+        match c.category.as_str() {
+            "license" => licences += n,
+            "penalty" => penalties += n,
+            _ => {}
+        }
+    }
+    let from_records = "本平台双公示数据中本年报送的决定数（按报送月份统计）";
+    Ok(vec![
+        DecisionCount {
+            label: "行政许可".into(),
+            value: licences,
+            note: from_records.into(),
+        },
+        DecisionCount {
+            label: "行政处罚".into(),
+            value: penalties,
+            note: from_records.into(),
+        },
+        DecisionCount {
+            label: "行政强制".into(),
+            value: 0,
+            note: "平台未记录行政强制决定，按 0 填列（应据实填报）".into(),
+        },
+        DecisionCount {
+            label: "行政事业性收费（万元）".into(),
+            value: 0,
+            note: "平台未记录行政事业性收费，按 0 填列（应据实填报）".into(),
+        },
+    ])
+}
+
+/// The whole annual report for `year` as computed now, from the catalogue and the request
+/// facts (a published report is `published_report`).
 pub async fn annual_report(ctx: &Ctx<'_>, year: i32) -> AppResult<AnnualReport> {
-    let table = request_table(ctx, year).await?;
+    check_year(year)?;
+    let facts = request_facts(ctx).await?;
+    let table = annual::request_table(year, &facts)
+        .map_err(|e| AppError::new(ErrorKind::Invalid, "report_inconsistent", e.to_string()))?;
     let items = ctx
         .store
         .disclosure_items(&DisclosureQuery::default())
         .await?;
-    let note = "本平台的双公示数据见“双公示统计”，此处暂未汇总（如实填报时以业务系统为准）";
-    let decisions = ["行政许可", "行政处罚", "行政强制"]
-        .into_iter()
-        .map(|l| DecisionCount {
-            label: l.into(),
-            value: 0,
-            note: note.into(),
-        })
-        .chain(std::iter::once(DecisionCount {
-            label: "行政事业性收费（万元）".into(),
-            value: 0,
-            note: "平台不收取行政事业性收费".into(),
-        }))
-        .collect();
+    let decisions = decision_counts(ctx, year).await?;
     let active = annual::active_stats(&ctx.policies.disclosure, &items, year, decisions);
     let in_year: Vec<ItemState> = items
         .into_iter()

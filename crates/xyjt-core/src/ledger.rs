@@ -315,6 +315,15 @@ pub enum EventPayload {
         item_id: String,
         adoption: crate::disclosure::Adoption,
     },
+    /// A year's annual report on government information disclosure was published, as computed
+    /// then (its table's identity checked).
+    DisclosureReportPublished {
+        /// `disclosure-report-YYYY`
+        report_id: String,
+        report: crate::disclosure::annual::AnnualReport,
+        by: String,
+        on: NaiveDate,
+    },
 }
 
 /// A credit check as asked and answered, with the policy version that decided it.
@@ -408,6 +417,7 @@ impl EventPayload {
             EventPayload::DisclosureCleaned { .. } => "disclosure_cleaned",
             EventPayload::DisclosureCommented { .. } => "disclosure_commented",
             EventPayload::DisclosureAdopted { .. } => "disclosure_adopted",
+            EventPayload::DisclosureReportPublished { .. } => "disclosure_report_published",
         }
     }
 
@@ -466,6 +476,7 @@ impl EventPayload {
             | EventPayload::DisclosureCleaned { item_id, .. }
             | EventPayload::DisclosureCommented { item_id, .. }
             | EventPayload::DisclosureAdopted { item_id, .. } => item_id,
+            EventPayload::DisclosureReportPublished { report_id, .. } => report_id,
         }
     }
 

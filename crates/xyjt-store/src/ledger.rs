@@ -408,6 +408,7 @@ const PROJECTIONS: &[(&str, &[&str])] = &[
     ("assessment_scores", &[]),
     ("assessments", &[]),
     ("disclosure_items", &[]),
+    ("disclosure_reports", &[]),
 ];
 
 /// The projection tables whose rows are not identified by their first column alone.

@@ -453,6 +453,12 @@ pub trait DisclosureStore: Send + Sync {
 
     /// The highest index sequence number a unit code has used in a year.
     async fn last_index_seq(&self, code: &str, year: i32) -> Result<Option<u32>, StoreError>;
+
+    /// A year's published annual report.
+    async fn disclosure_report(
+        &self,
+        year: i32,
+    ) -> Result<Option<xyjt_core::disclosure::annual::PublishedReport>, StoreError>;
 }
 
 #[async_trait]

@@ -381,6 +381,7 @@ async fn ledger_story(store: SqlStore) {
         "checks",
         "commitments",
         "disclosure_items",
+        "disclosure_reports",
         "eval_models",
         "eval_results",
         "eval_runs",

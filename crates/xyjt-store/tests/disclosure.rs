@@ -201,6 +201,40 @@ async fn story(store: &SqlStore) {
     assert_eq!(d_.comments.len(), 1);
     assert!(d_.adoption.is_some());
     assert!(store.disclosure_item("nope").await.unwrap().is_none());
+
+    // A year's report: published once, its table's identity checked by the projection.
+    use xyjt_core::disclosure::annual;
+    let table = annual::request_table(2025, &[]).unwrap();
+    let active = annual::active_stats(
+        xyjt_core::disclosure::DisclosurePolicy::builtin(),
+        &[],
+        2025,
+        Vec::new(),
+    );
+    let report = annual::annual_report("示范省交通运输厅", active, table, None).unwrap();
+    let publish = |r: annual::AnnualReport| {
+        ev(
+            at,
+            EventPayload::DisclosureReportPublished {
+                report_id: annual::report_id(r.year),
+                report: r,
+                by: "user:office".into(),
+                on: d("2026-01-20"),
+            },
+        )
+    };
+    assert!(store.disclosure_report(2025).await.unwrap().is_none());
+    let mut broken = report.clone();
+    broken.requests.rows[0].values = [1, 0, 0, 0, 0, 0, 1];
+    let err = store.append(vec![publish(broken)]).await.unwrap_err();
+    assert!(err.to_string().contains("勾稽关系"), "{err}");
+    assert!(store.disclosure_report(2025).await.unwrap().is_none());
+    store.append(vec![publish(report.clone())]).await.unwrap();
+    let p = store.disclosure_report(2025).await.unwrap().unwrap();
+    assert_eq!(p.report, report);
+    assert_eq!(p.on, d("2026-01-20"));
+    let err = store.append(vec![publish(report)]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
 }
 
 async fn replayed(source: SqlStore, fresh: SqlStore) {

@@ -446,6 +446,67 @@ async fn story(store: Arc<dyn Store>, state: AppState, snapshot: bool) {
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
 
+    // Last year's report was published by the province's office (the demo); this year's cannot
+    // be yet, and only that office publishes.
+    let page = get(&state, "/disclosure/annual-report?year=2025", "").await;
+    assert!(
+        page.text.contains("本报告已于 2026-01-20 发布"),
+        "{}",
+        page.text
+    );
+    let page = get(&state, "/disclosure/annual-report?year=2026", "").await;
+    assert!(page.text.contains("尚未发布"));
+    let r = post(
+        &state,
+        "/console/disclosure/report/publish",
+        &office.0,
+        &[("csrf", &office.1), ("year", "2025")],
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "not the reporting body's office"
+    );
+    let (sf, sf_csrf) = sign_in(&state, "sf-bgs").await;
+    let preview = get(&state, "/console/disclosure/report?year=2025", &sf).await;
+    assert!(
+        !preview.text.contains("id=\"publish\""),
+        "published already"
+    );
+    let r = post(
+        &state,
+        "/console/disclosure/report/publish",
+        &sf,
+        &[("csrf", &sf_csrf), ("year", "2025")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = post(
+        &state,
+        "/console/disclosure/report/publish",
+        &sf,
+        &[("csrf", &sf_csrf), ("year", "2026")],
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the year has not ended"
+    );
+    let preview = get(&state, "/console/disclosure/report?year=2024", &sf).await;
+    assert!(preview.text.contains("id=\"publish\""));
+    let r = post(
+        &state,
+        "/console/disclosure/report/publish",
+        &sf,
+        &[("csrf", &sf_csrf), ("year", "2024")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let api_2024 = get(&state, "/api/v1/disclosure/annual-report?year=2024", "").await;
+    assert_eq!(api_2024.json()["rows"].as_array().unwrap().len(), 25);
+
     if snapshot {
         let guide = get(&state, "/disclosure", "").await;
         insta::assert_snapshot!("disclosure_guide_page", redact(&guide.text));

@@ -556,6 +556,19 @@ pub struct AnnualReport {
     pub other: String,
 }
 
+/// The aggregate id of a year's published report.
+pub fn report_id(year: i32) -> String {
+    format!("disclosure-report-{year}")
+}
+
+/// A published report: the report as published, who published it and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedReport {
+    pub report: AnnualReport,
+    pub by: String,
+    pub on: NaiveDate,
+}
+
 /// Assembles the report; part 3's identity is checked again (a report is never built around a
 /// table that does not add up).
 pub fn annual_report(

@@ -19,3 +19,10 @@ CREATE TABLE disclosure_items (
 );
 CREATE INDEX disclosure_items_unit ON disclosure_items (unit, status);
 CREATE INDEX disclosure_items_published ON disclosure_items (status, published_on);
+
+-- Published annual reports (政府信息公开工作年度报告), one per year, as published.
+CREATE TABLE disclosure_reports (
+    year     BIGINT PRIMARY KEY,
+    data     TEXT NOT NULL,
+    last_seq BIGINT NOT NULL
+);

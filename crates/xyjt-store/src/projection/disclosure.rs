@@ -4,7 +4,7 @@
 use crate::StoreError;
 use sqlx::AnyConnection;
 use xyjt_core::disclosure::{ItemState, apply};
-use xyjt_core::ledger::NewEvent;
+use xyjt_core::ledger::{EventPayload, NewEvent};
 
 pub(crate) async fn load_item(
     conn: &mut AnyConnection,
@@ -24,6 +24,25 @@ pub(crate) async fn project(
     event: &NewEvent,
     seq: i64,
 ) -> Result<(), StoreError> {
+    if let EventPayload::DisclosureReportPublished { report, by, on, .. } = &event.payload {
+        xyjt_core::disclosure::annual::check_identity(&report.requests)
+            .map_err(|e| StoreError::Workflow(format!("年度报告不能发布：{e}")))?;
+        let published = xyjt_core::disclosure::annual::PublishedReport {
+            report: report.clone(),
+            by: by.clone(),
+            on: *on,
+        };
+        sqlx::query("INSERT INTO disclosure_reports (year, data, last_seq) VALUES ($1, $2, $3)")
+            .bind(i64::from(report.year))
+            .bind(crate::codec::to_json(&published))
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| {
+                crate::codec::insert_error(e, "年度报告", &report.year.to_string(), "写入年度报告")
+            })?;
+        return Ok(());
+    }
     let step = event.payload.disclosure_step().expect("a disclosure event");
     let id = event.payload.aggregate_id().to_string();
     let before = load_item(conn, &id).await?;

@@ -161,7 +161,8 @@ pub(crate) async fn project(
         | EventPayload::DisclosureSignedOff { .. }
         | EventPayload::DisclosureCleaned { .. }
         | EventPayload::DisclosureCommented { .. }
-        | EventPayload::DisclosureAdopted { .. } => {
+        | EventPayload::DisclosureAdopted { .. }
+        | EventPayload::DisclosureReportPublished { .. } => {
             crate::projection::disclosure::project(conn, event, seq).await
         }
         EventPayload::ApplicationFiled { .. }

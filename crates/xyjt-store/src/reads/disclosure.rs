@@ -62,4 +62,18 @@ impl DisclosureStore for SqlStore {
         let m: Option<i64> = row.try_get("m").context("index_seq")?;
         Ok(m.map(|m| m as u32))
     }
+
+    async fn disclosure_report(
+        &self,
+        year: i32,
+    ) -> Result<Option<xyjt_core::disclosure::annual::PublishedReport>, StoreError> {
+        let row = sqlx::query("SELECT data FROM disclosure_reports WHERE year = $1")
+            .bind(i64::from(year))
+            .fetch_optional(&self.pool)
+            .await
+            .context("读取年度报告")?;
+        row.as_ref()
+            .map(|r| crate::codec::data_from_row(r, "年度报告"))
+            .transpose()
+    }
 }

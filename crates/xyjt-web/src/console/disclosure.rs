@@ -13,7 +13,7 @@ use super::{Answer, CsrfForm, CsrfUpload, OrPage, err_page, frame, see_other, sh
 use crate::AppState;
 use crate::auth::{Staff, urlencode};
 use crate::html::Frame;
-use crate::portal::disclosure::ReportView;
+use crate::portal::disclosure::{ReportView, report_for};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -519,6 +519,8 @@ struct ReportPage {
     frame: Frame,
     v: ReportView,
     year: i32,
+    status: String,
+    may_publish: bool,
 }
 
 #[derive(Deserialize)]
@@ -534,11 +536,51 @@ pub(super) async fn report_page(
     Query(q): Query<ReportQuery>,
 ) -> Answer {
     let year = q.year.unwrap_or(state.today().year() - 1);
-    let r = dc::annual_report(&state.ctx(), year).await.or_page()?;
+    let (r, status) = report_for(&state, year).await.or_page()?;
+    let published = dc::published_report(&state.ctx(), year)
+        .await
+        .or_page()?
+        .is_some();
+    let root = state
+        .policies
+        .org
+        .units
+        .iter()
+        .find(|u| u.parent.is_none())
+        .map(|u| u.id.clone())
+        .unwrap_or_default();
     let page = ReportPage {
         frame: frame(&staff, "年度报告预览"),
         v: ReportView::new(r),
         year,
+        status,
+        may_publish: !published
+            && year < state.today().year()
+            && staff.account.roles.contains(&Role::Reviewer)
+            && staff.account.unit_id == root,
     };
     show(&page)
+}
+
+#[derive(Deserialize)]
+pub(super) struct PublishForm {
+    #[serde(default)]
+    year: String,
+}
+
+/// `POST /console/disclosure/report/publish`: publishes a finished year's report (the identity
+/// checked by the service).
+pub(super) async fn publish_report(
+    State(state): State<AppState>,
+    CsrfForm { staff, form: f }: CsrfForm<PublishForm>,
+) -> Answer {
+    let year: i32 = f
+        .year
+        .trim()
+        .parse()
+        .map_err(|_| super::invalid("年度无效"))?;
+    dc::publish_report(&state.ctx(), &staff.account, year)
+        .await
+        .or_page()?;
+    see_other(&format!("/console/disclosure/report?year={year}"))
 }

@@ -148,6 +148,10 @@ pub fn router() -> Router<AppState> {
             ),
         )
         .route("/console/disclosure/report", get(disclosure::report_page))
+        .route(
+            "/console/disclosure/report/publish",
+            post(disclosure::publish_report),
+        )
         .route("/console/disclosure/items/{id}", get(disclosure::item_page))
         .route(
             "/console/disclosure/items/{id}/files/{sha}",

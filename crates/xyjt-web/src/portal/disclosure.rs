@@ -388,6 +388,23 @@ impl ReportView {
 struct ReportPage {
     v: ReportView,
     year: i32,
+    /// 已于 … 发布, or that it is a preview.
+    status: String,
+}
+
+/// The year's report as published, or computed now, with a line saying which.
+pub(crate) async fn report_for(
+    state: &AppState,
+    year: i32,
+) -> Result<(AnnualReport, String), xyjt_app::AppError> {
+    let ctx = state.ctx();
+    Ok(match dc::published_report(&ctx, year).await? {
+        Some(p) => (p.report, format!("本报告已于 {} 发布。", p.on)),
+        None => (
+            dc::annual_report(&ctx, year).await?,
+            "本报告尚未发布：以下为按平台当前数据统计的预览。".to_string(),
+        ),
+    })
 }
 
 #[derive(Deserialize)]
@@ -402,10 +419,11 @@ pub async fn report_page(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let year = q.year.unwrap_or(state.today().year() - 1);
-    let r = dc::annual_report(&state.ctx(), year).await?;
+    let (r, status) = report_for(&state, year).await?;
     let page = ReportPage {
         v: ReportView::new(r),
         year,
+        status,
     };
     Ok(crate::html::render(&page).into_response())
 }
@@ -416,7 +434,7 @@ pub async fn report_xlsx(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let year = q.year.unwrap_or(state.today().year() - 1);
-    let r = dc::annual_report(&state.ctx(), year).await?;
+    let (r, _) = report_for(&state, year).await?;
     let bytes = xyjt_import::disclosure_xlsx::annual_report_xlsx(&r).map_err(|e| {
         tracing::error!(error = %e, "writing the annual report spreadsheet failed");
         ApiError::from(xyjt_app::AppError::new(
