@@ -198,6 +198,17 @@ pub async fn draft(
                 &ctx.policies.org,
             )
             .map_err(denied)?;
+            if attachments.is_empty() {
+                // A redraft without new files keeps the returned item's attachments.
+                for a in &existing.item.attachments {
+                    if let Some((_, bytes)) = ctx.store.attachment(&a.sha256).await?
+                        && let Ok(t) = String::from_utf8(bytes)
+                    {
+                        file_texts.push(t);
+                    }
+                }
+                attachments = existing.item.attachments.clone();
+            }
             id.to_string()
         }
         _ => format!("DI-{}", new_id()),

@@ -446,6 +446,63 @@ async fn story(store: Arc<dyn Store>, state: AppState, snapshot: bool) {
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
 
+    // The demo's returned item is redrafted (same id, its attachments kept) and back in review.
+    let list = get(&state, "/console/disclosure", &clerk).await;
+    let re = regex::Regex::new(
+        r#"href="/console/disclosure/items/(DI-[0-9a-f-]+)">东湖市综合交通运输发展规划执行情况"#,
+    )
+    .unwrap();
+    let returned = re.captures(&list.text).expect("the returned item")[1].to_string();
+    let page = get(
+        &state,
+        &format!("/console/disclosure/items/{returned}"),
+        &clerk,
+    )
+    .await;
+    assert!(page.text.contains("退回修改") && page.text.contains("id=\"redraft-link\""));
+    let form = get(
+        &state,
+        &format!("/console/disclosure?redraft={returned}"),
+        &clerk,
+    )
+    .await;
+    assert!(
+        form.text
+            .contains(&format!("name=\"item_id\" value=\"{returned}\""))
+    );
+    let r = draft(
+        &state,
+        &clerk,
+        &[
+            ("csrf", csrf.as_str()),
+            ("item_id", returned.as_str()),
+            ("column", "execution-progress"),
+            ("title", "东湖市综合交通运输发展规划执行情况（核实后）"),
+            ("written_on", "2026-11-19"),
+            ("summary", "规划中期执行情况，数据已经统计部门核定。"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(id_of(&r), returned);
+    let inbox = get(&state, "/console/disclosure", &office.0).await;
+    assert!(inbox.text.contains("（核实后）"));
+    let r = draft(
+        &state,
+        &clerk,
+        &[
+            ("csrf", csrf.as_str()),
+            ("item_id", returned.as_str()),
+            ("column", "execution-progress"),
+            ("title", "再次起草"),
+            ("written_on", "2026-11-19"),
+            ("summary", "不在退回状态"),
+        ],
+        None,
+    )
+    .await;
+    assert!(r.text.contains("不能重新起草"), "{}", r.text);
+
     // Last year's report was published by the province's office (the demo); this year's cannot
     // be yet, and only that office publishes.
     let page = get(&state, "/disclosure/annual-report?year=2025", "").await;

@@ -86,6 +86,8 @@ struct RateRow {
 /// The draft form's values (kept when the service refuses a field).
 #[derive(Default, Clone)]
 struct FormValues {
+    /// A returned item being redrafted.
+    item_id: String,
     column: String,
     title: String,
     doc_no: String,
@@ -181,10 +183,41 @@ async fn list_answer(
     show(&page)
 }
 
-/// `GET /console/disclosure`: the review inbox, the items in scope, the draft form, on-time
-/// rates.
-pub(super) async fn list_page(State(state): State<AppState>, staff: Staff) -> Answer {
-    list_answer(&state, &staff, FormValues::default(), None).await
+#[derive(Deserialize)]
+pub(super) struct ListQuery {
+    /// A returned item to redraft: the form starts from its values.
+    #[serde(default)]
+    redraft: Option<String>,
+}
+
+/// `GET /console/disclosure`: the review inbox, the items in scope, the draft form (filled from
+/// a returned item with `?redraft=ID`), on-time rates.
+pub(super) async fn list_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+) -> Answer {
+    let mut form = FormValues::default();
+    if let Some(id) = q.redraft.as_deref().filter(|s| !s.is_empty()) {
+        let s = dc::staff_item(&state.ctx(), &staff.account, id)
+            .await
+            .or_page()?;
+        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        form = FormValues {
+            item_id: s.item.id.clone(),
+            column: s.item.column.clone(),
+            title: s.item.title.clone(),
+            doc_no: s.item.doc_no.clone(),
+            written_on: s.item.written_on.to_string(),
+            keywords: s.item.keywords.join(" "),
+            summary: s.item.summary.clone(),
+            body: s.item.body.clone(),
+            openness: s.item.openness.label().to_string(),
+            deadline_from: date(s.item.deadline.as_ref().map(|d| d.from_on)),
+            comment_until: date(s.item.comment_until),
+        };
+    }
+    list_answer(&state, &staff, form, None).await
 }
 
 fn date_field(name: &str, v: &str) -> Result<Option<NaiveDate>, AppError> {
@@ -203,6 +236,7 @@ fn date_field(name: &str, v: &str) -> Result<Option<NaiveDate>, AppError> {
 pub(super) async fn draft(State(state): State<AppState>, upload: CsrfUpload) -> Answer {
     let text = |n: &str| upload.field(n).unwrap_or("").to_string();
     let form = FormValues {
+        item_id: text("item_id"),
         column: text("column"),
         title: text("title"),
         doc_no: text("doc_no"),
