@@ -589,3 +589,41 @@ async fn disclosure_over_http_on_postgres() {
         pg.drop().await;
     }
 }
+
+#[tokio::test]
+async fn anonymous_comments_are_capped_with_the_other_filings() {
+    let (_store, mut state) = sqlite("cap").await;
+    let mut limits = state.policies.limits.clone();
+    limits.anonymous_filings_per_day = 1;
+    state.filings = xyjt_web::throttle::FilingCap::new(&limits);
+    let list = get(&state, "/api/v1/disclosure/items", "").await.json();
+    let open = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["title"].as_str().unwrap().contains("征求意见稿"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let uri = format!("/api/v1/disclosure/items/{open}/comments");
+    let r = api(&state, "POST", &uri, "", json!({"text": " "})).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a refused comment does not count"
+    );
+    let r = api(&state, "POST", &uri, "", json!({"text": "建议一"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let r = api(&state, "POST", &uri, "", json!({"text": "建议二"})).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    let r = post(
+        &state,
+        &format!("/disclosure/items/{open}/comments"),
+        "",
+        &[("text", "建议三")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text.contains("今日已达上限"));
+}

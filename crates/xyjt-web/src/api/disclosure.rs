@@ -6,9 +6,11 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::ratelimit::ClientIp;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use xyjt_app::disclosure::{self as dc, CatalogueQuery, CommentInput, PublicItem};
@@ -46,17 +48,45 @@ pub async fn get_item(
     params(("id" = String, Path, description = "the item's id")),
     request_body = CommentInput,
     responses((status = 201, body = Object), (status = 404, body = ErrorEnvelope),
-              (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+              (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope),
+              (status = 429, body = ErrorEnvelope)))]
 pub async fn post_comment(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     Path(id): Path<String>,
     Json(input): Json<CommentInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let s = dc::comment(&state.ctx(), &id, &input, "网站").await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"comments_received": s.comments.len()})),
-    ))
+) -> Result<Response, ApiError> {
+    let ctx = state.ctx();
+    match state
+        .within_filing_cap(client, dc::comment(&ctx, &id, &input, "网站"))
+        .await
+    {
+        Some(s) => Ok((
+            StatusCode::CREATED,
+            Json(json!({"comments_received": s?.comments.len()})),
+        )
+            .into_response()),
+        None => Ok(comments_capped(&state)),
+    }
+}
+
+/// 429 once a source reached the daily cap of anonymous submissions (comments count with
+/// objections and repair applications: `limits.toml`).
+pub(crate) fn comments_capped(state: &AppState) -> Response {
+    let wait = crate::throttle::secs_to_china_midnight();
+    (
+        [(axum::http::header::RETRY_AFTER, wait.to_string())],
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "同一来源每天最多提交 {} 件意见或申请，今日已达上限，请明日再试",
+                state.filings.per_day
+            ),
+        )
+        .with_detail(json!({"retry_after": wait})),
+    )
+        .into_response()
 }
 
 /// On-time publication per unit, over the items whose column has a publication deadline.

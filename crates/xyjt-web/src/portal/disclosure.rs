@@ -262,10 +262,27 @@ struct Refused {
 /// `POST /disclosure/items/{id}/comments`: a comment on a draft decision; back to its page.
 pub async fn comment_post(
     State(state): State<AppState>,
+    crate::ratelimit::ClientIp(client): crate::ratelimit::ClientIp,
     Path(id): Path<String>,
     axum::Form(f): axum::Form<CommentForm>,
 ) -> Result<Response, ApiError> {
-    match dc::comment(&state.ctx(), &id, &CommentInput { text: f.text }, "网站").await {
+    let ctx = state.ctx();
+    let input = CommentInput { text: f.text };
+    let Some(result) = state
+        .within_filing_cap(client, dc::comment(&ctx, &id, &input, "网站"))
+        .await
+    else {
+        return Ok(crate::html::render_status(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            &Refused {
+                message: format!(
+                    "同一来源每天最多提交 {} 件意见或申请，今日已达上限，请明日再试。",
+                    state.filings.per_day
+                ),
+            },
+        ));
+    };
+    match result {
         Ok(_) => Ok(
             Redirect::to(&format!("/disclosure/items/{}?commented=1", urlencode(&id)))
                 .into_response(),
