@@ -334,6 +334,8 @@ pub async fn seed(
     n += evaluation;
     // Government integrity: departments, civil servants, their records, a 容错 finding.
     n += seed_demo_integrity(store, policies, today).await?;
+    // Government information disclosure: the catalogue, reviews, 清理, 预公开.
+    n += seed_demo_disclosure(store, policies, today).await?;
     // Staff accounts for the console (README lists them; password DEMO_PASSWORD).
     store.append(crate::accounts::demo_account_events()).await?;
     Ok(Seeded {
@@ -913,4 +915,262 @@ async fn seed_demo_government_cases(ctx: &Ctx<'_>, codes: &[String]) -> Result<u
     )
     .await?;
     Ok(events + 7)
+}
+
+/// The office reviewer of 东湖市交通运输局 (局办公室) the demo's disclosure items are signed off
+/// by; password `DEMO_PASSWORD`.
+pub const DEMO_OFFICE_LOGIN: &str = "dh-bgs";
+
+/// Government information disclosure (政务公开): an item in every column of the catalogue,
+/// drafted by 东湖执法支队's clerk and signed off by 东湖市交通运输局's office on days before
+/// `today` (one policy interpretation published late), a 规范性文件 with a 清理 decision, a
+/// draft decision open for comment with comments and one closed with its adoption summary, an
+/// item awaiting review and one returned. Returns the number of events.
+pub async fn seed_demo_disclosure(
+    store: &dyn Store,
+    policies: &xyjt_core::policies::Policies,
+    today: NaiveDate,
+) -> Result<usize, AppError> {
+    use crate::disclosure::{
+        self as dc, AdoptionInput, CleanupInput, CommentInput, DraftInput, SignOffInput, Upload,
+    };
+    use xyjt_core::account::{Account, Role};
+    let office = Account {
+        login: DEMO_OFFICE_LOGIN.into(),
+        name: "东湖市交通运输局办公室审核员（演示）".into(),
+        unit_id: "DH".into(),
+        roles: vec![Role::Reviewer],
+        disabled: false,
+    };
+    let clerk = Account {
+        login: "dh-lr".into(),
+        name: "东湖执法支队录入员（演示）".into(),
+        unit_id: "DH-ZF".into(),
+        roles: vec![Role::Clerk],
+        disabled: false,
+    };
+    if policies.org.unit("DH").is_none() || policies.org.unit("DH-ZF").is_none() {
+        return Ok(0);
+    }
+    store
+        .append(vec![crate::accounts::account_event(
+            "demo",
+            office.clone(),
+            crate::accounts::DEMO_PASSWORD,
+        )])
+        .await?;
+    let mut events = 1;
+    let day = |back: i64| today - chrono::Duration::days(back);
+    let columns: Vec<(String, String)> = policies
+        .disclosure
+        .categories
+        .iter()
+        .flat_map(|c| {
+            c.columns
+                .iter()
+                .map(|col| (col.id.clone(), col.label.clone()))
+        })
+        .collect();
+    let mut normative_id = None;
+    for (i, (column, label)) in columns.iter().enumerate() {
+        let published = day(120 - 5 * i as i64);
+        let ctx = Ctx::with_policies(store, policies, published);
+        let has_deadline = policies.disclosure.deadline(column).is_some();
+        // The policy interpretation waited a week: published late.
+        let from = if column == "policy-interpretation" {
+            published - chrono::Duration::days(7)
+        } else {
+            published - chrono::Duration::days(1)
+        };
+        let consultation = column == "decision-consultation";
+        let input = DraftInput {
+            column: column.clone(),
+            title: format!("东湖市交通运输综合行政执法支队{label}（演示）"),
+            doc_no: if column == "normative-documents" {
+                format!("东交执〔{}〕{}号", published.year(), i + 1)
+            } else {
+                String::new()
+            },
+            written_on: from,
+            keywords: format!("交通运输 {label}"),
+            summary: format!("{label}栏目的演示信息：说明本单位{label}的主要内容。"),
+            body: format!("这是“{label}”栏目的演示正文。\n演示数据均为虚构。"),
+            deadline_from: has_deadline.then_some(from),
+            comment_until: consultation.then(|| published + chrono::Duration::days(20)),
+            ..DraftInput::default()
+        };
+        let uploads = if i % 4 == 0 {
+            vec![Upload {
+                file_name: format!("{label}.txt"),
+                bytes: format!("{label}（演示附件）").into_bytes(),
+            }]
+        } else {
+            Vec::new()
+        };
+        let s = dc::draft(&ctx, &clerk, &input, &uploads).await?;
+        dc::sign_off(
+            &ctx,
+            &office,
+            &s.item.id,
+            &SignOffInput {
+                approved: true,
+                conclusion: String::new(),
+            },
+        )
+        .await?;
+        events += 2;
+        if column == "normative-documents" {
+            normative_id = Some(s.item.id.clone());
+        }
+        if consultation {
+            // Closed: two comments, then the adoption summary after the period.
+            for (k, text) in [
+                "建议明确新旧政策的过渡期。",
+                "建议增加企业信用修复的办理时限说明。",
+            ]
+            .iter()
+            .enumerate()
+            {
+                let c = Ctx::with_policies(
+                    store,
+                    policies,
+                    published + chrono::Duration::days(3 + k as i64),
+                );
+                dc::comment(
+                    &c,
+                    &s.item.id,
+                    &CommentInput {
+                        text: (*text).into(),
+                    },
+                    "网站",
+                )
+                .await?;
+                events += 1;
+            }
+            let after = Ctx::with_policies(store, policies, published + chrono::Duration::days(25));
+            dc::adopt(
+                &after,
+                &office,
+                &s.item.id,
+                &AdoptionInput {
+                    adopted: "采纳“明确过渡期”的建议，正式文件规定 6 个月过渡期。".into(),
+                    not_adopted: "“增加信用修复办理时限”已由信用修复相关规定明确，本文件不再重复。"
+                        .into(),
+                },
+            )
+            .await?;
+            events += 1;
+        }
+    }
+    if let Some(id) = normative_id {
+        let ctx = Ctx::with_policies(store, policies, day(10));
+        dc::clean(
+            &ctx,
+            &office,
+            &id,
+            &CleanupInput {
+                decision: "废止".into(),
+                reason: "年度规范性文件清理：所依据的上位规定已修改（演示）。".into(),
+            },
+        )
+        .await?;
+        events += 1;
+    }
+    // A draft decision open for comment now, with a comment.
+    let ctx = Ctx::with_policies(store, policies, day(5));
+    let open = dc::draft(
+        &ctx,
+        &clerk,
+        &DraftInput {
+            column: "decision-consultation".into(),
+            title: "东湖市道路运输企业信用分级分类监管办法（征求意见稿）（演示）".into(),
+            written_on: day(6),
+            keywords: "信用 分级分类 征求意见".into(),
+            summary: "向社会公开征求对道路运输企业信用分级分类监管办法的意见。".into(),
+            body: "一、适用范围……\n二、信用等级……（演示）".into(),
+            comment_until: Some(today + chrono::Duration::days(25)),
+            ..DraftInput::default()
+        },
+        &[],
+    )
+    .await?;
+    dc::sign_off(
+        &ctx,
+        &office,
+        &open.item.id,
+        &SignOffInput {
+            approved: true,
+            conclusion: String::new(),
+        },
+    )
+    .await?;
+    let c = Ctx::with_policies(store, policies, day(2));
+    dc::comment(
+        &c,
+        &open.item.id,
+        &CommentInput {
+            text: "建议对 A 级企业减少检查频次。".into(),
+        },
+        "网站",
+    )
+    .await?;
+    events += 3;
+    // Last year's annual report, published by the province's office.
+    let province_office = Account {
+        login: "sf-bgs".into(),
+        name: "示范省交通运输厅办公室审核员（演示）".into(),
+        unit_id: "SF".into(),
+        roles: vec![Role::Reviewer],
+        disabled: false,
+    };
+    if policies.org.unit("SF").is_some() {
+        store
+            .append(vec![crate::accounts::account_event(
+                "demo",
+                province_office.clone(),
+                crate::accounts::DEMO_PASSWORD,
+            )])
+            .await?;
+        let jan = NaiveDate::from_ymd_opt(today.year(), 1, 20).unwrap_or(today);
+        let ctx = Ctx::with_policies(store, policies, jan.min(today));
+        dc::publish_report(&ctx, &province_office, today.year() - 1).await?;
+        events += 2;
+    }
+    // One awaiting review (in the office's inbox) and one returned.
+    let ctx = Ctx::with_policies(store, policies, day(1));
+    let pending = DraftInput {
+        column: "power-lists".into(),
+        title: "东湖市交通运输综合行政执法支队权力清单调整情况（演示）".into(),
+        written_on: day(2),
+        keywords: "权力清单 调整".into(),
+        summary: "调整行政检查事项 2 项。".into(),
+        deadline_from: Some(day(2)),
+        ..DraftInput::default()
+    };
+    dc::draft(&ctx, &clerk, &pending, &[]).await?;
+    let returned = dc::draft(
+        &ctx,
+        &clerk,
+        &DraftInput {
+            column: "execution-progress".into(),
+            title: "东湖市综合交通运输发展规划执行情况（演示）".into(),
+            written_on: day(3),
+            summary: "规划中期执行情况。".into(),
+            ..DraftInput::default()
+        },
+        &[],
+    )
+    .await?;
+    dc::sign_off(
+        &ctx,
+        &office,
+        &returned.item.id,
+        &SignOffInput {
+            approved: false,
+            conclusion: "部分数据尚未经统计部门核定，请核实后重新提交。".into(),
+        },
+    )
+    .await?;
+    events += 3;
+    Ok(events)
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod checks;
+pub mod disclosure;
 pub mod error;
 pub mod evaluation;
 pub mod inspection;

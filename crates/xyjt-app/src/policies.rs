@@ -5,9 +5,9 @@
 use crate::{AppError, AppResult};
 use std::path::Path;
 use xyjt_core::policies::{
-    ASSESSMENT_FILE, CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, DISCRETION_FILE,
-    EVALUATION_FILE, INSPECTION_FILE, INTEGRITY_FILE, LIMITS_FILE, LISTS_FILE, ORG_TREE_FILE,
-    PUBLICITY_FILE, Policies, PolicyTexts,
+    ASSESSMENT_FILE, CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, DISCLOSURE_FILE,
+    DISCRETION_FILE, EVALUATION_FILE, INSPECTION_FILE, INTEGRITY_FILE, LIMITS_FILE, LISTS_FILE,
+    ORG_TREE_FILE, PUBLICITY_FILE, Policies, PolicyTexts,
 };
 
 fn read(path: &Path) -> AppResult<Option<String>> {
@@ -46,6 +46,7 @@ pub fn load(dir: Option<&Path>, calendar: Option<&Path>) -> AppResult<Policies> 
             integrity: file(INTEGRITY_FILE)?,
             assessment: file(ASSESSMENT_FILE)?,
             limits: file(LIMITS_FILE)?,
+            disclosure: file(DISCLOSURE_FILE)?,
         };
     }
     if let Some(path) = calendar {

@@ -297,6 +297,43 @@ pub enum EventPayload {
         commitment_id: String,
         check: crate::integrity::commitment::CommitmentCheck,
     },
+    /// A unit drafted (or, after a return, redrafted) an item of the disclosure catalogue
+    /// (政务公开), checked against the negative list of the policy version it names.
+    DisclosureDrafted {
+        item: crate::disclosure::DisclosureItem,
+    },
+    /// The office's confidentiality review and sign-off (保密审查、签字确认); approved, the item
+    /// is published under its index number (索引号) that day.
+    DisclosureSignedOff {
+        item_id: String,
+        sign_off: crate::disclosure::SignOff,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index_no: Option<crate::disclosure::IndexNo>,
+    },
+    /// A 清理 decision on a published 规范性文件 (保留、修改、废止、宣布失效).
+    DisclosureCleaned {
+        item_id: String,
+        cleanup: crate::disclosure::Cleanup,
+    },
+    /// A comment received on a draft decision open for comment (重大决策预公开).
+    DisclosureCommented {
+        item_id: String,
+        comment: crate::disclosure::Comment,
+    },
+    /// The published summary of what was adopted from the comments and why the rest was not.
+    DisclosureAdopted {
+        item_id: String,
+        adoption: crate::disclosure::Adoption,
+    },
+    /// A year's annual report on government information disclosure was published, as computed
+    /// then (its table's identity checked).
+    DisclosureReportPublished {
+        /// `disclosure-report-YYYY`
+        report_id: String,
+        report: crate::disclosure::annual::AnnualReport,
+        by: String,
+        on: NaiveDate,
+    },
 }
 
 /// A credit check as asked and answered, with the policy version that decided it.
@@ -387,6 +424,12 @@ impl EventPayload {
             EventPayload::AssessmentPublished { .. } => "assessment_published",
             EventPayload::GovCommitmentMade { .. } => "gov_commitment_made",
             EventPayload::GovCommitmentChecked { .. } => "gov_commitment_checked",
+            EventPayload::DisclosureDrafted { .. } => "disclosure_drafted",
+            EventPayload::DisclosureSignedOff { .. } => "disclosure_signed_off",
+            EventPayload::DisclosureCleaned { .. } => "disclosure_cleaned",
+            EventPayload::DisclosureCommented { .. } => "disclosure_commented",
+            EventPayload::DisclosureAdopted { .. } => "disclosure_adopted",
+            EventPayload::DisclosureReportPublished { .. } => "disclosure_report_published",
         }
     }
 
@@ -442,6 +485,12 @@ impl EventPayload {
             EventPayload::AssessmentPublished { period, .. } => period,
             EventPayload::GovCommitmentMade { commitment } => &commitment.id,
             EventPayload::GovCommitmentChecked { commitment_id, .. } => commitment_id,
+            EventPayload::DisclosureDrafted { item } => &item.id,
+            EventPayload::DisclosureSignedOff { item_id, .. }
+            | EventPayload::DisclosureCleaned { item_id, .. }
+            | EventPayload::DisclosureCommented { item_id, .. }
+            | EventPayload::DisclosureAdopted { item_id, .. } => item_id,
+            EventPayload::DisclosureReportPublished { report_id, .. } => report_id,
         }
     }
 
@@ -465,6 +514,24 @@ impl EventPayload {
                 reason: *reason,
                 on: *on,
             },
+            _ => return None,
+        })
+    }
+
+    /// The step a disclosure-catalogue event takes, if it is one.
+    pub fn disclosure_step(&self) -> Option<crate::disclosure::ItemStep<'_>> {
+        use crate::disclosure::ItemStep;
+        Some(match self {
+            EventPayload::DisclosureDrafted { item } => ItemStep::Drafted(item),
+            EventPayload::DisclosureSignedOff {
+                sign_off, index_no, ..
+            } => ItemStep::SignedOff {
+                sign_off,
+                index_no: index_no.as_ref(),
+            },
+            EventPayload::DisclosureCleaned { cleanup, .. } => ItemStep::Cleaned(cleanup),
+            EventPayload::DisclosureCommented { comment, .. } => ItemStep::Commented(comment),
+            EventPayload::DisclosureAdopted { adoption, .. } => ItemStep::Adopted(adoption),
             _ => return None,
         })
     }

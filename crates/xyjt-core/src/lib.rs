@@ -9,6 +9,7 @@ pub mod check;
 pub mod clock;
 pub mod commitment;
 pub mod demo;
+pub mod disclosure;
 pub mod discretion;
 pub mod evaluation;
 pub mod fields;

@@ -7,6 +7,7 @@
 use crate::calendar::Calendar;
 use crate::cases::{DeadlinePolicy, OrgTree};
 use crate::commitment::TemplateSet;
+use crate::disclosure::DisclosurePolicy;
 use crate::discretion::DiscretionPolicy;
 use crate::evaluation::ModelSet;
 use crate::inspection::InspectionPolicy;
@@ -30,6 +31,7 @@ pub const DISCRETION_FILE: &str = "discretion.toml";
 pub const INTEGRITY_FILE: &str = "integrity.toml";
 pub const ASSESSMENT_FILE: &str = "integrity-assessment.toml";
 pub const LIMITS_FILE: &str = "limits.toml";
+pub const DISCLOSURE_FILE: &str = "disclosure.toml";
 
 #[derive(Debug, Clone)]
 pub struct Policies {
@@ -53,6 +55,9 @@ pub struct Policies {
     pub assessment: AssessmentModel,
     /// Sign-in throttling and the cap on anonymous applications.
     pub limits: EdgeLimits,
+    /// Government information disclosure: categories, index codes, the negative list,
+    /// publication deadlines.
+    pub disclosure: DisclosurePolicy,
 }
 
 /// The texts of a policy directory's files; `None` for a file that is not there.
@@ -70,6 +75,7 @@ pub struct PolicyTexts {
     pub integrity: Option<String>,
     pub assessment: Option<String>,
     pub limits: Option<String>,
+    pub disclosure: Option<String>,
 }
 
 impl Policies {
@@ -88,6 +94,7 @@ impl Policies {
             integrity: IntegrityPolicy::builtin().clone(),
             assessment: AssessmentModel::builtin().clone(),
             limits: EdgeLimits::builtin().clone(),
+            disclosure: DisclosurePolicy::builtin().clone(),
         }
     }
 
@@ -139,6 +146,9 @@ impl Policies {
         p.check_inspection_grades()?;
         if let Some(t) = &texts.limits {
             p.limits = EdgeLimits::from_toml(t).map_err(|e| named(LIMITS_FILE, e))?;
+        }
+        if let Some(t) = &texts.disclosure {
+            p.disclosure = DisclosurePolicy::from_toml(t).map_err(|e| named(DISCLOSURE_FILE, e))?;
         }
         Ok(p)
     }

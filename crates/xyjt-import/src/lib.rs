@@ -18,6 +18,7 @@
 pub mod dates;
 /// The layouts live in the core (objections and corrections name fields too).
 pub use xyjt_core::fields;
+pub mod disclosure_xlsx;
 pub mod policy_xlsx;
 pub mod read;
 pub mod rejects;

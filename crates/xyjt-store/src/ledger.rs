@@ -408,6 +408,8 @@ const PROJECTIONS: &[(&str, &[&str])] = &[
     ("assessment_scores", &[]),
     ("assessments", &[]),
     ("gov_commitments", &[]),
+    ("disclosure_items", &[]),
+    ("disclosure_reports", &[]),
 ];
 
 /// The projection tables whose rows are not identified by their first column alone.

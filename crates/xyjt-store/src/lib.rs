@@ -437,8 +437,43 @@ pub trait IntegrityStore: Send + Sync {
     ) -> Result<Option<(String, Vec<xyjt_core::lists::DecisionPoint>)>, StoreError>;
 }
 
+/// Which catalogue items to read.
+#[derive(Debug, Clone, Default)]
+pub struct DisclosureQuery {
+    pub unit: Option<String>,
+    pub status: Option<xyjt_core::disclosure::ItemStatus>,
+    pub category: Option<String>,
+    pub column: Option<String>,
+    /// Only what the public may see: published, 主动公开.
+    pub public_only: bool,
+}
+
+/// Government information disclosure (政务公开): the catalogue.
 #[async_trait]
-pub trait Store: EvaluationStore + IntegrityStore + Send + Sync {
+pub trait DisclosureStore: Send + Sync {
+    async fn disclosure_item(
+        &self,
+        id: &str,
+    ) -> Result<Option<xyjt_core::disclosure::ItemState>, StoreError>;
+
+    /// Items matching the query, newest publication first (drafts last, newest first).
+    async fn disclosure_items(
+        &self,
+        query: &DisclosureQuery,
+    ) -> Result<Vec<xyjt_core::disclosure::ItemState>, StoreError>;
+
+    /// The highest index sequence number a unit code has used in a year.
+    async fn last_index_seq(&self, code: &str, year: i32) -> Result<Option<u32>, StoreError>;
+
+    /// A year's published annual report.
+    async fn disclosure_report(
+        &self,
+        year: i32,
+    ) -> Result<Option<xyjt_core::disclosure::annual::PublishedReport>, StoreError>;
+}
+
+#[async_trait]
+pub trait Store: EvaluationStore + IntegrityStore + DisclosureStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     /// Starts a write transaction (it holds the ledger's write lock until it ends).

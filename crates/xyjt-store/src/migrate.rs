@@ -48,6 +48,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "gov_commitments",
         include_str!("../migrations/sqlite/0008_gov_commitments.sql"),
     ),
+    (
+        9,
+        "disclosure",
+        include_str!("../migrations/sqlite/0009_disclosure.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -90,6 +95,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         8,
         "gov_commitments",
         include_str!("../migrations/postgres/0008_gov_commitments.sql"),
+    ),
+    (
+        9,
+        "disclosure",
+        include_str!("../migrations/postgres/0009_disclosure.sql"),
     ),
 ];
 

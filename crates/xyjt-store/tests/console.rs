@@ -380,6 +380,8 @@ async fn ledger_story(store: SqlStore) {
         "assessments",
         "checks",
         "commitments",
+        "disclosure_items",
+        "disclosure_reports",
         "eval_models",
         "eval_results",
         "eval_runs",

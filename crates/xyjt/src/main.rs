@@ -27,6 +27,7 @@ macro_rules! outln {
     }};
 }
 
+mod disclosure;
 mod evaluation;
 mod integrity;
 mod joint;
@@ -253,6 +254,11 @@ enum Command {
     Inspect {
         #[command(subcommand)]
         command: evaluation::InspectCommand,
+    },
+    /// Government information disclosure (政务公开): the catalogue, on-time rates, the annual report
+    Disclosure {
+        #[command(subcommand)]
+        command: disclosure::DisclosureCommand,
     },
     /// Government integrity (政务诚信): registration, records, 容错纠错
     Integrity {
@@ -524,6 +530,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => evaluation::eval_pure(command),
         Command::Eval { command } => runtime()?.block_on(evaluation::eval_db(command)),
         Command::Inspect { command } => runtime()?.block_on(evaluation::inspect(command)),
+        Command::Disclosure { command } => runtime()?.block_on(disclosure::disclosure(command)),
         Command::Integrity { command } => runtime()?.block_on(integrity::integrity(command)),
     }
 }

@@ -3,6 +3,7 @@
 //! console in their own modules.
 
 pub(crate) mod console;
+pub(crate) mod disclosure;
 pub(crate) mod evaluation;
 pub(crate) mod integrity;
 pub(crate) mod workflows;
@@ -157,6 +158,14 @@ pub(crate) async fn project(
         | EventPayload::GovCommitmentMade { .. }
         | EventPayload::GovCommitmentChecked { .. } => {
             crate::projection::integrity::project(conn, event, seq).await
+        }
+        EventPayload::DisclosureDrafted { .. }
+        | EventPayload::DisclosureSignedOff { .. }
+        | EventPayload::DisclosureCleaned { .. }
+        | EventPayload::DisclosureCommented { .. }
+        | EventPayload::DisclosureAdopted { .. }
+        | EventPayload::DisclosureReportPublished { .. } => {
+            crate::projection::disclosure::project(conn, event, seq).await
         }
         EventPayload::ApplicationFiled { .. }
         | EventPayload::ApplicationStepped { .. }

@@ -1,6 +1,7 @@
 //! Reads per aggregate, behind `Store`.
 
 pub(crate) mod console;
+pub(crate) mod disclosure;
 pub(crate) mod evaluation;
 pub(crate) mod integrity;
 pub(crate) mod lists;

@@ -5,6 +5,7 @@
 
 pub mod cases;
 pub mod checks;
+pub mod disclosure;
 pub mod evaluation;
 pub mod inspection;
 pub mod integrity;
@@ -62,6 +63,10 @@ use xyjt_app::stats::StatsRow;
         xyjt_app::workflows::RectificationBulletin,
         xyjt_app::workflows::OverdueCase,
         crate::api::integrity::CommitmentFinding,
+        xyjt_app::disclosure::PublicItem,
+        xyjt_app::disclosure::PublicCleanup,
+        xyjt_app::disclosure::PublicAdoption,
+        xyjt_app::disclosure::CommentInput,
         xyjt_app::workflows::ObjectionRequest,
         xyjt_app::workflows::RepairRequest,
         xyjt_app::workflows::ApplicantInput,
@@ -146,6 +151,11 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(integrity::post_commitment))
         .routes(routes!(integrity::post_commitment_check))
         .routes(routes!(integrity::get_rectification_bulletin))
+        .routes(routes!(disclosure::list_items))
+        .routes(routes!(disclosure::get_item))
+        .routes(routes!(disclosure::post_comment))
+        .routes(routes!(disclosure::get_on_time))
+        .routes(routes!(disclosure::get_annual_report))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

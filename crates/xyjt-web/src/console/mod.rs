@@ -12,7 +12,8 @@
 //! (entry form and file import), [`submissions`] (review, file downloads), [`applications`],
 //! [`lists`], [`policy`], [`checks`], [`audit`], [`accounts`] (accounts and API tokens),
 //! [`evaluation`] (信用评价: runs, review, publication), [`inspection`] (双随机抽查 draws and
-//! results, 重点监管覆盖) and [`integrity`] (主体登记, 政务诚信档案, 容错纠错).
+//! results, 重点监管覆盖), [`integrity`] (主体登记, 政务诚信档案, 容错纠错) and [`disclosure`]
+//! (政务公开: drafting, 保密审查, 清理, 预公开, the annual report preview).
 
 // Page handlers fail with a ready response (a redirect, a 403 page); it is built once per
 // request, so its size does not matter.
@@ -23,6 +24,7 @@ mod applications;
 mod audit;
 mod checks;
 mod dashboard;
+mod disclosure;
 mod evaluation;
 mod government;
 mod inspection;
@@ -153,6 +155,36 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/integrity/records/{id}/tolerance/review",
             post(integrity::review_tolerance),
+        )
+        .route(
+            "/console/disclosure",
+            get(disclosure::list_page).post(disclosure::draft).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    xyjt_app::disclosure::MAX_ATTACHMENT_BYTES + 256 * 1024,
+                ),
+            ),
+        )
+        .route("/console/disclosure/report", get(disclosure::report_page))
+        .route(
+            "/console/disclosure/report/publish",
+            post(disclosure::publish_report),
+        )
+        .route("/console/disclosure/items/{id}", get(disclosure::item_page))
+        .route(
+            "/console/disclosure/items/{id}/files/{sha}",
+            get(disclosure::file),
+        )
+        .route(
+            "/console/disclosure/items/{id}/sign-off",
+            post(disclosure::sign_off),
+        )
+        .route(
+            "/console/disclosure/items/{id}/cleanup",
+            post(disclosure::cleanup),
+        )
+        .route(
+            "/console/disclosure/items/{id}/adoption",
+            post(disclosure::adoption),
         )
         .route("/console/checks", get(checks::checks_page))
         .route("/console/audit", get(audit::audit_page))

@@ -3,13 +3,15 @@
 //! progress lookup, the name lists, policies, news, the notices of a penalty (两书同达) and the
 //! online objection and repair applications, the credit evaluation results (信用评价) and the
 //! 双随机一公开 pages (the item list, the draw announcements, the results) and 政务诚信 (departments,
-//! their records, 政务失信公示; never a civil servant).
+//! their records, 政务失信公示; never a civil servant) and 政府信息公开 (指南, 主动公开目录, items,
+//! comments on draft decisions, the Atom feed, the annual report).
 //!
 //! One module per resource; `shared` holds what several use (and imports none of them), `forms`
 //! what the two application forms share.
 
 mod applications;
 mod complaints;
+pub(crate) mod disclosure;
 mod evaluation;
 mod forms;
 mod home;
@@ -60,6 +62,20 @@ pub fn router() -> Router<AppState> {
         .route(
             "/integrity/departments/{code}",
             get(integrity::department_page),
+        )
+        .route("/disclosure", get(disclosure::guide_page))
+        .route("/disclosure/catalogue", get(disclosure::catalogue_page))
+        .route("/disclosure/items/{id}", get(disclosure::item_page))
+        .route(
+            "/disclosure/items/{id}/comments",
+            axum::routing::post(disclosure::comment_post),
+        )
+        .route("/disclosure/items/{id}/files/{sha}", get(disclosure::file))
+        .route("/disclosure/feed.atom", get(disclosure::feed))
+        .route("/disclosure/annual-report", get(disclosure::report_page))
+        .route(
+            "/disclosure/annual-report.xlsx",
+            get(disclosure::report_xlsx),
         )
         .route("/news/{n}", get(news::news_item_page))
         .route(
