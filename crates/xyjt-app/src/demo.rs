@@ -92,6 +92,7 @@ pub async fn seed_demo_workflows(
         granted: None,
         revoke: false,
         corrected: None,
+        outcome: None,
     };
     // 1. Open, filed 3 working days ago.
     let filed = back(3);
@@ -746,6 +747,7 @@ async fn seed_demo_government_cases(ctx: &Ctx<'_>, codes: &[String]) -> Result<u
             granted,
             revoke: false,
             corrected: None,
+            outcome: None,
         };
     let mut events = 0;
     // The PPP breach (codes[2], decided 200 days ago, recorded 3 days later).

@@ -703,8 +703,8 @@ pub async fn on_time(ctx: &Ctx<'_>) -> AppResult<Vec<ClockTally>> {
 /// The facts about requests (依申请公开) the annual report counts. Requests are not on the
 /// platform yet (issue 13 item 6): when they are, this reads them and gives one `RequestFact`
 /// per request; until then there are none.
-pub async fn request_facts(_ctx: &Ctx<'_>) -> AppResult<Vec<RequestFact>> {
-    Ok(Vec::new())
+pub async fn request_facts(ctx: &Ctx<'_>) -> AppResult<Vec<RequestFact>> {
+    crate::workflows::disclosure_request_facts(ctx).await
 }
 
 /// The reporting body: the top unit of the organisation tree (not another region's).

@@ -180,6 +180,7 @@ async fn story(store: &dyn Store) -> Vec<DrawTask> {
         granted: Some(granted),
         revoke: false,
         corrected: None,
+        outcome: None,
     };
     xyjt_app::workflows::take_step(&ctx, &filed.number, &decide(true), "审核人")
         .await

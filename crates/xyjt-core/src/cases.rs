@@ -36,6 +36,16 @@ pub struct DeadlinePolicy {
     pub rectification_report: u32,
     /// 政务失信投诉 / 诉求: the department's reply to the complainant.
     pub complaint_reply: u32,
+    /// 依申请公开: the answer (政府信息公开条例 第三十三条).
+    pub disclosure_answer: u32,
+    /// 依申请公开: the one request for correction is made within this many working days of
+    /// receipt (第三十条).
+    pub disclosure_correction_window: u32,
+    /// 依申请公开: a consulted third party's period; at most this many working days of a
+    /// consultation are not counted when no reply comes (第三十二条).
+    pub disclosure_consult_max: u32,
+    /// 依申请公开: the one extension (第三十三条: 最长不得超过20个工作日).
+    pub disclosure_extension: u32,
 }
 
 impl DeadlinePolicy {
@@ -61,6 +71,13 @@ impl DeadlinePolicy {
             ("rectification_explanation", p.rectification_explanation),
             ("rectification_report", p.rectification_report),
             ("complaint_reply", p.complaint_reply),
+            ("disclosure_answer", p.disclosure_answer),
+            (
+                "disclosure_correction_window",
+                p.disclosure_correction_window,
+            ),
+            ("disclosure_consult_max", p.disclosure_consult_max),
+            ("disclosure_extension", p.disclosure_extension),
         ] {
             if days == 0 {
                 return Err(format!("{name} 必须大于 0"));

@@ -202,7 +202,9 @@ pub fn effects_of_grant(
         WorkflowKind::Objection => EndReason::ObjectionUpheld,
         WorkflowKind::Repair => EndReason::Repaired,
         // A rectification or a complaint changes no record and no list entry.
-        WorkflowKind::Rectification | WorkflowKind::Complaint => return Ok(out),
+        WorkflowKind::Rectification | WorkflowKind::Complaint | WorkflowKind::Disclosure => {
+            return Ok(out);
+        }
     };
     if let Some(r) = record {
         match app.app.kind {
@@ -229,7 +231,7 @@ pub fn effects_of_grant(
                 application: number.clone(),
                 note: decision.reasons.clone(),
             }),
-            WorkflowKind::Rectification | WorkflowKind::Complaint => {}
+            WorkflowKind::Rectification | WorkflowKind::Complaint | WorkflowKind::Disclosure => {}
         }
     }
     for e in entries {

@@ -1,6 +1,6 @@
 //! The workflow engine (办理流程): objections (异议), credit repair (信用修复), rectification of
-//! government dishonesty (限期整改) and complaints about government (政务失信投诉) as state machines
-//! with working-day clocks.
+//! government dishonesty (限期整改), complaints about government (政务失信投诉) and requests for
+//! government information (依申请公开) as state machines with working-day clocks.
 //!
 //! An application's facts — when it was filed, each step, each clock's start and length, every
 //! extension and suspension — are ledger events. Due dates are *not* stored: they are computed
@@ -26,6 +26,8 @@ pub enum WorkflowKind {
     Rectification,
     /// 政务失信投诉 (毁约投诉, 政务失信投诉, 12328-style 诉求) about a department.
     Complaint,
+    /// 政府信息公开申请 (依申请公开, 政府信息公开条例 第二十七条起).
+    Disclosure,
 }
 
 impl WorkflowKind {
@@ -35,25 +37,28 @@ impl WorkflowKind {
             WorkflowKind::Repair => "信用修复申请",
             WorkflowKind::Rectification => "政务失信限期整改",
             WorkflowKind::Complaint => "政务失信投诉",
+            WorkflowKind::Disclosure => "政府信息公开申请",
         }
     }
 
-    /// Application numbers start with this (异议 YY, 修复 XF, 整改 ZG, 投诉 TS).
+    /// Application numbers start with this (异议 YY, 修复 XF, 整改 ZG, 投诉 TS, 公开 GK).
     pub fn prefix(self) -> &'static str {
         match self {
             WorkflowKind::Objection => "YY",
             WorkflowKind::Repair => "XF",
             WorkflowKind::Rectification => "ZG",
             WorkflowKind::Complaint => "TS",
+            WorkflowKind::Disclosure => "GK",
         }
     }
 
     /// Every kind, for filters and statistics.
-    pub const ALL: [WorkflowKind; 4] = [
+    pub const ALL: [WorkflowKind; 5] = [
         WorkflowKind::Objection,
         WorkflowKind::Repair,
         WorkflowKind::Rectification,
         WorkflowKind::Complaint,
+        WorkflowKind::Disclosure,
     ];
 
     /// The kind named by its JSON name (`objection`, `repair`, `rectification`, `complaint`).
@@ -94,6 +99,10 @@ pub struct Applicant {
     pub role: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
+    /// 依申请公开: the applicant's type as the annual report counts it (自然人, 商业企业, 科研机构,
+    /// 社会公益组织, 法律服务机构, 其他).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub applicant_type: Option<String>,
 }
 
 /// An evidence file: its content is kept outside the ledger, addressed by this hash.
@@ -212,6 +221,13 @@ pub fn first_clock(kind: WorkflowKind, policy: &DeadlinePolicy) -> (u32, String)
                 policy.complaint_reply, policy.version
             ),
         ),
+        WorkflowKind::Disclosure => (
+            policy.disclosure_answer,
+            format!(
+                "行政机关不能当场答复的，应当自收到申请之日起{}个工作日内予以答复（《政府信息公开条例》第三十三条；期限政策 {}）",
+                policy.disclosure_answer, policy.version
+            ),
+        ),
     }
 }
 
@@ -231,6 +247,10 @@ pub struct Suspension {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<NaiveDate>,
     pub reason: String,
+    /// The most working days it may stop the clock (征求第三方意见: the third party's 15
+    /// working days when no reply comes); no limit when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_workdays: Option<u32>,
 }
 
 /// One working-day clock of an application.
@@ -362,7 +382,7 @@ impl Clock {
         for s in &self.suspensions {
             let to = s.to.unwrap_or(view_day.max(s.from));
             let (n, p) = workdays_in(cal, s.from, to);
-            suspended += n;
+            suspended += n.min(s.max_workdays.unwrap_or(u32::MAX));
             provisional |= p;
         }
         let total = self.workdays + self.extension_workdays() + suspended;
@@ -500,6 +520,10 @@ pub enum AppStatus {
     Substantiated,
     /// 投诉不属实，已答复
     Unsubstantiated,
+    /// 征求第三方或其他机关意见中 (the clock does not run, up to its limit)
+    Consulting,
+    /// 已答复 (依申请公开: the outcome is in the decision)
+    Answered,
 }
 
 impl AppStatus {
@@ -517,13 +541,18 @@ impl AppStatus {
             AppStatus::NotRectified => "整改不到位",
             AppStatus::Substantiated => "投诉属实，已答复",
             AppStatus::Unsubstantiated => "投诉不属实，已答复",
+            AppStatus::Consulting => "征求第三方意见中",
+            AppStatus::Answered => "已答复",
         }
     }
 
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            AppStatus::Accepted | AppStatus::Suspended | AppStatus::Forwarded
+            AppStatus::Accepted
+                | AppStatus::Suspended
+                | AppStatus::Forwarded
+                | AppStatus::Consulting
         )
     }
 }
@@ -541,6 +570,10 @@ pub struct Decision {
     /// Objection upheld: the corrected field values (defaults to what was claimed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrected: Option<Value>,
+    /// 依申请公开: the result, as a result row of part 3 of the annual report table names it
+    /// (予以公开, 部分公开, 属于国家秘密, 本机关不掌握相关政府信息 …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 /// One step of an application, as a ledger event carries it.
@@ -588,6 +621,22 @@ pub enum Step {
         clock: String,
         document: String,
     },
+    /// 依申请公开: the one request to correct or complete the application (条例第三十条); the
+    /// answer clock stops.
+    CorrectionRequested {
+        reason: String,
+    },
+    /// 依申请公开: the corrected application arrived; the answer clock restarts from this day,
+    /// a full period (条例第三十条: 答复期限自收到补正的申请之日起计算).
+    Corrected,
+    /// 依申请公开: a third party or another agency is consulted (条例第三十二条); the days until
+    /// its reply are not counted, at most `max_workdays` (the third party's period).
+    Consulted {
+        party: String,
+        max_workdays: u32,
+    },
+    /// 依申请公开: the consulted party replied (this day still not counted).
+    ConsultReplied,
 }
 
 /// The clock a granted decision starts: results reach the provincial platform / downstream.
@@ -634,7 +683,9 @@ impl Step {
                     ),
                 }),
                 // Nothing to send on: the result is published where the case is.
-                WorkflowKind::Rectification | WorkflowKind::Complaint => None,
+                WorkflowKind::Rectification
+                | WorkflowKind::Complaint
+                | WorkflowKind::Disclosure => None,
             });
         Step::Decided { decision, sync }
     }
@@ -649,6 +700,8 @@ pub fn check_policy(
     if let Step::Extended {
         clock, workdays, ..
     } = step
+        // 依申请公开 has its own rule (once, a fixed length): `check_calendar`.
+        && s.app.kind != WorkflowKind::Disclosure
     {
         let c = s
             .clocks
@@ -662,6 +715,67 @@ pub fn check_policy(
                 used,
             });
         }
+    }
+    Ok(())
+}
+
+/// The rules of 依申请公开 that need the calendar (the fold does not have it): the correction
+/// request within `disclosure_correction_window` working days of receipt; one extension, of
+/// `disclosure_extension` working days, decided before the deadline in force.
+pub fn check_calendar(
+    s: &AppState,
+    step: &Step,
+    on: NaiveDate,
+    cal: &Calendar,
+    policy: &DeadlinePolicy,
+) -> Result<(), WorkflowError> {
+    if s.app.kind != WorkflowKind::Disclosure {
+        return Ok(());
+    }
+    match step {
+        Step::CorrectionRequested { .. } => {
+            if s.correction_requested {
+                return Err(WorkflowError::CorrectionTwice);
+            }
+            let window = policy.disclosure_correction_window;
+            let (used, _) = workdays_in(cal, s.app.filed_on, on);
+            if used > window {
+                let last = Clock {
+                    key: String::new(),
+                    label: String::new(),
+                    unit: String::new(),
+                    rule: String::new(),
+                    start: s.app.filed_on,
+                    workdays: window,
+                    extensions: vec![],
+                    suspensions: vec![],
+                    done_on: None,
+                }
+                .due(cal, on)
+                .due_on;
+                return Err(WorkflowError::CorrectionTooLate { window, last, on });
+            }
+        }
+        Step::Extended {
+            clock, workdays, ..
+        } => {
+            let c = s
+                .clocks
+                .iter()
+                .find(|c| &c.key == clock && c.done_on.is_none())
+                .ok_or_else(|| WorkflowError::NoClock(clock.clone()))?;
+            if !c.extensions.is_empty() {
+                return Err(WorkflowError::ExtendedTwice);
+            }
+            if *workdays != policy.disclosure_extension {
+                return Err(WorkflowError::ExtensionLength(policy.disclosure_extension));
+            }
+            let due = c.due(cal, on).due_on;
+            if on > due {
+                return Err(WorkflowError::ExtensionTooLate { due, on });
+            }
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -689,6 +803,9 @@ pub struct AppState {
     pub decision: Option<Decision>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_on: Option<NaiveDate>,
+    /// 依申请公开: the one correction request was made (条例第三十条 allows one).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub correction_requested: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -721,6 +838,38 @@ pub enum WorkflowError {
     AlreadySubmitted(String),
     #[error("尚未提交{0}，不能作出整改结论 (submission missing)")]
     SubmissionMissing(String),
+    #[error("只有政府信息公开申请可以{0} (disclosure requests only)")]
+    NotDisclosure(&'static str),
+    #[error(
+        "补正只能要求一次（《政府信息公开条例》第三十条：一次性告知申请人作出补正）(correction already requested)"
+    )]
+    CorrectionTwice,
+    #[error(
+        "补正须在收到申请之日起{window}个工作日内一次性告知（最后一日 {last}，{on} 已超过）（《政府信息公开条例》第三十条）(correction too late)"
+    )]
+    CorrectionTooLate {
+        window: u32,
+        last: NaiveDate,
+        on: NaiveDate,
+    },
+    #[error("没有待补正的申请 (no correction pending)")]
+    NoCorrectionPending,
+    #[error("没有正在征求的意见 (no consultation pending)")]
+    NoConsultation,
+    #[error("答复期限只能延长一次（《政府信息公开条例》第三十三条）(extended before)")]
+    ExtendedTwice,
+    #[error(
+        "延长答复期限须在期限届满前决定（现行期限 {due}，{on} 已超过）（《政府信息公开条例》第三十三条）(extension too late)"
+    )]
+    ExtensionTooLate { due: NaiveDate, on: NaiveDate },
+    #[error(
+        "延长的期限为 {0} 个工作日（《政府信息公开条例》第三十三条：最长不得超过20个工作日；期限政策）(extension length)"
+    )]
+    ExtensionLength(u32),
+    #[error(
+        "政府信息公开申请的答复须写明办理结果（outcome），为年度报告表格第三部分的一项，如：{0} (outcome required)"
+    )]
+    NoOutcome(String),
 }
 
 /// Opens an application: its first clock starts on the day it was filed.
@@ -730,6 +879,7 @@ pub fn open(app: Application, by: &str) -> AppState {
         WorkflowKind::Repair => ("platform", "平台办结修复申请", "信用交通平台".to_string()),
         WorkflowKind::Rectification => ("explanation", "提交书面说明", app.unit.clone()),
         WorkflowKind::Complaint => ("answer", "核实办理并答复投诉人", app.unit.clone()),
+        WorkflowKind::Disclosure => ("answer", "作出答复", app.unit.clone()),
     };
     let mut clocks = vec![Clock {
         key: key.into(),
@@ -756,6 +906,7 @@ pub fn open(app: Application, by: &str) -> AppState {
     let opened = match app.kind {
         WorkflowKind::Rectification => "立案整改",
         WorkflowKind::Complaint => "受理投诉",
+        WorkflowKind::Disclosure => "收到申请",
         WorkflowKind::Objection | WorkflowKind::Repair => "提交申请",
     };
     let history = vec![HistoryItem {
@@ -771,6 +922,7 @@ pub fn open(app: Application, by: &str) -> AppState {
         history,
         decision: None,
         decided_on: None,
+        correction_requested: false,
         app,
     }
 }
@@ -825,6 +977,17 @@ pub fn apply(
         Step::Withdrawn { .. } => "撤回",
         Step::Synced { .. } => "报送",
         Step::Submitted { .. } => "提交",
+        Step::CorrectionRequested { .. } => "要求补正",
+        Step::Corrected => "补正",
+        Step::Consulted { .. } => "征求意见",
+        Step::ConsultReplied => "收到意见",
+    };
+    let disclosure_only = |what: &'static str| {
+        if s.app.kind == WorkflowKind::Disclosure {
+            Ok(())
+        } else {
+            Err(WorkflowError::NotDisclosure(what))
+        }
     };
     if closed && !matches!(step, Step::Synced { .. }) {
         return Err(WorkflowError::Closed(s.status.label(), verb));
@@ -846,6 +1009,7 @@ pub fn apply(
                     from: on,
                     to: None,
                     reason: reason.clone(),
+                    max_workdays: None,
                 });
             }
             s.status = AppStatus::Suspended;
@@ -916,11 +1080,30 @@ pub fn apply(
             if decision.reasons.trim().is_empty() {
                 return Err(WorkflowError::NoReasons);
             }
-            if s.status == AppStatus::Suspended {
+            // A request may be answered while awaiting its correction (逾期不补正) or a consulted
+            // party's view (逾期未提出意见): the pause ends that day.
+            if s.status == AppStatus::Suspended && s.app.kind != WorkflowKind::Disclosure {
                 return Err(WorkflowError::IsSuspended);
             }
             if s.app.kind == WorkflowKind::Repair && s.status != AppStatus::Forwarded {
                 return Err(WorkflowError::NotForwarded);
+            }
+            if s.app.kind == WorkflowKind::Disclosure {
+                let known = decision
+                    .outcome
+                    .as_deref()
+                    .and_then(crate::disclosure::annual::result_row);
+                if known.is_none() {
+                    return Err(WorkflowError::NoOutcome(
+                        "予以公开、部分公开、属于国家秘密、本机关不掌握相关政府信息、重复申请"
+                            .into(),
+                    ));
+                }
+                for c in s.clocks.iter_mut() {
+                    for p in c.suspensions.iter_mut().filter(|p| p.to.is_none()) {
+                        p.to = Some(on);
+                    }
+                }
             }
             // A rectification is judged on what the department handed in: every clock done.
             if s.app.kind == WorkflowKind::Rectification
@@ -942,6 +1125,7 @@ pub fn apply(
                 (WorkflowKind::Rectification, false) => AppStatus::NotRectified,
                 (WorkflowKind::Complaint, true) => AppStatus::Substantiated,
                 (WorkflowKind::Complaint, false) => AppStatus::Unsubstantiated,
+                (WorkflowKind::Disclosure, _) => AppStatus::Answered,
             };
             if let Some(sync) = sync.as_ref().filter(|_| decision.granted) {
                 s.clocks.push(Clock {
@@ -994,6 +1178,82 @@ pub fn apply(
             }
             c.done_on = Some(on);
             (format!("提交{what}"), document.clone())
+        }
+        Step::CorrectionRequested { reason } => {
+            disclosure_only("要求补正")?;
+            if s.correction_requested {
+                return Err(WorkflowError::CorrectionTwice);
+            }
+            if s.status != AppStatus::Accepted {
+                return Err(WorkflowError::IsSuspended);
+            }
+            for c in s.clocks.iter_mut().filter(|c| c.done_on.is_none()) {
+                c.suspensions.push(Suspension {
+                    from: on,
+                    to: None,
+                    reason: format!("要求申请人补正：{reason}"),
+                    max_workdays: None,
+                });
+            }
+            s.correction_requested = true;
+            s.status = AppStatus::Suspended;
+            ("要求补正".to_string(), reason.clone())
+        }
+        Step::Corrected => {
+            disclosure_only("登记补正")?;
+            if !(s.correction_requested && s.status == AppStatus::Suspended) {
+                return Err(WorkflowError::NoCorrectionPending);
+            }
+            let mut restarted = 0;
+            for c in s.clocks.iter_mut().filter(|c| c.done_on.is_none()) {
+                // 答复期限自收到补正的申请之日起计算: a full period from this day.
+                c.start = on;
+                c.suspensions.clear();
+                c.extensions.clear();
+                restarted = c.workdays;
+            }
+            s.status = AppStatus::Accepted;
+            (
+                "收到补正".to_string(),
+                format!("申请人已补正，答复期限自 {on} 起重新计算{restarted}个工作日"),
+            )
+        }
+        Step::Consulted {
+            party,
+            max_workdays,
+        } => {
+            disclosure_only("征求意见")?;
+            if s.status != AppStatus::Accepted {
+                return Err(WorkflowError::IsSuspended);
+            }
+            for c in s.clocks.iter_mut().filter(|c| c.done_on.is_none()) {
+                c.suspensions.push(Suspension {
+                    from: on,
+                    to: None,
+                    reason: format!("征求{party}意见"),
+                    max_workdays: Some(*max_workdays),
+                });
+            }
+            s.status = AppStatus::Consulting;
+            (
+                "征求意见".to_string(),
+                format!(
+                    "书面征求{party}意见；所需时间不计入答复期限（最长{max_workdays}个工作日）"
+                ),
+            )
+        }
+        Step::ConsultReplied => {
+            disclosure_only("登记意见")?;
+            if s.status != AppStatus::Consulting {
+                return Err(WorkflowError::NoConsultation);
+            }
+            for c in s.clocks.iter_mut() {
+                for p in c.suspensions.iter_mut().filter(|p| p.to.is_none()) {
+                    p.to = Some(on);
+                }
+            }
+            s.status = AppStatus::Accepted;
+            ("收到意见".to_string(), String::new())
         }
     };
     s.history.push(HistoryItem {

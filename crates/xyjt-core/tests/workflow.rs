@@ -85,6 +85,7 @@ fn suspension_stops_the_clock_and_extension_adds_to_it() {
         from: d("2026-10-08"),
         to: Some(d("2026-10-12")),
         reason: "补正材料".into(),
+        max_workdays: None,
     });
     let due = c.due(&cal, d("2026-10-12"));
     assert_eq!(due.suspended_workdays, 3);
@@ -106,6 +107,7 @@ fn an_open_suspension_counts_up_to_the_view_day() {
         from: d("2026-10-12"),
         to: None,
         reason: "等待材料".into(),
+        max_workdays: None,
     });
     // Viewed 10-14: 10-13 and 10-14 stood still so far.
     assert_eq!(c.due(&cal, d("2026-10-14")).suspended_workdays, 2);
@@ -177,6 +179,7 @@ fn application(kind: WorkflowKind, filed: &str) -> Application {
             name: "示范市长风货运有限公司".into(),
             role: "subject".into(),
             contact: None,
+            applicant_type: None,
         },
         reason: "罚款金额录入错误".into(),
         claimed: json!({"fine": "0.1"}),
@@ -201,6 +204,7 @@ fn decide(granted: bool) -> Step {
             reasons: "经核实".into(),
             revoke: false,
             corrected: None,
+            outcome: None,
         },
         DeadlinePolicy::builtin(),
     )
@@ -341,6 +345,7 @@ fn suspension_resumption_extension_and_refusals() {
             reasons: " ".into(),
             revoke: false,
             corrected: None,
+            outcome: None,
         },
         sync: None,
     };
@@ -357,6 +362,7 @@ fn suspension_resumption_extension_and_refusals() {
                 reasons: "经核实，原处罚信息准确".into(),
                 revoke: false,
                 corrected: None,
+                outcome: None,
             },
             policy,
         ),
@@ -429,6 +435,7 @@ fn decide_kind(kind: WorkflowKind, granted: bool) -> Step {
             reasons: "经核实".into(),
             revoke: false,
             corrected: None,
+            outcome: None,
         },
         DeadlinePolicy::builtin(),
     )
@@ -526,4 +533,192 @@ fn complaints_are_answered_within_their_reply_period() {
     );
     assert!(WorkflowKind::parse("complaint") == Some(WorkflowKind::Complaint));
     assert!(WorkflowKind::parse("nonsense").is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 依申请公开 (政府信息公开条例 第三十条、第三十二条、第三十三条): expected dates counted by hand.
+
+fn disclosure(received: &str) -> xyjt_core::workflow::AppState {
+    open(application(WorkflowKind::Disclosure, received), "portal")
+}
+
+fn answer_due(s: &xyjt_core::workflow::AppState, view: &str) -> NaiveDate {
+    s.clock("answer")
+        .unwrap()
+        .due(&Calendar::builtin(), d(view))
+        .due_on
+}
+
+/// Checks the calendar rules, then applies the step (as the service does).
+fn disclosure_step(
+    s: xyjt_core::workflow::AppState,
+    step: Step,
+    on: &str,
+) -> Result<xyjt_core::workflow::AppState, WorkflowError> {
+    xyjt_core::workflow::check_calendar(
+        &s,
+        &step,
+        d(on),
+        &Calendar::builtin(),
+        DeadlinePolicy::builtin(),
+    )?;
+    apply(s, &step, d(on), "办公室")
+}
+
+fn answered(outcome: &str) -> Step {
+    Step::decided(
+        WorkflowKind::Disclosure,
+        Decision {
+            granted: true,
+            reasons: "经审查".into(),
+            revoke: false,
+            corrected: None,
+            outcome: Some(outcome.into()),
+        },
+        DeadlinePolicy::builtin(),
+    )
+}
+
+#[test]
+fn a_request_is_answered_within_20_working_days_across_national_day_2024() {
+    let s = disclosure("2024-09-27");
+    assert_eq!(s.clocks[0].workdays, 20);
+    // 09-29 (make-up) and 09-30, 10-08 … 10-11, 10-12 (make-up), then 10-14 … 10-30.
+    assert_eq!(answer_due(&s, "2024-09-27"), d("2024-10-30"));
+    let explanation = s
+        .clock("answer")
+        .unwrap()
+        .due(&Calendar::builtin(), d("2024-09-27"));
+    assert!(
+        explanation
+            .explanation
+            .contains("2024-10-01 至 2024-10-07（法定节假日）")
+    );
+    assert!(
+        explanation
+            .explanation
+            .contains("调休上班日 2024-09-29、2024-10-12 计入")
+    );
+}
+
+#[test]
+fn a_correction_is_asked_once_within_7_working_days_and_restarts_the_period_2025() {
+    let s = disclosure("2025-01-20");
+    let ask = || Step::CorrectionRequested {
+        reason: "请写明所需信息的文号或名称".into(),
+    };
+    // 01-21 … 01-24, 01-26 (make-up), 01-27, (Spring Festival) 02-05 is the 7th working day.
+    let late = disclosure_step(s.clone(), ask(), "2025-02-06").unwrap_err();
+    assert_eq!(
+        late,
+        WorkflowError::CorrectionTooLate {
+            window: 7,
+            last: d("2025-02-05"),
+            on: d("2025-02-06"),
+        }
+    );
+    assert!(late.to_string().contains("第三十条"));
+    let s = disclosure_step(s, ask(), "2025-02-05").unwrap();
+    assert_eq!(s.status, AppStatus::Suspended);
+    assert_eq!(
+        disclosure_step(s.clone(), ask(), "2025-02-06").unwrap_err(),
+        WorkflowError::CorrectionTwice
+    );
+    // The corrected application arrives on Monday 02-10: a full 20 working days from then.
+    let s = disclosure_step(s, Step::Corrected, "2025-02-10").unwrap();
+    assert_eq!(s.status, AppStatus::Accepted);
+    assert_eq!(answer_due(&s, "2025-02-10"), d("2025-03-10"));
+    assert!(s.history.last().unwrap().note.contains("2025-02-10"));
+    // Still only once, after the restart.
+    assert_eq!(
+        disclosure_step(s, ask(), "2025-02-11").unwrap_err(),
+        WorkflowError::CorrectionTwice
+    );
+}
+
+#[test]
+fn consultation_days_are_not_counted_and_one_extension_adds_20_days_2026() {
+    let s = disclosure("2026-04-20");
+    // 04-21 … 04-30, (Labour Day) 05-06 … 05-09 (make-up), 05-11 … 05-20.
+    assert_eq!(answer_due(&s, "2026-04-20"), d("2026-05-20"));
+    let s = disclosure_step(
+        s,
+        Step::Consulted {
+            party: "示范市某运输公司（第三方）".into(),
+            max_workdays: 15,
+        },
+        "2026-04-28",
+    )
+    .unwrap();
+    assert_eq!(s.status, AppStatus::Consulting);
+    let s = disclosure_step(s, Step::ConsultReplied, "2026-05-12").unwrap();
+    // 04-29, 04-30, 05-06, 05-07, 05-08, 05-09, 05-11, 05-12: 8 days not counted → 06-01.
+    assert_eq!(answer_due(&s, "2026-05-12"), d("2026-06-01"));
+    let extend = |workdays| Step::Extended {
+        clock: "answer".into(),
+        workdays,
+        reason: "需调取档案".into(),
+    };
+    let late = disclosure_step(s.clone(), extend(20), "2026-06-02").unwrap_err();
+    assert_eq!(
+        late,
+        WorkflowError::ExtensionTooLate {
+            due: d("2026-06-01"),
+            on: d("2026-06-02"),
+        }
+    );
+    assert_eq!(
+        disclosure_step(s.clone(), extend(15), "2026-05-29").unwrap_err(),
+        WorkflowError::ExtensionLength(20)
+    );
+    let s = disclosure_step(s, extend(20), "2026-05-29").unwrap();
+    // 20 more from 06-01, skipping the Dragon Boat holiday 06-19: 06-30.
+    assert_eq!(answer_due(&s, "2026-05-29"), d("2026-06-30"));
+    assert_eq!(
+        disclosure_step(s.clone(), extend(20), "2026-06-03").unwrap_err(),
+        WorkflowError::ExtendedTwice
+    );
+    // An answer needs a result row of the annual report table.
+    assert!(matches!(
+        disclosure_step(s.clone(), answered("随便"), "2026-06-10").unwrap_err(),
+        WorkflowError::NoOutcome(_)
+    ));
+    let s = disclosure_step(s, answered("部分公开"), "2026-06-10").unwrap();
+    assert_eq!(s.status, AppStatus::Answered);
+    assert_eq!(
+        s.clocks[0].status(&Calendar::builtin(), d("2026-06-10"), 2),
+        ClockStatus::DoneOnTime
+    );
+}
+
+#[test]
+fn an_unanswered_consultation_stops_the_clock_for_at_most_15_days_2026() {
+    let s = disclosure("2026-09-14");
+    // 09-15 … 09-18, 09-20 (make-up), 09-21 … 09-24, (Mid-Autumn) 09-28 … 09-30, (National
+    // Day) 10-08, 10-09, 10-10 (make-up), 10-12 … 10-16.
+    assert_eq!(answer_due(&s, "2026-09-14"), d("2026-10-16"));
+    let s = disclosure_step(
+        s,
+        Step::Consulted {
+            party: "示范市公安局".into(),
+            max_workdays: 15,
+        },
+        "2026-09-15",
+    )
+    .unwrap();
+    // No reply by 11-30: 15 days at most → 35 working days in all → 11-06.
+    assert_eq!(answer_due(&s, "2026-11-30"), d("2026-11-06"));
+    // Answered without the reply (第三十二条: 逾期未提出意见的，由行政机关依照本条例决定).
+    let s = disclosure_step(s, answered("予以公开"), "2026-11-05").unwrap();
+    assert_eq!(s.status, AppStatus::Answered);
+    assert_eq!(answer_due(&s, "2026-11-30"), d("2026-11-06"));
+}
+
+#[test]
+fn disclosure_steps_belong_to_disclosure_requests() {
+    let s = open(application(WorkflowKind::Objection, "2026-09-28"), "portal");
+    assert_eq!(
+        apply(s, &Step::Corrected, d("2026-09-29"), "x").unwrap_err(),
+        WorkflowError::NotDisclosure("登记补正")
+    );
 }

@@ -46,6 +46,7 @@ fn application(
             name: "张三".into(),
             role: "subject".into(),
             contact: Some("13800000000".into()),
+            applicant_type: None,
         },
         reason: format!("{number} 的理由"),
         claimed: json!({}),
@@ -98,6 +99,7 @@ fn decided(kind: WorkflowKind, granted: bool) -> Step {
             .into(),
             revoke: false,
             corrected: None,
+            outcome: None,
         },
         DeadlinePolicy::builtin(),
     )

@@ -57,6 +57,7 @@ pub fn rectification_for(ctx: &Ctx<'_>, record: &IntegrityRecord, by: &str) -> O
                 name: record.name.clone(),
                 role: "subject".into(),
                 contact: None,
+                applicant_type: None,
             },
             reason: format!(
                 "政务失信记录：{category}（{} {}）：{}",
@@ -66,7 +67,7 @@ pub fn rectification_for(ctx: &Ctx<'_>, record: &IntegrityRecord, by: &str) -> O
             evidence: vec![],
             declaration: None,
             unit: department_unit(ctx, &record.name),
-            channel: "platform",
+            channel: "platform".into(),
             topic: Some(category),
         },
     );
@@ -210,7 +211,8 @@ pub async fn file_complaint(
                 "paper"
             } else {
                 "online"
-            },
+            }
+            .into(),
             topic: Some(complaint_type.to_string()),
         },
     );

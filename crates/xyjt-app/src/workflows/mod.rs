@@ -7,12 +7,14 @@
 //! are written together or not at all.
 
 mod commitments;
+mod disclosure_requests;
 mod government;
 mod objections;
 mod repairs;
 mod steps;
 
 pub use commitments::*;
+pub use disclosure_requests::*;
 pub use government::*;
 pub use objections::*;
 pub use repairs::*;
@@ -218,6 +220,7 @@ fn applicant(input: Option<ApplicantInput>, default_name: &str) -> Result<Applic
         name: a.name.trim().to_string(),
         role,
         contact: a.contact.filter(|c| !c.trim().is_empty()),
+        applicant_type: None,
     })
 }
 
@@ -268,7 +271,7 @@ struct Draft {
     evidence: Vec<Evidence>,
     declaration: Option<RepairDeclaration>,
     unit: String,
-    channel: &'static str,
+    channel: String,
     topic: Option<String>,
 }
 

@@ -135,7 +135,8 @@ pub async fn file_objection(
                 "paper"
             } else {
                 "online"
-            },
+            }
+            .into(),
         },
     );
     let answer = filed_answer(ctx, &app, code);

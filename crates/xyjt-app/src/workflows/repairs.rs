@@ -175,7 +175,8 @@ pub async fn file_repair(
                 "paper"
             } else {
                 "online"
-            },
+            }
+            .into(),
         },
     );
     let answer = filed_answer(ctx, &app, code);

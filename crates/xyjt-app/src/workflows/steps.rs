@@ -13,13 +13,16 @@ use xyjt_core::ledger::{EventPayload, NewEvent};
 use xyjt_core::listing::EntryState;
 use xyjt_core::mask::{mask_person_name, mask_phone};
 use xyjt_core::repair::effects_of_grant;
-use xyjt_core::workflow::{AppState as Workflow, Decision, Step, apply, check_policy};
+use xyjt_core::workflow::{
+    AppState as Workflow, Decision, Step, WorkflowKind, apply, check_policy,
+};
 
 /// A staff action on an application.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct StepRequest {
     /// `assign` | `suspend` | `resume` | `extend` | `forward` | `decide` | `withdraw` | `sync` |
-    /// `submit` (rectification: `clock` = `explanation` or `report`, `reason` = what was handed in)
+    /// `submit` (rectification: `clock` = `explanation` or `report`, `reason` = what was handed in) |
+    /// `request-correction` | `corrected` | `consult` | `consult-reply` (依申请公开)
     pub action: String,
     /// The day it happened; default today.
     #[serde(default)]
@@ -47,6 +50,10 @@ pub struct StepRequest {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub corrected: Option<Value>,
+    /// decide (依申请公开): the result, as a result row of the annual report table names it
+    /// (予以公开, 部分公开, 属于国家秘密, 本机关不掌握相关政府信息, 重复申请 …).
+    #[serde(default)]
+    pub outcome: Option<String>,
 }
 
 fn step_from(req: &StepRequest, wf: &Workflow, policy: &DeadlinePolicy) -> Result<Step, AppError> {
@@ -80,13 +87,55 @@ fn step_from(req: &StepRequest, wf: &Workflow, policy: &DeadlinePolicy) -> Resul
                 .clone()
                 .or_else(|| wf.current_clock().map(|c| c.key.clone()))
                 .unwrap_or_default(),
-            workdays: req.workdays.filter(|d| *d > 0).ok_or_else(|| {
-                bad("延期需要给出工作日数（workdays > 0）")
-                    .with_detail(json!({"field": "workdays"}))
-            })?,
+            // 依申请公开: the statutory extension's length unless another is given (refused).
+            workdays: match (req.workdays, wf.app.kind) {
+                (None, WorkflowKind::Disclosure) => policy.disclosure_extension,
+                (w, _) => w.filter(|d| *d > 0).ok_or_else(|| {
+                    bad("延期需要给出工作日数（workdays > 0）")
+                        .with_detail(json!({"field": "workdays"}))
+                })?,
+            },
             reason: need_reason("延期")?,
         },
+        "request-correction" => Step::CorrectionRequested {
+            reason: need_reason("要求补正")?,
+        },
+        "corrected" => Step::Corrected,
+        "consult" => Step::Consulted {
+            party: unit("征求意见")?,
+            max_workdays: policy.disclosure_consult_max,
+        },
+        "consult-reply" => Step::ConsultReplied,
         "forward" => Step::forwarded(&unit("转认定单位")?, policy),
+        "decide" if wf.app.kind == WorkflowKind::Disclosure => {
+            let outcome = req
+                .outcome
+                .as_deref()
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .ok_or_else(|| {
+                    bad("答复需要给出办理结果（outcome），如 予以公开、部分公开、属于国家秘密")
+                        .with_detail(json!({"field": "outcome"}))
+                })?;
+            let row = xyjt_core::disclosure::annual::result_row(outcome).ok_or_else(|| {
+                bad(format!(
+                    "办理结果“{outcome}”不是年度报告表格第三部分的一项（如 予以公开、部分公开、属于国家秘密、本机关不掌握相关政府信息、重复申请）"
+                ))
+                .with_detail(json!({"field": "outcome"}))
+            })?;
+            let outcome = xyjt_core::disclosure::annual::RESULT_ROWS[row].outcome;
+            Step::decided(
+                wf.app.kind,
+                Decision {
+                    granted: matches!(outcome, "予以公开" | "部分公开"),
+                    reasons: need_reason("答复")?,
+                    revoke: false,
+                    corrected: None,
+                    outcome: Some(outcome.to_string()),
+                },
+                policy,
+            )
+        }
         "decide" => {
             let granted = req.granted.ok_or_else(|| {
                 bad("决定需要给出 granted（true 支持 / false 不支持）")
@@ -99,6 +148,7 @@ fn step_from(req: &StepRequest, wf: &Workflow, policy: &DeadlinePolicy) -> Resul
                     reasons: need_reason("书面答复")?,
                     revoke: req.revoke,
                     corrected: req.corrected.clone(),
+                    outcome: None,
                 },
                 policy,
             )
@@ -127,7 +177,7 @@ fn step_from(req: &StepRequest, wf: &Workflow, policy: &DeadlinePolicy) -> Resul
         },
         other => {
             return Err(bad(format!(
-                "未知操作“{other}”：应为 assign、suspend、resume、extend、forward、decide、withdraw、sync、submit"
+                "未知操作“{other}”：应为 assign、suspend、resume、extend、forward、decide、withdraw、sync、submit、request-correction、corrected、consult、consult-reply"
             ))
             .with_detail(json!({"field": "action"})));
         }
@@ -165,6 +215,8 @@ pub async fn take_step(
         decision.corrected = Some(serde_json::Value::Object(normalized));
     }
     check_policy(&wf, &step, ctx.policy).map_err(|e| bad(e.to_string()))?;
+    xyjt_core::workflow::check_calendar(&wf, &step, on, ctx.calendar, ctx.policy)
+        .map_err(|e| bad(e.to_string()))?;
     // The projection applies the same rule; refused here, with the reason, before writing.
     let after = apply(wf, &step, on, actor).map_err(|e| bad(e.to_string()))?;
     let mut events = vec![NewEvent::new(
@@ -281,7 +333,7 @@ pub fn public_view(wf: &Workflow, cal: &Calendar, today: NaiveDate, near_due: u3
         "due_provisional": due.as_ref().is_some_and(|d| d.provisional),
         "due_explanation": due.as_ref().map(|d| d.explanation.clone()),
         "clocks": wf.clocks.iter().map(|c| clock_json(c, cal, today, near_due)).collect::<Vec<_>>(),
-        "decision": wf.decision.as_ref().map(|d| json!({"granted": d.granted, "reasons": d.reasons, "decided_on": wf.decided_on})),
+        "decision": wf.decision.as_ref().map(|d| json!({"granted": d.granted, "reasons": d.reasons, "decided_on": wf.decided_on, "outcome": d.outcome})),
         "history": history,
     })
 }

@@ -8,6 +8,7 @@
 //! (`data/policy/disclosure.toml`).
 
 pub mod annual;
+pub mod requests;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -88,6 +89,8 @@ pub struct DisclosurePolicy {
     pub deadlines: Vec<DeadlineRule>,
     #[serde(default, rename = "negative")]
     pub negative: Vec<NegativeItem>,
+    /// 依申请公开: channels, 告知书 texts, fees.
+    pub requests: requests::RequestPolicy,
 }
 
 fn one() -> u32 {
@@ -118,6 +121,7 @@ impl DisclosurePolicy {
                 }
             }
         }
+        p.requests.check()?;
         for d in &p.deadlines {
             if p.column(&d.column).is_none() {
                 return Err(format!("公开期限所指栏目 {} 不存在", d.column));

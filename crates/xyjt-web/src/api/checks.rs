@@ -23,7 +23,7 @@ pub struct ScopedCaller {
     pub points: Vec<xyjt_core::lists::DecisionPoint>,
 }
 
-async fn resolve_token(
+pub(crate) async fn resolve_token(
     parts: &Parts,
     state: &AppState,
 ) -> Result<(String, Vec<xyjt_core::lists::DecisionPoint>), ApiError> {

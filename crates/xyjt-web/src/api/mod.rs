@@ -6,6 +6,7 @@
 pub mod cases;
 pub mod checks;
 pub mod disclosure;
+pub mod disclosure_requests;
 pub mod evaluation;
 pub mod inspection;
 pub mod integrity;
@@ -60,6 +61,9 @@ use xyjt_app::stats::StatsRow;
         xyjt_app::integrity::RecordInput,
         xyjt_app::integrity::commitments::CommitmentInput,
         xyjt_app::workflows::ComplaintRequest,
+        xyjt_app::workflows::DisclosureRequestInput,
+        xyjt_app::workflows::DisclosureApplicant,
+        xyjt_app::workflows::Notice,
         xyjt_app::workflows::RectificationBulletin,
         xyjt_app::workflows::OverdueCase,
         crate::api::integrity::CommitmentFinding,
@@ -147,6 +151,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(integrity::post_registration_review))
         .routes(routes!(integrity::post_record))
         .routes(routes!(integrity::get_assessments))
+        .routes(routes!(disclosure_requests::post_disclosure_request))
+        .routes(routes!(disclosure_requests::get_notice))
         .routes(routes!(integrity::post_complaint))
         .routes(routes!(integrity::post_commitment))
         .routes(routes!(integrity::post_commitment_check))

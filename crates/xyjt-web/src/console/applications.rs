@@ -92,6 +92,8 @@ struct DetailPage<'a> {
     kind: String,
     /// The decision's two outcomes for this kind (granted, not granted).
     outcomes: (&'static str, &'static str),
+    /// 依申请公开: the results to choose from (outcome, the annual report row's label).
+    outcome_rows: Vec<(String, String)>,
 }
 
 /// An application is seen by the units that handle or handled it, and the units above them.
@@ -134,7 +136,12 @@ pub(super) async fn detail_page(
             WorkflowKind::Repair => ("准予修复", "不予修复"),
             WorkflowKind::Rectification => ("整改完成", "整改不到位"),
             WorkflowKind::Complaint => ("投诉属实", "投诉不属实"),
+            WorkflowKind::Disclosure => ("", ""),
         },
+        outcome_rows: xyjt_core::disclosure::annual::RESULT_ROWS
+            .iter()
+            .map(|r| (r.outcome.to_string(), r.label()))
+            .collect(),
         wf: &wf,
     })
 }
@@ -151,6 +158,7 @@ pub(super) struct StepForm {
     workdays: Option<String>,
     granted: Option<String>,
     revoke: Option<String>,
+    outcome: Option<String>,
 }
 
 /// A field as given: trimmed, `None` when blank.
@@ -185,10 +193,30 @@ pub(super) async fn take_step(
         granted: given(f.granted).map(|g| g == "true"),
         revoke: given(f.revoke).is_some_and(|v| v == "true"),
         corrected: None,
+        outcome: given(f.outcome),
     };
     xyjt_app::workflows::take_step(&state.ctx(), &number, &req, &staff.actor())
         .await
         .or_page()?;
     let _ = state.refresh_checks().await;
     see_other(&format!("/console/applications/{}", urlencode(&number)))
+}
+
+/// `GET /console/applications/{number}/notice`: the printable 告知书 of a decided request
+/// (依申请公开), for the units that may see the request.
+pub(super) async fn notice_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(number): Path<String>,
+) -> Answer {
+    let wf = load(&state, &staff, &number).await?;
+    match xyjt_app::workflows::notice(&state.ctx(), &wf)
+        .await
+        .or_page()?
+    {
+        Some(n) => show(&crate::portal::NoticePage { n }),
+        None => Err(super::err_page(crate::error::ApiError::not_found(format!(
+            "申请 {number} 尚未答复，没有告知书"
+        )))),
+    }
 }

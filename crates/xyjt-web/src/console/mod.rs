@@ -86,6 +86,10 @@ pub fn router() -> Router<AppState> {
             get(applications::detail_page),
         )
         .route(
+            "/console/applications/{number}/notice",
+            get(applications::notice_page),
+        )
+        .route(
             "/console/applications/{number}/steps",
             post(applications::take_step),
         )

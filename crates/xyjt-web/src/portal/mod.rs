@@ -11,6 +11,8 @@
 
 mod applications;
 mod complaints;
+mod disclosure_requests;
+pub(crate) use disclosure_requests::NoticePage;
 pub(crate) mod disclosure;
 mod evaluation;
 mod forms;
@@ -73,6 +75,14 @@ pub fn router() -> Router<AppState> {
         .route("/disclosure/items/{id}/files/{sha}", get(disclosure::file))
         .route("/disclosure/feed.atom", get(disclosure::feed))
         .route("/disclosure/annual-report", get(disclosure::report_page))
+        .route(
+            "/disclosure/requests",
+            get(disclosure_requests::request_form).post(disclosure_requests::request_post),
+        )
+        .route(
+            "/disclosure/requests/{number}/notice",
+            get(disclosure_requests::notice_page),
+        )
         .route(
             "/disclosure/annual-report.xlsx",
             get(disclosure::report_xlsx),

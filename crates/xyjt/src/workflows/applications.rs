@@ -31,7 +31,8 @@ pub enum AppCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Take a step: assign, suspend, resume, extend, forward, decide, withdraw, sync
+    /// Take a step: assign, suspend, resume, extend, forward, decide, withdraw, sync, submit
+    /// (限期整改), request-correction, corrected, consult, consult-reply (依申请公开)
     Step {
         #[command(flatten)]
         env: Env,
@@ -44,7 +45,7 @@ pub enum AppCommand {
         /// Why (suspend, extend, withdraw) or the written answer (decide)
         #[arg(long, default_value = "")]
         reason: String,
-        /// assign / forward: the unit; sync: where the result went
+        /// assign / forward: the unit; sync: where the result went; consult: who is consulted
         #[arg(long)]
         unit: Option<String>,
         /// extend: which deadline (answer, platform, authority, sync; default the current one)
@@ -66,6 +67,10 @@ pub enum AppCommand {
         /// code, Chinese label or body name (default the claimed)
         #[arg(long)]
         corrected: Option<String>,
+        /// decide (依申请公开): the result, as a row of the annual report table names it
+        /// (予以公开, 部分公开, 属于国家秘密, 本机关不掌握相关政府信息, 重复申请 …)
+        #[arg(long)]
+        outcome: Option<String>,
         /// Who takes the step (recorded in the ledger and the history)
         #[arg(long)]
         by: String,
@@ -166,6 +171,7 @@ pub(crate) fn print_application(wf: &Workflow, cal: &Calendar, today: NaiveDate)
             (WorkflowKind::Objection, false, _) => "异议不成立",
             (WorkflowKind::Repair, true, _) => "准予修复",
             (WorkflowKind::Repair, false, _) => "不予修复",
+            (WorkflowKind::Disclosure, _, _) => d.outcome.as_deref().unwrap_or("已答复"),
             (WorkflowKind::Rectification | WorkflowKind::Complaint, _, _) => wf.status.label(),
         };
         outln!(
@@ -226,6 +232,7 @@ pub(crate) async fn app(command: AppCommand) -> Result<ExitCode> {
                         KindArg::Repair => WorkflowKind::Repair,
                         KindArg::Rectification => WorkflowKind::Rectification,
                         KindArg::Complaint => WorkflowKind::Complaint,
+                        KindArg::Disclosure => WorkflowKind::Disclosure,
                     }),
                     unit,
                     // Overdue ones may be closed with an unsent result (the sync clock).
@@ -297,6 +304,7 @@ pub(crate) async fn app(command: AppCommand) -> Result<ExitCode> {
             reject,
             revoke,
             corrected,
+            outcome,
             by,
             json,
         } => {
@@ -322,6 +330,7 @@ pub(crate) async fn app(command: AppCommand) -> Result<ExitCode> {
                 },
                 revoke,
                 corrected,
+                outcome,
             };
             let after = take_step(&ctx, &number, &req, &by).await.refused()?;
             if json {
@@ -357,7 +366,10 @@ pub(crate) fn print_step(wf: &Workflow, action: ActionArg, cal: &Calendar, today
                 d.corrected.as_ref().unwrap_or(&wf.app.claimed)
             ),
             (WorkflowKind::Repair, _) => outln!("记录 {record} 已修复，停止公示"),
-            (WorkflowKind::Rectification | WorkflowKind::Complaint, _) => {}
+            (
+                WorkflowKind::Rectification | WorkflowKind::Complaint | WorkflowKind::Disclosure,
+                _,
+            ) => {}
         }
         if matches!(wf.app.kind, WorkflowKind::Objection | WorkflowKind::Repair) {
             outln!(

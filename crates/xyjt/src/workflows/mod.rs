@@ -194,6 +194,7 @@ pub enum KindArg {
     Repair,
     Rectification,
     Complaint,
+    Disclosure,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -209,6 +210,14 @@ pub enum ActionArg {
     /// Rectification: the department hands in its 书面说明 (`--clock explanation`) or 整改报告
     /// (`--clock report`), summarised in `--reason`.
     Submit,
+    /// 依申请公开: the one request to correct the application (within 7 working days)
+    RequestCorrection,
+    /// 依申请公开: the corrected application arrived (the answer period restarts)
+    Corrected,
+    /// 依申请公开: consult a third party or another agency (`--unit`)
+    Consult,
+    /// 依申请公开: the consulted party replied
+    ConsultReply,
 }
 
 impl ActionArg {
@@ -223,6 +232,10 @@ impl ActionArg {
             ActionArg::Withdraw => "withdraw",
             ActionArg::Sync => "sync",
             ActionArg::Submit => "submit",
+            ActionArg::RequestCorrection => "request-correction",
+            ActionArg::Corrected => "corrected",
+            ActionArg::Consult => "consult",
+            ActionArg::ConsultReply => "consult-reply",
         }
     }
 }

@@ -212,6 +212,7 @@ pub(crate) async fn drain(
             granted: None,
             revoke: false,
             corrected: None,
+            outcome: None,
         };
         match take_step(&ctx, number, &req, by).await {
             Ok(after) => {
