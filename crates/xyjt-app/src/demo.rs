@@ -335,6 +335,9 @@ pub async fn seed(
     n += evaluation;
     // Government integrity: departments, civil servants, their records, a 容错 finding.
     n += seed_demo_integrity(store, policies, today).await?;
+    // Requests for government information (依申请公开) in every state, last year's and this
+    // year's (before the disclosure seed publishes last year's annual report, which counts them).
+    n += seed_demo_disclosure_requests(store, policies, today).await?;
     // Government information disclosure: the catalogue, reviews, 清理, 预公开.
     n += seed_demo_disclosure(store, policies, today).await?;
     // Staff accounts for the console (README lists them; password DEMO_PASSWORD).
@@ -1176,3 +1179,184 @@ pub async fn seed_demo_disclosure(
     events += 3;
     Ok(events)
 }
+
+/// Requests for government information (依申请公开) in every state: last year's answered ones
+/// (one after a correction, one after a consultation), one received last December and answered in
+/// January (carried over), this year's answered, withdrawn, awaiting correction, under
+/// consultation, extended and open. Returns the number of events.
+pub async fn seed_demo_disclosure_requests(
+    store: &dyn Store,
+    policies: &xyjt_core::policies::Policies,
+    today: NaiveDate,
+) -> Result<usize, AppError> {
+    use crate::workflows::{
+        DisclosureApplicant, DisclosureRequestInput, StepRequest, file_disclosure_request,
+        take_step,
+    };
+    let ctx = Ctx::with_policies(store, policies, today);
+    let at = |day: NaiveDate| Ctx { today: day, ..ctx };
+    // The Monday on or after a day (so the examples' steps fall on working weeks).
+    let monday = |day: NaiveDate| {
+        let back = day.weekday().num_days_from_monday();
+        if back == 0 {
+            day
+        } else {
+            day + chrono::Duration::days(7 - i64::from(back))
+        }
+    };
+    let plus = |day: NaiveDate, n: i64| day + chrono::Duration::days(n);
+    let step = |action: &str, reason: &str, unit: Option<&str>, outcome: Option<&str>| StepRequest {
+        action: action.into(),
+        on: None,
+        reason: reason.into(),
+        unit: unit.map(str::to_string),
+        clock: None,
+        workdays: None,
+        granted: None,
+        revoke: false,
+        corrected: None,
+        outcome: outcome.map(str::to_string),
+    };
+    let last = today.year() - 1;
+    let ymd = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    struct Demo<'a> {
+        kind: &'a str,
+        name: &'a str,
+        content: &'a str,
+        channel: &'a str,
+        received: NaiveDate,
+        /// (days after receipt, action, reason, consulted unit, outcome)
+        steps: Vec<(i64, &'a str, &'a str, Option<&'a str>, Option<&'a str>)>,
+    }
+    let answer = "经检索，现答复如下（演示）";
+    let demos = [
+        Demo {
+            kind: "自然人",
+            name: "赵明",
+            content: "示范市2024年农村公路养护资金分配表",
+            channel: "网络",
+            received: monday(ymd(last, 3, 10)),
+            steps: vec![(9, "decide", answer, None, Some("予以公开"))],
+        },
+        Demo {
+            kind: "商业企业",
+            name: "示范市长风物流有限公司",
+            content: "关于货车通行费优惠的文件",
+            channel: "邮寄",
+            received: monday(ymd(last, 6, 2)),
+            steps: vec![
+                (2, "request-correction", "请写明文件的名称或文号", None, None),
+                (8, "corrected", "", None, None),
+                (15, "decide", answer, None, Some("部分公开")),
+            ],
+        },
+        Demo {
+            kind: "法律服务机构",
+            name: "示范律师事务所",
+            content: "某客运企业的经营许可申请材料",
+            channel: "当面",
+            received: monday(ymd(last, 9, 1)),
+            steps: vec![
+                (3, "consult", "", Some("示范市某客运公司（第三方）"), None),
+                (10, "consult-reply", "", None, None),
+                (14, "decide", "第三方不同意公开，涉及商业秘密（演示）", None, Some("保护第三方合法权益")),
+            ],
+        },
+        Demo {
+            kind: "自然人",
+            name: "钱红",
+            content: "2024年交通运输执法人员名单",
+            channel: "网络",
+            received: monday(ymd(last, 12, 15)),
+            steps: vec![(28, "decide", "本机关未制作该名单（演示）", None, Some("本机关不掌握相关政府信息"))],
+        },
+        Demo {
+            kind: "科研机构",
+            name: "示范大学交通学院",
+            content: "客运站改扩建方案的内部讨论记录",
+            channel: "网络",
+            received: monday(ymd(today.year(), 3, 2)),
+            steps: vec![(6, "decide", answer, None, Some("属于四类过程性信息"))],
+        },
+        Demo {
+            kind: "自然人",
+            name: "孙丽",
+            content: "本人信用修复申请的办理记录",
+            channel: "网络",
+            received: monday(ymd(today.year(), 4, 13)),
+            steps: vec![(1, "withdraw", "申请人撤回（演示）", None, None)],
+        },
+        Demo {
+            kind: "社会公益组织",
+            name: "示范市交通安全志愿者协会",
+            content: "学校周边道路安全隐患排查结果",
+            channel: "网络",
+            received: monday(plus(today, -40)),
+            steps: vec![(3, "extend", "需协调多个执法大队汇总（演示）", None, None)],
+        },
+        Demo {
+            kind: "其他",
+            name: "某村民委员会",
+            content: "村道项目",
+            channel: "当面",
+            received: monday(plus(today, -21)),
+            steps: vec![(2, "request-correction", "请写明村道名称和年份", None, None)],
+        },
+        Demo {
+            kind: "商业企业",
+            name: "示范港航建设有限公司",
+            content: "航道整治工程中标候选人的评标报告",
+            channel: "网络",
+            received: monday(plus(today, -21)),
+            steps: vec![(2, "consult", "", Some("示范市公共资源交易中心"), None)],
+        },
+        Demo {
+            kind: "自然人",
+            name: "周强",
+            content: "公交线路调整的听证记录",
+            channel: "网络",
+            received: monday(plus(today, -8)),
+            steps: vec![],
+        },
+    ];
+    let mut events = 0;
+    for d in demos {
+        if d.received > today {
+            continue;
+        }
+        let filed = file_disclosure_request(
+            &at(d.received),
+            DisclosureRequestInput {
+                applicant: DisclosureApplicant {
+                    applicant_type: d.kind.into(),
+                    name: d.name.into(),
+                    contact: Some("13700000000".into()),
+                },
+                content: d.content.into(),
+                channel: d.channel.into(),
+                received_on: None,
+                agency: None,
+            },
+            "演示受理员",
+            true,
+        )
+        .await?;
+        events += 1;
+        for (after, action, reason, unit, outcome) in d.steps {
+            let day = plus(d.received, after);
+            if day > today {
+                break;
+            }
+            take_step(
+                &at(day),
+                &filed.number,
+                &step(action, reason, unit, outcome),
+                "演示办公室",
+            )
+            .await?;
+            events += 1;
+        }
+    }
+    Ok(events)
+}
+

@@ -570,3 +570,67 @@ fn government_casework_from_the_command_line() {
     assert_eq!(out(&o).lines().count(), 2, "{}", out(&o));
     let _ = std::fs::remove_file(db);
 }
+
+#[test]
+fn disclosure_requests_are_handled_with_app_step() {
+    let db = temp("disclosure-requests", "db");
+    let url = format!("sqlite://{}", db.display());
+    assert_eq!(xyjt(&["demo", "--db", &url]).status.code(), Some(0));
+    let o = xyjt(&[
+        "app", "list", "--db", &url, "--kind", "disclosure", "--open", "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let open: Vec<Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let with_status = |status: &str| {
+        open.iter()
+            .find(|a| a["status"] == status)
+            .unwrap_or_else(|| panic!("{status} in {open:?}"))["number"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let consulting = with_status("consulting");
+    let step = |number: &str, args: &[&str]| {
+        let mut a = vec!["app", "step", number, "--db", &url, "--by", "办公室"];
+        a.extend_from_slice(args);
+        xyjt(&a)
+    };
+    let o = step(&consulting, &["--action", "consult-reply"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    let o = step(
+        &consulting,
+        &["--action", "decide", "--reason", "经审查，予以提供"],
+    );
+    assert_eq!(o.status.code(), Some(1), "an answer needs its outcome");
+    assert!(format!("{}{}", out(&o), err(&o)).contains("outcome"));
+    let o = step(
+        &consulting,
+        &[
+            "--action",
+            "decide",
+            "--outcome",
+            "予以公开",
+            "--reason",
+            "经审查，予以提供",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("已答复"), "{}", out(&o));
+    let o = xyjt(&["app", "show", &consulting, "--db", &url]);
+    assert!(out(&o).contains("决定：予以公开"), "{}", out(&o));
+    // The request awaiting its correction: asked once already.
+    let awaiting = with_status("suspended");
+    let o = step(
+        &awaiting,
+        &["--action", "request-correction", "--reason", "再补充"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(format!("{}{}", out(&o), err(&o)).contains("只能要求一次"));
+    let o = step(&awaiting, &["--action", "corrected"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("重新计算20个工作日"), "{}", out(&o));
+    let _ = std::fs::remove_file(db);
+}

@@ -70,7 +70,7 @@ pub enum Command {
         #[command(subcommand)]
         command: RepairCommand,
     },
-    /// Objection and repair applications for the handling units: show, list, take steps
+    /// Applications and cases for the handling units (异议, 修复, 限期整改, 投诉, 依申请公开): show, list, take steps
     App {
         #[command(subcommand)]
         command: AppCommand,
