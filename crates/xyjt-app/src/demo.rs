@@ -1205,28 +1205,30 @@ pub async fn seed_demo_disclosure_requests(
         }
     };
     let plus = |day: NaiveDate, n: i64| day + chrono::Duration::days(n);
-    let step = |action: &str, reason: &str, unit: Option<&str>, outcome: Option<&str>| StepRequest {
-        action: action.into(),
-        on: None,
-        reason: reason.into(),
-        unit: unit.map(str::to_string),
-        clock: None,
-        workdays: None,
-        granted: None,
-        revoke: false,
-        corrected: None,
-        outcome: outcome.map(str::to_string),
-    };
+    let step =
+        |action: &str, reason: &str, unit: Option<&str>, outcome: Option<&str>| StepRequest {
+            action: action.into(),
+            on: None,
+            reason: reason.into(),
+            unit: unit.map(str::to_string),
+            clock: None,
+            workdays: None,
+            granted: None,
+            revoke: false,
+            corrected: None,
+            outcome: outcome.map(str::to_string),
+        };
     let last = today.year() - 1;
     let ymd = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    /// (days after receipt, action, reason, consulted unit, outcome)
+    type DemoStep<'a> = (i64, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
     struct Demo<'a> {
         kind: &'a str,
         name: &'a str,
         content: &'a str,
         channel: &'a str,
         received: NaiveDate,
-        /// (days after receipt, action, reason, consulted unit, outcome)
-        steps: Vec<(i64, &'a str, &'a str, Option<&'a str>, Option<&'a str>)>,
+        steps: Vec<DemoStep<'a>>,
     }
     let answer = "经检索，现答复如下（演示）";
     let demos = [
@@ -1245,7 +1247,13 @@ pub async fn seed_demo_disclosure_requests(
             channel: "邮寄",
             received: monday(ymd(last, 6, 2)),
             steps: vec![
-                (2, "request-correction", "请写明文件的名称或文号", None, None),
+                (
+                    2,
+                    "request-correction",
+                    "请写明文件的名称或文号",
+                    None,
+                    None,
+                ),
                 (8, "corrected", "", None, None),
                 (15, "decide", answer, None, Some("部分公开")),
             ],
@@ -1259,7 +1267,13 @@ pub async fn seed_demo_disclosure_requests(
             steps: vec![
                 (3, "consult", "", Some("示范市某客运公司（第三方）"), None),
                 (10, "consult-reply", "", None, None),
-                (14, "decide", "第三方不同意公开，涉及商业秘密（演示）", None, Some("保护第三方合法权益")),
+                (
+                    14,
+                    "decide",
+                    "第三方不同意公开，涉及商业秘密（演示）",
+                    None,
+                    Some("保护第三方合法权益"),
+                ),
             ],
         },
         Demo {
@@ -1268,7 +1282,13 @@ pub async fn seed_demo_disclosure_requests(
             content: "2024年交通运输执法人员名单",
             channel: "网络",
             received: monday(ymd(last, 12, 15)),
-            steps: vec![(28, "decide", "本机关未制作该名单（演示）", None, Some("本机关不掌握相关政府信息"))],
+            steps: vec![(
+                28,
+                "decide",
+                "本机关未制作该名单（演示）",
+                None,
+                Some("本机关不掌握相关政府信息"),
+            )],
         },
         Demo {
             kind: "科研机构",
@@ -1359,4 +1379,3 @@ pub async fn seed_demo_disclosure_requests(
     }
     Ok(events)
 }
-

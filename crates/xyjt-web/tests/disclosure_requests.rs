@@ -79,7 +79,10 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
     let y2026 = r.json();
     assert_eq!(row(&y2026, "本年新收"), [2, 1, 1, 1, 0, 1, 6]);
     assert_eq!(row(&y2026, "上年结转"), [1, 0, 0, 0, 0, 0, 1]);
-    assert_eq!(row(&y2026, "本机关不掌握相关政府信息"), [1, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(
+        row(&y2026, "本机关不掌握相关政府信息"),
+        [1, 0, 0, 0, 0, 0, 1]
+    );
     assert_eq!(row(&y2026, "属于四类过程性信息"), [0, 0, 1, 0, 0, 0, 1]);
     assert_eq!(row(&y2026, "（六）其他处理/3.其他"), [1, 0, 0, 0, 0, 0, 1]);
     assert_eq!(row(&y2026, "（七）总计"), [2, 0, 1, 0, 0, 0, 3]);
@@ -115,7 +118,12 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     // 20 working days after Friday 2026-11-20 (not counted): 12-18.
     assert_eq!(r.json()["due_on"], "2026-12-18");
-    assert!(r.json()["number"].as_str().unwrap().starts_with("GK-20261120-"));
+    assert!(
+        r.json()["number"]
+            .as_str()
+            .unwrap()
+            .starts_with("GK-20261120-")
+    );
     let mut paper = request("商业企业", "邮寄");
     paper["received_on"] = json!("2026-09-28");
     let r = anon(&state, paper.clone()).await;
@@ -158,7 +166,11 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
-    assert!(r.text.contains("第三十条") && r.text.contains("2026-10-13"), "{}", r.text);
+    assert!(
+        r.text.contains("第三十条") && r.text.contains("2026-10-13"),
+        "{}",
+        r.text
+    );
     let r = api(
         &state,
         "POST",
@@ -168,7 +180,11 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
-    assert!(r.text.contains("期限届满前") && r.text.contains("2026-10-30"), "{}", r.text);
+    assert!(
+        r.text.contains("期限届满前") && r.text.contains("2026-10-30"),
+        "{}",
+        r.text
+    );
     let r = api(
         &state,
         "POST",
@@ -254,10 +270,20 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
     .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     assert!(page.text.contains("办理结果") && page.text.contains("收到意见"));
-    let page = get(&state, &format!("/console/applications/{number}/notice"), &xyc).await;
+    let page = get(
+        &state,
+        &format!("/console/applications/{number}/notice"),
+        &xyc,
+    )
+    .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     let (clerk, _) = sign_in(&state, "dh-lr").await;
-    let page = get(&state, &format!("/console/applications/{number}/notice"), &clerk).await;
+    let page = get(
+        &state,
+        &format!("/console/applications/{number}/notice"),
+        &clerk,
+    )
+    .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND, "another unit's request");
 }
 

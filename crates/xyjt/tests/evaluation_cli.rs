@@ -577,7 +577,14 @@ fn disclosure_requests_are_handled_with_app_step() {
     let url = format!("sqlite://{}", db.display());
     assert_eq!(xyjt(&["demo", "--db", &url]).status.code(), Some(0));
     let o = xyjt(&[
-        "app", "list", "--db", &url, "--kind", "disclosure", "--open", "--json",
+        "app",
+        "list",
+        "--db",
+        &url,
+        "--kind",
+        "disclosure",
+        "--open",
+        "--json",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let open: Vec<Value> = out(&o)
