@@ -429,6 +429,7 @@ async fn story(store: Arc<dyn Store>, state: AppState) {
     for label in [
         "政务承诺履约率",
         "政务失信投诉按期答复率",
+        "政务公开按期公开率",
         "第三方和社会评价",
     ] {
         assert!(page.text.contains(label), "{label}");

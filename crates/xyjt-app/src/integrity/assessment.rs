@@ -57,6 +57,19 @@ pub async fn assess(ctx: &Ctx<'_>, period: &str) -> AppResult<Vec<AssessmentResu
         e.0 += t.done_on_time;
         e.1 += t.done_on_time + t.done_late + t.overdue;
     }
+    // 政务公开 items whose publication clock started in the half year.
+    let disclosure_items: Vec<_> = ctx
+        .store
+        .disclosure_items(&xyjt_store::DisclosureQuery::default())
+        .await?
+        .into_iter()
+        .filter(|i| {
+            i.item
+                .deadline
+                .as_ref()
+                .is_some_and(|d| d.from_on >= from && d.from_on <= to)
+        })
+        .collect();
     let mut entered: HashMap<(String, String), (Score, String)> = HashMap::new();
     for (subject, indicator, value, note) in ctx.store.assessment_scores(&half.to_string()).await? {
         entered.insert((subject, indicator), (value, note));
@@ -172,6 +185,33 @@ pub async fn assess(ctx: &Ctx<'_>, period: &str) -> AppResult<Vec<AssessmentResu
                             )),
                             format!("本期核查政务承诺 {checked} 项，已履行 {kept} 项"),
                         ),
+                    }
+                }
+                Source::DisclosureOnTime => {
+                    let tally = org_unit.and_then(|u| {
+                        xyjt_core::disclosure::on_time_rates(
+                            &disclosure_items,
+                            ctx.calendar,
+                            ctx.today,
+                            ctx.policies.disclosure.near_due,
+                        )
+                        .into_iter()
+                        .find(|t| t.unit == u.id)
+                    });
+                    match tally {
+                        Some(t) if t.done_on_time + t.done_late + t.overdue > 0 => {
+                            let due = t.done_on_time + t.done_late + t.overdue;
+                            (
+                                Some(Score(
+                                    (t.done_on_time as i64 * 10_000 + due as i64 / 2) / due as i64,
+                                )),
+                                format!(
+                                    "有公开时限的政务公开信息 {due} 条，按期 {} 条",
+                                    t.done_on_time
+                                ),
+                            )
+                        }
+                        _ => (None, "本期没有到期的政务公开时限".into()),
                     }
                 }
                 Source::Entered => match entered.get(&(subject.id.clone(), i.id.clone())) {

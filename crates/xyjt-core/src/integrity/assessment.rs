@@ -75,6 +75,9 @@ pub enum Source {
     ComplaintsOnTime,
     /// Commitments (政务承诺) checked in the half year and found kept × 100.
     CommitmentsKept,
+    /// 政务公开 items with a publication deadline counting from a day in the half year,
+    /// published on time × 100 (the department's org unit as 发布机构).
+    DisclosureOnTime,
     /// A score entered by staff (third-party or public evaluation).
     Entered,
 }

@@ -1,4 +1,5 @@
-//! 异议与修复: the unit's inbox of objection and repair applications, coloured by deadline, one
+//! 申请办理: the unit's inbox of applications and cases (异议, 修复, 限期整改, 投诉, 依申请公开),
+//! coloured by deadline, one
 //! application with its clocks and history, and the steps staff take on it.
 
 use super::{
@@ -55,15 +56,42 @@ struct InboxPage<'a> {
     frame: Frame,
     rows: Vec<(&'a Workflow, ClockRow<'a>)>,
     messages: Vec<Notification>,
+    /// The filter links (kind, label) and the one chosen (empty: all).
+    kinds: Vec<(String, &'static str)>,
+    kind: String,
 }
 
-pub(super) async fn inbox_page(State(state): State<AppState>, staff: Staff) -> Answer {
+#[derive(Deserialize, Default)]
+pub(super) struct InboxQuery {
+    #[serde(default)]
+    kind: String,
+}
+
+pub(super) async fn inbox_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Query(q): axum::extract::Query<InboxQuery>,
+) -> Answer {
     let scope = scope_names(&staff);
+    let kind = WorkflowKind::parse(q.kind.trim());
     let apps = state
         .store
-        .applications(&xyjt_store::AppQuery::default())
+        .applications(&xyjt_store::AppQuery {
+            kind,
+            ..Default::default()
+        })
         .await
         .or_page()?;
+    let mut kinds = vec![(String::new(), "全部")];
+    kinds.extend(WorkflowKind::ALL.iter().map(|k| {
+        (
+            serde_json::to_value(k)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            k.label(),
+        )
+    }));
     let rows = apps
         .iter()
         .filter(|a| within(&scope, a))
@@ -75,9 +103,11 @@ pub(super) async fn inbox_page(State(state): State<AppState>, staff: Staff) -> A
         .await
         .or_page()?;
     show(&InboxPage {
-        frame: frame(&staff, "异议与修复"),
+        frame: frame(&staff, "申请办理"),
         rows,
         messages,
+        kinds,
+        kind: kind.map(|_| q.kind.trim().to_string()).unwrap_or_default(),
     })
 }
 
