@@ -580,6 +580,7 @@ pub async fn public_attachment(
 
 /// The public catalogue's query.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CatalogueQuery {
     /// Words that must all appear (title, 索引号, 文号, 主题词, 内容概览).
     #[serde(default)]

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use xyjt_core::cases::CaseState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// Only cases opened by this unit.
     pub initiator: Option<String>,

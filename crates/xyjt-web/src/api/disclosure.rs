@@ -98,6 +98,7 @@ pub async fn get_on_time(State(state): State<AppState>) -> Result<Json<Value>, A
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The report's year.
     pub year: i32,

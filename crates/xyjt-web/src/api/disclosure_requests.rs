@@ -50,6 +50,7 @@ pub async fn post_disclosure_request(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueryCode {
     /// The query code given when the request was filed.
     pub query_code: String,

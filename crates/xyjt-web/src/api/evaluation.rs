@@ -53,6 +53,7 @@ pub(crate) async fn list_models(State(state): State<AppState>) -> Result<Json<Va
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct ResultsQuery {
     /// Model id, e.g. `js-road-transport`.
     pub model: Option<String>,

@@ -160,6 +160,7 @@ pub(crate) async fn list_items(State(state): State<AppState>) -> Json<Value> {
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct DrawsQuery {
     /// Only this quarter, e.g. `2026-Q4`.
     pub quarter: Option<String>,
@@ -258,6 +259,7 @@ pub(crate) async fn get_draw(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct ResultsQuery {
     /// Only inspections of this quarter, e.g. `2026-Q4`.
     pub quarter: Option<String>,

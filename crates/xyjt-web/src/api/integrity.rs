@@ -30,6 +30,7 @@ pub async fn get_department(
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// The half year, e.g. `2026H1`.
     pub period: String,

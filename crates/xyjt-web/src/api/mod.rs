@@ -163,6 +163,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(disclosure::get_on_time))
         .routes(routes!(disclosure::get_annual_report))
         .split_for_parts();
+    let mut doc = doc;
+    document_refusals(&mut doc);
     let doc = std::sync::Arc::new(doc);
     router.route(
         "/api/v1/openapi.json",
@@ -171,4 +173,65 @@ pub fn router() -> Router<AppState> {
             async move { Json(doc.as_ref().clone()) }
         }),
     )
+}
+
+/// Documents the refusals every operation can answer besides its own: 400 (a malformed query,
+/// path or body; a control character), 422 (a value refused, with its field) where it takes
+/// parameters or a body, 415 (not JSON) where it takes a body, 404 where its path names
+/// something, 401 and 403 where it needs a token, and 429 (the per-client limits). All carry the
+/// error envelope. Run once when the router is built, after every path is in the document.
+fn document_refusals(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let refusal = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let names_something = path.contains('{');
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let takes_input =
+                op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let needs_token = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let mut add = |code: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| refusal(description).into());
+            };
+            add(
+                "400",
+                "请求格式错误（查询参数、路径或请求体无法解析，或含控制字符）",
+            );
+            add("429", "请求过于频繁（按来源限流），请稍后再试");
+            if takes_input {
+                add("422", "参数或字段不合规（details 指明字段）");
+            }
+            if op.request_body.is_some() {
+                add("415", "请求体应为 application/json");
+            }
+            if names_something {
+                add("404", "不存在");
+            }
+            if needs_token {
+                add("401", "缺少或无效的接口令牌");
+                add("403", "令牌无权办理该事项");
+            }
+        }
+    }
 }

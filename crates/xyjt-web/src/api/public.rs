@@ -40,6 +40,7 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SubjectQuery {
     /// Name (any part, current or former) or any identifier (USCC, organisation code,
     /// registration number, citizen ID).
@@ -173,6 +174,7 @@ pub(crate) async fn get_subject(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
     /// Read the record as the platform knew it at this time: `YYYY-MM-DD` (end of that day,
     /// UTC) or an RFC 3339 timestamp.
@@ -252,6 +254,7 @@ pub(crate) async fn ledger_head(State(state): State<AppState>) -> Result<Json<He
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PublicityParams {
     /// `license` (行政许可) or `penalty` (行政处罚)
     pub category: Option<String>,
@@ -323,6 +326,7 @@ pub(crate) async fn publicity(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsParams {
     /// Only this month, YYYY-MM
     pub month: Option<String>,

@@ -90,6 +90,7 @@ pub async fn post_repair(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueryCode {
     /// The query code given when the application was filed.
     pub query_code: Option<String>,
@@ -122,6 +123,7 @@ pub async fn get_application(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EligibilityQuery {
     pub record_id: String,
     /// Judge on this day; default today.
@@ -144,6 +146,7 @@ pub async fn get_eligibility(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WorkflowQuery {
     /// Only applications handled by this unit.
     pub unit: Option<String>,
@@ -271,6 +274,7 @@ pub async fn get_workflow_stats(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     pub unit: String,
 }
@@ -297,6 +301,7 @@ pub async fn get_templates(State(state): State<AppState>) -> Json<Value> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CommitmentQuery {
     pub subject_id: Option<String>,
 }
