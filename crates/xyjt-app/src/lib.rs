@@ -9,6 +9,7 @@ pub mod error;
 pub mod evaluation;
 pub mod inspection;
 pub mod integrity;
+pub mod ledger_proofs;
 pub mod lists;
 pub mod policies;
 pub mod replay;

@@ -316,3 +316,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_witness_accepts_extensions_and_refuses_rollbacks_and_forks() {
+    use xyjt_verify::witness::{WitnessError, check_extension};
+    let leaves = ct_leaves();
+    let nodes = stored_nodes(&leaves);
+    let cp = |size: usize| Checkpoint::new("log", size as u64, root(&leaves[..size]));
+    check_extension(&cp(3), &cp(8), &consistency(&nodes, 3, 8)).unwrap();
+    check_extension(&cp(8), &cp(8), &[]).unwrap();
+    assert_eq!(
+        check_extension(&cp(8), &cp(5), &[]),
+        Err(WitnessError::Rollback { seen: 8, got: 5 })
+    );
+    let mut forked = cp(8);
+    forked.root[0] ^= 1;
+    assert_eq!(
+        check_extension(&cp(8), &forked, &[]),
+        Err(WitnessError::Fork { size: 8 })
+    );
+    assert!(matches!(
+        check_extension(&cp(3), &forked, &consistency(&nodes, 3, 8)),
+        Err(WitnessError::Inconsistent { from: 3, to: 8, .. })
+    ));
+    let mut other = cp(8);
+    other.origin = "elsewhere".into();
+    assert!(matches!(
+        check_extension(&cp(3), &other, &consistency(&nodes, 3, 8)),
+        Err(WitnessError::OtherLog { .. })
+    ));
+}

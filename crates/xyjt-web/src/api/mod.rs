@@ -9,6 +9,7 @@ pub mod disclosure;
 pub mod evaluation;
 pub mod inspection;
 pub mod integrity;
+pub mod ledger;
 mod public;
 pub mod workflows;
 
@@ -75,7 +76,11 @@ use xyjt_app::stats::StatsRow;
         xyjt_app::workflows::StepRequest,
         xyjt_app::workflows::WorkflowStatsRow,
         xyjt_app::workflows::CommitmentRequest,
-        xyjt_app::workflows::FulfilmentRequest
+        xyjt_app::workflows::FulfilmentRequest,
+        crate::api::ledger::CheckpointView,
+        xyjt_app::ledger_proofs::InclusionView,
+        xyjt_app::ledger_proofs::ConsistencyView,
+        xyjt_app::ledger_proofs::KeyView
     )),
     modifiers(&BearerAuth)
 )]
@@ -156,6 +161,11 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(disclosure::post_comment))
         .routes(routes!(disclosure::get_on_time))
         .routes(routes!(disclosure::get_annual_report))
+        .routes(routes!(ledger::get_checkpoint, ledger::post_checkpoint))
+        .routes(routes!(ledger::list_checkpoints))
+        .routes(routes!(ledger::get_inclusion))
+        .routes(routes!(ledger::get_consistency))
+        .routes(routes!(ledger::get_key))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(
