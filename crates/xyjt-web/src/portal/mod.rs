@@ -17,6 +17,7 @@ mod forms;
 mod home;
 mod inspection;
 mod integrity;
+mod ledger;
 mod lists;
 mod news;
 mod notices;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/lists/{list}", get(lists::list_page))
         .route("/policies", get(policies::policies_page))
         .route("/news", get(news::news_page))
+        .route("/ledger", get(ledger::ledger_page))
         .route("/evaluation", get(evaluation::evaluation_page))
         .route("/evaluation/results/{id}", get(evaluation::result_page))
         .route("/inspection/items", get(inspection::items_page))
