@@ -11,6 +11,7 @@
 pub mod b64;
 pub mod merkle;
 pub mod note;
+pub mod report;
 pub mod witness;
 
 /// A SHA-256 digest: a leaf, a node or a root.
