@@ -13,6 +13,7 @@ pub mod ledger_proofs;
 pub mod lists;
 pub mod policies;
 pub mod replay;
+pub mod reports;
 pub mod stats;
 
 pub use error::{AppError, AppResult, ErrorKind};

@@ -548,6 +548,18 @@ pub trait Store: EvaluationStore + IntegrityStore + DisclosureStore + Send + Syn
         checkpoint: &tree::StoredCheckpoint,
     ) -> Result<(), StoreError>;
 
+    /// Keeps an issued credit report (its JSON) under its number.
+    async fn record_report(
+        &self,
+        number: &str,
+        subject_id: &str,
+        issued_at: &str,
+        report: &str,
+    ) -> Result<(), StoreError>;
+
+    /// An issued credit report's JSON, by number.
+    async fn report(&self, number: &str) -> Result<Option<String>, StoreError>;
+
     /// Kept checkpoints, largest tree first, at most `limit`.
     async fn checkpoints(&self, limit: i64) -> Result<Vec<tree::StoredCheckpoint>, StoreError>;
 

@@ -81,6 +81,20 @@ impl Store for SqlStore {
         crate::tree::record_checkpoint(self, checkpoint).await
     }
 
+    async fn record_report(
+        &self,
+        number: &str,
+        subject_id: &str,
+        issued_at: &str,
+        report: &str,
+    ) -> Result<(), StoreError> {
+        crate::tree::record_report(self, number, subject_id, issued_at, report).await
+    }
+
+    async fn report(&self, number: &str) -> Result<Option<String>, StoreError> {
+        crate::tree::report(self, number).await
+    }
+
     async fn checkpoints(
         &self,
         limit: i64,

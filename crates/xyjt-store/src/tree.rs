@@ -328,3 +328,35 @@ pub(crate) async fn checkpoints(
         })
         .collect()
 }
+
+/// Keeps an issued credit report (its JSON) by number.
+pub(crate) async fn record_report(
+    store: &SqlStore,
+    number: &str,
+    subject_id: &str,
+    issued_at: &str,
+    report: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO credit_reports (number, subject_id, issued_at, report) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(number)
+    .bind(subject_id)
+    .bind(issued_at)
+    .bind(report)
+    .execute(&store.pool)
+    .await
+    .map_err(|e| crate::codec::insert_error(e, "信用报告", number, "记录信用报告"))?;
+    Ok(())
+}
+
+/// An issued credit report's JSON, by number.
+pub(crate) async fn report(store: &SqlStore, number: &str) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT report FROM credit_reports WHERE number = $1")
+        .bind(number)
+        .fetch_optional(&store.pool)
+        .await
+        .context("读取信用报告")?;
+    row.map(|r| r.try_get(0).context("信用报告 report"))
+        .transpose()
+}

@@ -33,6 +33,7 @@ mod integrity;
 mod joint;
 mod proofs;
 mod records;
+mod reports;
 mod workflows;
 
 use joint::{CasesCommand, ListsCommand, cases_command, lists_command, screen};
@@ -296,6 +297,11 @@ enum Command {
     /// Witness a checkpoint: accept it only if it extends the last one accepted (consistency
     /// proof), keep it, optionally cosign it; exit 1 on a rollback or a fork
     Witness(proofs::WitnessArgs),
+    /// Credit reports (信用报告): issue one as signed JSON, verify one offline
+    Report {
+        #[command(subcommand)]
+        command: reports::ReportCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -410,6 +416,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             runtime()?.block_on(proofs::checkpoint(&db.db, &key, json))
         }
         Command::Witness(args) => runtime()?.block_on(proofs::witness(args)),
+        Command::Report {
+            command:
+                reports::ReportCommand::Issue {
+                    subject,
+                    db,
+                    key,
+                    out,
+                },
+        } => runtime()?.block_on(reports::issue(&subject, &db.db, &key, &out)),
+        Command::Report {
+            command: reports::ReportCommand::Verify { file, pubkey, json },
+        } => reports::verify(&file, &pubkey, json),
         Command::RebuildProjections { db, json } => {
             runtime()?.block_on(rebuild_projections(&db.db, json))
         }

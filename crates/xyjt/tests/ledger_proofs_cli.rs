@@ -449,3 +449,132 @@ fn a_forked_history_is_caught_and_the_witness_refuses_it() {
         }
     }
 }
+
+#[test]
+fn a_credit_report_is_issued_and_verified_offline() {
+    let rt = tokio_rt();
+    for (url, pg) in databases(&rt, "report") {
+        let s = setup(&url);
+        // A subject with a penalty in the demo data, by its code.
+        let code: String = rt.block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            use sqlx::Row;
+            let row = sqlx::query(
+                "SELECT s.uscc FROM subjects s JOIN records r ON r.subject_id = s.id \
+                 WHERE s.uscc IS NOT NULL ORDER BY s.uscc LIMIT 1",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            let code: String = row.get(0);
+            pool.close().await;
+            code
+        });
+        let file = s.keys.join("report.json");
+        let key = s.keys.join("ledger.key");
+        let out = xyjt(&[
+            "report",
+            "issue",
+            "--subject",
+            &code,
+            "--db",
+            &url,
+            "--key",
+            key.to_str().unwrap(),
+            "--out",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert!(stdout(&out).contains("项事实"), "{out:?}");
+        let pubkey = s.keys.join("ledger.pub");
+        let verify = |path: &Path| {
+            xyjt(&[
+                "report",
+                "verify",
+                path.to_str().unwrap(),
+                "--pubkey",
+                pubkey.to_str().unwrap(),
+            ])
+        };
+        let out = verify(&file);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert!(stdout(&out).contains("校验通过"), "{out:?}");
+
+        let text = std::fs::read_to_string(&file).unwrap();
+        let report: Value = serde_json::from_str(&text).unwrap();
+        // The embedded checkpoint, the signature, a fact: each change is caught and named.
+        let cp = report["checkpoint"].as_str().unwrap();
+        let size_line = cp.lines().nth(1).unwrap();
+        let cases = [
+            (
+                text.replacen(
+                    &format!("\\n{size_line}\\n"),
+                    &format!("\\n{}\\n", size_line.parse::<u64>().unwrap() + 1),
+                    1,
+                ),
+                "检查点",
+            ),
+            (
+                text.replacen(
+                    report["signature"]
+                        .as_str()
+                        .unwrap()
+                        .lines()
+                        .last()
+                        .unwrap(),
+                    report["checkpoint"]
+                        .as_str()
+                        .unwrap()
+                        .lines()
+                        .last()
+                        .unwrap(),
+                    1,
+                ),
+                "签名",
+            ),
+            (
+                text.replacen("\"基本信息\"", "\"基本资料\"", 1),
+                "第 1 项事实",
+            ),
+        ];
+        for (i, (changed, named)) in cases.iter().enumerate() {
+            assert_ne!(changed, &text, "case {i} changes the file");
+            let path = s.keys.join(format!("changed-{i}.json"));
+            std::fs::write(&path, changed).unwrap();
+            let out = verify(&path);
+            assert_eq!(out.status.code(), Some(1), "case {i}: {out:?}");
+            assert!(stdout(&out).contains(named), "case {i}: {named} in {out:?}");
+        }
+        let out = xyjt(&[
+            "report",
+            "issue",
+            "--subject",
+            &code,
+            "--db",
+            &url,
+            "--key",
+            key.to_str().unwrap(),
+            "--out",
+            s.keys.join("r.pdf").to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        assert!(stderr(&out).contains("PDF"), "{out:?}");
+        let out = xyjt(&[
+            "report",
+            "issue",
+            "--subject",
+            "no-such-subject",
+            "--db",
+            &url,
+            "--key",
+            key.to_str().unwrap(),
+            "--out",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        if let Some(pg) = pg {
+            rt.block_on(pg.drop());
+        }
+    }
+}

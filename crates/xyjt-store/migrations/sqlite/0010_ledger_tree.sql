@@ -25,3 +25,13 @@ CREATE TABLE ledger_checkpoints (
     note      TEXT NOT NULL
 );
 CREATE INDEX ledger_checkpoints_size ON ledger_checkpoints (size, signed_at);
+
+-- Every credit report issued (信用报告), as issued, by number: /reports/verify finds one by
+-- its number. Not a projection: the report quotes the ledger, it is not derived from it.
+CREATE TABLE credit_reports (
+    number     TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL,
+    issued_at  TEXT NOT NULL,
+    report     TEXT NOT NULL
+);
+CREATE INDEX credit_reports_subject ON credit_reports (subject_id, issued_at);

@@ -11,6 +11,7 @@ pub mod inspection;
 pub mod integrity;
 pub mod ledger;
 mod public;
+pub mod reports;
 pub mod workflows;
 
 use crate::AppState;
@@ -166,6 +167,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(ledger::get_inclusion))
         .routes(routes!(ledger::get_consistency))
         .routes(routes!(ledger::get_key))
+        .routes(routes!(reports::get_report))
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

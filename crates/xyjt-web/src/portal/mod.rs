@@ -25,6 +25,7 @@ mod objections;
 mod policies;
 mod publicity;
 mod repairs;
+mod reports;
 mod shared;
 mod subjects;
 
@@ -48,6 +49,10 @@ pub fn router() -> Router<AppState> {
         .route("/policies", get(policies::policies_page))
         .route("/news", get(news::news_page))
         .route("/ledger", get(ledger::ledger_page))
+        .route(
+            "/reports/verify",
+            get(reports::verify_page).post(reports::verify_upload),
+        )
         .route("/evaluation", get(evaluation::evaluation_page))
         .route("/evaluation/results/{id}", get(evaluation::result_page))
         .route("/inspection/items", get(inspection::items_page))
