@@ -45,6 +45,7 @@ pub struct SqlTx {
     poisoned: bool,
     /// The Merkle tree's frontier, loaded (and caught up) at the first append.
     tree: Option<xyjt_verify::merkle::Frontier>,
+    maintain_tree: bool,
 }
 
 impl SqlTx {
@@ -52,7 +53,7 @@ impl SqlTx {
         &mut self,
         mut events: Vec<NewEvent>,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        if self.tree.is_none() {
+        if self.tree.is_none() && self.maintain_tree {
             self.tree = Some(crate::tree::frontier(&mut self.tx, self.head.seq).await?);
         }
         let mut stored = Vec::with_capacity(events.len());
@@ -91,8 +92,9 @@ impl SqlTx {
             .collect();
         let key = single_key(&rows, &[1]);
         insert_rows(&mut self.tx, EVENT_INSERT, rows, "事件", &key).await?;
-        let tree = self.tree.as_mut().expect("loaded above");
-        crate::tree::append(&mut self.tx, tree, &stored).await?;
+        if let Some(tree) = self.tree.as_mut() {
+            crate::tree::append(&mut self.tx, tree, &stored).await?;
+        }
         // Registrations and first publications are inserted in bulk; any other event is
         // projected on its own, after the rows before it are written, so order is kept.
         let (mut subjects, mut names, mut records) = (Vec::new(), Vec::new(), Vec::new());
@@ -305,6 +307,7 @@ pub(crate) async fn begin(store: &SqlStore) -> Result<Box<dyn StoreTx>, StoreErr
         head,
         poisoned: false,
         tree: None,
+        maintain_tree: store.maintain_tree,
     }))
 }
 
