@@ -498,3 +498,55 @@ pub fn witness(
         cosigned,
     })
 }
+
+/// What the database says about itself, checked without any outside copy: the stored tree
+/// must be the tree of the stored events (and not longer than the ledger), and every checkpoint
+/// kept in `ledger_checkpoints` must still match the events. Catches a cut tail or a rewrite
+/// that left the tree or the kept checkpoints behind; an insider who also rewrites those is
+/// caught only by a checkpoint kept elsewhere (`verify --checkpoint`). Returns the problems
+/// found, in Chinese, empty when none.
+pub async fn self_check(store: &dyn Store) -> AppResult<Vec<String>> {
+    let head = store.head().await?;
+    let ledger_size = head.seq.max(0) as u64;
+    let tree_size = store.tree_size().await?;
+    let kept = store.checkpoints(1_000).await?;
+    let mut problems = Vec::new();
+    if tree_size > ledger_size {
+        problems.push(format!(
+            "默克尔树覆盖 {tree_size} 个事件，账本现只有 {ledger_size} 个：第 {} 至 {tree_size} 号事件被删除（账本尾部被截断） (tree longer than the ledger)",
+            ledger_size + 1
+        ));
+    }
+    let mut sizes: Vec<u64> = kept
+        .iter()
+        .map(|c| c.size)
+        .filter(|&s| s <= ledger_size)
+        .collect();
+    let tree_at = tree_size.min(ledger_size);
+    sizes.push(tree_at);
+    sizes.sort_unstable();
+    sizes.dedup();
+    let roots = store.roots_from_events(&sizes).await?;
+    let root_at = |size: u64| sizes.iter().position(|&s| s == size).and_then(|i| roots[i]);
+    if let Some(events_root) = root_at(tree_at)
+        && store.tree_root(tree_at).await? != events_root
+    {
+        problems.push(format!(
+            "默克尔树表在树大小 {tree_at} 处与账本事件不符：事件或树表被改动 (tree does not match the events)"
+        ));
+    }
+    for cp in &kept {
+        if cp.size > ledger_size {
+            problems.push(format!(
+                "库中保存的检查点（{} 签署，树大小 {}）比账本现有的 {ledger_size} 个事件多：账本尾部被截断 (kept checkpoint beyond the ledger)",
+                cp.signed_at, cp.size
+            ));
+        } else if root_at(cp.size).map(|r| to_hex(&r)) != Some(cp.root.clone()) {
+            problems.push(format!(
+                "库中保存的检查点（{} 签署，树大小 {}）的根哈希与账本前 {} 个事件不符：事件被改写或历史分叉 (kept checkpoint does not match)",
+                cp.signed_at, cp.size, cp.size
+            ));
+        }
+    }
+    Ok(problems)
+}

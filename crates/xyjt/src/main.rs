@@ -814,8 +814,14 @@ async fn verify(
             Some("投影与账本重放不一致：重放所得的哈希链与库中不同".to_string())
         }
     });
+    // The tree and the kept checkpoints against the events (over a sound chain).
+    let tree_problems = match &report.error {
+        None => xyjt_app::ledger_proofs::self_check(store.as_ref()).await?,
+        Some(_) => Vec::new(),
+    };
     let valid = report.error.is_none()
         && projection_error.is_none()
+        && tree_problems.is_empty()
         && against.as_ref().is_none_or(|v| v.ok());
     if json {
         outln!(
@@ -828,7 +834,8 @@ async fn verify(
                     .error
                     .as_ref()
                     .map(|e| e.to_string())
-                    .or(projection_error.clone()),
+                    .or(projection_error.clone())
+                    .or(tree_problems.first().cloned()),
                 "chain_valid": report.error.is_none(),
                 "projections": replay.as_ref().map(|r| serde_json::json!({
                     "equal": r.equal(),
@@ -836,6 +843,7 @@ async fn verify(
                     "difference_count": r.difference_count,
                     "first_difference": r.first_difference,
                 })),
+                "tree_problems": tree_problems,
                 "checkpoint": against.as_ref().map(|v| serde_json::json!({
                     "consistent": v.ok(),
                     "message": v.message(),
@@ -856,6 +864,9 @@ async fn verify(
             (Some(r), None) => outln!("投影与账本重放一致：{} 张表", r.tables.len()),
             (_, Some(e)) => outln!("{e}"),
             (None, None) => {}
+        }
+        for p in &tree_problems {
+            outln!("{p}");
         }
         if let Some(v) = &against {
             outln!("{}", v.message());

@@ -314,6 +314,23 @@ fn verify_against_a_checkpoint_catches_what_the_chain_cannot() {
         assert_eq!(code, Some(1), "{report}");
         assert_eq!(report["chain_valid"], true, "{report}");
         assert_caught(&s, "cut_tail", &["截断", &format!("{}", s.size - 2)]);
+        // Without an outside copy the database's own kept checkpoint still tells…
+        let out = xyjt(&["verify", "--db", &url, "--chain-only", "--json"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let report: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(report["chain_valid"], true, "{report}");
+        assert!(
+            report["tree_problems"][0]
+                .as_str()
+                .unwrap()
+                .contains("库中保存的检查点"),
+            "{report}"
+        );
+        // … until the insider deletes it too: then only the checkpoint kept elsewhere catches it.
+        rt.block_on(exec(&url, "DELETE FROM ledger_checkpoints"));
+        let out = xyjt(&["verify", "--db", &url, "--chain-only", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert_caught(&s, "cut_tail", &["截断"]);
         if let Some(pg) = pg {
             rt.block_on(pg.drop());
         }
@@ -573,6 +590,64 @@ fn a_credit_report_is_issued_and_verified_offline() {
             file.to_str().unwrap(),
         ]);
         assert_eq!(out.status.code(), Some(1), "{out:?}");
+        if let Some(pg) = pg {
+            rt.block_on(pg.drop());
+        }
+    }
+}
+
+#[test]
+fn the_issue_attack_leaving_the_tree_is_caught_without_any_checkpoint() {
+    let rt = tokio_rt();
+    for (url, pg) in databases(&rt, "tree_left") {
+        // No checkpoint at all; the insider cuts three events and moves the head back, but
+        // leaves the Merkle tree (or does not know about it).
+        assert_eq!(xyjt(&["demo", "--db", &url]).status.code(), Some(0));
+        let out = xyjt(&["verify", "--db", &url, "--chain-only", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        rt.block_on(async {
+            drop_triggers(&url).await;
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            use sqlx::Row;
+            let last: i64 = sqlx::query("SELECT MAX(seq) FROM ledger_events")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+                .get(0);
+            sqlx::raw_sql(&format!(
+                "DELETE FROM ledger_events WHERE seq > {}",
+                last - 3
+            ))
+            .execute(&pool)
+            .await
+            .unwrap();
+            let row = sqlx::query(
+                "SELECT seq, hash, recorded_at FROM ledger_events ORDER BY seq DESC LIMIT 1",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            let (seq, hash, at): (i64, String, String) = (row.get(0), row.get(1), row.get(2));
+            sqlx::query(
+                "UPDATE ledger_head SET seq = $1, hash = $2, recorded_at = $3 WHERE id = 1",
+            )
+            .bind(seq)
+            .bind(hash)
+            .bind(at)
+            .execute(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+        });
+        let out = xyjt(&["verify", "--db", &url, "--chain-only"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let text = stdout(&out);
+        assert!(text.contains("账本完整"), "the chain alone passes: {text}");
+        assert!(
+            text.contains("默克尔树覆盖") && text.contains("截断"),
+            "{text}"
+        );
         if let Some(pg) = pg {
             rt.block_on(pg.drop());
         }
