@@ -49,13 +49,12 @@ class Worker(threading.Thread):
         self.host, self.port = host, port
         self.deadline, self.interval = deadline, interval
         self.results = results
-        self.weights = [m[0] for m in MIX]
 
     def run(self):
         conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
         next_at = time.monotonic()
         while time.monotonic() < self.deadline:
-            _, method, path, body = random.choices(MIX, self.weights)[0]
+            _, method, path, body = random.choices(MIX, [m[0] for m in MIX])[0]
             data = json.dumps(body).encode() if body else None
             headers = {"content-type": "application/json"} if body else {}
             start = time.monotonic()
@@ -112,7 +111,10 @@ def main():
     ap.add_argument("--minutes", type=float, default=10)
     ap.add_argument("--fraction", type=float, default=0.5)
     ap.add_argument("--threads", type=int, default=16)
+    ap.add_argument("--only", help="send only GET PATH (the reference run against nginx)")
     a = ap.parse_args()
+    if a.only:
+        MIX[:] = [(1, "GET", a.only, None)]
     cpu0 = os.times()
     cap = summary(run(a.url, 20, a.threads), 20)
     print("capacity (closed loop, %d connections, 20 s):" % a.threads, json.dumps(cap))

@@ -9,9 +9,11 @@ pub mod error;
 pub mod evaluation;
 pub mod inspection;
 pub mod integrity;
+pub mod ledger_proofs;
 pub mod lists;
 pub mod policies;
 pub mod replay;
+pub mod reports;
 pub mod stats;
 
 pub use error::{AppError, AppResult, ErrorKind};

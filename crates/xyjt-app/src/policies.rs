@@ -4,6 +4,7 @@
 
 use crate::{AppError, AppResult};
 use std::path::Path;
+use xyjt_core::policies::CHECKPOINTS_FILE;
 use xyjt_core::policies::{
     ASSESSMENT_FILE, CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, DISCLOSURE_FILE,
     DISCRETION_FILE, EVALUATION_FILE, INSPECTION_FILE, INTEGRITY_FILE, LIMITS_FILE, LISTS_FILE,
@@ -47,6 +48,7 @@ pub fn load(dir: Option<&Path>, calendar: Option<&Path>) -> AppResult<Policies> 
             assessment: file(ASSESSMENT_FILE)?,
             limits: file(LIMITS_FILE)?,
             disclosure: file(DISCLOSURE_FILE)?,
+            checkpoints: file(CHECKPOINTS_FILE)?,
         };
     }
     if let Some(path) = calendar {

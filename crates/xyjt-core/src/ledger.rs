@@ -633,6 +633,21 @@ impl StoredEvent {
         )
     }
 
+    /// The canonical text `computed_hash` hashes: the event's Merkle leaf data.
+    pub fn canonical_text(&self) -> String {
+        event_text(
+            self.seq,
+            &self.id,
+            &self.recorded_at,
+            &self.actor,
+            &self.kind,
+            &self.aggregate_id,
+            self.subject_id.as_deref(),
+            &self.payload,
+            &self.prev_hash,
+        )
+    }
+
     pub fn recorded_at_utc(&self) -> Option<DateTime<Utc>> {
         DateTime::parse_from_rfc3339(&self.recorded_at)
             .ok()
@@ -648,6 +663,34 @@ pub fn format_timestamp(t: DateTime<Utc>) -> String {
 /// SHA-256 over the canonical JSON of every field of the event, including the previous hash.
 #[allow(clippy::too_many_arguments)]
 pub fn event_hash(
+    seq: i64,
+    id: &str,
+    recorded_at: &str,
+    actor: &str,
+    kind: &str,
+    aggregate_id: &str,
+    subject_id: Option<&str>,
+    payload: &Value,
+    prev_hash: &str,
+) -> String {
+    let s = event_text(
+        seq,
+        id,
+        recorded_at,
+        actor,
+        kind,
+        aggregate_id,
+        subject_id,
+        payload,
+        prev_hash,
+    );
+    sha256_hex(s.as_bytes())
+}
+
+/// The canonical text of an event that `event_hash` hashes, and that the ledger's Merkle tree
+/// takes as the event's leaf data (`SHA-256(0x00 ‖ text)`).
+#[allow(clippy::too_many_arguments)]
+pub fn event_text(
     seq: i64,
     id: &str,
     recorded_at: &str,
@@ -678,7 +721,7 @@ pub fn event_hash(
     s.push_str(",\"subject_id\":");
     write_canonical(&subject_id.map_or(Value::Null, Value::from), &mut s);
     s.push('}');
-    sha256_hex(s.as_bytes())
+    s
 }
 
 /// Turns a new event into its stored form at chain position `seq` after `prev_hash`.

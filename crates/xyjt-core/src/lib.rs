@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod canonical;
 pub mod cases;
 pub mod check;
+pub mod checkpoint;
 pub mod clock;
 pub mod commitment;
 pub mod demo;

@@ -32,6 +32,7 @@ pub const INTEGRITY_FILE: &str = "integrity.toml";
 pub const ASSESSMENT_FILE: &str = "integrity-assessment.toml";
 pub const LIMITS_FILE: &str = "limits.toml";
 pub const DISCLOSURE_FILE: &str = "disclosure.toml";
+pub const CHECKPOINTS_FILE: &str = "checkpoints.toml";
 
 #[derive(Debug, Clone)]
 pub struct Policies {
@@ -58,6 +59,8 @@ pub struct Policies {
     /// Government information disclosure: categories, index codes, the negative list,
     /// publication deadlines.
     pub disclosure: DisclosurePolicy,
+    /// The ledger's signed checkpoints: origin, signing interval, report validity.
+    pub checkpoints: crate::checkpoint::CheckpointPolicy,
 }
 
 /// The texts of a policy directory's files; `None` for a file that is not there.
@@ -76,6 +79,7 @@ pub struct PolicyTexts {
     pub assessment: Option<String>,
     pub limits: Option<String>,
     pub disclosure: Option<String>,
+    pub checkpoints: Option<String>,
 }
 
 impl Policies {
@@ -95,6 +99,7 @@ impl Policies {
             assessment: AssessmentModel::builtin().clone(),
             limits: EdgeLimits::builtin().clone(),
             disclosure: DisclosurePolicy::builtin().clone(),
+            checkpoints: crate::checkpoint::CheckpointPolicy::builtin().clone(),
         }
     }
 
@@ -149,6 +154,10 @@ impl Policies {
         }
         if let Some(t) = &texts.disclosure {
             p.disclosure = DisclosurePolicy::from_toml(t).map_err(|e| named(DISCLOSURE_FILE, e))?;
+        }
+        if let Some(t) = &texts.checkpoints {
+            p.checkpoints = crate::checkpoint::CheckpointPolicy::from_toml(t)
+                .map_err(|e| named(CHECKPOINTS_FILE, e))?;
         }
         Ok(p)
     }

@@ -10,9 +10,21 @@ use std::time::Duration;
 pub struct SqlStore {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// Appends maintain the Merkle tree (always, except in the benchmark that measures its
+    /// cost: see [`SqlStore::without_tree_for_benchmark`]).
+    pub(crate) maintain_tree: bool,
 }
 
 impl SqlStore {
+    /// For the append benchmark only (`docs/BENCHMARKS.md`): appends leave the Merkle tree
+    /// behind. Nothing is lost: the next append of a normal store, or `tree_head`, adds the
+    /// missing events to the tree.
+    #[doc(hidden)]
+    pub fn without_tree_for_benchmark(mut self) -> Self {
+        self.maintain_tree = false;
+        self
+    }
+
     /// Connects, applies SQLite's pragmas (WAL, busy timeout, foreign keys) on every connection,
     /// and runs the backend's migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -39,7 +51,11 @@ impl SqlStore {
             .await
             .context(format!("连接数据库 {}", redact_url(&url)))?;
         migrator(backend).run(&pool).await?;
-        Ok(SqlStore { pool, backend })
+        Ok(SqlStore {
+            pool,
+            backend,
+            maintain_tree: true,
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -43,6 +43,9 @@ pub struct SqlTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     head: LedgerHead,
     poisoned: bool,
+    /// The Merkle tree's frontier, loaded (and caught up) at the first append.
+    tree: Option<xyjt_verify::merkle::Frontier>,
+    maintain_tree: bool,
 }
 
 impl SqlTx {
@@ -50,6 +53,9 @@ impl SqlTx {
         &mut self,
         mut events: Vec<NewEvent>,
     ) -> Result<Vec<StoredEvent>, StoreError> {
+        if self.tree.is_none() && self.maintain_tree {
+            self.tree = Some(crate::tree::frontier(&mut self.tx, self.head.seq).await?);
+        }
         let mut stored = Vec::with_capacity(events.len());
         for event in &mut events {
             // Ledger time never runs backwards, whatever the callers' clocks say; the
@@ -86,6 +92,9 @@ impl SqlTx {
             .collect();
         let key = single_key(&rows, &[1]);
         insert_rows(&mut self.tx, EVENT_INSERT, rows, "事件", &key).await?;
+        if let Some(tree) = self.tree.as_mut() {
+            crate::tree::append(&mut self.tx, tree, &stored).await?;
+        }
         // Registrations and first publications are inserted in bulk; any other event is
         // projected on its own, after the rows before it are written, so order is kept.
         let (mut subjects, mut names, mut records) = (Vec::new(), Vec::new(), Vec::new());
@@ -297,7 +306,27 @@ pub(crate) async fn begin(store: &SqlStore) -> Result<Box<dyn StoreTx>, StoreErr
         tx,
         head,
         poisoned: false,
+        tree: None,
+        maintain_tree: store.maintain_tree,
     }))
+}
+
+/// Brings the Merkle tree up to the ledger head (building it for events written before it
+/// existed) and returns the head's size and root, read in one write transaction so they agree.
+pub(crate) async fn tree_head(store: &SqlStore) -> Result<crate::TreeHead, StoreError> {
+    let mut tx = match store.backend {
+        Backend::Sqlite => store.pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => store.pool.begin().await,
+    }
+    .context("开始写事务")?;
+    let head = read_head(&mut tx, store.backend, true).await?;
+    let frontier = crate::tree::frontier(&mut tx, head.seq).await?;
+    tx.commit().await.context("提交默克尔树补建")?;
+    Ok(crate::TreeHead {
+        size: frontier.size(),
+        root: frontier.root(),
+        head,
+    })
 }
 
 pub(crate) async fn head(store: &SqlStore) -> Result<LedgerHead, StoreError> {

@@ -18,6 +18,7 @@ mod projection;
 mod reads;
 mod sql;
 pub mod testing;
+pub mod tree;
 
 pub use projection::workflows::{AppQuery, Notification, OutboxChannel, OutboxItem};
 
@@ -187,6 +188,14 @@ impl ProjectionTable {
 pub struct SubjectPage {
     pub items: Vec<Subject>,
     pub total: i64,
+}
+
+/// The ledger head with its Merkle tree: `size` events, `root` their RFC 6962 root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeHead {
+    pub size: u64,
+    pub root: xyjt_verify::Hash,
+    pub head: LedgerHead,
 }
 
 /// The outcome of walking the chain.
@@ -501,6 +510,58 @@ pub trait Store: EvaluationStore + IntegrityStore + DisclosureStore + Send + Syn
 
     /// Walks the whole chain and checks every hash, link and the head.
     async fn verify(&self) -> Result<VerifyReport, StoreError>;
+
+    /// Brings the Merkle tree up to the head (building it for events from before it existed)
+    /// and returns its size and root.
+    async fn tree_head(&self) -> Result<TreeHead, StoreError>;
+
+    /// How many events the stored Merkle tree covers.
+    async fn tree_size(&self) -> Result<u64, StoreError>;
+
+    /// The Merkle root of the first `size` events, from the stored tree.
+    async fn tree_root(&self, size: u64) -> Result<xyjt_verify::Hash, StoreError>;
+
+    /// The RFC 6962 inclusion proof of event `seq` in the tree of the first `size` events.
+    async fn inclusion_proof(
+        &self,
+        seq: u64,
+        size: u64,
+    ) -> Result<Vec<xyjt_verify::Hash>, StoreError>;
+
+    /// The RFC 6962 consistency proof between the trees of `from` and `to` events.
+    async fn consistency_proof(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<xyjt_verify::Hash>, StoreError>;
+
+    /// Merkle roots recomputed from the stored events themselves at each of `sizes`
+    /// (`None` where the events run out or skip a number).
+    async fn roots_from_events(
+        &self,
+        sizes: &[u64],
+    ) -> Result<Vec<Option<xyjt_verify::Hash>>, StoreError>;
+
+    /// Keeps a signed checkpoint.
+    async fn record_checkpoint(
+        &self,
+        checkpoint: &tree::StoredCheckpoint,
+    ) -> Result<(), StoreError>;
+
+    /// Keeps an issued credit report (its JSON) under its number.
+    async fn record_report(
+        &self,
+        number: &str,
+        subject_id: &str,
+        issued_at: &str,
+        report: &str,
+    ) -> Result<(), StoreError>;
+
+    /// An issued credit report's JSON, by number.
+    async fn report(&self, number: &str) -> Result<Option<String>, StoreError>;
+
+    /// Kept checkpoints, largest tree first, at most `limit`.
+    async fn checkpoints(&self, limit: i64) -> Result<Vec<tree::StoredCheckpoint>, StoreError>;
 
     /// Up to `limit` events after `after_seq`, in ledger order (replaying the ledger).
     async fn events_after(

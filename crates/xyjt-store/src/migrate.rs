@@ -53,6 +53,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "disclosure",
         include_str!("../migrations/sqlite/0009_disclosure.sql"),
     ),
+    (
+        10,
+        "ledger_tree",
+        include_str!("../migrations/sqlite/0010_ledger_tree.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -100,6 +105,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         9,
         "disclosure",
         include_str!("../migrations/postgres/0009_disclosure.sql"),
+    ),
+    (
+        10,
+        "ledger_tree",
+        include_str!("../migrations/postgres/0010_ledger_tree.sql"),
     ),
 ];
 

@@ -39,6 +39,69 @@ impl Store for SqlStore {
         ledger::verify(self).await
     }
 
+    async fn tree_head(&self) -> Result<crate::TreeHead, StoreError> {
+        ledger::tree_head(self).await
+    }
+
+    async fn tree_size(&self) -> Result<u64, StoreError> {
+        crate::tree::size(self).await
+    }
+
+    async fn tree_root(&self, size: u64) -> Result<xyjt_verify::Hash, StoreError> {
+        crate::tree::root(self, size).await
+    }
+
+    async fn inclusion_proof(
+        &self,
+        seq: u64,
+        size: u64,
+    ) -> Result<Vec<xyjt_verify::Hash>, StoreError> {
+        crate::tree::inclusion(self, seq, size).await
+    }
+
+    async fn consistency_proof(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<xyjt_verify::Hash>, StoreError> {
+        crate::tree::consistency(self, from, to).await
+    }
+
+    async fn roots_from_events(
+        &self,
+        sizes: &[u64],
+    ) -> Result<Vec<Option<xyjt_verify::Hash>>, StoreError> {
+        crate::tree::roots_from_events(self, sizes).await
+    }
+
+    async fn record_checkpoint(
+        &self,
+        checkpoint: &crate::tree::StoredCheckpoint,
+    ) -> Result<(), StoreError> {
+        crate::tree::record_checkpoint(self, checkpoint).await
+    }
+
+    async fn record_report(
+        &self,
+        number: &str,
+        subject_id: &str,
+        issued_at: &str,
+        report: &str,
+    ) -> Result<(), StoreError> {
+        crate::tree::record_report(self, number, subject_id, issued_at, report).await
+    }
+
+    async fn report(&self, number: &str) -> Result<Option<String>, StoreError> {
+        crate::tree::report(self, number).await
+    }
+
+    async fn checkpoints(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<crate::tree::StoredCheckpoint>, StoreError> {
+        crate::tree::checkpoints(self, limit).await
+    }
+
     async fn events_after(
         &self,
         after_seq: i64,

@@ -57,6 +57,9 @@ pub struct AppState {
     pub sign_in: throttle::SignInThrottle,
     /// Anonymous applications per client and day (`policies.limits`).
     pub filings: throttle::FilingCap,
+    /// The key the ledger's checkpoints are signed with: `--key` / `XYJT_SIGNING_KEY`, or a
+    /// throwaway one made at start-up (labelled so on the portal and in the API).
+    pub ledger_key: xyjt_app::ledger_proofs::LedgerKey,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
     ) -> Result<Self, xyjt_store::StoreError> {
         let sign_in = throttle::SignInThrottle::new(&policies.limits);
         let filings = throttle::FilingCap::new(&policies.limits);
+        let policies_origin = policies.checkpoints.origin.clone();
         Ok(AppState {
             checks: xyjt_app::checks::Checks::start(store.clone(), &policies).await?,
             store,
@@ -94,6 +98,7 @@ impl AppState {
             trusted_proxies: TrustedProxies::default(),
             sign_in,
             filings,
+            ledger_key: xyjt_app::ledger_proofs::LedgerKey::ephemeral(&policies_origin),
         })
     }
 

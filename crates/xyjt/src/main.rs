@@ -31,7 +31,9 @@ mod disclosure;
 mod evaluation;
 mod integrity;
 mod joint;
+mod proofs;
 mod records;
+mod reports;
 mod workflows;
 
 use joint::{CasesCommand, ListsCommand, cases_command, lists_command, screen};
@@ -110,6 +112,11 @@ enum Command {
             value_delimiter = ','
         )]
         trusted_proxies: Vec<String>,
+        /// The ledger's private signing key (ledger.key from `xyjt keys init`) for the
+        /// checkpoints; without one a throwaway key is made at start-up and labelled 临时密钥
+        /// on the portal and in /api/v1/ledger/key
+        #[arg(long = "key", env = "XYJT_SIGNING_KEY")]
+        key: Option<PathBuf>,
     },
     /// Identifier tools
     Code {
@@ -135,6 +142,13 @@ enum Command {
         /// Only walk the hash chain; do not replay and compare the projections
         #[arg(long)]
         chain_only: bool,
+        /// Also check that the ledger is a consistent, append-only extension of this signed
+        /// checkpoint (kept from `xyjt checkpoint` or GET /api/v1/ledger/checkpoint)
+        #[arg(long, requires = "pubkey")]
+        checkpoint: Option<PathBuf>,
+        /// The public key the checkpoint is signed with (ledger.pub)
+        #[arg(long, requires = "checkpoint")]
+        pubkey: Option<PathBuf>,
     },
     /// Replay the ledger into fresh projections (a scratch database of the same backend) and
     /// prove them equal to the stored ones; exit 1 naming what differs
@@ -265,6 +279,29 @@ enum Command {
         #[command(subcommand)]
         command: integrity::IntegrityCommand,
     },
+    /// The ledger's Ed25519 signing key
+    Keys {
+        #[command(subcommand)]
+        command: proofs::KeysCommand,
+    },
+    /// Sign a checkpoint (C2SP tlog-checkpoint) of the ledger's Merkle tree now, keep it and print it
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        key: proofs::KeyArg,
+        /// Print the kept checkpoint as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Witness a checkpoint: accept it only if it extends the last one accepted (consistency
+    /// proof), keep it, optionally cosign it; exit 1 on a rollback or a fork
+    Witness(proofs::WitnessArgs),
+    /// Credit reports (信用报告): issue one as signed JSON, verify one offline
+    Report {
+        #[command(subcommand)]
+        command: reports::ReportCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -356,18 +393,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
             addr,
             demo,
             trusted_proxies,
+            key,
         } => {
             init_tracing();
             let policies = calendar.policies()?;
             let proxies =
                 xyjt_web::TrustedProxies::parse(&trusted_proxies).map_err(anyhow::Error::msg)?;
-            runtime()?.block_on(serve(&db.db, policies, addr, demo, proxies))
+            let key = key
+                .map(|k| xyjt_app::ledger_proofs::load_signer(&k))
+                .transpose()?;
+            runtime()?.block_on(serve(&db.db, policies, addr, demo, proxies, key))
         }
         Command::Verify {
             db,
             json,
             chain_only,
-        } => runtime()?.block_on(verify(&db.db, json, chain_only)),
+            checkpoint,
+            pubkey,
+        } => runtime()?.block_on(verify(&db.db, json, chain_only, checkpoint.zip(pubkey))),
+        Command::Keys { command } => proofs::keys(command),
+        Command::Checkpoint { db, key, json } => {
+            runtime()?.block_on(proofs::checkpoint(&db.db, &key, json))
+        }
+        Command::Witness(args) => runtime()?.block_on(proofs::witness(args)),
+        Command::Report {
+            command:
+                reports::ReportCommand::Issue {
+                    subject,
+                    db,
+                    key,
+                    out,
+                },
+        } => runtime()?.block_on(reports::issue(&subject, &db.db, &key, &out)),
+        Command::Report {
+            command: reports::ReportCommand::Verify { file, pubkey, json },
+        } => reports::verify(&file, &pubkey, json),
         Command::RebuildProjections { db, json } => {
             runtime()?.block_on(rebuild_projections(&db.db, json))
         }
@@ -607,6 +667,7 @@ async fn serve(
     addr: SocketAddr,
     demo: bool,
     trusted_proxies: xyjt_web::TrustedProxies,
+    key: Option<xyjt_verify::note::SignerKey>,
 ) -> Result<ExitCode> {
     let store = xyjt_store::open(db)
         .await
@@ -621,8 +682,19 @@ async fn serve(
             );
         }
     }
-    let mut state = xyjt_web::AppState::with_policies(store, policies).await?;
+    let interval = policies.checkpoints.interval_minutes;
+    let mut state = xyjt_web::AppState::with_policies(store.clone(), policies).await?;
     state.trusted_proxies = trusted_proxies;
+    match key {
+        Some(k) => state.ledger_key = xyjt_app::ledger_proofs::LedgerKey::configured(k),
+        None => {
+            tracing::warn!("no signing key configured: checkpoints use a throwaway key");
+            eprintln!(
+                "注意：未配置签名密钥（--key 或 XYJT_SIGNING_KEY），检查点使用本次启动临时生成的密钥，重启后失效，仅供演示"
+            );
+        }
+    }
+    xyjt_app::ledger_proofs::spawn_checkpointer(store, state.ledger_key.clone(), interval);
     let app = xyjt_web::Application::build(state, addr)
         .await
         .with_context(|| format!("监听 {addr}"))?;
@@ -708,9 +780,23 @@ async fn rebuild_projections(db: &str, json: bool) -> Result<ExitCode> {
     })
 }
 
-async fn verify(db: &str, json: bool, chain_only: bool) -> Result<ExitCode> {
+async fn verify(
+    db: &str,
+    json: bool,
+    chain_only: bool,
+    checkpoint: Option<(PathBuf, PathBuf)>,
+) -> Result<ExitCode> {
     let store = xyjt_store::open(db).await?;
     let report = store.verify().await?;
+    let against = match &checkpoint {
+        Some((file, pubkey)) => {
+            match proofs::against_checkpoint(store.as_ref(), file, pubkey).await? {
+                Ok(verdict) => Some(verdict),
+                Err(e) => return Ok(workflows::report_refusal(&e, json)),
+            }
+        }
+        None => None,
+    };
     // The projections are compared only over a sound chain: a broken one is the finding.
     let replay = match (&report.error, chain_only) {
         (None, false) => Some(replay_in_scratch(db, store.as_ref()).await?),
@@ -728,7 +814,15 @@ async fn verify(db: &str, json: bool, chain_only: bool) -> Result<ExitCode> {
             Some("投影与账本重放不一致：重放所得的哈希链与库中不同".to_string())
         }
     });
-    let valid = report.error.is_none() && projection_error.is_none();
+    // The tree and the kept checkpoints against the events (over a sound chain).
+    let tree_problems = match &report.error {
+        None => xyjt_app::ledger_proofs::self_check(store.as_ref()).await?,
+        Some(_) => Vec::new(),
+    };
+    let valid = report.error.is_none()
+        && projection_error.is_none()
+        && tree_problems.is_empty()
+        && against.as_ref().is_none_or(|v| v.ok());
     if json {
         outln!(
             "{}",
@@ -740,13 +834,20 @@ async fn verify(db: &str, json: bool, chain_only: bool) -> Result<ExitCode> {
                     .error
                     .as_ref()
                     .map(|e| e.to_string())
-                    .or(projection_error.clone()),
+                    .or(projection_error.clone())
+                    .or(tree_problems.first().cloned()),
                 "chain_valid": report.error.is_none(),
                 "projections": replay.as_ref().map(|r| serde_json::json!({
                     "equal": r.equal(),
                     "same_chain": r.same_chain,
                     "difference_count": r.difference_count,
                     "first_difference": r.first_difference,
+                })),
+                "tree_problems": tree_problems,
+                "checkpoint": against.as_ref().map(|v| serde_json::json!({
+                    "consistent": v.ok(),
+                    "message": v.message(),
+                    "verdict": v,
                 })),
             })
         );
@@ -763,6 +864,12 @@ async fn verify(db: &str, json: bool, chain_only: bool) -> Result<ExitCode> {
             (Some(r), None) => outln!("投影与账本重放一致：{} 张表", r.tables.len()),
             (_, Some(e)) => outln!("{e}"),
             (None, None) => {}
+        }
+        for p in &tree_problems {
+            outln!("{p}");
+        }
+        if let Some(v) = &against {
+            outln!("{}", v.message());
         }
     }
     Ok(if valid {

@@ -10,7 +10,9 @@ pub mod disclosure_requests;
 pub mod evaluation;
 pub mod inspection;
 pub mod integrity;
+pub mod ledger;
 mod public;
+pub mod reports;
 pub mod workflows;
 
 use crate::AppState;
@@ -79,7 +81,11 @@ use xyjt_app::stats::StatsRow;
         xyjt_app::workflows::StepRequest,
         xyjt_app::workflows::WorkflowStatsRow,
         xyjt_app::workflows::CommitmentRequest,
-        xyjt_app::workflows::FulfilmentRequest
+        xyjt_app::workflows::FulfilmentRequest,
+        crate::api::ledger::CheckpointView,
+        xyjt_app::ledger_proofs::InclusionView,
+        xyjt_app::ledger_proofs::ConsistencyView,
+        xyjt_app::ledger_proofs::KeyView
     )),
     modifiers(&BearerAuth)
 )]
@@ -162,6 +168,12 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(disclosure::post_comment))
         .routes(routes!(disclosure::get_on_time))
         .routes(routes!(disclosure::get_annual_report))
+        .routes(routes!(ledger::get_checkpoint, ledger::post_checkpoint))
+        .routes(routes!(ledger::list_checkpoints))
+        .routes(routes!(ledger::get_inclusion))
+        .routes(routes!(ledger::get_consistency))
+        .routes(routes!(ledger::get_key))
+        .routes(routes!(reports::get_report))
         .split_for_parts();
     let mut doc = doc;
     document_refusals(&mut doc);

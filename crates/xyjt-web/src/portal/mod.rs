@@ -19,6 +19,7 @@ mod forms;
 mod home;
 mod inspection;
 mod integrity;
+mod ledger;
 mod lists;
 mod news;
 mod notices;
@@ -26,6 +27,7 @@ mod objections;
 mod policies;
 mod publicity;
 mod repairs;
+mod reports;
 mod shared;
 mod subjects;
 
@@ -48,6 +50,11 @@ pub fn router() -> Router<AppState> {
         .route("/lists/{list}", get(lists::list_page))
         .route("/policies", get(policies::policies_page))
         .route("/news", get(news::news_page))
+        .route("/ledger", get(ledger::ledger_page))
+        .route(
+            "/reports/verify",
+            get(reports::verify_page).post(reports::verify_upload),
+        )
         .route("/evaluation", get(evaluation::evaluation_page))
         .route("/evaluation/results/{id}", get(evaluation::result_page))
         .route("/inspection/items", get(inspection::items_page))

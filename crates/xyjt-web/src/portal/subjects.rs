@@ -22,6 +22,8 @@ struct SubjectPage {
     records: Vec<RecordRow>,
     commitments: Vec<CommitmentRow>,
     grades: Vec<GradeRow>,
+    /// The subject id, percent-encoded for the credit report link.
+    report_link: String,
 }
 
 /// A grade in force (信用评价等级): model, version, period, validity.
@@ -115,6 +117,7 @@ pub async fn subject_page(
         })
         .collect();
     Ok(crate::html::render(&SubjectPage {
+        report_link: super::shared::urlencode(&id),
         grades,
         name: v.name,
         kind: v.kind,
