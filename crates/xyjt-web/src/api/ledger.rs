@@ -70,6 +70,7 @@ pub(crate) async fn post_checkpoint(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// At most this many, largest tree first (1–100, default 20)
     pub limit: Option<i64>,
@@ -91,6 +92,7 @@ pub(crate) async fn list_checkpoints(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InclusionParams {
     /// The event's number (1 is the first event)
     pub seq: u64,
@@ -100,7 +102,7 @@ pub struct InclusionParams {
 
 /// The RFC 6962 inclusion proof of event `seq` in the tree of `size` events.
 #[utoipa::path(get, path = "/api/v1/ledger/proof/inclusion", params(InclusionParams),
-    responses((status = 200, body = InclusionView), (status = 422, body = crate::error::ErrorEnvelope)))]
+    responses((status = 200, body = InclusionView), (status = 404, description = "the event or the tree size is beyond the ledger", body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn get_inclusion(
     State(state): State<AppState>,
     Query(p): Query<InclusionParams>,
@@ -111,6 +113,7 @@ pub(crate) async fn get_inclusion(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConsistencyParams {
     /// The earlier tree size
     pub from: u64,
@@ -120,7 +123,7 @@ pub struct ConsistencyParams {
 
 /// The RFC 6962 consistency proof between the trees of `from` and `to` events.
 #[utoipa::path(get, path = "/api/v1/ledger/proof/consistency", params(ConsistencyParams),
-    responses((status = 200, body = ConsistencyView), (status = 422, body = crate::error::ErrorEnvelope)))]
+    responses((status = 200, body = ConsistencyView), (status = 404, description = "a tree size is beyond the ledger", body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn get_consistency(
     State(state): State<AppState>,
     Query(p): Query<ConsistencyParams>,

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportParams {
     /// `json` (default). `pdf` is not built yet and is refused with 422.
     pub format: Option<String>,
