@@ -211,3 +211,111 @@ async fn application_scope_matrix_on_postgres() {
         pg.drop().await;
     }
 }
+
+/// Civil servants' archives (internal) — and a 政务公开 draft — × every staff account. The archive
+/// matrix: a record of a civil servant of 东湖市交通运输局 and one of 西岭市交通运输局. Only 信用管理员 and 审核员 read them (others: 403 before
+/// anything is looked up), and only for civil servants whose unit is within their bureau (else
+/// 404, the same as a missing record).
+const CIVIL_SERVANT_RECORDS: &[(&str, [StatusCode; 2])] = &[
+    ("admin", [StatusCode::FORBIDDEN, StatusCode::FORBIDDEN]), // 系统管理员: no such role
+    ("xyc", [StatusCode::OK, StatusCode::OK]),                 // 信用管理员 of the province
+    ("sf-bgs", [StatusCode::OK, StatusCode::OK]),              // 审核员 of the province
+    ("xl-lr", [StatusCode::FORBIDDEN, StatusCode::FORBIDDEN]), // 录入员
+    ("xl-sh", [StatusCode::NOT_FOUND, StatusCode::OK]),        // 审核员, bureau 西岭
+    ("dh-lr", [StatusCode::FORBIDDEN, StatusCode::FORBIDDEN]),
+    ("dh-sh", [StatusCode::OK, StatusCode::NOT_FOUND]), // 审核员, bureau 东湖
+    ("dh-bgs", [StatusCode::OK, StatusCode::NOT_FOUND]),
+];
+
+async fn civil_servants_on(url: &str) {
+    let store: Arc<dyn Store> = xyjt_store::open(url).await.unwrap();
+    let policies = xyjt_core::policies::Policies::builtin_ref();
+    xyjt_app::demo::seed(store.as_ref(), policies, today())
+        .await
+        .unwrap();
+    let mut state = AppState::new(store.clone(), Calendar::builtin())
+        .await
+        .unwrap();
+    state.today = Some(today());
+    let records = store
+        .integrity_records(None, Some(xyjt_core::integrity::ArchiveKind::CivilServant))
+        .await
+        .unwrap();
+    let of = |unit: &str| {
+        records
+            .iter()
+            .find(|r| r.record.unit.as_deref() == Some(unit))
+            .unwrap_or_else(|| panic!("a demo civil servant of {unit}"))
+            .clone()
+    };
+    let pair = [of(DH), of("西岭市交通运输局")];
+    // A 政务公开 draft of 东湖执法支队 awaiting the office's review: only staff of that unit or a
+    // unit above it read it (not the province's credit office, a sibling of the bureaus); the
+    // portal never shows it.
+    let draft = store
+        .disclosure_items(&xyjt_store::DisclosureQuery {
+            unit: Some("DH-ZF".into()),
+            status: Some(xyjt_core::disclosure::ItemStatus::Draft),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("a demo draft of DH-ZF");
+    let draft_readers = ["admin", "sf-bgs", "dh-lr", "dh-sh", "dh-bgs"];
+    let portal = get(&state, &format!("/disclosure/items/{}", draft.item.id), "").await;
+    assert_eq!(portal.status, StatusCode::NOT_FOUND);
+    for (login, want) in CIVIL_SERVANT_RECORDS {
+        let (cookie, _) = sign_in(&state, login).await;
+        let uri = format!("/console/disclosure/items/{}", draft.item.id);
+        let page = get(&state, &uri, &cookie).await;
+        let may = draft_readers.contains(login);
+        assert_eq!(
+            page.status,
+            if may {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            },
+            "{login} GET {uri}"
+        );
+        if !may {
+            assert!(
+                !page.text.contains(&draft.item.title),
+                "{login} reads the draft"
+            );
+        }
+        for (r, want) in pair.iter().zip(want) {
+            let uri = format!("/console/integrity/records/{}", r.record.id);
+            let page = get(&state, &uri, &cookie).await;
+            assert_eq!(
+                page.status, *want,
+                "{login} GET {uri} ({:?})",
+                r.record.unit
+            );
+            if *want != StatusCode::OK {
+                assert!(
+                    !page.text.contains(&r.record.name),
+                    "{login} reads the name"
+                );
+                assert!(!page.text.contains(&r.record.code), "{login} reads the ID");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn civil_servant_archive_matrix_on_sqlite() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("scope-matrix-cs-{}.db", uuid::Uuid::now_v7()));
+    civil_servants_on(&format!("sqlite://{}", path.display())).await;
+}
+
+#[tokio::test]
+async fn civil_servant_archive_matrix_on_postgres() {
+    if let Some(pg) = xyjt_store::testing::PgSchema::create("civil_servant_archive_matrix").await {
+        civil_servants_on(&pg.url).await;
+        pg.drop().await;
+    }
+}
