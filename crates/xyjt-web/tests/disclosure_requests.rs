@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use xyjt_core::calendar::Calendar;
 use xyjt_store::Store;
 use xyjt_web::AppState;
 
@@ -22,17 +21,7 @@ fn today() -> NaiveDate {
 }
 
 async fn setup_on(url: &str) -> (Arc<dyn Store>, AppState) {
-    let store = xyjt_store::open(url).await.unwrap();
-    let policies = xyjt_core::policies::Policies::builtin_ref();
-    xyjt_app::demo::seed(store.as_ref(), policies, today())
-        .await
-        .unwrap();
-    let mut state = AppState::new(store.clone(), Calendar::builtin())
-        .await
-        .unwrap();
-    state.today = Some(today());
-    state.search_limit = None;
-    (store, state)
+    demo_on(url, today()).await
 }
 
 /// A row of the annual report's part 3 by (a part of) its label.

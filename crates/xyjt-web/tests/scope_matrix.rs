@@ -10,11 +10,7 @@
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use serde_json::json;
-use std::sync::Arc;
-use xyjt_core::calendar::Calendar;
 use xyjt_core::workflow::{AppState as Workflow, WorkflowKind};
-use xyjt_store::Store;
-use xyjt_web::AppState;
 
 mod common;
 
@@ -51,16 +47,7 @@ const SYSTEMS: &[(&str, [bool; 4])] = &[
 ];
 
 async fn matrix_on(url: &str) {
-    let store: Arc<dyn Store> = xyjt_store::open(url).await.unwrap();
-    let policies = xyjt_core::policies::Policies::builtin_ref();
-    xyjt_app::demo::seed(store.as_ref(), policies, today())
-        .await
-        .unwrap();
-    let mut state = AppState::new(store.clone(), Calendar::builtin())
-        .await
-        .unwrap();
-    state.today = Some(today());
-    state.search_limit = None;
+    let (store, state) = demo_on(url, today()).await;
 
     let apps = store
         .applications(&xyjt_store::AppQuery::default())
@@ -228,15 +215,7 @@ const CIVIL_SERVANT_RECORDS: &[(&str, [StatusCode; 2])] = &[
 ];
 
 async fn civil_servants_on(url: &str) {
-    let store: Arc<dyn Store> = xyjt_store::open(url).await.unwrap();
-    let policies = xyjt_core::policies::Policies::builtin_ref();
-    xyjt_app::demo::seed(store.as_ref(), policies, today())
-        .await
-        .unwrap();
-    let mut state = AppState::new(store.clone(), Calendar::builtin())
-        .await
-        .unwrap();
-    state.today = Some(today());
+    let (store, state) = demo_on(url, today()).await;
     let records = store
         .integrity_records(None, Some(xyjt_core::integrity::ArchiveKind::CivilServant))
         .await

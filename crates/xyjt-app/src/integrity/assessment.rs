@@ -17,6 +17,11 @@ use xyjt_store::AppQuery;
 
 use crate::{AppError, AppResult, Ctx};
 
+/// `on_time` of `due` as a score out of 100, rounded to hundredths.
+fn on_time_score(on_time: u64, due: u64) -> Score {
+    Score((on_time as i64 * 10_000 + due as i64 / 2) / due as i64)
+}
+
 fn rate(r: f64) -> Score {
     Score((r * 10_000.0).round() as i64)
 }
@@ -70,6 +75,43 @@ pub async fn assess(ctx: &Ctx<'_>, period: &str) -> AppResult<Vec<AssessmentResu
                 .is_some_and(|d| d.from_on >= from && d.from_on <= to)
         })
         .collect();
+    // Clocks due and kept, computed once: complaints by the department complained about,
+    // 政务公开 deadlines by publishing unit.
+    let near = ctx.policy.near_due;
+    let mut by_subject: HashMap<String, Vec<_>> = HashMap::new();
+    for a in complaints {
+        if let Some(s) = a.app.subject_id.clone() {
+            by_subject.entry(s).or_default().push(a);
+        }
+    }
+    let complaint_clocks: HashMap<String, (u64, u64)> = by_subject
+        .into_iter()
+        .map(|(subject, apps)| {
+            let tally = xyjt_core::stats::on_time_rates(&apps, ctx.calendar, ctx.today, near)
+                .into_iter()
+                .fold((0, 0), |(k, n), t| {
+                    (
+                        k + t.done_on_time,
+                        n + t.done_on_time + t.done_late + t.overdue,
+                    )
+                });
+            (subject, tally)
+        })
+        .collect();
+    let disclosure_clocks: HashMap<String, (u64, u64)> = xyjt_core::disclosure::on_time_rates(
+        &disclosure_items,
+        ctx.calendar,
+        ctx.today,
+        ctx.policies.disclosure.near_due,
+    )
+    .into_iter()
+    .map(|t| {
+        (
+            t.unit,
+            (t.done_on_time, t.done_on_time + t.done_late + t.overdue),
+        )
+    })
+    .collect();
     let mut entered: HashMap<(String, String), (Score, String)> = HashMap::new();
     for (subject, indicator, value, note) in ctx.store.assessment_scores(&half.to_string()).await? {
         entered.insert((subject, indicator), (value, note));
@@ -119,9 +161,7 @@ pub async fn assess(ctx: &Ctx<'_>, period: &str) -> AppResult<Vec<AssessmentResu
                 }
                 Source::WorkflowOnTime => match org_unit.and_then(|u| clocks.get(&u.id)) {
                     Some((on_time, due)) if *due > 0 => (
-                        Some(Score(
-                            (*on_time as i64 * 10_000 + *due as i64 / 2) / *due as i64,
-                        )),
+                        Some(on_time_score(*on_time, *due)),
                         format!("到期 {due} 个办理时限，按期 {on_time} 个"),
                     ),
                     _ => (None, "本期没有到期的异议或信用修复办理时限".into()),
@@ -148,33 +188,13 @@ pub async fn assess(ctx: &Ctx<'_>, period: &str) -> AppResult<Vec<AssessmentResu
                         format!("本期守信表彰 {n} 条，每条 {per_record} 分"),
                     )
                 }
-                Source::ComplaintsOnTime => {
-                    let mine: Vec<_> = complaints
-                        .iter()
-                        .filter(|a| a.app.subject_id.as_deref() == Some(subject.id.as_str()))
-                        .cloned()
-                        .collect();
-                    let (mut on_time, mut due) = (0u64, 0u64);
-                    for t in xyjt_core::stats::on_time_rates(
-                        &mine,
-                        ctx.calendar,
-                        ctx.today,
-                        ctx.policy.near_due,
-                    ) {
-                        on_time += t.done_on_time;
-                        due += t.done_on_time + t.done_late + t.overdue;
-                    }
-                    if due == 0 {
-                        (None, "本期没有到期的投诉答复时限".into())
-                    } else {
-                        (
-                            Some(Score(
-                                (on_time as i64 * 10_000 + due as i64 / 2) / due as i64,
-                            )),
-                            format!("到期投诉 {due} 件，按期答复 {on_time} 件"),
-                        )
-                    }
-                }
+                Source::ComplaintsOnTime => match complaint_clocks.get(&subject.id) {
+                    Some((on_time, due)) if *due > 0 => (
+                        Some(on_time_score(*on_time, *due)),
+                        format!("到期投诉 {due} 件，按期答复 {on_time} 件"),
+                    ),
+                    _ => (None, "本期没有到期的投诉答复时限".into()),
+                },
                 Source::CommitmentsKept => {
                     let states = ctx.store.gov_commitments(Some(&subject.id)).await?;
                     match kept_ratio(&states, from, to) {
@@ -188,29 +208,11 @@ pub async fn assess(ctx: &Ctx<'_>, period: &str) -> AppResult<Vec<AssessmentResu
                     }
                 }
                 Source::DisclosureOnTime => {
-                    let tally = org_unit.and_then(|u| {
-                        xyjt_core::disclosure::on_time_rates(
-                            &disclosure_items,
-                            ctx.calendar,
-                            ctx.today,
-                            ctx.policies.disclosure.near_due,
-                        )
-                        .into_iter()
-                        .find(|t| t.unit == u.id)
-                    });
-                    match tally {
-                        Some(t) if t.done_on_time + t.done_late + t.overdue > 0 => {
-                            let due = t.done_on_time + t.done_late + t.overdue;
-                            (
-                                Some(Score(
-                                    (t.done_on_time as i64 * 10_000 + due as i64 / 2) / due as i64,
-                                )),
-                                format!(
-                                    "有公开时限的政务公开信息 {due} 条，按期 {} 条",
-                                    t.done_on_time
-                                ),
-                            )
-                        }
+                    match org_unit.and_then(|u| disclosure_clocks.get(&u.id)) {
+                        Some((on_time, due)) if *due > 0 => (
+                            Some(on_time_score(*on_time, *due)),
+                            format!("有公开时限的政务公开信息 {due} 条，按期 {on_time} 条"),
+                        ),
                         _ => (None, "本期没有到期的政务公开时限".into()),
                     }
                 }

@@ -18,7 +18,8 @@ use xyjt_core::workflow::{AppState as Workflow, Clock, ClockStatus, WorkflowKind
 use xyjt_store::Notification;
 
 /// The row colour of a clock: red overdue, yellow near due or suspended, green otherwise.
-fn urgency(status: ClockStatus) -> &'static str {
+/// The colour class of a clock's status (shared by the inbox and the rectification list).
+pub(super) fn urgency(status: ClockStatus) -> &'static str {
     match status {
         ClockStatus::Overdue | ClockStatus::DoneLate => "urgent",
         ClockStatus::NearDue | ClockStatus::Suspended => "soon",

@@ -7,6 +7,7 @@
 //! 通报 and the assessment are for 信用管理员 and 审核员; entering a score needs 信用管理员
 //! (管理名单), publishing the bulletin 审核员 (审核发布) — as for the other publications.
 
+use super::applications::urgency;
 use super::{Answer, CsrfForm, OrPage, allow_any, err_page, frame, scope_names, see_other, show};
 use crate::AppState;
 use crate::auth::{Staff, urlencode};
@@ -17,7 +18,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use xyjt_core::account::Action;
 use xyjt_core::integrity::assessment::{AssessmentResult, Source};
-use xyjt_core::workflow::{ClockStatus, WorkflowKind};
+use xyjt_core::workflow::WorkflowKind;
 
 struct CaseRow {
     number: String,
@@ -29,14 +30,6 @@ struct CaseRow {
     /// (label, due date, status label, urgency class)
     clocks: Vec<(String, String, &'static str, &'static str)>,
     urgency: &'static str,
-}
-
-fn urgency(status: ClockStatus) -> &'static str {
-    match status {
-        ClockStatus::Overdue | ClockStatus::DoneLate => "urgent",
-        ClockStatus::NearDue | ClockStatus::Suspended => "soon",
-        _ => "fine",
-    }
 }
 
 #[derive(Template)]

@@ -157,3 +157,25 @@ pub fn citizen(birth: &str, seq: &str) -> String {
     let first17 = format!("990100{birth}{seq}");
     format!("{first17}{}", citizen_id_check_char(&first17).unwrap())
 }
+
+/// The full demo (`xyjt_app::demo::seed`) on `url` as of `today`, and a state serving it on that
+/// day without the search limit.
+pub async fn demo_on(
+    url: &str,
+    today: chrono::NaiveDate,
+) -> (std::sync::Arc<dyn xyjt_store::Store>, AppState) {
+    let store = xyjt_store::open(url).await.unwrap();
+    xyjt_app::demo::seed(
+        store.as_ref(),
+        xyjt_core::policies::Policies::builtin_ref(),
+        today,
+    )
+    .await
+    .unwrap();
+    let mut state = AppState::new(store.clone(), xyjt_core::calendar::Calendar::builtin())
+        .await
+        .unwrap();
+    state.today = Some(today);
+    state.search_limit = None;
+    (store, state)
+}
