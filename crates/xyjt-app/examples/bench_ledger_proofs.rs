@@ -187,16 +187,17 @@ async fn main() {
     );
 
     let t = Instant::now();
-    let report = xyjt_app::reports::issue(
-        &store,
-        &key,
-        "bench-00000007",
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
-        chrono::Utc::now(),
-        30,
-    )
-    .await
-    .expect("report");
+    let policies = xyjt_core::policies::Policies::builtin_ref();
+    let at = xyjt_app::reports::Issue {
+        policies,
+        signer: &key,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+        now: chrono::Utc::now(),
+        public_url: "http://127.0.0.1:8080",
+    };
+    let report = xyjt_app::reports::issue(&store, &at, "bench-00000007")
+        .await
+        .expect("report");
     let issued = t.elapsed().as_secs_f64();
     let json = serde_json::to_string_pretty(&report).expect("json");
     let t = Instant::now();
@@ -232,12 +233,23 @@ async fn main() {
         }
     }
     let t = Instant::now();
-    let report =
-        xyjt_app::reports::issue(demo.as_ref(), &key, &best.1, today, chrono::Utc::now(), 30)
-            .await
-            .expect("report");
+    let at = xyjt_app::reports::Issue {
+        today,
+        now: chrono::Utc::now(),
+        ..at
+    };
+    let report = xyjt_app::reports::issue(demo.as_ref(), &at, &best.1)
+        .await
+        .expect("report");
     let issued = t.elapsed().as_secs_f64();
     let json = serde_json::to_string_pretty(&report).expect("json");
+    let t = Instant::now();
+    let pdf = xyjt_pdf::render(&report, &report.verify_url).expect("pdf");
+    println!(
+        "PDF of that report: rendered in {:.1} ms, {} bytes",
+        t.elapsed().as_secs_f64() * 1e3,
+        pdf.len()
+    );
     let t = Instant::now();
     xyjt_verify::report::verify(&json, &key.verifier()).expect("report verifies");
     println!(

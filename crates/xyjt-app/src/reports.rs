@@ -5,13 +5,16 @@
 //!
 //! Sections, after the national 公共信用信息报告 layout as far as the platform holds the facts:
 //! 基本信息, 行政许可, 行政处罚 (public ones: publicity window, repair and objection status),
-//! 红黑名单 (entries in force), 信用承诺 (and fulfilment), 信用评价 (grades in force).
+//! 红黑名单 (entries in force), 信用承诺 (and fulfilment), 信用评价 (grades in force), and for a
+//! registered department 政务诚信 (its public integrity records and government commitments;
+//! a civil servant's archive is internal and never reported).
 
 use crate::ledger_proofs as lp;
 use crate::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use xyjt_core::ident::check as check_code;
 use xyjt_core::mask::{Audience, mask_id_number, mask_record, subject_display_name};
+use xyjt_core::policies::Policies;
 use xyjt_core::record::{Record, RecordBody};
 use xyjt_core::subject::Subject;
 use xyjt_store::Store;
@@ -118,15 +121,90 @@ fn record_fields(r: &Record, under_objection: bool) -> Vec<Labelled> {
     fields
 }
 
-/// Issues a credit report on `code_or_id` as of `today`, signed with `signer`, and keeps it.
-pub async fn issue(
+/// Where and when a report is issued.
+pub struct Issue<'a> {
+    pub policies: &'a Policies,
+    pub signer: &'a SignerKey,
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+    /// The portal's address as the public reaches it (`--public-url`): the report's
+    /// verification link and the PDF's QR code point there.
+    pub public_url: &'a str,
+}
+
+/// The verification page of report `number` under `public_url`.
+pub fn verify_url(public_url: &str, number: &str) -> String {
+    format!(
+        "{}/reports/verify?number={number}",
+        public_url.trim_end_matches('/')
+    )
+}
+
+/// A department's public government-integrity facts: its records (dishonesty without an
+/// approved 容错 finding, and good conduct) and its government commitments.
+async fn integrity_facts(
     store: &dyn Store,
-    signer: &SignerKey,
-    code_or_id: &str,
+    policies: &Policies,
+    size: u64,
+    id: &str,
     today: NaiveDate,
-    now: DateTime<Utc>,
-    validity_days: u32,
-) -> AppResult<CreditReport> {
+) -> AppResult<Vec<Fact>> {
+    let mut facts = Vec::new();
+    for s in store.integrity_records(Some(id), None).await? {
+        if !(s.counts_as_dishonest() || s.record.nature == xyjt_core::integrity::Nature::Good) {
+            continue;
+        }
+        let r = &s.record;
+        let category = policies
+            .integrity
+            .category(&r.category)
+            .map_or(r.category.clone(), |c| c.label.clone());
+        let fields = vec![
+            l("类别", category),
+            l("性质", r.nature.label()),
+            l("决定文号", r.doc_no.clone()),
+            l("决定日期", r.decided_on.to_string()),
+            l("认定单位", r.deciding_unit.clone()),
+            l("事实", r.facts.clone()),
+            l("依据", r.basis.clone()),
+            l(
+                "影响期至",
+                s.effect_until(&policies.integrity)
+                    .map_or_else(|| "整改完成或长期".to_string(), |d| d.to_string()),
+            ),
+        ];
+        let title = format!("{}（{}）", r.doc_no, r.nature.label());
+        facts.extend(fact(store, size, &[&r.id], "政务诚信", title, fields).await?);
+    }
+    for c in store.gov_commitments(Some(id)).await? {
+        let g = &c.commitment;
+        let fields = vec![
+            l("承诺类型", g.kind.clone()),
+            l("承诺内容", g.content.clone()),
+            l("公开载体", g.published_in.clone()),
+            l("作出日期", g.made_on.to_string()),
+            l(
+                "履行期限",
+                g.due_on.map_or_else(|| "—".to_string(), |d| d.to_string()),
+            ),
+            l("履行情况", c.status(today).label()),
+        ];
+        let title = format!("政务承诺：{}", g.kind);
+        facts.extend(fact(store, size, &[&g.id], "政务诚信", title, fields).await?);
+    }
+    Ok(facts)
+}
+
+/// Issues a credit report on `code_or_id`, signed, and keeps it.
+pub async fn issue(store: &dyn Store, at: &Issue<'_>, code_or_id: &str) -> AppResult<CreditReport> {
+    let Issue {
+        policies,
+        signer,
+        today,
+        now,
+        public_url,
+    } = *at;
+    let validity_days = policies.checkpoints.report_validity_days;
     let subject = resolve_subject(store, code_or_id).await?;
     let key = lp::LedgerKey::configured(signer.clone());
     let cp = match lp::sign_if_grown(store, signer, now).await? {
@@ -151,7 +229,20 @@ pub async fn issue(
     if let Some(c) = &subject.citizen_id {
         codes.push(l("身份证号", mask_id_number(c.as_str())));
     }
+    use xyjt_core::integrity::ArchiveKind;
+    let archive = store.gov_subject(id).await?.map(|(kind, _, _)| kind);
+    // A civil servant's archive is internal: whether one is registered is not public, so the
+    // answer is the one for an unknown code.
+    if archive == Some(ArchiveKind::CivilServant) {
+        return Err(AppError::not_found(format!(
+            "没有代码为 {code_or_id} 的主体"
+        )));
+    }
+    let department = archive == Some(ArchiveKind::Department);
     let mut basic = vec![l("名称", name.clone()), l("类别", subject.kind.label())];
+    if department {
+        basic.push(l("主体性质", "政府部门"));
+    }
     basic.extend(codes.iter().cloned());
     facts.extend(fact(store, size, &[id], "基本信息", name.clone(), basic).await?);
 
@@ -232,6 +323,10 @@ pub async fn issue(
         facts.extend(fact(store, size, &aggregates, "信用评价", title, fields).await?);
     }
 
+    if department {
+        facts.extend(integrity_facts(store, policies, size, id, today).await?);
+    }
+
     let tail = xyjt_core::ledger::new_id().replace('-', "");
     let number = format!(
         "XYBG{}{}",
@@ -240,7 +335,7 @@ pub async fn issue(
     );
     let mut report = CreditReport {
         format: FORMAT.to_string(),
-        verify_url: format!("/reports/verify?number={number}"),
+        verify_url: verify_url(public_url, &number),
         number,
         issued_at: xyjt_core::ledger::format_timestamp(now),
         valid_until: (today + chrono::Days::new(u64::from(validity_days))).to_string(),

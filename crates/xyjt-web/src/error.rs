@@ -56,6 +56,16 @@ impl ApiError {
         )
     }
 
+    /// A server-side failure: logged with its cause, answered without it.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "server failure");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器内部错误，请稍后重试",
+        )
+    }
+
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
         self.details.push(detail);
         self

@@ -60,7 +60,13 @@ pub struct AppState {
     /// The key the ledger's checkpoints are signed with: `--key` / `XYJT_SIGNING_KEY`, or a
     /// throwaway one made at start-up (labelled so on the portal and in the API).
     pub ledger_key: xyjt_app::ledger_proofs::LedgerKey,
+    /// The portal's address as the public reaches it (`--public-url`, `XYJT_PUBLIC_URL`):
+    /// credit reports link their verification page there (the PDF's QR code).
+    pub public_url: String,
 }
+
+/// The address `serve` listens on by default, and so the default public address.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
 impl AppState {
     /// The shipped policies with `calendar` (tests); see [`AppState::with_policies`].
@@ -99,6 +105,7 @@ impl AppState {
             sign_in,
             filings,
             ledger_key: xyjt_app::ledger_proofs::LedgerKey::ephemeral(&policies_origin),
+            public_url: DEFAULT_PUBLIC_URL.to_string(),
         })
     }
 

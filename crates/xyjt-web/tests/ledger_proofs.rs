@@ -204,6 +204,11 @@ async fn post_report(app: &axum::Router, json: &str) -> String {
     String::from_utf8(body.to_vec()).unwrap()
 }
 
+async fn page_has_pdf_link(app: &axum::Router, id: &str) -> bool {
+    let (_, _, page) = get(app, &format!("/subjects/{id}")).await;
+    page.contains(&format!("/api/v1/subjects/{id}/report?format=pdf"))
+}
+
 #[tokio::test]
 async fn a_credit_report_downloads_verifies_and_a_changed_one_is_refused() {
     let (app, _, store) = app_with_store().await;
@@ -277,17 +282,112 @@ async fn a_credit_report_downloads_verifies_and_a_changed_one_is_refused() {
         "{page}"
     );
 
-    // Refused, saying why.
+    // The same report as a printable PDF, the signed JSON attached (read back in
+    // crates/xyjt-pdf/tests/pdf.rs); an unknown format is refused, saying why.
+    assert!(page_has_pdf_link(&app, &subject.id).await);
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get(format!("/api/v1/subjects/{}/report?format=pdf", subject.id))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(disposition.contains(".pdf"), "{disposition}");
+    let pdf = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(
+        pdf.windows(13).any(|w| w == b"/EmbeddedFile"),
+        "the JSON is attached"
+    );
     let (status, e) = self::json(
         &app,
-        &format!("/api/v1/subjects/{}/report?format=pdf", subject.id),
+        &format!("/api/v1/subjects/{}/report?format=docx", subject.id),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        e["error"]["message"].as_str().unwrap().contains("pdf"),
+        e["error"]["message"].as_str().unwrap().contains("docx"),
         "{e}"
     );
     let (status, _) = self::json(&app, "/api/v1/subjects/no-such-subject/report").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// A department's report has its government-integrity records and commitments (政务诚信),
+/// checked offline; a civil servant's archive is internal, so a report on one is refused as if
+/// unknown.
+#[tokio::test]
+async fn a_departments_report_carries_its_integrity_records_and_a_civil_servant_gets_none() {
+    use xyjt_core::integrity::ArchiveKind;
+    let (app, _, store) = app_with_store().await;
+    let mut department = None;
+    let mut civil_servant = None;
+    for s in store.search_subjects("", 500, 0).await.unwrap().items {
+        match store.gov_subject(&s.id).await.unwrap() {
+            Some((ArchiveKind::Department, _, _)) if s.name == "东湖市交通运输局" => {
+                department = Some(s)
+            }
+            Some((ArchiveKind::CivilServant, _, _)) => civil_servant = Some(s),
+            _ => {}
+        }
+    }
+    let department = department.expect("the demo registers 东湖市交通运输局");
+    let uri = format!("/api/v1/subjects/{}/report", department.id);
+    let (status, _, json) = get(&app, &uri).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let (_, key) = self::json(&app, "/api/v1/ledger/key").await;
+    let verifier = VerifierKey::parse(key["key"].as_str().unwrap()).unwrap();
+    xyjt_verify::report::verify(&json, &verifier).unwrap();
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let facts = report["facts"].as_array().unwrap();
+    assert!(
+        facts[0]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["label"] == "主体性质" && f["value"] == "政府部门"),
+        "{report}"
+    );
+    let integrity: Vec<&Value> = facts
+        .iter()
+        .filter(|f| f["section"] == "政务诚信")
+        .collect();
+    let stored = store
+        .integrity_records(Some(&department.id), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| {
+            s.counts_as_dishonest() || s.record.nature == xyjt_core::integrity::Nature::Good
+        })
+        .count();
+    let commitments = store
+        .gov_commitments(Some(&department.id))
+        .await
+        .unwrap()
+        .len();
+    assert!(stored + commitments > 0, "the demo gives it records");
+    assert_eq!(integrity.len(), stored + commitments, "{report}");
+    assert!(
+        integrity
+            .iter()
+            .any(|f| f["title"].as_str().unwrap().starts_with("政务承诺")),
+        "{report}"
+    );
+
+    let civil_servant = civil_servant.expect("the demo registers civil servants");
+    let (status, e) = self::json(
+        &app,
+        &format!("/api/v1/subjects/{}/report", civil_servant.id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{e}");
 }

@@ -117,6 +117,11 @@ enum Command {
         /// on the portal and in /api/v1/ledger/key
         #[arg(long = "key", env = "XYJT_SIGNING_KEY")]
         key: Option<PathBuf>,
+        /// The portal's address as the public reaches it (https://credit.example.gov.cn):
+        /// credit reports link their verification page there (the PDF's QR code). Default:
+        /// http:// and the listening address
+        #[arg(long = "public-url", env = "XYJT_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Identifier tools
     Code {
@@ -394,6 +399,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             trusted_proxies,
             key,
+            public_url,
         } => {
             init_tracing();
             let policies = calendar.policies()?;
@@ -402,7 +408,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let key = key
                 .map(|k| xyjt_app::ledger_proofs::load_signer(&k))
                 .transpose()?;
-            runtime()?.block_on(serve(&db.db, policies, addr, demo, proxies, key))
+            let public_url = reports::public_url(public_url.as_deref(), &format!("http://{addr}"))?;
+            runtime()?.block_on(serve(
+                &db.db, policies, addr, demo, proxies, key, public_url,
+            ))
         }
         Command::Verify {
             db,
@@ -423,8 +432,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     db,
                     key,
                     out,
+                    public_url,
                 },
-        } => runtime()?.block_on(reports::issue(&subject, &db.db, &key, &out)),
+        } => runtime()?.block_on(reports::issue(&subject, &db.db, &key, &out, &public_url)),
         Command::Report {
             command: reports::ReportCommand::Verify { file, pubkey, json },
         } => reports::verify(&file, &pubkey, json),
@@ -668,6 +678,7 @@ async fn serve(
     demo: bool,
     trusted_proxies: xyjt_web::TrustedProxies,
     key: Option<xyjt_verify::note::SignerKey>,
+    public_url: String,
 ) -> Result<ExitCode> {
     let store = xyjt_store::open(db)
         .await
@@ -685,6 +696,7 @@ async fn serve(
     let interval = policies.checkpoints.interval_minutes;
     let mut state = xyjt_web::AppState::with_policies(store.clone(), policies).await?;
     state.trusted_proxies = trusted_proxies;
+    state.public_url = public_url;
     match key {
         Some(k) => state.ledger_key = xyjt_app::ledger_proofs::LedgerKey::configured(k),
         None => {

@@ -20,9 +20,14 @@ pub enum ReportCommand {
         db: DbArg,
         #[command(flatten)]
         key: KeyArg,
-        /// Where to write it: FILE.json (PDF is not built yet)
+        /// Where to write it: FILE.json (the signed report) or FILE.pdf (printable A4, the
+        /// signed JSON attached)
         #[arg(long)]
         out: PathBuf,
+        /// The portal's address as the public reaches it: the report's verification link and
+        /// the PDF's QR code point there
+        #[arg(long = "public-url", env = "XYJT_PUBLIC_URL", default_value = xyjt_web::DEFAULT_PUBLIC_URL)]
+        public_url: String,
     },
     /// Check a report offline: the embedded checkpoint, every fact's digest and inclusion proof,
     /// the report's signature; exit 1 naming the first that fails
@@ -38,44 +43,66 @@ pub enum ReportCommand {
     },
 }
 
+/// The portal's public address, checked: http(s), no spaces or control characters, no
+/// trailing slash. `None` takes `default`.
+pub fn public_url(given: Option<&str>, default: &str) -> Result<String> {
+    let url = given.unwrap_or(default).trim().trim_end_matches('/');
+    let ok = (url.starts_with("http://") || url.starts_with("https://"))
+        && url.len() > "https://".len()
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        anyhow::bail!(
+            "--public-url“{url}”无效：应为门户对外的完整地址，如 https://credit.example.gov.cn"
+        );
+    }
+    Ok(url.to_string())
+}
+
 pub async fn issue(
     subject: &str,
     db: &str,
     key: &KeyArg,
     out: &std::path::Path,
+    public_url: &str,
 ) -> Result<ExitCode> {
     let refuse = |m: String| Ok(report_refusal(&xyjt_app::AppError::invalid(m), false));
-    match out.extension().and_then(|e| e.to_str()) {
-        Some("json") => {}
-        Some("pdf") => {
+    let pdf = match out.extension().and_then(|e| e.to_str()) {
+        Some("json") => false,
+        Some("pdf") => true,
+        _ => {
             return refuse(format!(
-                "{}：PDF 格式的信用报告尚未提供，请输出为 .json",
+                "{}：输出文件应以 .json 或 .pdf 结尾",
                 out.display()
             ));
         }
-        _ => return refuse(format!("{}：输出文件应以 .json 结尾", out.display())),
-    }
+    };
+    let public_url = match self::public_url(Some(public_url), xyjt_web::DEFAULT_PUBLIC_URL) {
+        Ok(u) => u,
+        Err(e) => return refuse(e.to_string()),
+    };
     let signer = match xyjt_app::ledger_proofs::load_signer(&key.key) {
         Ok(s) => s,
         Err(e) => return Ok(report_refusal(&e, false)),
     };
     let policies = crate::load_policies(None)?;
     let store = xyjt_store::open(db).await?;
-    let report = match xyjt_app::reports::issue(
-        store.as_ref(),
-        &signer,
-        subject,
-        xyjt_core::clock::today_in_china(),
-        chrono::Utc::now(),
-        policies.checkpoints.report_validity_days,
-    )
-    .await
-    {
+    let at = xyjt_app::reports::Issue {
+        policies: &policies,
+        signer: &signer,
+        today: xyjt_core::clock::today_in_china(),
+        now: chrono::Utc::now(),
+        public_url: &public_url,
+    };
+    let report = match xyjt_app::reports::issue(store.as_ref(), &at, subject).await {
         Ok(r) => r,
         Err(e) => return Ok(report_refusal(&e, false)),
     };
-    std::fs::write(out, serde_json::to_string_pretty(&report)?)
-        .map_err(|e| anyhow::anyhow!("写入 {} 失败：{e}", out.display()))?;
+    let bytes = if pdf {
+        xyjt_pdf::render(&report, &report.verify_url)?
+    } else {
+        serde_json::to_string_pretty(&report)?.into_bytes()
+    };
+    std::fs::write(out, bytes).map_err(|e| anyhow::anyhow!("写入 {} 失败：{e}", out.display()))?;
     outln!(
         "信用报告 {}：{}，{} 项事实，有效期至 {}，已写入 {}",
         report.number,
@@ -84,6 +111,13 @@ pub async fn issue(
         report.valid_until,
         out.display()
     );
+    if pdf {
+        outln!(
+            "PDF 附有签名的 JSON 报告（{}.json）；核验：{}",
+            report.number,
+            report.verify_url
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

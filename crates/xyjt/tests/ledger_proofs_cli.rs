@@ -563,6 +563,7 @@ fn a_credit_report_is_issued_and_verified_offline() {
             assert_eq!(out.status.code(), Some(1), "case {i}: {out:?}");
             assert!(stdout(&out).contains(named), "case {i}: {named} in {out:?}");
         }
+        let pdf = s.keys.join("r.pdf");
         let out = xyjt(&[
             "report",
             "issue",
@@ -573,10 +574,52 @@ fn a_credit_report_is_issued_and_verified_offline() {
             "--key",
             key.to_str().unwrap(),
             "--out",
-            s.keys.join("r.pdf").to_str().unwrap(),
+            pdf.to_str().unwrap(),
+            "--public-url",
+            "https://credit.example.gov.cn/",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        assert!(
+            stdout(&out).contains("https://credit.example.gov.cn/reports/verify?number=XYBG"),
+            "{out:?}"
+        );
+        // The attached JSON is the signed report: it verifies offline. (pdfdetach is Debian's
+        // poppler-utils, installed by scripts/install-browser.sh.)
+        let attached = s.keys.join("attached.json");
+        let detach = std::process::Command::new("pdfdetach")
+            .args([
+                "-save",
+                "1",
+                "-o",
+                attached.to_str().unwrap(),
+                pdf.to_str().unwrap(),
+            ])
+            .output();
+        match detach {
+            Ok(o) => {
+                assert!(o.status.success(), "{o:?}");
+                let out = verify(&attached);
+                assert_eq!(out.status.code(), Some(0), "{out:?}");
+            }
+            Err(e) => assert!(std::env::var_os("CI").is_none(), "pdfdetach: {e}"),
+        }
+        // Any other extension is refused, saying what is accepted.
+        let out = xyjt(&[
+            "report",
+            "issue",
+            "--subject",
+            &code,
+            "--db",
+            &url,
+            "--key",
+            key.to_str().unwrap(),
+            "--out",
+            s.keys.join("r.docx").to_str().unwrap(),
         ]);
         assert_eq!(out.status.code(), Some(1), "{out:?}");
-        assert!(stderr(&out).contains("PDF"), "{out:?}");
+        assert!(stderr(&out).contains(".pdf"), "{out:?}");
         let out = xyjt(&[
             "report",
             "issue",
