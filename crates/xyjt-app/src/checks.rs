@@ -11,6 +11,7 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -29,7 +30,9 @@ use xyjt_store::{Store, StoreError};
 /// Entries and policy as of one ledger position, indexed for lookups by identifier, subject
 /// and name.
 pub struct CheckIndex {
-    pub head_seq: i64,
+    /// The ledger position the index is valid at. It moves on without a rebuild when only
+    /// recorded checks were appended since (they change nothing the index holds).
+    head_seq: AtomicI64,
     pub policy: Arc<ListPolicy>,
     entries: Vec<EntryState>,
     /// The same entries for fuzzy screening by name (and exact by identifier).
@@ -50,6 +53,16 @@ pub struct CheckIndex {
 }
 
 impl CheckIndex {
+    /// The ledger position the index is valid at.
+    pub fn head_seq(&self) -> i64 {
+        self.head_seq.load(Ordering::Acquire)
+    }
+
+    /// The index is valid at `seq` too (nothing it holds changed in between).
+    fn advance_to(&self, seq: i64) {
+        self.head_seq.fetch_max(seq, Ordering::AcqRel);
+    }
+
     pub fn build(
         head_seq: i64,
         policy: ListPolicy,
@@ -57,7 +70,7 @@ impl CheckIndex {
         false_positives: Vec<(String, String)>,
     ) -> Self {
         let mut index = CheckIndex {
-            head_seq,
+            head_seq: AtomicI64::new(head_seq),
             policy: Arc::new(policy),
             entries: Vec::new(),
             matcher: xyjt_match::MatchIndex::new(),
@@ -262,6 +275,10 @@ pub async fn current_policy(
 }
 
 /// Events after which the published grades must be read again.
+/// Events that record what was asked and answered, and change no entry, policy, grade or
+/// integrity record the index holds.
+const RECORDED_CHECK_EVENTS: &[&str] = &["check_answered", "check_feedback", "screening_answered"];
+
 const GRADE_EVENTS: &[&str] = &["eval_run_published", "eval_result_revised"];
 /// Events after which the integrity records must be read again.
 const INTEGRITY_EVENTS: &[&str] = &["integrity_recorded", "tolerance_reviewed"];
@@ -288,7 +305,7 @@ async fn load_index_after(
         match prev {
             Some(p) => Ok::<bool, StoreError>(
                 !store
-                    .events_of_kinds(kinds, p.head_seq, head.seq, 1)
+                    .events_of_kinds(kinds, p.head_seq(), head.seq, 1)
                     .await?
                     .is_empty(),
             ),
@@ -352,10 +369,22 @@ pub async fn refresh_index(
     policies: &Policies,
 ) -> Result<(), StoreError> {
     let current = shared.read().expect("index lock").clone();
-    if store.head().await?.seq != current.head_seq {
-        let fresh = load_index_after(store, policies, Some(&current)).await?;
-        *shared.write().expect("index lock") = Arc::new(fresh);
+    let (seen, head) = (current.head_seq(), store.head().await?.seq);
+    if head == seen {
+        return Ok(());
     }
+    // Recorded checks and screenings move the head every second while checks flow; they
+    // change nothing the index holds, so the index stays and only its position moves on.
+    if store
+        .first_event_not_of_kinds(RECORDED_CHECK_EVENTS, seen, head)
+        .await?
+        .is_none()
+    {
+        current.advance_to(head);
+        return Ok(());
+    }
+    let fresh = load_index_after(store, policies, Some(&current)).await?;
+    *shared.write().expect("index lock") = Arc::new(fresh);
     Ok(())
 }
 

@@ -305,6 +305,28 @@ async fn story(store: Arc<dyn Store>, url: &str) {
         .await
         .unwrap();
     assert_eq!(a.decision, CheckDecision::Allow, "{:?}", a.reasons);
+    // A recorded check changes nothing the index holds: a refresh keeps the same index and
+    // only moves its position on (no rebuild while checks flow).
+    xyjt_app::checks::refresh_index(store.as_ref(), &checks.index, policies)
+        .await
+        .unwrap();
+    let before = checks.index.read().unwrap().clone();
+    let seen = before.head_seq();
+    answer_check(&ctx, &checks, "组织人事系统", ask(&cs2, "职务晋升"))
+        .await
+        .unwrap();
+    let head = store.head().await.unwrap().seq;
+    assert!(head > seen, "the check is recorded in the ledger");
+    xyjt_app::checks::refresh_index(store.as_ref(), &checks.index, policies)
+        .await
+        .unwrap();
+    let after = checks.index.read().unwrap().clone();
+    assert!(
+        Arc::ptr_eq(&before, &after),
+        "no rebuild for a recorded check"
+    );
+    assert_eq!(after.head_seq(), head);
+
     // After the period of effect, allowed.
     let later = Ctx::with_policies(store.as_ref(), policies, "2026-12-01".parse().unwrap());
     let a = answer_check(&later, &checks, "组织人事系统", ask(&cs1, "干部选拔任用"))

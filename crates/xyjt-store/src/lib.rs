@@ -328,6 +328,15 @@ pub trait EvaluationStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError>;
 
+    /// The first event with `after_seq < seq <= up_to_seq` whose kind is *not* one of these, if
+    /// any (the check index skips a rebuild when only recorded checks were appended).
+    async fn first_event_not_of_kinds(
+        &self,
+        kinds: &[&str],
+        after_seq: i64,
+        up_to_seq: i64,
+    ) -> Result<Option<i64>, StoreError>;
+
     /// Up to `limit` subjects with an id after `after_id`, by id (an evaluation run's pages).
     async fn subjects_after(&self, after_id: &str, limit: i64) -> Result<Vec<Subject>, StoreError>;
 

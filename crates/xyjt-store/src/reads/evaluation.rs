@@ -121,6 +121,29 @@ impl EvaluationStore for SqlStore {
             .collect()
     }
 
+    async fn first_event_not_of_kinds(
+        &self,
+        kinds: &[&str],
+        after_seq: i64,
+        up_to_seq: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
+        let not_in = if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" AND kind NOT IN ({})", marks.join(", "))
+        };
+        let sql = format!(
+            "SELECT seq FROM ledger_events WHERE seq > $1 AND seq <= $2{not_in} ORDER BY seq LIMIT 1"
+        );
+        let mut q = sqlx::query(&sql).bind(after_seq).bind(up_to_seq);
+        for k in kinds {
+            q = q.bind(*k);
+        }
+        let row = q.fetch_optional(&self.pool).await.context("读取账本事件")?;
+        Ok(row.map(|r| r.get::<i64, _>(0)))
+    }
+
     async fn subjects_after(&self, after_id: &str, limit: i64) -> Result<Vec<Subject>, StoreError> {
         let rows = sqlx::query("SELECT data FROM subjects WHERE id > $1 ORDER BY id LIMIT $2")
             .bind(after_id)
