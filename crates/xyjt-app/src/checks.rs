@@ -33,6 +33,9 @@ pub struct CheckIndex {
     /// The ledger position the index is valid at. It moves on without a rebuild when only
     /// recorded checks were appended since (they change nothing the index holds).
     head_seq: AtomicI64,
+    /// The ledger position it was built at: a new value means something other than recorded
+    /// checks was appended (caches of figures computed from projections key on it).
+    built_at: i64,
     pub policy: Arc<ListPolicy>,
     entries: Vec<EntryState>,
     /// The same entries for fuzzy screening by name (and exact by identifier).
@@ -58,6 +61,19 @@ impl CheckIndex {
         self.head_seq.load(Ordering::Acquire)
     }
 
+    /// The ledger position the index was built at (see the field).
+    pub fn built_at(&self) -> i64 {
+        self.built_at
+    }
+
+    /// Entries of a list (its key: red, black, watch, an external list) in force on `day`.
+    pub fn in_force_count(&self, list_key: &str, day: NaiveDate) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.entry.list.key() == list_key && e.is_active_on(day))
+            .count()
+    }
+
     /// The index is valid at `seq` too (nothing it holds changed in between).
     fn advance_to(&self, seq: i64) {
         self.head_seq.fetch_max(seq, Ordering::AcqRel);
@@ -71,6 +87,7 @@ impl CheckIndex {
     ) -> Self {
         let mut index = CheckIndex {
             head_seq: AtomicI64::new(head_seq),
+            built_at: head_seq,
             policy: Arc::new(policy),
             entries: Vec::new(),
             matcher: xyjt_match::MatchIndex::new(),

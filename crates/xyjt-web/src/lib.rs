@@ -63,6 +63,9 @@ pub struct AppState {
     /// The portal's address as the public reaches it (`--public-url`, `XYJT_PUBLIC_URL`):
     /// credit reports link their verification page there (the PDF's QR code).
     pub public_url: String,
+    /// The home page's counters, kept until something other than recorded checks is appended
+    /// (the check index's build position) or the day changes.
+    pub(crate) home_figures: Arc<std::sync::Mutex<Option<portal::home::Figures>>>,
 }
 
 /// The address `serve` listens on by default, and so the default public address.
@@ -106,6 +109,7 @@ impl AppState {
             filings,
             ledger_key: xyjt_app::ledger_proofs::LedgerKey::ephemeral(&policies_origin),
             public_url: DEFAULT_PUBLIC_URL.to_string(),
+            home_figures: Arc::default(),
         })
     }
 

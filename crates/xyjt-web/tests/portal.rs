@@ -974,6 +974,33 @@ async fn home_has_navigation_and_counters() {
         .count();
     assert!(red > 0);
     assert!(r.body.contains(&format!("<b>{red}</b>红名单")));
+    // The counters are kept between requests, and follow the ledger: a new red-list entry is
+    // counted once the check index has seen it.
+    let subject = demo
+        .store
+        .search_subjects("", 500, 0)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|s| s.uscc.is_some())
+        .unwrap();
+    let code = subject.uscc.as_ref().map(|u| u.to_string());
+    let item = ListPolicy::builtin().items[0].id.clone();
+    demo.store
+        .append(entry_events(
+            entry(NameList::Red, &subject, code, &item, d(TODAY)),
+            d(TODAY),
+        ))
+        .await
+        .unwrap();
+    demo.state.refresh_checks().await.unwrap();
+    let again = get(&demo.state, "/").await;
+    assert!(
+        again.body.contains(&format!("<b>{}</b>红名单", red + 1)),
+        "the new entry is counted"
+    );
+    assert!(again.body.contains(&format!("<b>{subjects}</b>信用主体")));
     // The guides behind the navigation.
     for uri in ["/objections", "/repairs"] {
         let g = get(&demo.state, uri).await;

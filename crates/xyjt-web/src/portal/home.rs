@@ -128,8 +128,23 @@ pub async fn home(
     Ok(crate::html::render(&page).into_response())
 }
 
-async fn overview(state: &AppState) -> Result<Overview, ApiError> {
-    let today = state.today();
+/// The counters read from the projections, and when: they stand until the check index is
+/// rebuilt (something other than a recorded check was appended) or the day changes, so the
+/// home page does not recount every public record on every request.
+#[derive(Clone, Copy)]
+pub(crate) struct Figures {
+    built_at: i64,
+    today: NaiveDate,
+    subjects: i64,
+    licenses: i64,
+    penalties: i64,
+}
+
+async fn figures(state: &AppState, built_at: i64, today: NaiveDate) -> Result<Figures, ApiError> {
+    let cached = *state.home_figures.lock().expect("figures lock");
+    if let Some(f) = cached.filter(|f| f.built_at == built_at && f.today == today) {
+        return Ok(f);
+    }
     let subjects = state.store.count_subjects().await?;
     let mut public = Vec::new();
     for category in [RecordCategory::License, RecordCategory::Penalty] {
@@ -147,21 +162,30 @@ async fn overview(state: &AppState) -> Result<Overview, ApiError> {
             .await?;
         public.push(page.total);
     }
-    let entries = state.store.list_entries(None).await?;
-    let in_force = |key: &str| {
-        entries
-            .iter()
-            .filter(|e| e.entry.list.key() == key && e.is_active_on(today))
-            .count()
-    };
-    let news = news();
-    Ok(Overview {
+    let f = Figures {
+        built_at,
+        today,
         subjects,
         licenses: public[0],
         penalties: public[1],
-        red: in_force("red"),
-        black: in_force("black"),
-        watch: in_force("watch"),
+    };
+    *state.home_figures.lock().expect("figures lock") = Some(f);
+    Ok(f)
+}
+
+async fn overview(state: &AppState) -> Result<Overview, ApiError> {
+    let today = state.today();
+    // The list counts come from the check index, which holds every published entry in memory.
+    let index = state.checks.current();
+    let f = figures(state, index.built_at(), today).await?;
+    let news = news();
+    Ok(Overview {
+        subjects: f.subjects,
+        licenses: f.licenses,
+        penalties: f.penalties,
+        red: index.in_force_count("red", today),
+        black: index.in_force_count("black", today),
+        watch: index.in_force_count("watch", today),
         today,
         news: &news[..news.len().min(3)],
     })

@@ -16,7 +16,7 @@ pub(crate) use disclosure_requests::NoticePage;
 pub(crate) mod disclosure;
 mod evaluation;
 mod forms;
-mod home;
+pub(crate) mod home;
 mod inspection;
 mod integrity;
 mod ledger;
