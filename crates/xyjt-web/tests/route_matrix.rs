@@ -107,6 +107,22 @@ const STAFF: &[StaffAccount] = &[
         unit_and_below: &["DH-ZF"],
         bureau: DH_BUREAU,
     },
+    // Managers below the province, made by this test: a 信用管理员 inside 东湖执法支队 (their
+    // bureau is 东湖's) and a 系统管理员 of 西岭市交通运输局.
+    StaffAccount {
+        login: "dh-zf-xy",
+        unit: "DH-ZF",
+        roles: &[CreditAdmin],
+        unit_and_below: &["DH-ZF"],
+        bureau: DH_BUREAU,
+    },
+    StaffAccount {
+        login: "xl-gly",
+        unit: "XL",
+        roles: &[SysAdmin],
+        unit_and_below: &["XL", "XL-ZF"],
+        bureau: &["XL", "XL-ZF"],
+    },
     StaffAccount {
         login: "dh-bgs",
         unit: "DH", // 审核员 (办公室) of 东湖市交通运输局
@@ -213,6 +229,8 @@ enum Who {
     AnyStaff,
     /// Staff holding one of the roles (for their own unit).
     Roles(&'static [Role]),
+    /// Staff holding one of the roles in a unit at province level (the four lists).
+    ProvinceRoles(&'static [Role]),
     /// Staff whose scope (bureau for managers, else own unit and below) covers the resource's
     /// unit.
     Sees,
@@ -240,6 +258,8 @@ enum Res {
     None,
     /// The province (its annual report).
     Province,
+    /// A unit named in a form (`{unit}`: an id of the tree).
+    Unit,
     Submission,
     SubmissionFile,
     Application,
@@ -261,6 +281,7 @@ enum Res {
     List,
     EvalResult,
     Department,
+    News,
 }
 
 /// A request body.
@@ -395,7 +416,7 @@ const ROUTES: &[Row] = &[
     row(POST, "/console/lists/{id}/review", R::ListEntry, RolesSee(&[CreditAdmin]), Form(&[("decision", "越权测试")])),
     row(POST, "/console/lists/{id}/end", R::ListEntry, RolesSee(&[CreditAdmin]), Form(&[("reason", "")])),
     row(GET, "/console/policy", R::None, AnyStaff, Nothing),
-    row(POST, "/console/policy", R::None, Roles(&[CreditAdmin]), Upload(&[])),
+    row(POST, "/console/policy", R::None, ProvinceRoles(&[CreditAdmin]), Upload(&[])),
     row(GET, "/console/policy/export.json", R::None, AnyStaff, Nothing),
     row(GET, "/console/evaluation", R::None, AnyStaff, Nothing),
     row(POST, "/console/evaluation/runs", R::None, Roles(&[CreditAdmin, Clerk]), Form(&[("model", "js-road-transport"), ("period", "越权测试")])),
@@ -435,8 +456,55 @@ const ROUTES: &[Row] = &[
     row(GET, "/console/checks", R::None, AnyStaff, Nothing),
     row(GET, "/console/audit", R::None, AnyStaff, Nothing),
     row(GET, "/console/accounts", R::None, AnyStaff, Nothing),
-    row(POST, "/console/accounts", R::None, Roles(&[SysAdmin]), Form(&[("unit_id", "SF")])),
-    row(POST, "/console/tokens", R::None, Roles(&[SysAdmin]), Form(&[("unit_id", "SF")])),
+    // An account or a token for a unit (the form's `unit_id`): by a 系统管理员 whose bureau has it.
+    row(POST, "/console/accounts", R::Unit, RolesSee(&[SysAdmin]), Form(&[("unit_id", "{unit}")])),
+    row(POST, "/console/tokens", R::Unit, RolesSee(&[SysAdmin]), Form(&[("unit_id", "{unit}")])),
+    // --- The portal: public, whoever is signed in; drafts and other people's requests are not
+    // there for anyone.
+    row(GET, "/", R::None, Anyone, Nothing),
+    row(GET, "/subjects/{id}", R::Subject, Anyone, Nothing),
+    row(GET, "/records/{id}/notices", R::Record, Anyone, Nothing),
+    row(GET, "/applications", R::None, Anyone, Nothing),
+    row(GET, "/publicity", R::None, Anyone, Nothing),
+    row(GET, "/lists/{list}", R::List, Anyone, Nothing),
+    row(GET, "/policies", R::None, Anyone, Nothing),
+    row(GET, "/news", R::None, Anyone, Nothing),
+    row(GET, "/news/{n}", R::News, Anyone, Nothing),
+    row(GET, "/ledger", R::None, Anyone, Nothing),
+    row(GET, "/reports/verify", R::None, Anyone, Nothing),
+    row(POST, "/reports/verify", R::None, Anyone, Nothing),
+    row(GET, "/evaluation", R::None, Anyone, Nothing),
+    row(GET, "/evaluation/results/{id}", R::EvalResult, Anyone, Nothing),
+    row(GET, "/inspection/items", R::None, Anyone, Nothing),
+    row(GET, "/inspection/draws", R::None, Anyone, Nothing),
+    row(GET, "/inspection/draws/{id}", R::Draw, Anyone, Nothing),
+    row(GET, "/inspection/results", R::None, Anyone, Nothing),
+    row(GET, "/integrity", R::None, Anyone, Nothing),
+    row(GET, "/integrity/publicity", R::None, Anyone, Nothing),
+    row(GET, "/integrity/complaints", R::None, Anyone, Nothing),
+    row(POST, "/integrity/complaints", R::None, Anyone, Nothing),
+    row(GET, "/integrity/assessments", R::None, Anyone, Nothing),
+    row(GET, "/integrity/departments/{code}", R::Department, Anyone, Nothing),
+    row(GET, "/disclosure", R::None, Anyone, Nothing),
+    row(GET, "/disclosure/catalogue", R::None, Anyone, Nothing),
+    row(GET, "/disclosure/items/{id}", R::PublicItem, Anyone, Nothing),
+    row(GET, "/disclosure/items/{id}", R::DraftItem, NoOne, Nothing),
+    row(POST, "/disclosure/items/{id}/comments", R::DraftItem, NoOne, Form(&[("text", "越权测试")])),
+    row(GET, "/disclosure/items/{id}/files/{sha}", R::DraftItem, NoOne, Nothing),
+    row(GET, "/disclosure/feed.atom", R::None, Anyone, Nothing),
+    row(GET, "/disclosure/annual-report", R::None, Anyone, Nothing),
+    row(GET, "/disclosure/annual-report.xlsx", R::None, Anyone, Nothing),
+    row(GET, "/disclosure/requests", R::None, Anyone, Nothing),
+    row(POST, "/disclosure/requests", R::None, Anyone, Nothing),
+    row(GET, "/disclosure/requests/{number}/notice?query_code=0000", R::AnsweredRequest, NoOne, Nothing),
+    row(GET, "/objections", R::None, Anyone, Nothing),
+    row(POST, "/objections", R::None, Anyone, Nothing),
+    row(GET, "/objections/new?record={id}", R::Record, Anyone, Nothing),
+    row(GET, "/repairs", R::None, Anyone, Nothing),
+    row(POST, "/repairs", R::None, Anyone, Nothing),
+    row(GET, "/repairs/new?record={id}", R::Record, Anyone, Nothing),
+    row(GET, "/static/style.css", R::None, Anyone, Nothing),
+    row(GET, "/static/print.js", R::None, Anyone, Nothing),
 ];
 
 /// The lists of resources a route in [`ROUTES`] opens one by one, and the rule of that route:
@@ -481,6 +549,9 @@ fn admits(who: Who, caller: &Caller, target: &Target) -> bool {
         (TokenOwner, Caller::System { name, .. }) => *name == target.owner,
         (AnyStaff, Caller::Staff { .. }) => true,
         (Roles(roles), Caller::Staff { account, .. }) => account.has(roles),
+        (ProvinceRoles(roles), Caller::Staff { account, .. }) => {
+            account.has(roles) && bureau_of(account.unit) == "SF"
+        }
         (Sees, Caller::Staff { account, .. }) => within(account.scope(), &target.unit),
         (RolesSee(roles), Caller::Staff { account, .. }) => {
             account.has(roles) && within(account.scope(), &target.unit)
@@ -503,6 +574,16 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/api/") || path == "/healthz"
 }
 
+/// Who calls a row: the API is called anonymously and by calling systems, the console and the
+/// portal anonymously and by staff.
+fn asks(path: &str, caller: &Caller) -> bool {
+    match caller {
+        Caller::Anonymous => true,
+        Caller::Staff { .. } => !is_api(path),
+        Caller::System { .. } => is_api(path),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The table is complete.
 
@@ -511,19 +592,29 @@ fn template(path: &str) -> &str {
     path.split('?').next().unwrap()
 }
 
-/// The console's routes, read from its router's source (an axum router cannot be enumerated):
-/// each `.route("/console…", get(…).post(…))`.
-fn console_routes() -> BTreeSet<(String, String)> {
-    let src = include_str!("../src/console/mod.rs");
-    let body = &src[src.find("pub fn router()").unwrap()..];
-    let body = &body[..body.find("\n}\n").unwrap()];
-    let route = regex_lite(body);
-    assert!(route.len() > 50, "{route:?}");
-    route
+/// The routes of the console, the portal and the pages `lib.rs` adds, read from their routers'
+/// source: an axum `Router` cannot be enumerated, so each `pub fn router(…)` is read for its
+/// `.route("PATH", get(…).post(…))` calls (a route added any other way would escape this).
+fn page_routes() -> BTreeSet<(String, String)> {
+    let mut all = BTreeSet::new();
+    for (file, src, at_least) in [
+        ("console", include_str!("../src/console/mod.rs"), 60),
+        ("portal", include_str!("../src/portal/mod.rs"), 40),
+        ("lib", include_str!("../src/lib.rs"), 2),
+        // The OpenAPI document's own route, beside the documented ones.
+        ("api", include_str!("../src/api/mod.rs"), 1),
+    ] {
+        let body = &src[src.find("pub fn router(").unwrap()..];
+        let body = &body[..body.find("\n}\n").unwrap()];
+        let found = routes_in(body);
+        assert!(found.len() >= at_least, "{file}: {found:?}");
+        all.extend(found);
+    }
+    all
 }
 
-/// `.route("PATH", get(..).post(..))` → (METHOD, PATH) pairs, by hand (no regex crate here).
-fn regex_lite(body: &str) -> BTreeSet<(String, String)> {
+/// `.route("PATH", get(..).post(..))` → (METHOD, PATH) pairs (by hand: no regex crate here).
+fn routes_in(body: &str) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for chunk in body.split(".route(").skip(1) {
         let path = chunk.split('"').nth(1).unwrap().to_string();
@@ -533,7 +624,7 @@ fn regex_lite(body: &str) -> BTreeSet<(String, String)> {
             let mut rest = handlers;
             while let Some(i) = rest.find(needle) {
                 let before = rest[..i].chars().last();
-                if matches!(before, None | Some(' ' | '\n' | '.' | '(' | ',')) {
+                if matches!(before, None | Some(' ' | '\n' | '.' | '(' | ',' | ':')) {
                     out.insert((method.to_string(), path.clone()));
                 }
                 rest = &rest[i + needle.len()..];
@@ -569,20 +660,18 @@ async fn assert_complete(state: &xyjt_web::AppState) {
             );
         }
     }
-    let console = console_routes();
-    for (method, path) in &console {
+    let pages = page_routes();
+    for (method, path) in &pages {
         assert!(
             rows.contains(&(method.clone(), path.clone())),
-            "{method} {path} is routed by the console but has no row in the matrix"
+            "{method} {path} is routed but has no row in the matrix"
         );
     }
     // And no row names a route that does not exist.
     for (method, path) in &rows {
         let in_doc = doc["paths"][path.as_str()][method.to_lowercase()].is_object();
         assert!(
-            in_doc
-                || console.contains(&(method.clone(), path.clone()))
-                || path == "/api/v1/openapi.json",
+            in_doc || pages.contains(&(method.clone(), path.clone())),
             "row {method} {path} names no route"
         );
     }
@@ -613,6 +702,14 @@ async fn targets(
     let mut out: BTreeMap<Res, Vec<Target>> = BTreeMap::new();
     out.insert(R::None, vec![t("", vec![], "")]);
     out.insert(R::Province, vec![t("the province", vec![], "SF")]);
+    out.insert(
+        R::Unit,
+        ["SF", "XL-ZF", "DH-ZF"]
+            .into_iter()
+            .map(|u| t(u, vec![("unit", u.to_string())], u))
+            .collect(),
+    );
+    out.insert(R::News, vec![t("a news item", vec![("n", "1".into())], "")]);
 
     // Submissions and their files: one of 西岭执法支队, one of 东湖执法支队, filed as the
     // console files them (the file kept, then the submission).
@@ -723,7 +820,7 @@ async fn targets(
         R::List,
         vec![t(
             "a list",
-            vec![("list", entries[0].entry.list.to_string())],
+            vec![("list", entries[0].entry.list.key().to_string())],
             "",
         )],
     );
@@ -1005,7 +1102,21 @@ fn fill(path: &str, target: &Target) -> String {
     p
 }
 
-async fn call(state: &xyjt_web::AppState, caller: &Caller, row: &Row, uri: &str) -> Resp {
+/// A form value with the target's values for its placeholders.
+fn value(v: &str, target: &Target) -> String {
+    target
+        .values
+        .iter()
+        .fold(v.to_string(), |v, (k, x)| v.replace(&format!("{{{k}}}"), x))
+}
+
+async fn call(
+    state: &xyjt_web::AppState,
+    caller: &Caller,
+    row: &Row,
+    uri: &str,
+    target: &Target,
+) -> Resp {
     let mut req = Request::builder()
         .method(Method::from_bytes(row.method.as_bytes()).unwrap())
         .uri(uri);
@@ -1030,7 +1141,7 @@ async fn call(state: &xyjt_web::AppState, caller: &Caller, row: &Row, uri: &str)
             req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
             let mut body = format!("csrf={}", enc(&csrf));
             for (k, v) in fields {
-                body.push_str(&format!("&{}={}", enc(k), enc(v)));
+                body.push_str(&format!("&{}={}", enc(k), enc(&value(v, target))));
             }
             Body::from(body)
         }
@@ -1106,7 +1217,28 @@ async fn matrix_on(url: &str) {
         };
         tokens.insert(name, token);
     }
+    for account in STAFF {
+        if store.account(account.login).await.unwrap().is_none() {
+            let new = xyjt_core::account::Account {
+                login: account.login.into(),
+                name: format!("{}（矩阵测试）", account.login),
+                unit_id: account.unit.into(),
+                roles: account.roles.to_vec(),
+                disabled: false,
+            };
+            store
+                .append(vec![xyjt_app::accounts::account_event(
+                    "matrix", new, PASSWORD,
+                )])
+                .await
+                .unwrap();
+        }
+    }
     let targets = targets(store.as_ref(), &state, &tokens).await;
+    for (res, list) in &targets {
+        let units: Vec<&str> = list.iter().map(|t| t.unit.as_str()).collect();
+        eprintln!("{res:?}: {units:?}");
+    }
 
     let mut callers = vec![Caller::Anonymous];
     for account in STAFF {
@@ -1128,7 +1260,6 @@ async fn matrix_on(url: &str) {
     let mut failures = Vec::new();
     let mut calls = 0;
     for row in ROUTES {
-        let api_row = is_api(row.path);
         let list = targets
             .get(&row.res)
             .unwrap_or_else(|| panic!("no demo resource for {:?}", row.res));
@@ -1136,12 +1267,7 @@ async fn matrix_on(url: &str) {
         for target in list {
             let uri = fill(row.path, target);
             for caller in &callers {
-                let relevant = match caller {
-                    Caller::Anonymous => true,
-                    Caller::Staff { .. } => !api_row,
-                    Caller::System { .. } => api_row,
-                };
-                if !relevant {
+                if !asks(row.path, caller) {
                     continue;
                 }
                 // Signing out ends the session: sign out of a session of its own.
@@ -1160,7 +1286,7 @@ async fn matrix_on(url: &str) {
                 };
                 let want = admits(row.who, caller, target);
                 let head = store.head().await.unwrap();
-                let r = call(&state, caller, row, &uri).await;
+                let r = call(&state, caller, row, &uri, target).await;
                 calls += 1;
                 let got = !refused(&r);
                 let what = format!(
@@ -1213,21 +1339,11 @@ async fn matrix_on(url: &str) {
     let mut listed = 0;
     for (path, res, who) in LISTS {
         for caller in &callers {
-            let relevant = match caller {
-                Caller::Anonymous => false,
-                Caller::Staff { .. } => !is_api(path),
-                Caller::System { .. } => is_api(path),
-            };
-            if !relevant {
+            if matches!(caller, Caller::Anonymous) || !asks(path, caller) {
                 continue;
             }
-            let r = call(
-                &state,
-                caller,
-                &row(GET, path, R::None, *who, Nothing),
-                path,
-            )
-            .await;
+            let list = row(GET, path, R::None, *who, Nothing);
+            let r = call(&state, caller, &list, path, &targets[&R::None][0]).await;
             for target in &targets[res] {
                 let may = admits(*who, caller, target);
                 let names = target
