@@ -260,6 +260,8 @@ enum Res {
     Province,
     /// A unit named in a form (`{unit}`: an id of the tree).
     Unit,
+    /// A staff account (for the accounts list).
+    Account,
     Submission,
     SubmissionFile,
     Application,
@@ -518,6 +520,11 @@ const LISTS: &[(&str, Res, Who)] = &[
     ("/console/integrity", R::CivilServantRecord, CivilServant(&[CreditAdmin, Reviewer])),
     ("/console/disclosure", R::DraftItem, UnitAbove),
     ("/console/checks", R::Check, Sees),
+    ("/console", R::Submission, Sees),
+    ("/console", R::Application, Sees),
+    ("/console/audit", R::Submission, Sees),
+    ("/console/audit", R::Application, Sees),
+    ("/console/accounts", R::Account, Sees),
     ("/api/v1/workflows", R::Application, TokenFor),
     ("/api/v1/evaluation/runs", R::EvalRun, TokenFor),
 ];
@@ -710,6 +717,13 @@ async fn targets(
             .collect(),
     );
     out.insert(R::News, vec![t("a news item", vec![("n", "1".into())], "")]);
+    for login in ["xl-lr", "dh-lr"] {
+        let (a, _) = store.account(login).await.unwrap().unwrap();
+        out.entry(R::Account).or_default().push(Target {
+            secret: Some(a.name.clone()),
+            ..t(&format!("account {login}"), vec![], &a.unit_id)
+        });
+    }
 
     // Submissions and their files: one of 西岭执法支队, one of 东湖执法支队, filed as the
     // console files them (the file kept, then the submission).
