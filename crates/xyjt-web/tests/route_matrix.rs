@@ -239,9 +239,9 @@ enum Who {
     /// Staff of the resource's unit or a unit above it (政务公开 drafts: managers' bureau does not
     /// count).
     UnitAbove,
-    /// Staff holding one of the roles whose bureau covers the civil servant's unit (公务人员档案:
-    /// 信用管理员 and 审核员 only).
-    CivilServant(&'static [Role]),
+    /// Staff holding one of the roles whose bureau covers the resource's unit (政务诚信档案: a
+    /// civil servant's unit, a department; 信用管理员 and 审核员 only).
+    Bureau(&'static [Role]),
     /// Staff holding one of the roles whose own unit is the resource's unit (a draw's results).
     OwnUnit(&'static [Role]),
     /// 审核员 whose own unit is the bureau of the resource's unit (局办公室: 政务公开 sign-off,
@@ -272,6 +272,7 @@ enum Res {
     DrawTask,
     Registration,
     CivilServantRecord,
+    DepartmentRecord,
     DraftItem,
     PublicItem,
     Check,
@@ -434,7 +435,7 @@ const ROUTES: &[Row] = &[
     row(GET, "/console/coverage", R::None, AnyStaff, Nothing),
     row(GET, "/console/registrations", R::None, AnyStaff, Nothing),
     row(POST, "/console/registrations", R::None, Roles(&[Clerk, CreditAdmin]), Form(&[("kind", "企业")])),
-    row(POST, "/console/registrations/{id}/review", R::Registration, CivilServant(&[CreditAdmin, Reviewer]), Form(&[("decision", "越权测试")])),
+    row(POST, "/console/registrations/{id}/review", R::Registration, Bureau(&[CreditAdmin, Reviewer]), Form(&[("decision", "越权测试")])),
     row(GET, "/console/integrity", R::None, AnyStaff, Nothing),
     row(GET, "/console/integrity/rectifications", R::None, AnyStaff, Nothing),
     row(GET, "/console/integrity/assessments", R::None, Roles(&[CreditAdmin, Reviewer]), Nothing),
@@ -442,9 +443,13 @@ const ROUTES: &[Row] = &[
     row(POST, "/console/integrity/assessments/publish", R::None, Roles(&[Reviewer]), Form(&[("period", "越权测试")])),
     row(GET, "/console/integrity/records/new", R::None, Roles(&[Clerk, CreditAdmin]), Nothing),
     row(POST, "/console/integrity/records", R::None, Roles(&[Clerk, CreditAdmin]), Form(&[])),
-    row(GET, "/console/integrity/records/{id}", R::CivilServantRecord, CivilServant(&[CreditAdmin, Reviewer]), Nothing),
-    row(POST, "/console/integrity/records/{id}/tolerance", R::CivilServantRecord, CivilServant(&[CreditAdmin]), Form(&[])),
-    row(POST, "/console/integrity/records/{id}/tolerance/review", R::CivilServantRecord, CivilServant(&[CreditAdmin, Reviewer]), Form(&[("decision", "越权测试")])),
+    row(GET, "/console/integrity/records/{id}", R::CivilServantRecord, Bureau(&[CreditAdmin, Reviewer]), Nothing),
+    row(POST, "/console/integrity/records/{id}/tolerance", R::CivilServantRecord, Bureau(&[CreditAdmin]), Form(&[])),
+    row(POST, "/console/integrity/records/{id}/tolerance/review", R::CivilServantRecord, Bureau(&[CreditAdmin, Reviewer]), Form(&[("decision", "越权测试")])),
+    // A department's record: public, so any staff reads it; 容错 on it within the bureau.
+    row(GET, "/console/integrity/records/{id}", R::DepartmentRecord, AnyStaff, Nothing),
+    row(POST, "/console/integrity/records/{id}/tolerance", R::DepartmentRecord, Bureau(&[CreditAdmin]), Form(&[])),
+    row(POST, "/console/integrity/records/{id}/tolerance/review", R::DepartmentRecord, Bureau(&[CreditAdmin, Reviewer]), Form(&[("decision", "越权测试")])),
     row(GET, "/console/disclosure", R::None, AnyStaff, Nothing),
     row(POST, "/console/disclosure", R::None, Roles(&[Clerk]), Upload(&[("written_on", "2026-11-01")])),
     row(GET, "/console/disclosure/report", R::None, AnyStaff, Nothing),
@@ -516,8 +521,8 @@ const LISTS: &[(&str, Res, Who)] = &[
     ("/console/submissions", R::Submission, Sees),
     ("/console/applications", R::Application, Sees),
     ("/console/evaluation", R::EvalRun, Sees),
-    ("/console/registrations", R::Registration, CivilServant(&[CreditAdmin, Reviewer])),
-    ("/console/integrity", R::CivilServantRecord, CivilServant(&[CreditAdmin, Reviewer])),
+    ("/console/registrations", R::Registration, Bureau(&[CreditAdmin, Reviewer])),
+    ("/console/integrity", R::CivilServantRecord, Bureau(&[CreditAdmin, Reviewer])),
     ("/console/disclosure", R::DraftItem, UnitAbove),
     ("/console/checks", R::Check, Sees),
     ("/console", R::Submission, Sees),
@@ -564,7 +569,7 @@ fn admits(who: Who, caller: &Caller, target: &Target) -> bool {
             account.has(roles) && within(account.scope(), &target.unit)
         }
         (UnitAbove, Caller::Staff { account, .. }) => within(account.unit_and_below, &target.unit),
-        (CivilServant(roles), Caller::Staff { account, .. }) => {
+        (Bureau(roles), Caller::Staff { account, .. }) => {
             account.has(roles) && within(account.bureau, &target.unit)
         }
         (OwnUnit(roles), Caller::Staff { account, .. }) => {
@@ -920,6 +925,22 @@ async fn targets(
                 &id_of(unit),
             )
         });
+    }
+
+    let departments = store
+        .integrity_records(None, Some(xyjt_core::integrity::ArchiveKind::Department))
+        .await
+        .unwrap();
+    for unit in [DH, "西岭市交通运输局"] {
+        let r = departments
+            .iter()
+            .find(|r| r.record.name == unit)
+            .unwrap_or_else(|| panic!("a demo record of {unit}"));
+        out.entry(R::DepartmentRecord).or_default().push(t(
+            &format!("record of {unit}"),
+            vec![("id", r.record.id.clone())],
+            &id_of(unit),
+        ));
     }
 
     // 政务公开: drafts with an attachment by 西岭执法支队's and 东湖执法支队's clerks (in the
