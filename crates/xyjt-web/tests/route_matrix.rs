@@ -22,6 +22,8 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use chrono::NaiveDate;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -264,6 +266,8 @@ enum Res {
     Account,
     Submission,
     SubmissionFile,
+    /// Evidence filed with an application (an objection's, a complaint's …).
+    EvidenceFile,
     Application,
     AnsweredRequest,
     ListEntry,
@@ -411,6 +415,9 @@ const ROUTES: &[Row] = &[
     row(GET, "/console/submissions/{id}", R::Submission, Sees, Nothing),
     row(POST, "/console/submissions/{id}/review", R::Submission, RolesSee(&[Reviewer]), Form(&[("decision", "越权测试")])),
     row(GET, "/console/files/{sha}", R::SubmissionFile, Sees, Nothing),
+    row(GET, "/console/files/{sha}", R::EvidenceFile, Sees, Nothing),
+    // A 政务公开 draft's attachment is no submission's file: not there for anyone.
+    row(GET, "/console/files/{sha}", R::DraftItem, NoOne, Nothing),
     row(GET, "/console/applications", R::None, AnyStaff, Nothing),
     row(GET, "/console/applications/{number}", R::Application, Sees, Nothing),
     row(GET, "/console/applications/{number}/notice", R::AnsweredRequest, Sees, Nothing),
@@ -804,6 +811,46 @@ async fn targets(
             )
         });
     }
+    // Evidence: objections with a file each on records of the publicity board, until
+    // 西岭执法支队 and 东湖执法支队 each handle one (or the board is done: then two other units).
+    let page = get(state, "/api/v1/publicity?per_page=100", "")
+        .await
+        .json();
+    let mut evidence: BTreeMap<String, Target> = BTreeMap::new();
+    for (n, record) in page["items"].as_array().unwrap().iter().enumerate() {
+        let content = format!("矩阵测试证据 {n}");
+        let filed = xyjt_app::workflows::file_objection(
+            &state.ctx(),
+            serde_json::from_value(json!({
+                "record_id": record["id"],
+                "reason": "矩阵测试",
+                "evidence": [{"file_name": "证据.txt", "content_base64": STANDARD.encode(&content)}]
+            }))
+            .unwrap(),
+            "matrix",
+        )
+        .await
+        .unwrap();
+        let a = store.application(&filed.number).await.unwrap().unwrap();
+        let unit = id_of(&a.unit);
+        evidence.entry(unit.clone()).or_insert_with(|| {
+            t(
+                &format!("evidence of {unit}"),
+                vec![("sha", xyjt_core::canonical::sha256_hex(content.as_bytes()))],
+                &unit,
+            )
+        });
+        if evidence.contains_key("XL-ZF") && evidence.contains_key("DH-ZF") {
+            break;
+        }
+    }
+    let mut picked: Vec<Target> = ["XL-ZF", "DH-ZF"]
+        .iter()
+        .filter_map(|u| evidence.remove(*u))
+        .collect();
+    picked.extend(evidence.into_values());
+    picked.truncate(2);
+    out.insert(R::EvidenceFile, picked);
     let answered = apps
         .iter()
         .find(|a| {
