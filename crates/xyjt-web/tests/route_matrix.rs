@@ -1,24 +1,26 @@
-//! The reads-and-writes authorisation matrix: every API operation and every console route ×
-//! every kind of caller (anonymous; each demo staff account; each kind of calling system) × a
-//! resource of one unit and of another where the route names one, on the full demo, on SQLite
-//! and on PostgreSQL.
+//! The reads-and-writes authorisation matrix (issue 17): every API operation, every console
+//! route and every portal page × every kind of caller (anonymous; each demo staff account and
+//! two managers below the province; each kind of calling system) × a resource of one unit and of
+//! another where the route names one, on the full demo, on SQLite and on PostgreSQL.
 //!
-//! [`ROUTES`] is the specification: one row per route with who may use it, written out by hand
-//! from the rules (`xyjt_core::account`, the organisation tree in `data/org-tree.toml`), not
-//! computed from the code under test. The test first proves the table complete — every
-//! operation of the served OpenAPI document and every route the console registers has a row —
-//! then calls each row as each caller and asserts only the class of the answer:
+//! [`ROUTES`] is the specification: one row per route (and resource kind) with who may use it,
+//! written out by hand from the rules (`xyjt_core::account`, the organisation tree in
+//! `data/org-tree.toml`), not computed from the code under test. The test first proves the table
+//! complete — every operation of the served OpenAPI document and every route the console, the
+//! portal and `lib.rs` register (read from their routers' source) has a row, and every row names
+//! a route — then calls each row as each caller and asserts only the class of the answer:
 //!
 //! - refused: 401, 403, 404, or a redirect to the sign-in page; a refused read does not name the
-//!   resource (its subject, applicant or title) and a refused write leaves the ledger head where
-//!   it was;
+//!   resource (its subject, applicant, file or title) and a refused write leaves the ledger head
+//!   where it was;
 //! - admitted: anything else (200; a 303 after a write; 400, 409 or 422 for a deliberately
 //!   incomplete body — the authorisation let it through).
 //!
 //! Write bodies are complete enough to be parsed (so the authorisation decision is reached) and
 //! wrong enough, where possible, to be refused by validation after it (so admitted writes change
 //! little). The staff accounts' and calling systems' reach ([`STAFF`], [`SYSTEMS`]) are written
-//! out by hand from the tree too.
+//! out by hand from the tree too. [`LISTS`] then checks that the lists (inboxes, dashboards, the
+//! audit trail, accounts …) name nothing their reader may not open.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
