@@ -395,6 +395,8 @@ pub async fn clean(
     input: &CleanupInput,
 ) -> AppResult<ItemState> {
     let s = item_or_404(ctx, id).await?;
+    // Who may decide first: someone else learns nothing about the item.
+    check_office(ctx, actor, &s)?;
     let normative = ctx
         .policies
         .disclosure
@@ -403,7 +405,6 @@ pub async fn clean(
     if !normative {
         return Err(bad("id", format!("信息 {id} 不是规范性文件")));
     }
-    check_office(ctx, actor, &s)?;
     let validity = match input.decision.trim() {
         "保留" | "修改" => Validity::Valid,
         "废止" => Validity::Repealed,

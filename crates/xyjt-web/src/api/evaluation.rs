@@ -263,12 +263,13 @@ pub struct RunRequest {
     pub as_of: Option<NaiveDate>,
 }
 
-/// Evaluation runs, newest first, with their review and publication clock (bearer).
+/// Evaluation runs of the units the calling system acts for, newest first, with their review
+/// and publication clock (bearer).
 #[utoipa::path(get, path = "/api/v1/evaluation/runs", security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 401, body = ErrorEnvelope)))]
 pub(crate) async fn list_runs(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
 ) -> Result<Json<Value>, ApiError> {
     let today = state.today();
     let items: Vec<Value> = state
@@ -276,6 +277,7 @@ pub(crate) async fn list_runs(
         .eval_runs(None)
         .await?
         .iter()
+        .filter(|r| acts_for_unit(&state, &caller, &r.run.unit).is_ok())
         .map(|r| eval::run_json(r, today))
         .collect();
     Ok(Json(json!({"total": items.len(), "items": items})))

@@ -57,8 +57,11 @@ pub(super) async fn accounts_page(State(state): State<AppState>, staff: Staff) -
     .is_ok();
     show(&AccountsPage {
         frame: frame(&staff, "账号管理"),
+        // Only the accounts of units in the reader's scope: another unit's staff are not theirs
+        // to read, as they are not theirs to manage.
         accounts: accounts
             .into_iter()
+            .filter(|a| sees_unit(&staff, &a.unit_id))
             .map(|a| {
                 let unit = unit_name(tree, &a.unit_id);
                 let roles = role_labels(&a.roles);

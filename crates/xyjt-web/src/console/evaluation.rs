@@ -3,7 +3,8 @@
 //! refuses the proposer) and publication. The services are `xyjt_app::evaluation`.
 
 use super::{
-    Answer, CsrfForm, OrPage, allow, allow_any, found, frame, invalid, see_other, show, unit_name,
+    Answer, CsrfForm, OrPage, allow, allow_any, found, frame, invalid, see_other, sees_unit, show,
+    unit_name,
 };
 use crate::AppState;
 use crate::auth::{Staff, urlencode};
@@ -112,7 +113,11 @@ pub(super) async fn evaluation_page(State(state): State<AppState>, staff: Staff)
             })
             .collect(),
         default_period: (today.year() - 1).to_string(),
-        runs: runs.iter().map(|r| run_row(&staff, r, today)).collect(),
+        runs: runs
+            .iter()
+            .filter(|r| sees_unit(&staff, &r.run.unit))
+            .map(|r| run_row(&staff, r, today))
+            .collect(),
     })
 }
 
@@ -234,9 +239,16 @@ pub(super) async fn run_page(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Answer {
-    let run = found(state.store.eval_run(&id).await, || {
-        format!("评价批次 {id} 不存在")
-    })?;
+    // Another unit's run — its proposed results above all — is not there for staff outside
+    // that unit's scope: the same 404 as a missing run.
+    let run = found(
+        state
+            .store
+            .eval_run(&id)
+            .await
+            .map(|r| r.filter(|r| sees_unit(&staff, &r.run.unit))),
+        || format!("评价批次 {id} 不存在"),
+    )?;
     let page = crate::edge::page_number(q.page).or_page()?;
     let results = state
         .store

@@ -86,6 +86,26 @@ fn allow_civil_servant(
     }
 }
 
+/// A department's archive for a write: the role (as `allow_any`), then the department within
+/// the staff member's bureau — the civil servants' rule ([`sees_civil_servant`]), so another
+/// bureau's departments are not theirs to find 容错 for.
+fn allow_department(
+    staff: &Staff,
+    what: &str,
+    actions: &[Action],
+    department: &str,
+) -> Result<(), Response> {
+    allow_any(staff, what, actions, &staff.account.unit_id)?;
+    if sees_civil_servant(staff, Some(department)) {
+        Ok(())
+    } else {
+        Err(forbidden(&format!(
+            "无权办理“{department}”的政务诚信档案：只能办理本单位所属局（{}）范围内的部门",
+            super::unit_name(staff.org(), &staff.org().bureau_of(&staff.account.unit_id))
+        )))
+    }
+}
+
 fn registration_visible(staff: &Staff, r: &RegistrationState) -> bool {
     r.registration.archive != Some(ArchiveKind::CivilServant)
         || sees_civil_servant(staff, r.registration.unit.as_deref())
@@ -853,7 +873,7 @@ pub(super) async fn propose_tolerance(
     if s.record.archive == ArchiveKind::CivilServant {
         allow_civil_servant(&staff, "提出容错认定", &actions, s.record.unit.as_deref())?;
     } else {
-        allow_any(&staff, "提出容错认定", &actions, &staff.account.unit_id)?;
+        allow_department(&staff, "提出容错认定", &actions, &s.record.name)?;
     }
     let evidence = f
         .evidence
@@ -887,7 +907,7 @@ pub(super) async fn review_tolerance(
     if s.record.archive == ArchiveKind::CivilServant {
         allow_civil_servant(&staff, "审核容错认定", &actions, s.record.unit.as_deref())?;
     } else {
-        allow_any(&staff, "审核容错认定", &actions, &staff.account.unit_id)?;
+        allow_department(&staff, "审核容错认定", &actions, &s.record.name)?;
     }
     let approved = decision(&f)?;
     gi::review_tolerance(&state.ctx(), &id, &staff.actor(), approved, &f.comment)
