@@ -631,6 +631,12 @@ pub trait Store: EvaluationStore + IntegrityStore + DisclosureStore + Send + Syn
     /// Records public on `query.on`, newest decision first (双公示 公示栏).
     async fn public_records(&self, query: &PublicityQuery) -> Result<RecordPage, StoreError>;
 
+    /// One page of [`Store::public_records`] without counting the rest.
+    async fn public_records_page(&self, query: &PublicityQuery) -> Result<Vec<Record>, StoreError>;
+
+    /// How many records [`Store::public_records`] matches (ignores `limit` and `offset`).
+    async fn count_public_records(&self, query: &PublicityQuery) -> Result<i64, StoreError>;
+
     /// Intake counts per reporting unit, month and category.
     async fn intake_counts(&self) -> Result<Vec<IntakeCount>, StoreError>;
 

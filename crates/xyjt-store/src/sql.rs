@@ -163,6 +163,14 @@ impl Store for SqlStore {
         records::public_records(self, q).await
     }
 
+    async fn public_records_page(&self, q: &PublicityQuery) -> Result<Vec<Record>, StoreError> {
+        records::public_records_page(self, q).await
+    }
+
+    async fn count_public_records(&self, q: &PublicityQuery) -> Result<i64, StoreError> {
+        records::count_public_records(self, q).await
+    }
+
     async fn intake_counts(&self) -> Result<Vec<IntakeCount>, StoreError> {
         records::intake_counts(self).await
     }

@@ -66,6 +66,60 @@ pub struct AppState {
     /// The home page's counters, kept until something other than recorded checks is appended
     /// (the check index's build position) or the day changes.
     pub(crate) home_figures: Arc<std::sync::Mutex<Option<portal::home::Figures>>>,
+    /// The 公示栏's counts by query, on the same terms.
+    pub(crate) publicity_counts: Arc<std::sync::Mutex<PublicityCounts>>,
+}
+
+/// Counts of 公示栏 queries (filters and day), valid while the check index's build position is
+/// `built_at`: only a rebuild (something other than recorded checks appended) can change them.
+#[derive(Default)]
+pub(crate) struct PublicityCounts {
+    built_at: i64,
+    counts: std::collections::HashMap<String, i64>,
+}
+
+impl AppState {
+    /// A page of the 公示栏 and the total it pages through; the total is counted once per query
+    /// until the ledger moves, not on every request.
+    pub(crate) async fn public_records(
+        &self,
+        q: &xyjt_store::PublicityQuery,
+    ) -> Result<xyjt_store::RecordPage, xyjt_store::StoreError> {
+        let built_at = self.checks.current().built_at();
+        let key = format!(
+            "{:?}",
+            xyjt_store::PublicityQuery {
+                limit: 0,
+                offset: 0,
+                ..q.clone()
+            }
+        );
+        let cached = {
+            let c = self.publicity_counts.lock().expect("counts lock");
+            (c.built_at == built_at)
+                .then(|| c.counts.get(&key).copied())
+                .flatten()
+        };
+        let total = match cached {
+            Some(n) => n,
+            None => {
+                let n = self.store.count_public_records(q).await?;
+                let mut c = self.publicity_counts.lock().expect("counts lock");
+                if c.built_at != built_at || c.counts.len() >= 1_000 {
+                    c.counts.clear();
+                    c.built_at = built_at;
+                }
+                c.counts.insert(key, n);
+                n
+            }
+        };
+        let items = if q.offset < total {
+            self.store.public_records_page(q).await?
+        } else {
+            Vec::new()
+        };
+        Ok(xyjt_store::RecordPage { items, total })
+    }
 }
 
 /// The address `serve` listens on by default, and so the default public address.
@@ -110,6 +164,7 @@ impl AppState {
             ledger_key: xyjt_app::ledger_proofs::LedgerKey::ephemeral(&policies_origin),
             public_url: DEFAULT_PUBLIC_URL.to_string(),
             home_figures: Arc::default(),
+            publicity_counts: Arc::default(),
         })
     }
 

@@ -311,7 +311,7 @@ pub(crate) async fn publicity(
         limit: per_page,
         offset: (page - 1) * per_page,
     };
-    let result = state.store.public_records(&query).await?;
+    let result = state.public_records(&query).await?;
     let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?;
     Ok(Json(RecordList {
         items: result

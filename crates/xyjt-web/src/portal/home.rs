@@ -148,9 +148,9 @@ async fn figures(state: &AppState, built_at: i64, today: NaiveDate) -> Result<Fi
     let subjects = state.store.count_subjects().await?;
     let mut public = Vec::new();
     for category in [RecordCategory::License, RecordCategory::Penalty] {
-        let page = state
+        let n = state
             .store
-            .public_records(&xyjt_store::PublicityQuery {
+            .count_public_records(&xyjt_store::PublicityQuery {
                 on: today,
                 category: Some(category),
                 unit: None,
@@ -160,7 +160,7 @@ async fn figures(state: &AppState, built_at: i64, today: NaiveDate) -> Result<Fi
                 offset: 0,
             })
             .await?;
-        public.push(page.total);
+        public.push(n);
     }
     let f = Figures {
         built_at,

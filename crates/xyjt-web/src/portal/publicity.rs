@@ -48,7 +48,6 @@ pub async fn publicity_page(
         Err(e) => return Ok(crate::edge::refusal("/publicity", e)),
     };
     let result = state
-        .store
         .public_records(&xyjt_store::PublicityQuery {
             on: state.today(),
             category,
