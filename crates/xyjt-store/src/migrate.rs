@@ -58,6 +58,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "ledger_tree",
         include_str!("../migrations/sqlite/0010_ledger_tree.sql"),
     ),
+    (
+        11,
+        "exchange",
+        include_str!("../migrations/sqlite/0011_exchange.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -110,6 +115,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "ledger_tree",
         include_str!("../migrations/postgres/0010_ledger_tree.sql"),
+    ),
+    (
+        11,
+        "exchange",
+        include_str!("../migrations/postgres/0011_exchange.sql"),
     ),
 ];
 

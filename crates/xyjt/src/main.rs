@@ -29,6 +29,7 @@ macro_rules! outln {
 
 mod disclosure;
 mod evaluation;
+mod exchange;
 mod integrity;
 mod joint;
 mod proofs;
@@ -117,6 +118,8 @@ enum Command {
         /// on the portal and in /api/v1/ledger/key
         #[arg(long = "key", env = "XYJT_SIGNING_KEY")]
         key: Option<PathBuf>,
+        #[command(flatten)]
+        exchange: exchange::ExchangeArgs,
     },
     /// Identifier tools
     Code {
@@ -302,6 +305,11 @@ enum Command {
         #[command(subcommand)]
         command: reports::ReportCommand,
     },
+    /// Exchange between platforms over NATS JetStream (信用信息交换): status, reconcile, run
+    Exchange {
+        #[command(subcommand)]
+        command: exchange::ExchangeCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -394,15 +402,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             trusted_proxies,
             key,
+            exchange,
         } => {
             init_tracing();
+            let exchange = exchange.config()?;
             let policies = calendar.policies()?;
             let proxies =
                 xyjt_web::TrustedProxies::parse(&trusted_proxies).map_err(anyhow::Error::msg)?;
             let key = key
                 .map(|k| xyjt_app::ledger_proofs::load_signer(&k))
                 .transpose()?;
-            runtime()?.block_on(serve(&db.db, policies, addr, demo, proxies, key))
+            runtime()?.block_on(serve(&db.db, policies, addr, demo, proxies, key, exchange))
         }
         Command::Verify {
             db,
@@ -416,6 +426,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             runtime()?.block_on(proofs::checkpoint(&db.db, &key, json))
         }
         Command::Witness(args) => runtime()?.block_on(proofs::witness(args)),
+        Command::Exchange { command } => runtime()?.block_on(exchange::exchange(command)),
         Command::Report {
             command:
                 reports::ReportCommand::Issue {
@@ -668,6 +679,7 @@ async fn serve(
     demo: bool,
     trusted_proxies: xyjt_web::TrustedProxies,
     key: Option<xyjt_verify::note::SignerKey>,
+    exchange: Option<xyjt_app::exchange::ExchangeConfig>,
 ) -> Result<ExitCode> {
     let store = xyjt_store::open(db)
         .await
@@ -693,6 +705,16 @@ async fn serve(
                 "注意：未配置签名密钥（--key 或 XYJT_SIGNING_KEY），检查点使用本次启动临时生成的密钥，重启后失效，仅供演示"
             );
         }
+    }
+    if let Some(config) = &exchange {
+        let ex = exchange::join(config, store.clone(), state.policies.clone()).await?;
+        ex.spawn();
+        tracing::info!(exchange.node = %config.node, exchange.namespace = %config.namespace, "joined the exchange");
+        outln!(
+            "已加入交换：节点 {}，命名空间 {}",
+            config.node,
+            config.namespace
+        );
     }
     xyjt_app::ledger_proofs::spawn_checkpointer(store, state.ledger_key.clone(), interval);
     let app = xyjt_web::Application::build(state, addr)
