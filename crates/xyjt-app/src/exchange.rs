@@ -70,6 +70,7 @@ pub struct RelayCursor {
 
 const RELAY_KEY: &str = "relay";
 const NODE_KEY: &str = "node";
+const NAMESPACE_KEY: &str = "namespace";
 
 pub async fn relay_cursor(store: &dyn Store) -> AppResult<RelayCursor> {
     Ok(match store.exchange_value(RELAY_KEY).await? {
@@ -142,6 +143,14 @@ impl Exchange {
                 config.node
             )));
         }
+        if let Some(known) = store.exchange_value(NAMESPACE_KEY).await?
+            && known != config.namespace
+        {
+            return Err(AppError::invalid(format!(
+                "该数据库已在命名空间 {known} 中交换，不能再加入命名空间 {}（其转发游标和对端记录属于原网络）",
+                config.namespace
+            )));
+        }
         let client = async_nats::connect(&config.url)
             .await
             .map_err(|e| unavailable(&format!("连接 {}", config.url), e))?;
@@ -157,6 +166,9 @@ impl Exchange {
         };
         ex.ensure_streams().await?;
         ex.store.set_exchange_value(NODE_KEY, &ex.node).await?;
+        ex.store
+            .set_exchange_value(NAMESPACE_KEY, &ex.names.namespace)
+            .await?;
         Ok(ex)
     }
 
@@ -300,8 +312,8 @@ impl Exchange {
         Ok(())
     }
 
-    /// Fetches up to one batch of other nodes' facts (waiting at most `wait`) and applies
-    /// them; then acknowledges to each origin what was seen and applied.
+    /// Pulls up to one batch of other nodes' facts for at most `wait`, applying each as it
+    /// arrives; then acknowledges to each origin what was seen and applied.
     pub async fn receive_once(&self, wait: Duration) -> AppResult<ReceiveStats> {
         let consumer = self
             .consumer(
@@ -311,7 +323,7 @@ impl Exchange {
             )
             .await?;
         let mut messages = consumer
-            .fetch()
+            .batch()
             .max_messages(self.policy().batch as usize)
             .expires(wait)
             .messages()
@@ -452,7 +464,7 @@ impl Exchange {
             )
             .await?;
         let mut messages = consumer
-            .fetch()
+            .batch()
             .max_messages(self.policy().batch as usize)
             .expires(wait)
             .messages()

@@ -1340,3 +1340,37 @@ async fn lists_checks_and_audit_show_only_the_units_in_scope() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_exchange_page_shows_peers_and_dead_letters() {
+    let (store, state) = setup().await;
+    let (cookie, _) = sign_in(&state, "xl-lr").await;
+    let page = get(&state, "/console/exchange", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("（未加入交换）"), "{}", page.text);
+    assert!(page.text.contains("尚无对端节点"));
+    assert!(page.text.contains("没有死信"));
+    // A message from XL that could not be applied: the peer and the letter with its reason.
+    let event = store.events_after(0, 1).await.unwrap().remove(0);
+    let envelope = xyjt_core::exchange::Envelope {
+        node: "XL".into(),
+        prev: 0,
+        event,
+    };
+    store
+        .exchange_dead_letter(&envelope, "哈希与内容不符 <script>", 5)
+        .await
+        .unwrap();
+    let page = get(&state, "/console/exchange", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("<td>XL</td>"), "{}", page.text);
+    assert!(page.text.contains("XL#1"));
+    assert!(
+        page.text.contains("哈希与内容不符 &lt;script&gt;"),
+        "escaped"
+    );
+    assert!(
+        page.text
+            .contains(r#"<a href="/console/exchange">信息交换</a>"#)
+    );
+}
