@@ -215,6 +215,10 @@ async fn main() {
         q(0.99),
         q(1.0)
     );
+    let js = async_nats::jetstream::new(async_nats::connect(&url).await.unwrap());
+    for stream in [sf.names.events_stream(), sf.names.acks_stream()] {
+        let _ = js.delete_stream(&stream).await;
+    }
     let _ = std::fs::remove_dir_all(&dir);
     std::process::exit(0);
 }

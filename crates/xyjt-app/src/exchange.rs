@@ -312,8 +312,10 @@ impl Exchange {
         Ok(())
     }
 
-    /// Pulls up to one batch of other nodes' facts for at most `wait`, applying each as it
-    /// arrives; then acknowledges to each origin what was seen and applied.
+    /// Takes up to one batch of other nodes' facts — those waiting now, or else the first to
+    /// arrive within `wait` — applies them in one transaction (one by one when that fails, so
+    /// a poison message is found and the rest still apply), then acknowledges to each origin
+    /// what was seen and applied.
     pub async fn receive_once(&self, wait: Duration) -> AppResult<ReceiveStats> {
         let consumer = self
             .consumer(
@@ -322,18 +324,33 @@ impl Exchange {
                 self.names.events_all(),
             )
             .await?;
-        let mut messages = consumer
-            .batch()
-            .max_messages(self.policy().batch as usize)
-            .expires(wait)
+        let batch = self.policy().batch as usize;
+        let mut messages = Vec::new();
+        let mut waiting = consumer
+            .fetch()
+            .max_messages(batch)
             .messages()
             .await
             .map_err(|e| unavailable("拉取交换消息", e))?;
+        while let Some(m) = waiting.next().await {
+            messages.push(m.map_err(|e| unavailable("接收交换消息", e))?);
+        }
+        if messages.is_empty() {
+            let mut first = consumer
+                .batch()
+                .max_messages(1)
+                .expires(wait)
+                .messages()
+                .await
+                .map_err(|e| unavailable("拉取交换消息", e))?;
+            while let Some(m) = first.next().await {
+                messages.push(m.map_err(|e| unavailable("接收交换消息", e))?);
+            }
+        }
         let mut stats = ReceiveStats::default();
         let mut applied: BTreeMap<String, Vec<AckedFact>> = BTreeMap::new();
-        let delay = Duration::from_millis(self.policy().redelivery_delay_ms);
-        while let Some(message) = messages.next().await {
-            let message = message.map_err(|e| unavailable("接收交换消息", e))?;
+        let mut facts = Vec::new();
+        for message in messages {
             let envelope: Envelope = match serde_json::from_slice(&message.payload) {
                 Ok(e) => e,
                 Err(e) => {
@@ -347,11 +364,33 @@ impl Exchange {
                 continue;
             }
             let dir = direction(&self.policies.org, &envelope.node, &self.node);
-            match self
-                .store
-                .exchange_receive(&envelope, self.policy(), dir)
-                .await
-            {
+            facts.push((message, envelope, dir));
+        }
+        let together: Vec<(Envelope, xyjt_core::exchange::Direction)> =
+            facts.iter().map(|(_, e, d)| (e.clone(), *d)).collect();
+        let outcomes: Vec<Result<Received, String>> = match self
+            .store
+            .exchange_receive_batch(&together, self.policy())
+            .await
+        {
+            Ok(all) => all.into_iter().map(Ok).collect(),
+            Err(_) => {
+                let mut one_by_one = Vec::with_capacity(facts.len());
+                for (_, envelope, dir) in &facts {
+                    one_by_one.push(
+                        self.store
+                            .exchange_receive(envelope, self.policy(), *dir)
+                            .await
+                            .map_err(|e| e.to_string()),
+                    );
+                }
+                one_by_one
+            }
+        };
+        let delay = Duration::from_millis(self.policy().redelivery_delay_ms);
+        let mut asked = std::collections::BTreeSet::new();
+        for ((message, envelope, _), outcome) in facts.into_iter().zip(outcomes) {
+            match outcome {
                 Ok(Received::Applied { .. }) => {
                     stats.applied += 1;
                     applied
@@ -375,18 +414,20 @@ impl Exchange {
                 }
                 Ok(Received::Gap { seen, prev }) => {
                     stats.gaps += 1;
-                    tracing::info!(exchange.origin = %envelope.node, seen, prev, "gap: asking the origin to republish");
-                    let request = Rerequest {
-                        by: self.node.clone(),
-                        from: seen,
-                    };
-                    let _ = self
-                        .client
-                        .publish(
-                            self.names.request_subject(&envelope.node),
-                            serde_json::to_vec(&request).expect("request").into(),
-                        )
-                        .await;
+                    if asked.insert(envelope.node.clone()) {
+                        tracing::info!(exchange.origin = %envelope.node, seen, prev, "gap: asking the origin to republish");
+                        let request = Rerequest {
+                            by: self.node.clone(),
+                            from: seen,
+                        };
+                        let _ = self
+                            .client
+                            .publish(
+                                self.names.request_subject(&envelope.node),
+                                serde_json::to_vec(&request).expect("request").into(),
+                            )
+                            .await;
+                    }
                     ack(&message, jetstream::AckKind::Nak(Some(delay))).await?;
                 }
                 Err(e) => {
@@ -394,7 +435,7 @@ impl Exchange {
                     if deliveries >= i64::from(self.policy().max_deliveries) {
                         tracing::warn!(exchange.origin = %envelope.node, seq = envelope.event.seq, error = %e, "dead-lettered");
                         self.store
-                            .exchange_dead_letter(&envelope, &e.to_string(), deliveries)
+                            .exchange_dead_letter(&envelope, &e, deliveries)
                             .await?;
                         stats.dead_lettered += 1;
                         applied.entry(envelope.node.clone()).or_default();

@@ -466,6 +466,10 @@ async fn story(sf_url: &str, dh_url: &str) {
     // Both ledgers verify, and replay into the same projections.
     replays(sf_store.as_ref(), sf_url).await;
     replays(dh_store.as_ref(), dh_url).await;
+    // The test's streams leave the shared broker.
+    for stream in [sf.names.events_stream(), sf.names.acks_stream()] {
+        js.delete_stream(&stream).await.unwrap();
+    }
 }
 
 fn sqlite_url(name: &str) -> String {

@@ -3,7 +3,7 @@
 //! bookkeeping and the dead-letter view.
 
 use crate::connection::SqlStore;
-use crate::ledger::begin_sql;
+use crate::ledger::{SqlTx, begin_sql};
 use crate::{Backend, Context, StoreError};
 use async_trait::async_trait;
 use chrono::Utc;
@@ -81,6 +81,14 @@ pub trait ExchangeStore: Send + Sync {
         policy: &ExchangePolicy,
         direction: Direction,
     ) -> Result<Received, StoreError>;
+
+    /// Applies several received facts in one transaction (all or none: on an error the caller
+    /// applies them one by one to find the one that fails).
+    async fn exchange_receive_batch(
+        &self,
+        facts: &[(Envelope, Direction)],
+        policy: &ExchangePolicy,
+    ) -> Result<Vec<Received>, StoreError>;
 
     /// Puts a message that failed `deliveries` times in the dead-letter view and moves past it.
     async fn exchange_dead_letter(
@@ -225,6 +233,107 @@ async fn held(conn: &mut AnyConnection, kind: &str, aggregate: &str) -> Result<b
     exists(conn, sql, aggregate).await
 }
 
+/// Applies one received fact inside `tx` (see `ExchangeStore::exchange_receive`).
+async fn receive_in(
+    tx: &mut SqlTx,
+    envelope: &Envelope,
+    policy: &ExchangePolicy,
+    direction: Direction,
+) -> Result<Received, StoreError> {
+    let event = &envelope.event;
+    let node = &envelope.node;
+    if event.computed_hash() != event.hash {
+        return Err(StoreError::Corrupt(format!(
+            "来自 {node} 的事实 #{} 的哈希与内容不符",
+            event.seq
+        )));
+    }
+    let p = peer(tx.conn(), node).await?;
+    if event.seq <= p.seen_seq
+        || sqlx::query("SELECT 1 FROM exchange_received WHERE origin_node = $1 AND origin_seq = $2")
+            .bind(node)
+            .bind(event.seq)
+            .fetch_optional(tx.conn())
+            .await
+            .context("查找已收到的事实")?
+            .is_some()
+    {
+        bump(tx.conn(), node, "duplicates", None, p.gap_from).await?;
+        return Ok(Received::Duplicate);
+    }
+    if envelope.prev != p.seen_seq {
+        let gap = Received::Gap {
+            seen: p.seen_seq,
+            prev: envelope.prev,
+        };
+        sqlx::query("UPDATE exchange_peers SET gap_from = $1 WHERE node = $2")
+            .bind(p.seen_seq)
+            .bind(node)
+            .execute(tx.conn())
+            .await
+            .context("记录交换缺口")?;
+        return Ok(gap);
+    }
+    let payload = event
+        .typed()
+        .map_err(|e| StoreError::Corrupt(format!("来自 {node} 的事实 #{}：{e}", event.seq)))?;
+    let is_held = held(tx.conn(), &event.kind, &event.aggregate_id).await?;
+    if !policy.applies(direction, &event.kind, is_held) {
+        bump(tx.conn(), node, "skipped", Some(event.seq), None).await?;
+        return Ok(Received::Skipped);
+    }
+    let mut origin = Origin::of(node, event);
+    let fact = match payload {
+        EventPayload::SubjectRegistered { subject } => {
+            let mut same = None;
+            for code in subject.codes() {
+                if let Some(s) = crate::projection::subject_by_code(tx.conn(), &code).await? {
+                    same = Some(s.id);
+                    break;
+                }
+            }
+            match same {
+                Some(local) => {
+                    origin.same_subject = Some(local);
+                    None
+                }
+                None => Some(EventPayload::SubjectRegistered { subject }),
+            }
+        }
+        other => match fact_subject(&other).map(|s| s.to_string()) {
+            None => Some(other),
+            Some(sid) => {
+                let mut local = local_subject(tx.conn(), &sid).await?;
+                if let (None, EventPayload::ListEntryProposed { entry, .. }) = (&local, &other)
+                    && let Some(Ok(code)) = entry.code.as_deref().map(|c| check(c).result)
+                {
+                    local = crate::projection::subject_by_code(tx.conn(), &code)
+                        .await?
+                        .map(|s| s.id);
+                }
+                if local.is_none() && matches!(other, EventPayload::RecordPublished { .. }) {
+                    return Err(StoreError::NotFound(format!(
+                        "来自 {node} 的记录所属主体 {sid}（本节点未收到其登记）"
+                    )));
+                }
+                Some(with_subject(other, local))
+            }
+        },
+    };
+    let stored = tx
+        .append_sealed(vec![NewEvent::new(
+            format!("exchange:{node}"),
+            Utc::now(),
+            EventPayload::ExchangeReceived {
+                origin,
+                fact: fact.map(Box::new),
+            },
+        )])
+        .await?;
+    bump(tx.conn(), node, "applied", Some(event.seq), None).await?;
+    Ok(Received::Applied { seq: stored[0].seq })
+}
+
 #[async_trait]
 impl ExchangeStore for SqlStore {
     async fn exchange_value(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -259,102 +368,24 @@ impl ExchangeStore for SqlStore {
         policy: &ExchangePolicy,
         direction: Direction,
     ) -> Result<Received, StoreError> {
-        let event = &envelope.event;
-        let node = &envelope.node;
-        if event.computed_hash() != event.hash {
-            return Err(StoreError::Corrupt(format!(
-                "来自 {node} 的事实 #{} 的哈希与内容不符",
-                event.seq
-            )));
-        }
         let mut tx = begin_sql(self).await?;
-        let p = peer(tx.conn(), node).await?;
-        if event.seq <= p.seen_seq
-            || exists(
-                tx.conn(),
-                "SELECT 1 FROM exchange_received WHERE origin_event_id = $1",
-                &event.id,
-            )
-            .await?
-        {
-            bump(tx.conn(), node, "duplicates", None, p.gap_from).await?;
-            tx.commit_sql().await?;
-            return Ok(Received::Duplicate);
-        }
-        if envelope.prev != p.seen_seq {
-            let gap = Received::Gap {
-                seen: p.seen_seq,
-                prev: envelope.prev,
-            };
-            sqlx::query("UPDATE exchange_peers SET gap_from = $1 WHERE node = $2")
-                .bind(p.seen_seq)
-                .bind(node)
-                .execute(tx.conn())
-                .await
-                .context("记录交换缺口")?;
-            tx.commit_sql().await?;
-            return Ok(gap);
-        }
-        let payload = event
-            .typed()
-            .map_err(|e| StoreError::Corrupt(format!("来自 {node} 的事实 #{}：{e}", event.seq)))?;
-        let is_held = held(tx.conn(), &event.kind, &event.aggregate_id).await?;
-        if !policy.applies(direction, &event.kind, is_held) {
-            bump(tx.conn(), node, "skipped", Some(event.seq), None).await?;
-            tx.commit_sql().await?;
-            return Ok(Received::Skipped);
-        }
-        let mut origin = Origin::of(node, event);
-        let fact = match payload {
-            EventPayload::SubjectRegistered { subject } => {
-                let mut same = None;
-                for code in subject.codes() {
-                    if let Some(s) = crate::projection::subject_by_code(tx.conn(), &code).await? {
-                        same = Some(s.id);
-                        break;
-                    }
-                }
-                match same {
-                    Some(local) => {
-                        origin.same_subject = Some(local);
-                        None
-                    }
-                    None => Some(EventPayload::SubjectRegistered { subject }),
-                }
-            }
-            other => match fact_subject(&other).map(|s| s.to_string()) {
-                None => Some(other),
-                Some(sid) => {
-                    let mut local = local_subject(tx.conn(), &sid).await?;
-                    if let (None, EventPayload::ListEntryProposed { entry, .. }) = (&local, &other)
-                        && let Some(Ok(code)) = entry.code.as_deref().map(|c| check(c).result)
-                    {
-                        local = crate::projection::subject_by_code(tx.conn(), &code)
-                            .await?
-                            .map(|s| s.id);
-                    }
-                    if local.is_none() && matches!(other, EventPayload::RecordPublished { .. }) {
-                        return Err(StoreError::NotFound(format!(
-                            "来自 {node} 的记录所属主体 {sid}（本节点未收到其登记）"
-                        )));
-                    }
-                    Some(with_subject(other, local))
-                }
-            },
-        };
-        let stored = tx
-            .append_sealed(vec![NewEvent::new(
-                format!("exchange:{node}"),
-                Utc::now(),
-                EventPayload::ExchangeReceived {
-                    origin,
-                    fact: fact.map(Box::new),
-                },
-            )])
-            .await?;
-        bump(tx.conn(), node, "applied", Some(event.seq), None).await?;
+        let received = receive_in(&mut tx, envelope, policy, direction).await?;
         tx.commit_sql().await?;
-        Ok(Received::Applied { seq: stored[0].seq })
+        Ok(received)
+    }
+
+    async fn exchange_receive_batch(
+        &self,
+        facts: &[(Envelope, Direction)],
+        policy: &ExchangePolicy,
+    ) -> Result<Vec<Received>, StoreError> {
+        let mut tx = begin_sql(self).await?;
+        let mut out = Vec::with_capacity(facts.len());
+        for (envelope, direction) in facts {
+            out.push(receive_in(&mut tx, envelope, policy, *direction).await?);
+        }
+        tx.commit_sql().await?;
+        Ok(out)
     }
 
     async fn exchange_dead_letter(
