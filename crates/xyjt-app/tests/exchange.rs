@@ -1,6 +1,6 @@
 //! The exchange between platforms against the real NATS JetStream server (127.0.0.1:4222, or
 //! `XYJT_TEST_NATS_URL`), each test in its own namespace: a province `SF` and a city `DH`, each
-//! on its own database (SQLite; the province also on PostgreSQL). A blacklist entry at SF
+//! on its own database (SQLite; the province also on PostgreSQL), and a sibling city `XL`. A blacklist entry at SF
 //! restricts the check at DH, citing its origin; a 双公示 penalty at DH reaches SF, mapped to
 //! SF's subject of the same USCC; a duplicate publish applies once; a receiver that was away
 //! catches up with none twice; a poison message goes to the dead-letter view; `verify` and the
@@ -250,6 +250,43 @@ async fn story(sf_url: &str, dh_url: &str) {
     );
     let at_sf = sf.receive_all(wait()).await.unwrap();
     assert_eq!((at_sf.applied, at_sf.dead_lettered), (4, 0), "{at_sf:?}");
+
+    // A third node, XL (a sibling city of DH): the province's entry comes down to it; DH's
+    // penalties do not go across (policy), so they are skipped.
+    let xl_url = sqlite_url("xl");
+    let xl_store: Arc<dyn Store> = Arc::new(SqlStore::connect(&xl_url).await.unwrap());
+    let xl = join(&xl_store, "XL", &ns).await;
+    let at_xl = xl.receive_all(wait()).await.unwrap();
+    assert_eq!((at_xl.applied, at_xl.skipped), (3, 5), "{at_xl:?}");
+    let entry_at_xl = xl_store.list_entry(&entry_id).await.unwrap().unwrap();
+    assert_eq!(
+        entry_at_xl.entry.subject_id, None,
+        "no subject of that USCC at XL"
+    );
+    assert!(xl_store.record(&record_ids[0]).await.unwrap().is_none());
+    let xl_checks = Checks::start(xl_store.clone(), &pol).await.unwrap();
+    let xl_ctx = Ctx::with_policies(xl_store.as_ref(), &pol, today());
+    let at_xl = answer_check(
+        &xl_ctx,
+        &xl_checks,
+        "西岭市公共资源交易平台",
+        CheckRequest {
+            subject: CheckSubject {
+                identifier: Some(code.clone()),
+                name: None,
+            },
+            decision_point: "招标投标".into(),
+            violation_type: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        at_xl.decision,
+        CheckDecision::Restrict,
+        "一处失信、处处受限"
+    );
+    replays(xl_store.as_ref(), &xl_url).await;
 
     // At DH the check restricts the bidder, citing the province's entry.
     let checks = Checks::start(dh_store.clone(), &pol).await.unwrap();
