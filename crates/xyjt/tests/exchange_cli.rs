@@ -156,3 +156,79 @@ fn the_city_demo_reaches_the_province() {
         assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
     }
 }
+
+/// Kills the server when the test ends, however it ends.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(db: &str, node: &str, ns: &str, demo: bool) -> Server {
+    let mut args = vec![
+        "serve".to_string(),
+        "--db".into(),
+        db.into(),
+        "--addr".into(),
+        "127.0.0.1:0".into(),
+        "--exchange".into(),
+        nats_url(),
+        "--node".into(),
+        node.into(),
+        "--exchange-namespace".into(),
+        ns.into(),
+    ];
+    if demo {
+        args.push("--demo".into());
+    }
+    Server(
+        Command::new(env!("CARGO_BIN_EXE_xyjt"))
+            .args(&args)
+            .env_remove("XYJT_DB")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("xyjt serve starts"),
+    )
+}
+
+fn status(db: &str) -> Value {
+    let o = xyjt(&["exchange", "status", "--db", db, "--json"]);
+    serde_json::from_slice(&o.stdout).unwrap_or(Value::Null)
+}
+
+#[test]
+fn two_servers_exchange_within_seconds() {
+    if !broker_present() {
+        return;
+    }
+    let ns = format!("serve{}", unique());
+    let (sf, dh) = (temp_db("serve-sf"), temp_db("serve-dh"));
+    // Migrated first, so the status polls below never race a server's first migration.
+    for db in [&sf, &dh] {
+        assert_eq!(xyjt(&["migrate", "--db", db]).status.code(), Some(0));
+    }
+    let _province = serve(&sf, "SF", &ns, false);
+    let _city = serve(&dh, "DH", &ns, true);
+    // The city's demo data goes up while both serve; the province acknowledges it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let (at_sf, at_dh) = (status(&sf), status(&dh));
+        let applied = at_sf["peers"][0]["applied"].as_i64().unwrap_or(0);
+        let pending = at_dh["peers"][0]["pending"].as_i64();
+        let lag = at_dh["relay_lag"].as_i64();
+        if applied > 100 && pending == Some(0) && lag == Some(0) {
+            assert_eq!(at_sf["peers"][0]["node"], "DH");
+            assert_eq!(at_sf["peers"][0]["dead_letters"], 0);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not exchanged within 120 s: SF {at_sf}, DH {at_dh}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
