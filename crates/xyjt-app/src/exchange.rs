@@ -189,6 +189,7 @@ impl Exchange {
                     storage: stream::StorageType::File,
                     duplicate_window: Duration::from_secs(p.duplicate_window_seconds),
                     max_age: Duration::from_secs(u64::from(p.max_age_days) * 86_400),
+                    num_replicas: p.replicas as usize,
                     ..Default::default()
                 })
                 .await

@@ -66,6 +66,8 @@ pub struct ExchangePolicy {
     pub batch: u32,
     pub duplicate_window_seconds: u64,
     pub max_age_days: u32,
+    /// Replicas of the streams this node creates.
+    pub replicas: u32,
     pub routes: Routes,
 }
 
@@ -87,6 +89,7 @@ impl ExchangePolicy {
             ("batch", u64::from(p.batch)),
             ("duplicate_window_seconds", p.duplicate_window_seconds),
             ("max_age_days", u64::from(p.max_age_days)),
+            ("replicas", u64::from(p.replicas)),
         ] {
             if n == 0 {
                 return Err(format!("{name} 必须大于 0"));
