@@ -231,4 +231,29 @@ fn two_servers_exchange_within_seconds() {
         );
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
+    // Reconcile from the city with the running province: both sides agree.
+    let o = xyjt(&[
+        "exchange",
+        "reconcile",
+        "--peer",
+        "SF",
+        "--db",
+        &dh,
+        "--exchange",
+        &nats_url(),
+        "--node",
+        "DH",
+        "--exchange-namespace",
+        &ns,
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (r["we_miss"].as_bool(), r["peer_misses"].as_bool()),
+        (Some(false), Some(false)),
+        "{r}"
+    );
+    assert_eq!(r["peer_seen_of_us"], r["our_published_upto"], "{r}");
+    assert!(r["peer_facts_of_us"].as_i64().unwrap() > 100, "{r}");
 }
