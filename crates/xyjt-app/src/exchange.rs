@@ -61,11 +61,18 @@ impl ReceiveStats {
 }
 
 /// The relay's persistent cursor: every event up to `seq` was looked at, and `prev` is the
-/// origin sequence of the last fact published (the next one's predecessor).
+/// origin sequence of the last fact published (the next one's predecessor). After a peer's
+/// re-request, the facts up to `redo_until` go out again under the message id
+/// `EVENT_ID-rGENERATION`, so that the broker's de-duplication (which may still remember the
+/// ids of messages it lost) does not drop them; receivers drop the copies they have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct RelayCursor {
     pub seq: i64,
     pub prev: i64,
+    #[serde(default)]
+    pub redo_until: i64,
+    #[serde(default)]
+    pub generation: u32,
 }
 
 const RELAY_KEY: &str = "relay";
@@ -249,7 +256,11 @@ impl Exchange {
                 continue;
             }
             let subject = self.names.event_subject(&self.node, &event.kind);
-            let id = event.id.clone();
+            let id = if event.seq <= cursor.redo_until {
+                format!("{}-r{}", event.id, cursor.generation)
+            } else {
+                event.id.clone()
+            };
             let seq = event.seq;
             let envelope = Envelope {
                 node: self.node.clone(),
@@ -293,8 +304,8 @@ impl Exchange {
     }
 
     /// Moves the relay back so that facts after `from` are published again (a peer found a
-    /// gap, or reconcile asked). The broker drops copies inside its de-duplication window; the
-    /// receivers drop the rest.
+    /// gap, or reconcile asked), under fresh message ids (see `RelayCursor`); the receivers
+    /// drop the copies they already have.
     pub async fn republish_from(&self, from: i64) -> AppResult<()> {
         let _guard = self.relay_lock.lock().await;
         let store = self.store.as_ref();
@@ -306,6 +317,8 @@ impl Exchange {
                 RelayCursor {
                     seq: from.max(0),
                     prev: from.max(0),
+                    redo_until: cursor.seq.max(cursor.redo_until),
+                    generation: cursor.generation + 1,
                 },
             )
             .await?;

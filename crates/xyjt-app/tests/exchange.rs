@@ -327,12 +327,28 @@ async fn story(sf_url: &str, dh_url: &str) {
     assert_eq!(r1.subject_id, other.id);
     assert!(sf_store.subject(&bidder_dh.id).await.unwrap().is_none());
 
-    // A republish inside the broker's de-duplication window is dropped by the broker; a copy
-    // under another message id (a republish after the window) is dropped by the receiver.
+    // A crash between publish and cursor: the same facts published again under the same
+    // message ids are dropped by the broker (de-duplication window); a republish on request
+    // (fresh ids) and a copy under another message id (a republish after the window) reach the
+    // receiver, which drops them.
+    let cursor = xyjt_app::exchange::relay_cursor(dh_store.as_ref())
+        .await
+        .unwrap();
+    dh_store
+        .set_exchange_value("relay", r#"{"seq":0,"prev":0}"#)
+        .await
+        .unwrap();
+    assert_eq!(dh.relay_all().await.unwrap(), 4);
+    let after = xyjt_app::exchange::relay_cursor(dh_store.as_ref())
+        .await
+        .unwrap();
+    assert_eq!((after.prev, after.generation), (cursor.prev, 0));
+    let again = sf.receive_all(wait()).await.unwrap();
+    assert_eq!(again.messages(), 0, "{again:?}");
     dh.republish_from(0).await.unwrap();
     assert_eq!(dh.relay_all().await.unwrap(), 4);
     let again = sf.receive_all(wait()).await.unwrap();
-    assert_eq!(again.applied, 0, "{again:?}");
+    assert_eq!((again.applied, again.duplicates), (0, 4), "{again:?}");
     let first = dh_store.events_after(0, 1).await.unwrap().remove(0);
     let js = async_nats::jetstream::new(async_nats::connect(nats_url()).await.unwrap());
     let copy = xyjt_core::exchange::Envelope {
@@ -352,6 +368,8 @@ async fn story(sf_url: &str, dh_url: &str) {
     .unwrap();
     let again = sf.receive_all(wait()).await.unwrap();
     assert_eq!((again.applied, again.duplicates), (0, 1), "{again:?}");
+    let dh_peer = &sf_store.exchange_peers().await.unwrap()[0];
+    assert_eq!(dh_peer.duplicates, 5);
 
     // Acknowledgements: each origin learns how far the other got.
     assert!(sf.acks_once(wait()).await.unwrap() >= 1);
@@ -533,4 +551,56 @@ async fn province_on_postgres_and_city_on_sqlite() {
     };
     story(&schema.url, &sqlite_url("dh")).await;
     schema.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_fact_is_rerequested_from_its_origin() {
+    if !nats_present("a_lost_fact_is_rerequested_from_its_origin").await {
+        return;
+    }
+    let ns = format!("t{}", &new_id().replace('-', "")[20..]);
+    let sf_store: Arc<dyn Store> =
+        Arc::new(SqlStore::connect(&sqlite_url("gap-sf")).await.unwrap());
+    let dh_store: Arc<dyn Store> =
+        Arc::new(SqlStore::connect(&sqlite_url("gap-dh")).await.unwrap());
+    let sf = join(&sf_store, "SF", &ns).await;
+    let dh = Arc::new(join(&dh_store, "DH", &ns).await);
+    let events = (0..3)
+        .map(|i| {
+            NewEvent::new(
+                "import:dh.csv",
+                now(),
+                EventPayload::SubjectRegistered {
+                    subject: company(&format!("东湖企业{i}"), &format!("MD00000{i}")),
+                },
+            )
+        })
+        .collect();
+    dh_store.append(events).await.unwrap();
+    assert_eq!(dh.relay_all().await.unwrap(), 3);
+    // The broker loses the second fact (while still remembering its message id).
+    let js = async_nats::jetstream::new(async_nats::connect(nats_url()).await.unwrap());
+    let stream = js.get_stream(dh.names.events_stream()).await.unwrap();
+    assert!(stream.delete_message(2).await.unwrap());
+    // The city runs its loops (its responder answers re-requests); the province finds the gap
+    // at the third fact, asks, and gets the second again.
+    dh.clone().spawn();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let (mut applied, mut gaps) = (0, 0);
+    while applied < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{applied} applied, {gaps} gaps"
+        );
+        let s = sf.receive_once(wait()).await.unwrap();
+        applied += s.applied;
+        gaps += s.gaps;
+    }
+    assert!(gaps >= 1);
+    let peer = &sf_store.exchange_peers().await.unwrap()[0];
+    assert_eq!((peer.seen_seq, peer.gap_from), (3, None));
+    assert_eq!(sf_store.exchange_origin_counts().await.unwrap()[0].facts, 3);
+    for stream in [dh.names.events_stream(), dh.names.acks_stream()] {
+        js.delete_stream(&stream).await.unwrap();
+    }
 }
