@@ -1373,4 +1373,54 @@ async fn the_exchange_page_shows_peers_and_dead_letters() {
         page.text
             .contains(r#"<a href="/console/exchange">信息交换</a>"#)
     );
+    assert!(page.text.contains("没有未关闭的同步期限"));
+    // An upheld objection starts the 5-working-day sync clock: listed until a peer acknowledges.
+    let record = store
+        .events_after(0, 5_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.kind == "record_published")
+        .unwrap()
+        .aggregate_id;
+    let ctx = xyjt_app::Ctx::new(store.as_ref(), &state.policies.calendar, today());
+    let filed = xyjt_app::workflows::file_objection(
+        &ctx,
+        xyjt_app::workflows::ObjectionRequest {
+            record_id: Some(record),
+            entry_id: None,
+            result_id: None,
+            field: None,
+            reason: "处罚决定已被撤销".into(),
+            claimed: Value::Null,
+            filed_on: None,
+            applicant: None,
+            evidence: vec![],
+        },
+        "企业",
+    )
+    .await
+    .unwrap();
+    xyjt_app::workflows::take_step(
+        &ctx,
+        &filed.number,
+        &xyjt_app::workflows::StepRequest {
+            action: "decide".into(),
+            on: None,
+            reason: "异议成立".into(),
+            unit: None,
+            clock: None,
+            workdays: None,
+            granted: Some(true),
+            revoke: true,
+            corrected: None,
+            outcome: None,
+        },
+        "审核人",
+    )
+    .await
+    .unwrap();
+    let page = get(&state, "/console/exchange", &cookie).await;
+    assert!(page.text.contains(&filed.number), "{}", page.text);
+    assert!(page.text.contains("报送省级平台"));
 }
