@@ -53,6 +53,8 @@ pub struct CheckIndex {
     /// Government-integrity records by the subject's identifier (USCC or citizen ID).
     integrity: Arc<HashMap<String, Vec<IntegrityState>>>,
     integrity_policy: Arc<IntegrityPolicy>,
+    /// Entries received over the exchange: entry id → origin (`SF#123`), cited by checks.
+    origins: Arc<HashMap<String, String>>,
 }
 
 impl CheckIndex {
@@ -100,6 +102,7 @@ impl CheckIndex {
             grade_measures: Arc::default(),
             integrity: Arc::default(),
             integrity_policy: Arc::new(IntegrityPolicy::builtin().clone()),
+            origins: Arc::default(),
         };
         for e in entries {
             // Only entries that are or may become active matter for checks.
@@ -334,6 +337,13 @@ async fn load_index_after(
         changed(INTEGRITY_EVENTS).await?,
     );
     let mut index = CheckIndex::build(head.seq, policy, entries, false_positives);
+    index.origins = Arc::new(
+        store
+            .exchange_origins("list_entry_proposed")
+            .await?
+            .into_iter()
+            .collect(),
+    );
     if grades_changed {
         // Only the models some measure names matter at a check.
         let mut models: Vec<&str> = policies
@@ -557,6 +567,9 @@ pub async fn answer_check(
         _ => return Err(AppError::invalid("subject 需要 identifier 或 name 之一")),
     };
     let (_, mut reasons) = decide(&entries, &index.policy, point, today);
+    for r in &mut reasons {
+        r.origin = index.origins.get(&r.entry_id).cloned();
+    }
     if let Some(code) = &identifier {
         reasons.extend(index.grade_reasons(code, point, today));
         reasons.extend(index.integrity_reasons(code, point, today));
@@ -924,6 +937,7 @@ async fn answer_discretion(
             legal_basis: rule.legal_basis.clone(),
             acting_unit: "作出处罚决定的行政机关".into(),
             implementing_units: Vec::new(),
+            origin: None,
         });
     }
     let decision = decision_of(&mut reasons);

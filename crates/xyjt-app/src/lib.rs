@@ -7,6 +7,7 @@ pub mod checks;
 pub mod disclosure;
 pub mod error;
 pub mod evaluation;
+pub mod exchange;
 pub mod inspection;
 pub mod integrity;
 pub mod ledger_proofs;

@@ -4,12 +4,12 @@
 
 use crate::{AppError, AppResult};
 use std::path::Path;
-use xyjt_core::policies::CHECKPOINTS_FILE;
 use xyjt_core::policies::{
     ASSESSMENT_FILE, CALENDAR_FILE, COMMITMENTS_FILE, DEADLINES_FILE, DISCLOSURE_FILE,
     DISCRETION_FILE, EVALUATION_FILE, INSPECTION_FILE, INTEGRITY_FILE, LIMITS_FILE, LISTS_FILE,
     ORG_TREE_FILE, PUBLICITY_FILE, Policies, PolicyTexts,
 };
+use xyjt_core::policies::{CHECKPOINTS_FILE, EXCHANGE_FILE};
 
 fn read(path: &Path) -> AppResult<Option<String>> {
     match std::fs::read_to_string(path) {
@@ -49,6 +49,7 @@ pub fn load(dir: Option<&Path>, calendar: Option<&Path>) -> AppResult<Policies> 
             limits: file(LIMITS_FILE)?,
             disclosure: file(DISCLOSURE_FILE)?,
             checkpoints: file(CHECKPOINTS_FILE)?,
+            exchange: file(EXCHANGE_FILE)?,
         };
     }
     if let Some(path) = calendar {

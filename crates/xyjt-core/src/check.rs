@@ -40,6 +40,10 @@ pub struct CheckReason {
     pub legal_basis: String,
     pub acting_unit: String,
     pub implementing_units: Vec<String>,
+    /// The node the entry was received from over the exchange, with its sequence number there
+    /// (`SF#123`); absent for entries made here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// Decides from the entries in force on `today`: any restriction → `Restrict`; else any review
@@ -69,6 +73,7 @@ pub fn decide(
                 legal_basis: m.legal_basis.clone(),
                 acting_unit: m.acting_unit.clone(),
                 implementing_units: m.implementing_units.clone(),
+                origin: None,
             });
         }
     }

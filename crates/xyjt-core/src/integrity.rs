@@ -351,6 +351,7 @@ pub fn reasons(
                 legal_basis: rule.legal_basis.clone(),
                 acting_unit: String::new(),
                 implementing_units: Vec::new(),
+                origin: None,
             });
         }
     }

@@ -334,6 +334,15 @@ pub enum EventPayload {
         by: String,
         on: NaiveDate,
     },
+    /// A fact received from another node over the exchange (信用信息交换), applied here as
+    /// `fact` and keeping its origin (node, origin sequence, event id and hash). `fact` is the
+    /// origin's payload with its subject mapped to this node's; absent when there is nothing to
+    /// apply (a subject this node already has, named in `origin.same_subject`).
+    ExchangeReceived {
+        origin: crate::exchange::Origin,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fact: Option<Box<EventPayload>>,
+    },
 }
 
 /// A credit check as asked and answered, with the policy version that decided it.
@@ -430,6 +439,7 @@ impl EventPayload {
             EventPayload::DisclosureCommented { .. } => "disclosure_commented",
             EventPayload::DisclosureAdopted { .. } => "disclosure_adopted",
             EventPayload::DisclosureReportPublished { .. } => "disclosure_report_published",
+            EventPayload::ExchangeReceived { .. } => "exchange_received",
         }
     }
 
@@ -491,6 +501,10 @@ impl EventPayload {
             | EventPayload::DisclosureCommented { item_id, .. }
             | EventPayload::DisclosureAdopted { item_id, .. } => item_id,
             EventPayload::DisclosureReportPublished { report_id, .. } => report_id,
+            EventPayload::ExchangeReceived { origin, fact } => match fact {
+                Some(f) => f.aggregate_id(),
+                None => &origin.event_id,
+            },
         }
     }
 
@@ -552,6 +566,7 @@ impl EventPayload {
             EventPayload::RegistrationProposed { registration } => Some(&registration.subject.id),
             EventPayload::IntegrityRecorded { record } => Some(&record.subject_id),
             EventPayload::GovCommitmentMade { commitment } => Some(&commitment.subject_id),
+            EventPayload::ExchangeReceived { fact: Some(f), .. } => f.subject_id(),
             _ => None,
         }
     }

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod disclosure;
 pub mod discretion;
 pub mod evaluation;
+pub mod exchange;
 pub mod fields;
 pub mod ident;
 pub mod inspection;

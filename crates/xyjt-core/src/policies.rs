@@ -33,6 +33,7 @@ pub const ASSESSMENT_FILE: &str = "integrity-assessment.toml";
 pub const LIMITS_FILE: &str = "limits.toml";
 pub const DISCLOSURE_FILE: &str = "disclosure.toml";
 pub const CHECKPOINTS_FILE: &str = "checkpoints.toml";
+pub const EXCHANGE_FILE: &str = "exchange.toml";
 
 #[derive(Debug, Clone)]
 pub struct Policies {
@@ -61,6 +62,8 @@ pub struct Policies {
     pub disclosure: DisclosurePolicy,
     /// The ledger's signed checkpoints: origin, signing interval, report validity.
     pub checkpoints: crate::checkpoint::CheckpointPolicy,
+    /// The exchange between platforms: which kinds flow to whom, dead-lettering, the relay.
+    pub exchange: crate::exchange::ExchangePolicy,
 }
 
 /// The texts of a policy directory's files; `None` for a file that is not there.
@@ -80,6 +83,7 @@ pub struct PolicyTexts {
     pub limits: Option<String>,
     pub disclosure: Option<String>,
     pub checkpoints: Option<String>,
+    pub exchange: Option<String>,
 }
 
 impl Policies {
@@ -100,6 +104,7 @@ impl Policies {
             limits: EdgeLimits::builtin().clone(),
             disclosure: DisclosurePolicy::builtin().clone(),
             checkpoints: crate::checkpoint::CheckpointPolicy::builtin().clone(),
+            exchange: crate::exchange::ExchangePolicy::builtin().clone(),
         }
     }
 
@@ -158,6 +163,10 @@ impl Policies {
         if let Some(t) = &texts.checkpoints {
             p.checkpoints = crate::checkpoint::CheckpointPolicy::from_toml(t)
                 .map_err(|e| named(CHECKPOINTS_FILE, e))?;
+        }
+        if let Some(t) = &texts.exchange {
+            p.exchange = crate::exchange::ExchangePolicy::from_toml(t)
+                .map_err(|e| named(EXCHANGE_FILE, e))?;
         }
         Ok(p)
     }

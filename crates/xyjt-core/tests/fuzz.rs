@@ -24,6 +24,7 @@ fn shipped() -> Vec<(&'static str, String)> {
         ("assessment", "policy/integrity-assessment.toml"),
         ("limits", "policy/limits.toml"),
         ("disclosure", "policy/disclosure.toml"),
+        ("exchange", "policy/exchange.toml"),
     ]
     .into_iter()
     .map(|(field, file)| {
@@ -59,6 +60,7 @@ fn texts_with(field: &str, text: String) -> PolicyTexts {
         "assessment" => &mut t.assessment,
         "limits" => &mut t.limits,
         "disclosure" => &mut t.disclosure,
+        "exchange" => &mut t.exchange,
         other => panic!("{other}"),
     };
     *slot = Some(text);

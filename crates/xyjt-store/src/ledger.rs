@@ -294,6 +294,30 @@ impl StoreTx for SqlTx {
 
 /// The `subjects` column an identifier is indexed in.
 pub(crate) async fn begin(store: &SqlStore) -> Result<Box<dyn StoreTx>, StoreError> {
+    Ok(Box::new(begin_sql(store).await?))
+}
+
+impl SqlTx {
+    /// The transaction's connection, for the reads and bookkeeping of one use (the exchange).
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// Appends inside this transaction (as `StoreTx::append`).
+    pub(crate) async fn append_sealed(
+        &mut self,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        StoreTx::append(self, events).await
+    }
+
+    pub(crate) async fn commit_sql(self) -> Result<(), StoreError> {
+        Box::new(self).commit().await
+    }
+}
+
+/// A write transaction as its concrete type.
+pub(crate) async fn begin_sql(store: &SqlStore) -> Result<SqlTx, StoreError> {
     // SQLite: take the write lock up front, so two writers queue on busy_timeout instead of
     // failing when a read lock cannot be upgraded. PostgreSQL: the head row lock serialises.
     let mut tx = match store.backend {
@@ -302,13 +326,13 @@ pub(crate) async fn begin(store: &SqlStore) -> Result<Box<dyn StoreTx>, StoreErr
     }
     .context("开始写事务")?;
     let head = read_head(&mut tx, store.backend, true).await?;
-    Ok(Box::new(SqlTx {
+    Ok(SqlTx {
         tx,
         head,
         poisoned: false,
         tree: None,
         maintain_tree: store.maintain_tree,
-    }))
+    })
 }
 
 /// Brings the Merkle tree up to the ledger head (building it for events written before it
@@ -439,6 +463,8 @@ const PROJECTIONS: &[(&str, &[&str])] = &[
     ("gov_commitments", &[]),
     ("disclosure_items", &[]),
     ("disclosure_reports", &[]),
+    ("exchange_received", &[]),
+    ("exchange_subjects", &[]),
 ];
 
 /// The projection tables whose rows are not identified by their first column alone.
@@ -447,6 +473,7 @@ const COMPOSITE_KEYS: &[(&str, &[&str])] = &[
     ("subject_names", &["subject_id", "seq"]),
     ("false_positives", &["entry_id", "query_key"]),
     ("eval_models", &["id", "version"]),
+    ("exchange_received", &["origin_node", "origin_seq"]),
 ];
 
 pub(crate) async fn projections(

@@ -12,6 +12,7 @@
 
 mod codec;
 mod connection;
+mod exchange;
 mod ledger;
 mod migrate;
 mod projection;
@@ -33,6 +34,7 @@ pub struct Session {
 }
 
 pub use connection::{Scratch, SqlStore};
+pub use exchange::{DeadLetter, ExchangeStore, OriginCount, PeerRow, Received};
 pub use ledger::SqlTx;
 
 use async_trait::async_trait;
@@ -491,7 +493,9 @@ pub trait DisclosureStore: Send + Sync {
 }
 
 #[async_trait]
-pub trait Store: EvaluationStore + IntegrityStore + DisclosureStore + Send + Sync {
+pub trait Store:
+    EvaluationStore + IntegrityStore + DisclosureStore + ExchangeStore + Send + Sync
+{
     fn backend(&self) -> Backend;
 
     /// Starts a write transaction (it holds the ledger's write lock until it ends).

@@ -59,6 +59,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_ledger_tree.sql"),
     ),
     (
+        11,
+        "exchange",
+        include_str!("../migrations/sqlite/0011_exchange.sql"),
+    ),
+    (
         12,
         "publicity_order",
         include_str!("../migrations/sqlite/0012_publicity_order.sql"),
@@ -115,6 +120,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "ledger_tree",
         include_str!("../migrations/postgres/0010_ledger_tree.sql"),
+    ),
+    (
+        11,
+        "exchange",
+        include_str!("../migrations/postgres/0011_exchange.sql"),
     ),
     (
         12,

@@ -385,6 +385,8 @@ async fn ledger_story(store: SqlStore) {
         "eval_models",
         "eval_results",
         "eval_runs",
+        "exchange_received",
+        "exchange_subjects",
         "false_positives",
         "gov_commitments",
         "gov_subjects",
@@ -560,6 +562,9 @@ async fn ledger_story(store: SqlStore) {
         "ledger_tree",
         "ledger_checkpoints",
         "credit_reports",
+        "exchange_state",
+        "exchange_peers",
+        "exchange_dead_letters",
     ] {
         assert!(!rows.contains_key(t), "{t}");
     }

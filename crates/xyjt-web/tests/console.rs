@@ -1340,3 +1340,87 @@ async fn lists_checks_and_audit_show_only_the_units_in_scope() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_exchange_page_shows_peers_and_dead_letters() {
+    let (store, state) = setup().await;
+    let (cookie, _) = sign_in(&state, "xl-lr").await;
+    let page = get(&state, "/console/exchange", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("（未加入交换）"), "{}", page.text);
+    assert!(page.text.contains("尚无对端节点"));
+    assert!(page.text.contains("没有死信"));
+    // A message from XL that could not be applied: the peer and the letter with its reason.
+    let event = store.events_after(0, 1).await.unwrap().remove(0);
+    let envelope = xyjt_core::exchange::Envelope {
+        node: "XL".into(),
+        prev: 0,
+        event,
+    };
+    store
+        .exchange_dead_letter(&envelope, "哈希与内容不符 <script>", 5)
+        .await
+        .unwrap();
+    let page = get(&state, "/console/exchange", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("<td>XL</td>"), "{}", page.text);
+    assert!(page.text.contains("XL#1"));
+    assert!(
+        page.text.contains("哈希与内容不符 &lt;script&gt;"),
+        "escaped"
+    );
+    assert!(
+        page.text
+            .contains(r#"<a href="/console/exchange">信息交换</a>"#)
+    );
+    assert!(page.text.contains("没有未关闭的同步期限"));
+    // An upheld objection starts the 5-working-day sync clock: listed until a peer acknowledges.
+    let record = store
+        .events_after(0, 5_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.kind == "record_published")
+        .unwrap()
+        .aggregate_id;
+    let ctx = xyjt_app::Ctx::new(store.as_ref(), &state.policies.calendar, today());
+    let filed = xyjt_app::workflows::file_objection(
+        &ctx,
+        xyjt_app::workflows::ObjectionRequest {
+            record_id: Some(record),
+            entry_id: None,
+            result_id: None,
+            field: None,
+            reason: "处罚决定已被撤销".into(),
+            claimed: Value::Null,
+            filed_on: None,
+            applicant: None,
+            evidence: vec![],
+        },
+        "企业",
+    )
+    .await
+    .unwrap();
+    xyjt_app::workflows::take_step(
+        &ctx,
+        &filed.number,
+        &xyjt_app::workflows::StepRequest {
+            action: "decide".into(),
+            on: None,
+            reason: "异议成立".into(),
+            unit: None,
+            clock: None,
+            workdays: None,
+            granted: Some(true),
+            revoke: true,
+            corrected: None,
+            outcome: None,
+        },
+        "审核人",
+    )
+    .await
+    .unwrap();
+    let page = get(&state, "/console/exchange", &cookie).await;
+    assert!(page.text.contains(&filed.number), "{}", page.text);
+    assert!(page.text.contains("报送省级平台"));
+}

@@ -29,6 +29,7 @@ macro_rules! outln {
 
 mod disclosure;
 mod evaluation;
+mod exchange;
 mod integrity;
 mod joint;
 mod proofs;
@@ -122,6 +123,8 @@ enum Command {
         /// http:// and the listening address
         #[arg(long = "public-url", env = "XYJT_PUBLIC_URL")]
         public_url: Option<String>,
+        #[command(flatten)]
+        exchange: exchange::ExchangeArgs,
     },
     /// Identifier tools
     Code {
@@ -307,6 +310,11 @@ enum Command {
         #[command(subcommand)]
         command: reports::ReportCommand,
     },
+    /// Exchange between platforms over NATS JetStream (信用信息交换): status, reconcile, run
+    Exchange {
+        #[command(subcommand)]
+        command: exchange::ExchangeCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -400,8 +408,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             trusted_proxies,
             key,
             public_url,
+            exchange,
         } => {
             init_tracing();
+            let exchange = exchange.config()?;
             let policies = calendar.policies()?;
             let proxies =
                 xyjt_web::TrustedProxies::parse(&trusted_proxies).map_err(anyhow::Error::msg)?;
@@ -409,9 +419,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map(|k| xyjt_app::ledger_proofs::load_signer(&k))
                 .transpose()?;
             let public_url = reports::public_url(public_url.as_deref(), &format!("http://{addr}"))?;
-            runtime()?.block_on(serve(
-                &db.db, policies, addr, demo, proxies, key, public_url,
-            ))
+            let web = WebOptions {
+                trusted_proxies: proxies,
+                key,
+                public_url,
+            };
+            runtime()?.block_on(serve(&db.db, policies, addr, demo, web, exchange))
         }
         Command::Verify {
             db,
@@ -425,6 +438,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             runtime()?.block_on(proofs::checkpoint(&db.db, &key, json))
         }
         Command::Witness(args) => runtime()?.block_on(proofs::witness(args)),
+        Command::Exchange { command } => runtime()?.block_on(exchange::exchange(command)),
         Command::Report {
             command:
                 reports::ReportCommand::Issue {
@@ -671,15 +685,26 @@ fn code_check(codes: &[String], json: bool) -> ExitCode {
     }
 }
 
+/// How the server faces the public: its proxies, its signing key, its address.
+struct WebOptions {
+    trusted_proxies: xyjt_web::TrustedProxies,
+    key: Option<xyjt_verify::note::SignerKey>,
+    public_url: String,
+}
+
 async fn serve(
     db: &str,
     policies: xyjt_core::policies::Policies,
     addr: SocketAddr,
     demo: bool,
-    trusted_proxies: xyjt_web::TrustedProxies,
-    key: Option<xyjt_verify::note::SignerKey>,
-    public_url: String,
+    web: WebOptions,
+    exchange: Option<xyjt_app::exchange::ExchangeConfig>,
 ) -> Result<ExitCode> {
+    let WebOptions {
+        trusted_proxies,
+        key,
+        public_url,
+    } = web;
     let store = xyjt_store::open(db)
         .await
         .with_context(|| format!("打开数据库 {}", xyjt_store::redact_url(db)))?;
@@ -705,6 +730,16 @@ async fn serve(
                 "注意：未配置签名密钥（--key 或 XYJT_SIGNING_KEY），检查点使用本次启动临时生成的密钥，重启后失效，仅供演示"
             );
         }
+    }
+    if let Some(config) = &exchange {
+        let ex = exchange::join(config, store.clone(), state.policies.clone()).await?;
+        ex.spawn();
+        tracing::info!(exchange.node = %config.node, exchange.namespace = %config.namespace, "joined the exchange");
+        outln!(
+            "已加入交换：节点 {}，命名空间 {}",
+            config.node,
+            config.namespace
+        );
     }
     xyjt_app::ledger_proofs::spawn_checkpointer(store, state.ledger_key.clone(), interval);
     let app = xyjt_web::Application::build(state, addr)

@@ -78,6 +78,7 @@ pub fn grade_reasons(
                 legal_basis: m.legal_basis.clone(),
                 acting_unit: m.acting_unit.clone(),
                 implementing_units: Vec::new(),
+                origin: None,
             });
         }
     }

@@ -5,6 +5,7 @@
 pub(crate) mod console;
 pub(crate) mod disclosure;
 pub(crate) mod evaluation;
+pub(crate) mod exchange;
 pub(crate) mod integrity;
 pub(crate) mod workflows;
 
@@ -166,6 +167,21 @@ pub(crate) async fn project(
         | EventPayload::DisclosureAdopted { .. }
         | EventPayload::DisclosureReportPublished { .. } => {
             crate::projection::disclosure::project(conn, event, seq).await
+        }
+        EventPayload::ExchangeReceived { origin, fact } => {
+            crate::projection::exchange::record(conn, event, origin, fact.as_deref(), seq).await?;
+            if let Some(fact) = fact {
+                // The fact is projected as if it had happened here, dated by this ledger.
+                let inner = NewEvent {
+                    id: event.id.clone(),
+                    actor: event.actor.clone(),
+                    recorded_at: event.recorded_at,
+                    payload: (**fact).clone(),
+                    subject_id: event.subject_id.clone(),
+                };
+                Box::pin(project(conn, &inner, seq)).await?;
+            }
+            Ok(())
         }
         EventPayload::ApplicationFiled { .. }
         | EventPayload::ApplicationStepped { .. }

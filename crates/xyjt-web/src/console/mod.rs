@@ -10,7 +10,7 @@
 //!
 //! One file per resource: [`session`] (sign-in, sign-out, password), [`dashboard`], [`records`]
 //! (entry form and file import), [`submissions`] (review, file downloads), [`applications`],
-//! [`lists`], [`policy`], [`checks`], [`audit`], [`accounts`] (accounts and API tokens),
+//! [`lists`], [`policy`], [`checks`], [`audit`], [`exchange`] (信息交换), [`accounts`] (accounts and API tokens),
 //! [`evaluation`] (信用评价: runs, review, publication), [`inspection`] (双随机抽查 draws and
 //! results, 重点监管覆盖), [`integrity`] (主体登记, 政务诚信档案, 容错纠错) and [`disclosure`]
 //! (政务公开: drafting, 保密审查, 清理, 预公开, the annual report preview).
@@ -26,6 +26,7 @@ mod checks;
 mod dashboard;
 mod disclosure;
 mod evaluation;
+mod exchange;
 mod government;
 mod inspection;
 mod intake;
@@ -191,6 +192,7 @@ pub fn router() -> Router<AppState> {
             post(disclosure::adoption),
         )
         .route("/console/checks", get(checks::checks_page))
+        .route("/console/exchange", get(exchange::exchange_page))
         .route("/console/audit", get(audit::audit_page))
         .route(
             "/console/accounts",

@@ -1,0 +1,56 @@
+-- Exchange between platforms over NATS JetStream (issue 15).
+
+-- Projection: every fact received from another node, by its origin (node, origin sequence):
+-- the key makes applying a redelivered or republished fact twice impossible.
+CREATE TABLE exchange_received (
+    origin_node     TEXT NOT NULL,
+    origin_seq      BIGINT NOT NULL,
+    origin_event_id TEXT NOT NULL,
+    origin_hash     TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    aggregate_id    TEXT NOT NULL,
+    applied         BIGINT NOT NULL,
+    seq             BIGINT NOT NULL,
+    PRIMARY KEY (origin_node, origin_seq)
+);
+CREATE INDEX exchange_received_aggregate ON exchange_received (aggregate_id);
+
+-- Projection: an origin's subject that is this node's subject of the same identifiers.
+CREATE TABLE exchange_subjects (
+    origin_subject_id TEXT PRIMARY KEY,
+    origin_node       TEXT NOT NULL,
+    subject_id        TEXT NOT NULL,
+    seq               BIGINT NOT NULL
+);
+
+-- Bookkeeping (not projections): the relay's cursor and this node's name.
+CREATE TABLE exchange_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Bookkeeping per peer node: what was seen from it (inbound) and what it acknowledged of ours
+-- (outbound), with counters for the status page.
+CREATE TABLE exchange_peers (
+    node        TEXT PRIMARY KEY,
+    seen_seq    BIGINT NOT NULL DEFAULT 0,
+    applied     BIGINT NOT NULL DEFAULT 0,
+    skipped     BIGINT NOT NULL DEFAULT 0,
+    duplicates  BIGINT NOT NULL DEFAULT 0,
+    gap_from    BIGINT,
+    acked_seq   BIGINT NOT NULL DEFAULT 0,
+    updated_at  TEXT NOT NULL
+);
+
+-- Messages that failed to apply max_deliveries times, with the reason (the dead-letter view).
+CREATE TABLE exchange_dead_letters (
+    origin_node TEXT NOT NULL,
+    origin_seq  BIGINT NOT NULL,
+    event_id    TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    deliveries  BIGINT NOT NULL,
+    envelope    TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    PRIMARY KEY (origin_node, origin_seq)
+);
