@@ -198,12 +198,12 @@ pub(crate) async fn count_public_records(
     for a in &args {
         count = count.bind(a);
     }
-    Ok(count
+    count
         .fetch_one(&store.pool)
         .await
         .context("统计公示记录")?
         .try_get(0)
-        .context("统计公示记录")?)
+        .context("统计公示记录")
 }
 
 /// One page of the 公示栏, newest decision first. The order is an index's
