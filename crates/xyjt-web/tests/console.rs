@@ -1344,7 +1344,11 @@ async fn lists_checks_and_audit_show_only_the_units_in_scope() {
 #[tokio::test]
 async fn the_exchange_page_shows_peers_and_dead_letters() {
     let (store, state) = setup().await;
-    let (cookie, _) = sign_in(&state, "xl-lr").await;
+    // Every unit's sync clocks are on it: the province's 信用管理员 only.
+    let (clerk, _) = sign_in(&state, "xl-lr").await;
+    let refused = get(&state, "/console/exchange", &clerk).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let (cookie, _) = sign_in(&state, "xyc").await;
     let page = get(&state, "/console/exchange", &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("（未加入交换）"), "{}", page.text);

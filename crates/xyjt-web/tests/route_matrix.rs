@@ -471,6 +471,7 @@ const ROUTES: &[Row] = &[
     row(POST, "/console/disclosure/items/{id}/adoption", R::DraftItem, RolesSee(&[Reviewer]), Form(&[])),
     row(GET, "/console/checks", R::None, AnyStaff, Nothing),
     row(GET, "/console/audit", R::None, AnyStaff, Nothing),
+    row(GET, "/console/exchange", R::None, ProvinceRoles(&[CreditAdmin]), Nothing),
     row(GET, "/console/accounts", R::None, AnyStaff, Nothing),
     // An account or a token for a unit (the form's `unit_id`): by a 系统管理员 whose bureau has it.
     row(POST, "/console/accounts", R::Unit, RolesSee(&[SysAdmin]), Form(&[("unit_id", "{unit}")])),

@@ -2,7 +2,7 @@
 //! waiting for its acknowledgement, the last acknowledged and last received sequence numbers,
 //! duplicates dropped, dead letters with their reasons, and the open or overdue sync clocks.
 
-use super::{Answer, OrPage, frame, show};
+use super::{Answer, OrPage, allow, frame, show};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::html::Frame;
@@ -19,7 +19,14 @@ struct ExchangePage {
     node: String,
 }
 
+/// The node's exchange as a whole (every unit's sync clocks among it): for the province's
+/// 信用管理员, who runs the platform's data exchange, as for the four lists.
 pub(super) async fn exchange_page(State(state): State<AppState>, staff: Staff) -> Answer {
+    allow(
+        &staff,
+        xyjt_core::account::Action::ManagePolicy,
+        &staff.account.unit_id,
+    )?;
     let ctx = Ctx::with_policies(state.store.as_ref(), &state.policies, state.today());
     let status = xyjt_app::exchange::status(&ctx).await.or_page()?;
     show(&ExchangePage {
