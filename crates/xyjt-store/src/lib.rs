@@ -638,6 +638,15 @@ pub trait Store:
     /// One page of [`Store::public_records`] without counting the rest.
     async fn public_records_page(&self, query: &PublicityQuery) -> Result<Vec<Record>, StoreError>;
 
+    /// Up to `query.limit` records of [`Store::public_records`] after the one at
+    /// (`decision_date`, `id`) in its order (keyset paging; `offset` is ignored).
+    async fn public_records_after(
+        &self,
+        query: &PublicityQuery,
+        decision_date: NaiveDate,
+        id: &str,
+    ) -> Result<Vec<Record>, StoreError>;
+
     /// How many records [`Store::public_records`] matches (ignores `limit` and `offset`).
     async fn count_public_records(&self, query: &PublicityQuery) -> Result<i64, StoreError>;
 

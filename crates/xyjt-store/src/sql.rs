@@ -9,7 +9,7 @@ use crate::{
     SubjectPage, VerifyReport,
 };
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use xyjt_core::ident::Code;
 use xyjt_core::ledger::StoredEvent;
 use xyjt_core::listing::EntryState;
@@ -165,6 +165,15 @@ impl Store for SqlStore {
 
     async fn public_records_page(&self, q: &PublicityQuery) -> Result<Vec<Record>, StoreError> {
         records::public_records_page(self, q).await
+    }
+
+    async fn public_records_after(
+        &self,
+        q: &PublicityQuery,
+        decision_date: NaiveDate,
+        id: &str,
+    ) -> Result<Vec<Record>, StoreError> {
+        records::public_records_after(self, q, decision_date, id).await
     }
 
     async fn count_public_records(&self, q: &PublicityQuery) -> Result<i64, StoreError> {

@@ -493,3 +493,68 @@ async fn publicity_listing_and_statistics() {
     assert_eq!(status, StatusCode::OK);
     insta::assert_json_snapshot!("stats_march", stats);
 }
+
+/// Keyset paging of the 公示栏 (`?after=`, issue 16) walks the same records in the same order as
+/// page numbers, whatever the page size; a bad cursor, or one mixed with `page`, is refused.
+#[tokio::test]
+async fn publicity_keyset_paging_matches_page_numbers() {
+    let store = store("keyset").await;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    store
+        .append(xyjt_core::demo::generate(today, 42))
+        .await
+        .unwrap();
+    let mut state = AppState::new(store, Calendar::builtin()).await.unwrap();
+    state.today = Some(today);
+    let app = router(state);
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, first) = get_json(&app, "/api/v1/publicity?category=penalty&per_page=100").await;
+    let total = first["total"].as_i64().unwrap();
+    assert!(total > 100, "the demo publishes many penalties: {total}");
+    let mut by_page = Vec::new();
+    for page in 1..=(total + 99) / 100 {
+        let (_, p) = get_json(
+            &app,
+            &format!("/api/v1/publicity?category=penalty&per_page=100&page={page}"),
+        )
+        .await;
+        by_page.extend(ids(&p));
+    }
+    assert_eq!(by_page.len() as i64, total);
+    for per_page in [7, 100] {
+        let mut by_key = Vec::new();
+        let mut uri = format!("/api/v1/publicity?category=penalty&per_page={per_page}");
+        loop {
+            let (status, p) = get_json(&app, &uri).await;
+            assert_eq!(status, StatusCode::OK, "{p}");
+            assert_eq!(p["total"].as_i64(), Some(total));
+            by_key.extend(ids(&p));
+            match p["next_after"].as_str() {
+                Some(next) => {
+                    uri = format!(
+                        "/api/v1/publicity?category=penalty&per_page={per_page}&after={}",
+                        urlencode(next)
+                    )
+                }
+                None => break,
+            }
+        }
+        assert_eq!(by_key, by_page, "per_page={per_page}");
+    }
+    for bad in [
+        "after=2026-13-01~x",
+        "after=nodate",
+        "after=2026-01-01~",
+        "page=2&after=2026-01-01~x",
+    ] {
+        let (status, e) = get_json(&app, &format!("/api/v1/publicity?{bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {e}");
+    }
+}

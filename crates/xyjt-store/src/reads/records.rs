@@ -4,7 +4,7 @@ use crate::codec::*;
 use crate::connection::SqlStore;
 use crate::projection::*;
 use crate::{Context, IntakeCount, PublicityQuery, RecordPage, Store, StoreError, SubjectPage};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 use xyjt_core::ident::Code;
 use xyjt_core::record::{NaturalKey, Record, RecordCategory};
@@ -228,6 +228,37 @@ pub(crate) async fn public_records_page(
     let rows = page
         .bind(q.limit)
         .bind(q.offset)
+        .fetch_all(&store.pool)
+        .await
+        .context("查询公示记录")?;
+    rows.iter().map(record_from_row).collect()
+}
+
+/// The page of the 公示栏 after the record at (`decision_date`, `id`) in its order (keyset
+/// paging: the index is entered at that key, so a deep page costs what the first does).
+pub(crate) async fn public_records_after(
+    store: &SqlStore,
+    q: &PublicityQuery,
+    decision_date: NaiveDate,
+    id: &str,
+) -> Result<Vec<Record>, StoreError> {
+    let (filter, mut args) = publicity_filter(q, true);
+    args.push(decision_date.to_string());
+    let d = args.len();
+    args.push(id.to_string());
+    let i = args.len();
+    let page_sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM records WHERE {filter} \
+         AND (decision_date < ${d} OR (decision_date = ${d} AND id > ${i})) \
+         ORDER BY decision_date DESC, id LIMIT ${}",
+        i + 1
+    );
+    let mut page = sqlx::query(&page_sql);
+    for a in &args {
+        page = page.bind(a);
+    }
+    let rows = page
+        .bind(q.limit)
         .fetch_all(&store.pool)
         .await
         .context("查询公示记录")?;

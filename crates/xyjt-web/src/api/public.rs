@@ -268,6 +268,9 @@ pub struct PublicityParams {
     pub to: Option<NaiveDate>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+    /// Keyset paging: the page after this cursor (`next_after` of the page before), instead
+    /// of `page`; a deep page then costs what the first does
+    pub after: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -276,6 +279,20 @@ pub struct RecordList {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// The cursor of the next page (`?after=`), when there may be one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<String>,
+}
+
+/// A 公示栏 cursor: the last record's decision date and id, `YYYY-MM-DD~ID`.
+fn parse_after(s: &str) -> Result<(NaiveDate, String), ApiError> {
+    let bad = || ApiError::invalid(format!("after “{s}” 无效，应为上一页返回的 next_after"));
+    let (date, id) = s.split_once('~').ok_or_else(bad)?;
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| bad())?;
+    if id.is_empty() {
+        return Err(bad());
+    }
+    Ok((date, id.to_string()))
 }
 
 fn parse_category(s: &str) -> Result<xyjt_core::record::RecordCategory, ApiError> {
@@ -311,7 +328,26 @@ pub(crate) async fn publicity(
         limit: per_page,
         offset: (page - 1) * per_page,
     };
-    let result = state.public_records(&query).await?;
+    let after = p.after.as_deref().map(parse_after).transpose()?;
+    if after.is_some() && p.page.is_some() {
+        return Err(ApiError::invalid("page 与 after 只能用一个"));
+    }
+    let result = match &after {
+        None => state.public_records(&query).await?,
+        Some((date, id)) => {
+            let counted = xyjt_store::PublicityQuery {
+                limit: 0,
+                ..query.clone()
+            };
+            let total = state.public_records(&counted).await?.total;
+            let items = state.store.public_records_after(&query, *date, id).await?;
+            xyjt_store::RecordPage { items, total }
+        }
+    };
+    let next_after = (result.items.len() as i64 == per_page)
+        .then(|| result.items.last())
+        .flatten()
+        .map(|r| format!("{}~{}", r.body.decision_date(), r.id));
     let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?;
     Ok(Json(RecordList {
         items: result
@@ -322,6 +358,7 @@ pub(crate) async fn publicity(
         total: result.total,
         page,
         per_page,
+        next_after,
     }))
 }
 
