@@ -339,7 +339,7 @@ pub enum EventPayload {
     /// origin's payload with its subject mapped to this node's; absent when there is nothing to
     /// apply (a subject this node already has, named in `origin.same_subject`).
     ExchangeReceived {
-        origin: crate::exchange::Origin,
+        origin: Origin,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         fact: Option<Box<EventPayload>>,
     },
@@ -1010,4 +1010,45 @@ pub fn record_as_of(
         }
     }
     Ok(state)
+}
+
+/// Where a received fact came from; kept in the receiver's ledger with the fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The origin node (its unit id).
+    pub node: String,
+    /// The event's sequence number in the origin's ledger.
+    pub seq: i64,
+    /// The origin event's id (the message id on the broker).
+    pub event_id: String,
+    /// The origin event's hash (it covers the fact and the origin's chain before it).
+    pub hash: String,
+    pub kind: String,
+    /// The origin event's aggregate (the subject, record, entry or case id there).
+    pub aggregate_id: String,
+    pub recorded_at: String,
+    /// The origin's subject is this node's subject of that id (the same identifiers): nothing
+    /// is registered, later facts about it are mapped to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_subject: Option<String>,
+}
+
+impl Origin {
+    pub fn of(node: &str, event: &StoredEvent) -> Self {
+        Origin {
+            node: node.to_string(),
+            seq: event.seq,
+            event_id: event.id.clone(),
+            hash: event.hash.clone(),
+            kind: event.kind.clone(),
+            aggregate_id: event.aggregate_id.clone(),
+            recorded_at: event.recorded_at.clone(),
+            same_subject: None,
+        }
+    }
+
+    /// `SF#123` — how a page or a check cites it.
+    pub fn cite(&self) -> String {
+        format!("{}#{}", self.node, self.seq)
+    }
 }
