@@ -24,6 +24,7 @@ use xyjt_core::ledger::{CheckRecord, EventPayload, NewEvent, new_id};
 use xyjt_core::listing::EntryState;
 use xyjt_core::lists::{DecisionPoint, ListPolicy};
 use xyjt_core::policies::Policies;
+use xyjt_core::subject::PartyCategory;
 use xyjt_core::text::name_key;
 use xyjt_store::{Store, StoreError};
 
@@ -36,6 +37,8 @@ pub struct CheckIndex {
     /// The ledger position it was built at: a new value means something other than recorded
     /// checks was appended (caches of figures computed from projections key on it).
     built_at: i64,
+    /// When it was built (public pages' `Last-Modified`).
+    built_time: chrono::DateTime<Utc>,
     pub policy: Arc<ListPolicy>,
     entries: Vec<EntryState>,
     /// The same entries for fuzzy screening by name (and exact by identifier).
@@ -55,6 +58,37 @@ pub struct CheckIndex {
     integrity_policy: Arc<IntegrityPolicy>,
     /// Entries received over the exchange: entry id → origin (`SF#123`), cited by checks.
     origins: Arc<HashMap<String, String>>,
+    /// Listed subjects' kinds: the public sees a natural person's entry masked.
+    kinds: HashMap<String, PartyCategory>,
+    /// The public name lists by (list key, day), computed on first use and kept as long as
+    /// the index (nothing they show changes without a rebuild).
+    public_lists: std::sync::Mutex<HashMap<(String, NaiveDate), Arc<PublicList>>>,
+}
+
+/// A name list as the public sees it on one day: the entries in force, newest first (entry
+/// date, then entry id), as positions in the index. Pages of the portal and the API are slices
+/// of it, so a deep page costs what the first does and nothing is read from the database.
+#[derive(Debug, Default)]
+pub struct PublicList {
+    positions: Vec<usize>,
+    /// Entry id → its place in `positions` (the API's `after` cursor).
+    by_id: HashMap<String, usize>,
+}
+
+impl PublicList {
+    /// Entries in force.
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    /// The place after the entry `id` (a keyset cursor); `None` if it is not in the list.
+    pub fn after(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).map(|p| p + 1)
+    }
 }
 
 impl CheckIndex {
@@ -68,12 +102,83 @@ impl CheckIndex {
         self.built_at
     }
 
+    /// When it was built.
+    pub fn built_time(&self) -> chrono::DateTime<Utc> {
+        self.built_time
+    }
+
     /// Entries of a list (its key: red, black, watch, an external list) in force on `day`.
     pub fn in_force_count(&self, list_key: &str, day: NaiveDate) -> usize {
-        self.entries
+        self.public_list(list_key, day).len()
+    }
+
+    /// The list (its key) as the public sees it on `day`; see [`PublicList`].
+    pub fn public_list(&self, list_key: &str, day: NaiveDate) -> Arc<PublicList> {
+        let key = (list_key.to_string(), day);
+        if let Some(l) = self.public_lists.lock().expect("lists lock").get(&key) {
+            return l.clone();
+        }
+        let mut positions: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| {
+                let e = &self.entries[i];
+                e.entry.list.key() == list_key && e.is_active_on(day)
+            })
+            .collect();
+        positions.sort_by(|&a, &b| {
+            let (a, b) = (&self.entries[a].entry, &self.entries[b].entry);
+            b.entry_date
+                .cmp(&a.entry_date)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        let by_id = positions
             .iter()
-            .filter(|e| e.entry.list.key() == list_key && e.is_active_on(day))
-            .count()
+            .enumerate()
+            .map(|(p, &i)| (self.entries[i].entry.id.clone(), p))
+            .collect();
+        let list = Arc::new(PublicList { positions, by_id });
+        let mut lists = self.public_lists.lock().expect("lists lock");
+        // A day's lists stay; yesterday's go (the index outlives midnight when nothing moves).
+        lists.retain(|(_, d), _| *d == day);
+        lists.insert(key, list.clone());
+        list
+    }
+
+    /// The entries of `list` from place `from`, at most `n`, each with its subject's kind.
+    pub fn public_entries<'a>(
+        &'a self,
+        list: &'a PublicList,
+        from: usize,
+        n: usize,
+    ) -> impl Iterator<Item = (&'a EntryState, Option<PartyCategory>)> + 'a {
+        list.positions
+            .iter()
+            .skip(from)
+            .take(n)
+            .map(|&i| self.shown(i))
+    }
+
+    /// Every entry of `list` with its subject's kind (a search over what is shown).
+    pub fn all_public_entries<'a>(
+        &'a self,
+        list: &'a PublicList,
+    ) -> impl Iterator<Item = (&'a EntryState, Option<PartyCategory>)> + 'a {
+        list.positions.iter().map(|&i| self.shown(i))
+    }
+
+    fn shown(&self, i: usize) -> (&EntryState, Option<PartyCategory>) {
+        let e = &self.entries[i];
+        let kind = e
+            .entry
+            .subject_id
+            .as_ref()
+            .and_then(|s| self.kinds.get(s).copied());
+        (e, kind)
+    }
+
+    /// Adds the listed subjects' kinds (see the field).
+    pub fn with_kinds(mut self, kinds: impl IntoIterator<Item = (String, PartyCategory)>) -> Self {
+        self.kinds = kinds.into_iter().collect();
+        self
     }
 
     /// The index is valid at `seq` too (nothing it holds changed in between).
@@ -90,6 +195,7 @@ impl CheckIndex {
         let mut index = CheckIndex {
             head_seq: AtomicI64::new(head_seq),
             built_at: head_seq,
+            built_time: Utc::now(),
             policy: Arc::new(policy),
             entries: Vec::new(),
             matcher: xyjt_match::MatchIndex::new(),
@@ -103,6 +209,8 @@ impl CheckIndex {
             integrity: Arc::default(),
             integrity_policy: Arc::new(IntegrityPolicy::builtin().clone()),
             origins: Arc::default(),
+            kinds: HashMap::new(),
+            public_lists: std::sync::Mutex::default(),
         };
         for e in entries {
             // Only entries that are or may become active matter for checks.
@@ -336,7 +444,8 @@ async fn load_index_after(
         changed(GRADE_EVENTS).await?,
         changed(INTEGRITY_EVENTS).await?,
     );
-    let mut index = CheckIndex::build(head.seq, policy, entries, false_positives);
+    let mut index = CheckIndex::build(head.seq, policy, entries, false_positives)
+        .with_kinds(store.listed_subject_kinds().await?);
     index.origins = Arc::new(
         store
             .exchange_origins("list_entry_proposed")

@@ -36,6 +36,7 @@ pub struct Session {
 pub use connection::{Scratch, SqlStore};
 pub use exchange::{DeadLetter, ExchangeStore, OriginCount, PeerRow, Received};
 pub use ledger::SqlTx;
+pub use reads::records::SEARCH_CAP;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -189,7 +190,10 @@ impl ProjectionTable {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubjectPage {
     pub items: Vec<Subject>,
+    /// Matches, counted up to [`SEARCH_CAP`].
     pub total: i64,
+    /// More than [`SEARCH_CAP`] match: the searcher should give more of the name.
+    pub more: bool,
 }
 
 /// The ledger head with its Merkle tree: `size` events, `root` their RFC 6962 root.
@@ -608,7 +612,9 @@ pub trait Store:
     /// Former names, oldest first.
     async fn name_history(&self, subject_id: &str) -> Result<Vec<NameChange>, StoreError>;
 
-    /// Subjects whose current or former name contains `name_key` (see `xyjt_core::text`).
+    /// Subjects whose current or former name contains `name_key` (see `xyjt_core::text`), by
+    /// name, counted up to [`SEARCH_CAP`] (three characters or more by a trigram index);
+    /// never a civil servant's subject. An empty key lists every subject.
     async fn search_subjects(
         &self,
         name_key: &str,
@@ -647,6 +653,15 @@ pub trait Store:
         id: &str,
     ) -> Result<Vec<Record>, StoreError>;
 
+    /// Up to `query.limit` records of [`Store::public_records`] before the one at
+    /// (`decision_date`, `id`), in the board's order (keyset paging backwards, for 上一页).
+    async fn public_records_before(
+        &self,
+        query: &PublicityQuery,
+        decision_date: NaiveDate,
+        id: &str,
+    ) -> Result<Vec<Record>, StoreError>;
+
     /// How many records [`Store::public_records`] matches (ignores `limit` and `offset`).
     async fn count_public_records(&self, query: &PublicityQuery) -> Result<i64, StoreError>;
 
@@ -670,6 +685,11 @@ pub trait Store:
         &self,
         id: &str,
     ) -> Result<Option<xyjt_core::listing::EntryState>, StoreError>;
+
+    /// The kinds of the subjects some published entry names (the public lists mask persons).
+    async fn listed_subject_kinds(
+        &self,
+    ) -> Result<Vec<(String, xyjt_core::subject::PartyCategory)>, StoreError>;
 
     /// A recorded check and its feedback event, if any.
     async fn check_record(

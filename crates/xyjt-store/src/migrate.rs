@@ -68,6 +68,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "publicity_order",
         include_str!("../migrations/sqlite/0012_publicity_order.sql"),
     ),
+    (
+        13,
+        "name_search",
+        include_str!("../migrations/sqlite/0013_name_search.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -130,6 +135,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         12,
         "publicity_order",
         include_str!("../migrations/postgres/0012_publicity_order.sql"),
+    ),
+    (
+        13,
+        "name_search",
+        include_str!("../migrations/postgres/0013_name_search.sql"),
     ),
 ];
 

@@ -173,7 +173,16 @@ impl Store for SqlStore {
         decision_date: NaiveDate,
         id: &str,
     ) -> Result<Vec<Record>, StoreError> {
-        records::public_records_after(self, q, decision_date, id).await
+        records::public_records_from(self, q, decision_date, id, false).await
+    }
+
+    async fn public_records_before(
+        &self,
+        q: &PublicityQuery,
+        decision_date: NaiveDate,
+        id: &str,
+    ) -> Result<Vec<Record>, StoreError> {
+        records::public_records_from(self, q, decision_date, id, true).await
     }
 
     async fn count_public_records(&self, q: &PublicityQuery) -> Result<i64, StoreError> {
@@ -186,6 +195,12 @@ impl Store for SqlStore {
 
     async fn list_policy(&self, version: Option<u32>) -> Result<Option<ListPolicy>, StoreError> {
         lists::list_policy(self, version).await
+    }
+
+    async fn listed_subject_kinds(
+        &self,
+    ) -> Result<Vec<(String, xyjt_core::subject::PartyCategory)>, StoreError> {
+        lists::listed_subject_kinds(self).await
     }
 
     async fn list_entries(&self, list: Option<&str>) -> Result<Vec<EntryState>, StoreError> {

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+mod cache;
 pub mod console;
 pub mod edge;
 mod error;
@@ -68,6 +69,11 @@ pub struct AppState {
     pub(crate) home_figures: Arc<std::sync::Mutex<Option<portal::home::Figures>>>,
     /// The 公示栏's counts by query, on the same terms.
     pub(crate) publicity_counts: Arc<std::sync::Mutex<PublicityCounts>>,
+    /// Records and entries under an open objection (the public pages mark them), on the same
+    /// terms: filing or closing an objection is an event that rebuilds the index.
+    #[allow(clippy::type_complexity)]
+    pub(crate) objection_marks:
+        Arc<std::sync::Mutex<Option<(i64, Arc<std::collections::HashSet<String>>)>>>,
 }
 
 /// Counts of 公示栏 queries (filters and day), valid while the check index's build position is
@@ -122,6 +128,24 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Every record and entry under an open objection, read once per index build.
+    pub(crate) async fn objection_marks(
+        &self,
+    ) -> Result<Arc<std::collections::HashSet<String>>, xyjt_app::AppError> {
+        let built_at = self.checks.current().built_at();
+        if let Some((at, marks)) = &*self.objection_marks.lock().expect("marks lock")
+            && *at == built_at
+        {
+            return Ok(marks.clone());
+        }
+        let marks =
+            Arc::new(xyjt_app::workflows::objection_marks(self.store.as_ref(), None).await?);
+        *self.objection_marks.lock().expect("marks lock") = Some((built_at, marks.clone()));
+        Ok(marks)
+    }
+}
+
 /// The address `serve` listens on by default, and so the default public address.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
@@ -165,6 +189,7 @@ impl AppState {
             public_url: DEFAULT_PUBLIC_URL.to_string(),
             home_figures: Arc::default(),
             publicity_counts: Arc::default(),
+            objection_marks: Arc::default(),
         })
     }
 
@@ -196,6 +221,10 @@ impl AppState {
         let result = file.await;
         if result.is_err() {
             self.filings.give_back(client, day);
+        } else {
+            // An objection marks its record or entry on the public pages at once (the marks
+            // and the pages' validators follow the check index's build).
+            let _ = self.refresh_checks().await;
         }
         Some(result)
     }
@@ -218,6 +247,10 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::router())
         .route("/static/style.css", axum::routing::get(html::stylesheet))
         .route("/static/print.js", axum::routing::get(html::print_script))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::conditional,
+        ))
         .route_layer(axum::middleware::from_fn(edge::refuse_control_characters))
         .fallback(error::not_found)
         .layer(axum::middleware::map_response(

@@ -60,6 +60,27 @@ pub(crate) async fn list_entries(
         .collect()
 }
 
+pub(crate) async fn listed_subject_kinds(
+    store: &SqlStore,
+) -> Result<Vec<(String, xyjt_core::subject::PartyCategory)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.kind FROM subjects s WHERE s.id IN \
+         (SELECT subject_id FROM list_entries WHERE status = 'published')",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .context("读取名单主体类别")?;
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get(0).context("主体 id")?;
+            let kind: String = r.try_get(1).context("主体类别")?;
+            let kind = xyjt_core::subject::PartyCategory::from_label(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("subject kind {kind}")))?;
+            Ok((id, kind))
+        })
+        .collect()
+}
+
 pub(crate) async fn list_entry(
     store: &SqlStore,
     id: &str,

@@ -53,36 +53,107 @@ pub(crate) async fn name_history(
         .collect()
 }
 
+/// How many matches a name search counts and pages through at most: past it the searcher
+/// is asked for more of the name (`SubjectPage::more`), so no query sorts the whole table.
+pub const SEARCH_CAP: i64 = 1_000;
+
+/// The subjects a name search finds, as SQL selecting `subject_id` (one value bound: `$1`).
+/// Three characters or more: the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL) finds
+/// the names containing them. One or two characters: no trigram index can find those, so the
+/// names are scanned, and the caller stops at the cap (quick for common characters; a rare
+/// pair of characters reads every name: docs/BENCHMARKS.md).
+fn name_hits(store: &SqlStore, name_key: &str) -> (String, String) {
+    let short = name_key.chars().count() < 3;
+    match (store.backend, short) {
+        (crate::Backend::Sqlite, false) => (
+            "SELECT n.subject_id FROM subject_names_search f \
+             JOIN subject_names n ON n.rowid = f.rowid WHERE subject_names_search MATCH $1"
+                .to_string(),
+            format!("\"{}\"", name_key.replace('"', "\"\"")),
+        ),
+        _ => (
+            "SELECT subject_id FROM subject_names WHERE name_key LIKE $1 ESCAPE '\\'".to_string(),
+            like_contains(name_key),
+        ),
+    }
+}
+
 pub(crate) async fn search_subjects(
     store: &SqlStore,
     name_key: &str,
     limit: i64,
     offset: i64,
 ) -> Result<SubjectPage, StoreError> {
-    let pattern = like_contains(name_key);
-    let filter = "FROM subjects WHERE name_key LIKE $1 ESCAPE '\\' OR id IN \
-                  (SELECT subject_id FROM subject_names WHERE name_key LIKE $1 ESCAPE '\\')";
-    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) {filter}"))
-        .bind(&pattern)
+    if name_key.is_empty() {
+        // Everyone, by name (the CLI and tests list the demo's subjects this way).
+        let total = count_subjects(store).await?;
+        let rows = sqlx::query("SELECT data FROM subjects ORDER BY name, id LIMIT $1 OFFSET $2")
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&store.pool)
+            .await
+            .context("查询主体")?;
+        let items = rows
+            .iter()
+            .map(subject_from_row)
+            .collect::<Result<_, _>>()?;
+        return Ok(SubjectPage {
+            items,
+            total,
+            more: false,
+        });
+    }
+    let (hits, arg) = name_hits(store, name_key);
+    let args = [arg];
+    let n = args.len();
+    // The matching subjects, at most one past the cap (a name and its former names count
+    // once). Civil servants' subjects are not searchable: their archives are internal.
+    let found = format!(
+        "SELECT DISTINCT subject_id FROM ({hits}) h WHERE subject_id NOT IN \
+         (SELECT subject_id FROM gov_subjects WHERE archive = 'civil_servant') LIMIT {}",
+        SEARCH_CAP + 1
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM ({found}) c");
+    let mut count = sqlx::query(&count_sql);
+    for a in &args {
+        count = count.bind(a);
+    }
+    let counted: i64 = count
         .fetch_one(&store.pool)
         .await
         .context("统计主体")?
         .try_get(0)
         .context("统计主体")?;
-    let rows = sqlx::query(&format!(
-        "SELECT data {filter} ORDER BY name, id LIMIT $2 OFFSET $3"
-    ))
-    .bind(&pattern)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&store.pool)
-    .await
-    .context("查询主体")?;
+    let more = counted > SEARCH_CAP;
+    let total = counted.min(SEARCH_CAP);
+    let limit = limit.min((total - offset).max(0));
+    if limit == 0 {
+        return Ok(SubjectPage {
+            items: Vec::new(),
+            total,
+            more,
+        });
+    }
+    let page_sql = format!(
+        "SELECT data FROM subjects WHERE id IN ({found}) ORDER BY name, id LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut page = sqlx::query(&page_sql);
+    for a in &args {
+        page = page.bind(a);
+    }
+    let rows = page
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&store.pool)
+        .await
+        .context("查询主体")?;
     let items = rows
         .iter()
         .map(subject_from_row)
         .collect::<Result<_, _>>()?;
-    Ok(SubjectPage { items, total })
+    Ok(SubjectPage { items, total, more })
 }
 
 pub(crate) async fn count_subjects(store: &SqlStore) -> Result<i64, StoreError> {
@@ -236,21 +307,35 @@ pub(crate) async fn public_records_page(
 
 /// The page of the 公示栏 after the record at (`decision_date`, `id`) in its order (keyset
 /// paging: the index is entered at that key, so a deep page costs what the first does).
-pub(crate) async fn public_records_after(
+/// Up to `q.limit` records of the 公示栏 after (or, `backwards`, before) the one at
+/// (`decision_date`, `id`), in the board's order: the database enters the order index at the
+/// cursor, so a deep page costs what the first does.
+pub(crate) async fn public_records_from(
     store: &SqlStore,
     q: &PublicityQuery,
     decision_date: NaiveDate,
     id: &str,
+    backwards: bool,
 ) -> Result<Vec<Record>, StoreError> {
     let (filter, mut args) = publicity_filter(q, true);
     args.push(decision_date.to_string());
     let d = args.len();
     args.push(id.to_string());
     let i = args.len();
+    let (cursor, order) = if backwards {
+        (
+            format!("(decision_date > ${d} OR (decision_date = ${d} AND id < ${i}))"),
+            "decision_date ASC, id DESC",
+        )
+    } else {
+        (
+            format!("(decision_date < ${d} OR (decision_date = ${d} AND id > ${i}))"),
+            "decision_date DESC, id",
+        )
+    };
     let page_sql = format!(
-        "SELECT {RECORD_COLUMNS} FROM records WHERE {filter} \
-         AND (decision_date < ${d} OR (decision_date = ${d} AND id > ${i})) \
-         ORDER BY decision_date DESC, id LIMIT ${}",
+        "SELECT {RECORD_COLUMNS} FROM records WHERE {filter} AND {cursor} \
+         ORDER BY {order} LIMIT ${}",
         i + 1
     );
     let mut page = sqlx::query(&page_sql);
@@ -262,7 +347,11 @@ pub(crate) async fn public_records_after(
         .fetch_all(&store.pool)
         .await
         .context("查询公示记录")?;
-    rows.iter().map(record_from_row).collect()
+    let mut records: Vec<Record> = rows.iter().map(record_from_row).collect::<Result<_, _>>()?;
+    if backwards {
+        records.reverse();
+    }
+    Ok(records)
 }
 
 pub(crate) async fn public_records(

@@ -54,7 +54,10 @@ pub struct SubjectQuery {
 #[derive(Serialize, ToSchema)]
 pub struct SubjectList {
     pub items: Vec<SubjectView>,
+    /// Matches, counted up to 1,000 (a name search pages through at most that many).
     pub total: i64,
+    /// More than 1,000 subjects match: give more of the name.
+    pub more: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -105,6 +108,7 @@ pub(crate) async fn search_subjects(
             .collect();
         return Ok(Json(SubjectList {
             total: items.len() as i64,
+            more: false,
             items,
             page,
             per_page,
@@ -121,6 +125,7 @@ pub(crate) async fn search_subjects(
             .map(|s| SubjectView::new(s, Audience::Public))
             .collect(),
         total: result.total,
+        more: result.more,
         page,
         per_page,
     }))
@@ -348,7 +353,7 @@ pub(crate) async fn publicity(
         .then(|| result.items.last())
         .flatten()
         .map(|r| format!("{}~{}", r.body.decision_date(), r.id));
-    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?;
+    let marks = state.objection_marks().await?;
     Ok(Json(RecordList {
         items: result
             .items
@@ -389,51 +394,83 @@ pub(crate) async fn shuanggongshi_stats(
     Ok(Json(StatsList { items: rows }))
 }
 
-/// Public name-list entries in force today: `red`, `black`, `watch`, or an external list's name.
-/// Natural persons' names and ID numbers are masked.
-#[utoipa::path(get, path = "/api/v1/lists/{list}", params(("list" = String, Path, description = "red | black | watch | external list name")),
-    responses((status = 200, body = Object)))]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Page number, from 1 (default 1)
+    pub page: Option<i64>,
+    /// Entries per page, 1 to 1000 (default 100)
+    pub per_page: Option<i64>,
+    /// The `next_after` of the page before (instead of `page`): the entry id to continue after
+    pub after: Option<String>,
+}
+
+/// Public name-list entries in force today: `red`, `black`, `watch`, or an external list's name,
+/// newest entry date first (then by entry id), paged. Natural persons' names and ID numbers are
+/// masked. Served from the check index: a deep page costs what the first does.
+#[utoipa::path(get, path = "/api/v1/lists/{list}", params(("list" = String, Path, description = "red | black | watch | external list name"), ListParams),
+    responses((status = 200, body = Object), (status = 422, body = ErrorEnvelope)))]
 pub(crate) async fn list_entries(
     State(state): State<AppState>,
     Path(list): Path<String>,
+    Query(p): Query<ListParams>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let today = state.today();
-    let entries = state.store.list_entries(Some(&list)).await?;
-    // The same masking as the list pages: a person unless known to be an organisation.
-    let mut kinds: std::collections::HashMap<String, Option<xyjt_core::subject::PartyCategory>> =
-        std::collections::HashMap::new();
-    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?;
-    let mut items: Vec<serde_json::Value> = Vec::new();
-    for e in entries.iter().filter(|e| e.is_active_on(today)) {
-        let kind = match &e.entry.subject_id {
-            Some(id) => match kinds.get(id) {
-                Some(k) => *k,
-                None => {
-                    let k = state.store.subject(id).await?.map(|s| s.kind);
-                    kinds.insert(id.clone(), k);
-                    k
-                }
-            },
-            None => None,
-        };
-        let (name, code) = crate::views::entry_name_and_code(e, kind);
-        let code = (!code.is_empty()).then_some(code);
-        items.push(serde_json::json!({
-            "id": e.entry.id,
-            "list": list,
-            "list_label": e.entry.list.label(),
-            "name": name,
-            "code": code,
-            "basis": e.entry.basis,
-            "deciding_unit": e.entry.deciding_unit,
-            "entry_date": e.entry.entry_date,
-            "valid_until": e.entry.valid_until,
-            "policy_version": e.entry.policy_version,
-            "item_id": e.entry.item_id,
-            "under_objection": marks.contains(&e.entry.id),
-        }));
+    let page = crate::edge::page_number(p.page)?;
+    let per_page = p.per_page.unwrap_or(100);
+    if !(1..=1000).contains(&per_page) {
+        return Err(ApiError::invalid("per_page 必须在 1 到 1000 之间"));
     }
-    Ok(Json(
-        serde_json::json!({"items": items, "total": items.len()}),
-    ))
+    if p.after.is_some() && p.page.is_some() {
+        return Err(ApiError::invalid("page 与 after 只能用一个"));
+    }
+    let index = state.checks.current();
+    let shown = index.public_list(&list, state.today());
+    let from = match &p.after {
+        Some(id) => shown.after(id).ok_or_else(|| {
+            ApiError::invalid(format!("after “{id}” 无效，应为上一页返回的 next_after"))
+        })?,
+        None => usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX),
+    };
+    let per_page_n = usize::try_from(per_page).unwrap_or(100);
+    let marks = state.objection_marks().await?;
+    let items: Vec<serde_json::Value> = index
+        .public_entries(&shown, from, per_page_n)
+        .map(|(e, kind)| {
+            let (name, code) = crate::views::entry_name_and_code(e, kind);
+            let code = (!code.is_empty()).then_some(code);
+            serde_json::json!({
+                "id": e.entry.id,
+                "list": list,
+                "list_label": e.entry.list.label(),
+                "name": name,
+                "code": code,
+                "basis": e.entry.basis,
+                "deciding_unit": e.entry.deciding_unit,
+                "entry_date": e.entry.entry_date,
+                "valid_until": e.entry.valid_until,
+                "policy_version": e.entry.policy_version,
+                "item_id": e.entry.item_id,
+                "under_objection": marks.contains(&e.entry.id),
+            })
+        })
+        .collect();
+    let next_after = (from + items.len() < shown.len())
+        .then(|| {
+            items
+                .last()
+                .and_then(|i| i["id"].as_str().map(str::to_string))
+        })
+        .flatten();
+    let mut body = serde_json::json!({
+        "items": items,
+        "total": shown.len(),
+        "per_page": per_page,
+    });
+    if p.after.is_none() {
+        body["page"] = page.into();
+    }
+    if let Some(n) = next_after {
+        body["next_after"] = n.into();
+    }
+    Ok(Json(body))
 }

@@ -32,6 +32,8 @@ struct HomePage {
     overview: Option<Overview>,
     /// With a query: the subjects found.
     results: Vec<SubjectRow>,
+    /// With a query that finds more than is shown: how many, and what to do.
+    note: Option<String>,
 }
 
 /// The home page's counters (subjects, records public today, entries per list) and news.
@@ -89,22 +91,37 @@ pub async fn home(
             query: shown_query,
             overview: Some(overview(&state).await?),
             results: vec![],
+            note: None,
         };
         return Ok(crate::html::render(&page).into_response());
     }
-    let subjects = match (&checked.kind, &checked.result) {
-        (kind, Ok(code)) if *kind != CodeKind::Unknown => state
-            .store
-            .subject_by_code(code)
-            .await?
-            .into_iter()
-            .collect(),
-        _ => {
+    const SHOWN: i64 = 50;
+    let (subjects, note) = match (&checked.kind, &checked.result) {
+        (kind, Ok(code)) if *kind != CodeKind::Unknown => (
             state
                 .store
-                .search_subjects(&name_key(q), 50, 0)
+                .subject_by_code(code)
                 .await?
-                .items
+                .into_iter()
+                .collect(),
+            None,
+        ),
+        _ => {
+            let found = state.store.search_subjects(&name_key(q), SHOWN, 0).await?;
+            let note = if found.more {
+                Some(format!(
+                    "匹配的主体超过 {} 个，仅显示按名称排序的前 {SHOWN} 个。请输入更完整的名称或统一社会信用代码。",
+                    xyjt_store::SEARCH_CAP
+                ))
+            } else if found.total > SHOWN {
+                Some(format!(
+                    "共 {} 个匹配的主体，显示按名称排序的前 {SHOWN} 个。请输入更完整的名称以缩小范围。",
+                    found.total
+                ))
+            } else {
+                None
+            };
+            (found.items, note)
         }
     };
     let results = subjects
@@ -124,6 +141,7 @@ pub async fn home(
         query: shown_query,
         overview: None,
         results,
+        note,
     };
     Ok(crate::html::render(&page).into_response())
 }

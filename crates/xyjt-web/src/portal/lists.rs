@@ -110,43 +110,53 @@ pub async fn list_page(
         return Ok(missing());
     };
     let today = state.today();
-    let all = state.store.list_entries(Some(name_list.key())).await?;
-    let policy = state.store.list_policy(None).await?;
+    let index = state.checks.current();
+    let list = index.public_list(name_list.key(), today);
+    let policy = index.policy.clone();
     if name_list.is_external()
-        && all.is_empty()
-        && !policy
-            .as_ref()
-            .is_some_and(|p| p.items.iter().any(|i| i.lists.contains(&name_list)))
+        && list.is_empty()
+        && !policy.items.iter().any(|i| i.lists.contains(&name_list))
     {
         return Ok(missing());
     }
-    let (mut rows, versions) = in_force(&state, &all, policy, today).await?;
-    let in_force = rows.len();
+    let in_force = list.len();
     let query = q.q.unwrap_or_default().trim().to_string();
-    if !query.is_empty() {
+    // Only what is shown is searched: a person's full name does not find the masked row.
+    let rows: Vec<ShownEntry> = if query.is_empty() {
+        Vec::new()
+    } else {
         let key = name_key(&query);
-        rows.retain(|r| {
-            // Only what is shown is searched: a person's full name does not find the masked row.
-            name_key(&r.name).contains(&key) || (!r.code.contains('*') && r.code == key)
-        });
-    }
-    rows.sort_by(|a, b| {
-        b.state
-            .entry
-            .entry_date
-            .cmp(&a.state.entry.entry_date)
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    let pages = rows.len().div_ceil(LIST_PAGE_SIZE).max(1);
+        index
+            .all_public_entries(&list)
+            .map(|(e, kind)| shown(e, kind))
+            .filter(|r| {
+                name_key(&r.name).contains(&key) || (!r.code.contains('*') && r.code == key)
+            })
+            .collect()
+    };
+    let found = if query.is_empty() {
+        in_force
+    } else {
+        rows.len()
+    };
+    let pages = found.div_ceil(LIST_PAGE_SIZE).max(1);
     let page = match crate::edge::page_number(q.page) {
         Ok(page) => usize::try_from(page).unwrap_or(1).min(pages),
         Err(e) => return Ok(crate::edge::refusal("/lists", e)),
     };
-    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), None).await?;
-    let shown_rows = rows
+    let from = (page - 1) * LIST_PAGE_SIZE;
+    let page_rows: Vec<ShownEntry> = if query.is_empty() {
+        index
+            .public_entries(&list, from, LIST_PAGE_SIZE)
+            .map(|(e, kind)| shown(e, kind))
+            .collect()
+    } else {
+        rows.into_iter().skip(from).take(LIST_PAGE_SIZE).collect()
+    };
+    let versions = policy_versions(&state, &policy, &page_rows).await?;
+    let marks = state.objection_marks().await?;
+    let shown_rows = page_rows
         .iter()
-        .skip((page - 1) * LIST_PAGE_SIZE)
-        .take(LIST_PAGE_SIZE)
         .map(|r| entry_row(r, &versions, &marks))
         .collect();
     let page = ListPage {
@@ -157,7 +167,7 @@ pub async fn list_page(
         query,
         today,
         in_force,
-        found: rows.len(),
+        found,
         rows: shown_rows,
         page,
         pages,
@@ -165,45 +175,22 @@ pub async fn list_page(
     Ok(crate::html::render(&page).into_response())
 }
 
-/// The entries in force today as the public sees them, and the policy versions they cite
-/// (`current` is the policy in force).
-async fn in_force<'a>(
+/// The list policy versions the shown entries cite (the one in force is at hand; older ones
+/// are read once each).
+async fn policy_versions(
     state: &AppState,
-    all: &'a [EntryState],
-    current: Option<ListPolicy>,
-    today: NaiveDate,
-) -> Result<(Vec<ShownEntry<'a>>, Versions), ApiError> {
+    current: &ListPolicy,
+    rows: &[ShownEntry<'_>],
+) -> Result<Versions, ApiError> {
     let mut versions = Versions::new();
-    if let Some(p) = current {
-        versions.insert(p.version, Some(p));
-    }
-    let mut kinds: HashMap<String, Option<PartyCategory>> = HashMap::new();
-    let mut rows = Vec::new();
-    for e in all.iter().filter(|e| e.is_active_on(today)) {
-        let kind = match &e.entry.subject_id {
-            Some(id) => match kinds.get(id) {
-                Some(k) => *k,
-                None => {
-                    let k = state.store.subject(id).await?.map(|s| s.kind);
-                    kinds.insert(id.clone(), k);
-                    k
-                }
-            },
-            None => None,
-        };
-        if let std::collections::hash_map::Entry::Vacant(slot) =
-            versions.entry(e.entry.policy_version)
-        {
-            slot.insert(
-                state
-                    .store
-                    .list_policy(Some(e.entry.policy_version))
-                    .await?,
-            );
+    versions.insert(current.version, Some(current.clone()));
+    for r in rows {
+        let v = r.state.entry.policy_version;
+        if let std::collections::hash_map::Entry::Vacant(slot) = versions.entry(v) {
+            slot.insert(state.store.list_policy(Some(v)).await?);
         }
-        rows.push(shown(e, kind));
     }
-    Ok((rows, versions))
+    Ok(versions)
 }
 
 fn entry_row(r: &ShownEntry, versions: &Versions, marks: &HashSet<String>) -> EntryRow {
