@@ -35,8 +35,12 @@ def org_check(body8):
 
 
 def uscc(n):
-    body = "MA" + format(n, "06d")
-    body = body.replace("I", "J").replace("O", "P")
+    # "M" and n in 7 base-31 characters: distinct, 8 characters, valid for any n < 31**7.
+    digits = ""
+    for _ in range(7):
+        n, r = divmod(n, 31)
+        digits = USCC_CHARS[r] + digits
+    body = "M" + digits
     org = body + org_check(body)
     first = "91990100" + org
     s = sum(USCC_CHARS.index(c) * w for c, w in zip(first, USCC_WEIGHTS))
