@@ -68,6 +68,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "publicity_order",
         include_str!("../migrations/sqlite/0012_publicity_order.sql"),
     ),
+    (
+        14,
+        "exchange_seen",
+        include_str!("../migrations/sqlite/0014_exchange_seen.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -130,6 +135,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         12,
         "publicity_order",
         include_str!("../migrations/postgres/0012_publicity_order.sql"),
+    ),
+    (
+        14,
+        "exchange_seen",
+        include_str!("../migrations/postgres/0014_exchange_seen.sql"),
     ),
 ];
 
