@@ -709,6 +709,29 @@ async fn results_and_integrity_go_up(sf_url: &str, dh_url: &str) {
         .into_iter()
         .find(|(id, _)| id == &pending.run.id);
     assert!(cited.is_some_and(|(_, o)| o.starts_with("DH#")));
+    // A result re-scored at DH (an upheld objection) follows the run up: at SF the new result
+    // is published and the old one superseded, as at DH.
+    let revised = xyjt_app::evaluation::rescore(
+        &dh_ctx,
+        &one.result.id,
+        "异议成立，重新评价",
+        Some("YY-EXCHANGE"),
+        "东湖审核员",
+    )
+    .await
+    .unwrap();
+    assert_eq!(dh.relay_all().await.unwrap(), 1, "the re-scored result");
+    let s = sf.receive_all(wait()).await.unwrap();
+    assert_eq!((s.applied, s.dead_lettered), (1, 0), "{s:?}");
+    let there = sf_store
+        .eval_result(&revised.result.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(there.status, xyjt_core::evaluation::ResultStatus::Published);
+    assert_eq!(there.revision, revised.revision);
+    let old = sf_store.eval_result(&one.result.id).await.unwrap().unwrap();
+    assert_eq!(old.status, xyjt_core::evaluation::ResultStatus::Superseded);
 
     // Government-integrity records: all of DH's are at SF, 容错 findings included, and a
     // department's public view at SF shows what DH's does.
