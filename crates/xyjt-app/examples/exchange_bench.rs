@@ -8,7 +8,11 @@
 //! 2. Live: both nodes run their loops (`Exchange::spawn`) while the city records M more facts at
 //!    a steady rate; end-to-end lag (recorded at the city → applied at the province) p50/p99.
 //!
-//! `cargo run --release -p xyjt-app --example exchange_bench -- N M RATE`
+//! With a fourth argument `down` the direction is province → city: the province records list
+//! entries (blacklist entries by USCC, each proposed, reviewed and published: three facts) and
+//! the city applies them (`down` route); N and M count facts as above.
+//!
+//! `cargo run --release -p xyjt-app --example exchange_bench -- N M RATE [up|down]`
 
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
@@ -16,6 +20,8 @@ use std::time::{Duration, Instant};
 use xyjt_app::exchange::{Exchange, ExchangeConfig};
 use xyjt_core::ident::{Uscc, org_code_check_char, uscc_check_char};
 use xyjt_core::ledger::{EventPayload, NewEvent, new_id};
+use xyjt_core::listing::ListEntry;
+use xyjt_core::lists::NameList;
 use xyjt_core::money::WanYuan;
 use xyjt_core::policies::Policies;
 use xyjt_core::record::{Party, PenaltyKind, PenaltyRecord, RecordBody};
@@ -102,19 +108,83 @@ fn facts(from: usize, n: usize) -> Vec<NewEvent> {
     out
 }
 
+/// List-entry facts `from..from + n` (triples: proposed, reviewed, published) of blacklist
+/// entries at the province, standing on their USCC (no subject is sent down).
+fn entry_facts(from: usize, n: usize) -> Vec<NewEvent> {
+    let mut out = Vec::with_capacity(n + 2);
+    for i in (from..from + n).step_by(3) {
+        let s = subject(i);
+        let entry = ListEntry {
+            id: new_id(),
+            list: NameList::Black,
+            subject_id: None,
+            name: s.name.clone(),
+            code: s.uscc.as_ref().map(|u| u.as_str().to_string()),
+            item_id: "S-BLACK-BID-FRAUD".into(),
+            policy_version: 1,
+            basis: "串通投标，见省交通运输厅认定书".into(),
+            deciding_unit: "SF".into(),
+            entry_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            valid_until: NaiveDate::from_ymd_opt(2029, 11, 19),
+            source_records: Vec::new(),
+            explanation: format!("省厅认定第 {i} 号"),
+        };
+        let id = entry.id.clone();
+        out.push(NewEvent::new(
+            "bench",
+            Utc::now(),
+            EventPayload::ListEntryProposed {
+                entry,
+                by: "省厅经办人".into(),
+            },
+        ));
+        out.push(NewEvent::new(
+            "bench",
+            Utc::now(),
+            EventPayload::ListEntryReviewed {
+                entry_id: id.clone(),
+                by: "省厅审核人".into(),
+                approved: true,
+                comment: "同意".into(),
+            },
+        ));
+        out.push(NewEvent::new(
+            "bench",
+            Utc::now(),
+            EventPayload::ListEntryPublished {
+                entry_id: id,
+                on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            },
+        ));
+    }
+    out
+}
+
 fn parse_time(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("numbers: N M RATE"))
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let down = raw.get(3).is_some_and(|d| d == "down");
+    let args: Vec<usize> = raw
+        .iter()
+        .take(3)
+        .map(|a| a.parse().expect("numbers: N M RATE [up|down]"))
         .collect();
-    let n = args.first().copied().unwrap_or(20_000) / 2 * 2;
-    let m = args.get(1).copied().unwrap_or(2_000) / 2 * 2;
-    let rate = args.get(2).copied().unwrap_or(200).max(2);
+    // Facts come in pairs (up: a subject and its penalty) or triples (down: an entry's steps).
+    let unit = if down { 3 } else { 2 };
+    let n = args.first().copied().unwrap_or(20_000) / unit * unit;
+    let m = args.get(1).copied().unwrap_or(2_000) / unit * unit;
+    let rate = args.get(2).copied().unwrap_or(200).max(unit);
+    let facts = |from: usize, k: usize| {
+        if down {
+            entry_facts(from, k)
+        } else {
+            facts(from, k)
+        }
+    };
     let url =
         std::env::var("XYJT_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
     let dir = std::env::temp_dir().join(format!("xyjt-exchange-bench-{}", new_id()));
@@ -139,18 +209,32 @@ async fn main() {
             .await
             .unwrap(),
     );
-    println!("namespace {ns}, databases in {}", dir.display());
+    println!(
+        "namespace {ns}, databases in {}, direction {}",
+        dir.display(),
+        if down {
+            "province → city (list entries down)"
+        } else {
+            "city → province (subjects and penalties up)"
+        }
+    );
+    // `dh`/`dh_store` are the origin, `sf`/`sf_store` the receiver from here on.
+    let (dh, sf, dh_store, sf_store) = if down {
+        (sf, dh, sf_store, dh_store)
+    } else {
+        (dh, sf, dh_store, sf_store)
+    };
 
     let t = Instant::now();
-    for from in (0..n).step_by(1_000) {
+    for from in (0..n).step_by(999) {
         dh_store
-            .append(facts(from, 1_000.min(n - from)))
+            .append(facts(from, 999.min(n - from)))
             .await
             .unwrap();
     }
     let append = t.elapsed();
     println!(
-        "city records {n} facts: {:.1} s ({:.0} facts/s)",
+        "origin records {n} facts: {:.1} s ({:.0} facts/s)",
         append.as_secs_f64(),
         n as f64 / append.as_secs_f64()
     );
@@ -166,7 +250,7 @@ async fn main() {
     let got = sf.receive_all(Duration::from_millis(500)).await.unwrap();
     let apply = t.elapsed().saturating_sub(Duration::from_millis(500));
     println!(
-        "province catches up: {} applied, {} duplicates, {:.1} s ({:.0} facts/s)",
+        "receiver catches up: {} applied, {} duplicates, {:.1} s ({:.0} facts/s)",
         got.applied,
         got.duplicates,
         apply.as_secs_f64(),
@@ -178,7 +262,7 @@ async fn main() {
     dh.clone().spawn();
     sf.clone().spawn();
     let before = sf_store.head().await.unwrap().seq;
-    let per_tick = (rate / 10).max(2) / 2 * 2;
+    let per_tick = (rate / 10).max(unit) / unit * unit;
     let mut written = 0;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let t = Instant::now();
@@ -190,7 +274,7 @@ async fn main() {
     }
     let deadline = Instant::now() + Duration::from_secs(600);
     while sf_store.head().await.unwrap().seq < before + m as i64 {
-        assert!(Instant::now() < deadline, "the province did not catch up");
+        assert!(Instant::now() < deadline, "the receiver did not catch up");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let live = t.elapsed();

@@ -17,7 +17,7 @@ use xyjt_core::exchange::{
     Ack, AckedFact, Envelope, ExchangePolicy, Names, SYNCED_BY_ACK, check_name, direction,
 };
 use xyjt_core::policies::Policies;
-use xyjt_store::{DeadLetter, OriginCount, OutboxChannel, PeerRow, Received, Store};
+use xyjt_store::{DeadLetter, OriginCount, OutboxChannel, PeerRow, Received, Repaired, Store};
 
 /// Where and as whom a node joins the exchange.
 #[derive(Debug, Clone)]
@@ -130,6 +130,8 @@ pub struct Exchange {
     store: Arc<dyn Store>,
     policies: Arc<Policies>,
     relay_lock: tokio::sync::Mutex<()>,
+    /// The ledger's signing key, to sign a checkpoint covering a fact a peer wants proven.
+    key: Option<crate::ledger_proofs::LedgerKey>,
 }
 
 impl Exchange {
@@ -170,6 +172,7 @@ impl Exchange {
             store,
             policies,
             relay_lock: tokio::sync::Mutex::new(()),
+            key: None,
         };
         ex.ensure_streams().await?;
         ex.store.set_exchange_value(NODE_KEY, &ex.node).await?;
@@ -177,6 +180,13 @@ impl Exchange {
             .set_exchange_value(NAMESPACE_KEY, &ex.names.namespace)
             .await?;
         Ok(ex)
+    }
+
+    /// The ledger's signing key (`serve --key`): a peer's `exchange prove` gets the inclusion
+    /// proof of our fact in a checkpoint signed with it.
+    pub fn with_key(mut self, key: crate::ledger_proofs::LedgerKey) -> Self {
+        self.key = Some(key);
+        self
     }
 
     fn policy(&self) -> &ExchangePolicy {
@@ -262,11 +272,7 @@ impl Exchange {
                 event.id.clone()
             };
             let seq = event.seq;
-            let envelope = Envelope {
-                node: self.node.clone(),
-                prev: cursor.prev,
-                event,
-            };
+            let envelope = envelope_of(store, &self.node, cursor.prev, event).await?;
             let body = serde_json::to_vec(&envelope).expect("envelopes serialise");
             let ack = self
                 .js
@@ -588,7 +594,292 @@ impl Exchange {
             self.republish_from(r.peer_seen_of_us).await?;
             self.relay_all().await?;
         }
+        let mut r = r;
+        let upto = theirs.published_upto.min(r.our_seen_of_peer);
+        r.merkle = Some(self.reconcile_roots(peer, upto).await?);
         Ok(r)
+    }
+
+    /// Sends a request to `peer` and reads its `Result` answer.
+    async fn rpc<T: serde::de::DeserializeOwned>(
+        &self,
+        subject: String,
+        peer: &str,
+        body: Vec<u8>,
+    ) -> AppResult<T> {
+        let reply = tokio::time::timeout(
+            Duration::from_secs(30),
+            self.client.request(subject, body.into()),
+        )
+        .await
+        .map_err(|_| unavailable(&format!("节点 {peer}"), "30 秒内没有应答（未加入交换？）"))?
+        .map_err(|e| unavailable(&format!("询问节点 {peer}"), e))?;
+        let answer: Result<T, String> = serde_json::from_slice(&reply.payload)
+            .map_err(|e| unavailable(&format!("节点 {peer} 的应答"), e))?;
+        answer.map_err(|e| unavailable(&format!("节点 {peer}"), e))
+    }
+
+    /// The Merkle roots of our published facts in each range (what a peer's reconcile asks).
+    pub async fn roots(&self, ranges: &[SeqRange]) -> AppResult<Vec<RangeRoot>> {
+        if ranges.len() > 4096 {
+            return Err(AppError::invalid("一次最多询问 4096 个区间"));
+        }
+        let kinds: Vec<&str> = self.policy().published_kinds().into_iter().collect();
+        let mut out = Vec::with_capacity(ranges.len());
+        for range in ranges {
+            let leaves = self
+                .store
+                .local_leaves(&kinds, range.after, range.upto)
+                .await?;
+            out.push(RangeRoot {
+                range: *range,
+                count: leaves.len() as u64,
+                root: facts_root(&leaves),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Our published facts in `range` (at most `MAX_FACTS_PER_REPLY`), as the relay sends
+    /// them; `prev` is each one's predecessor in the reply (repair does not use it).
+    pub async fn facts(&self, range: SeqRange) -> AppResult<Vec<Envelope>> {
+        let kinds = self.policy().published_kinds();
+        let store = self.store.as_ref();
+        let mut out = Vec::new();
+        let mut after = range.after;
+        let mut prev = range.after;
+        'pages: loop {
+            let page = store.events_after(after, 500).await?;
+            if page.is_empty() {
+                break;
+            }
+            for event in page {
+                if event.seq > range.upto {
+                    break 'pages;
+                }
+                after = event.seq;
+                if !kinds.contains(event.kind.as_str()) {
+                    continue;
+                }
+                if out.len() >= MAX_FACTS_PER_REPLY {
+                    break 'pages;
+                }
+                let seq = event.seq;
+                out.push(envelope_of(store, &self.node, prev, event).await?);
+                prev = seq;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Compares, range by range, the Merkle root of the facts of `peer` seen here with the
+    /// root the peer computes over the facts it published, up to `upto`; a range that
+    /// differs is split until it is small, then its facts are fetched from the peer and
+    /// repaired (`ExchangeStore::exchange_repair`); finally the whole roots are compared again.
+    pub async fn reconcile_roots(&self, peer: &str, upto: i64) -> AppResult<MerkleCheck> {
+        let whole = SeqRange { after: 0, upto };
+        let mut check = MerkleCheck {
+            upto,
+            ..MerkleCheck::default()
+        };
+        let mut pending = vec![whole];
+        while !pending.is_empty() {
+            check.rounds += 1;
+            let body = serde_json::to_vec(&pending).expect("ranges");
+            let theirs: Vec<RangeRoot> =
+                self.rpc(self.names.roots_subject(peer), peer, body).await?;
+            if theirs.len() != pending.len() {
+                return Err(unavailable(
+                    &format!("节点 {peer}"),
+                    "默克尔根应答的区间数不符",
+                ));
+            }
+            let mut next = Vec::new();
+            for (range, t) in pending.iter().zip(&theirs) {
+                let mine = self
+                    .store
+                    .exchange_seen_leaves(peer, range.after, range.upto)
+                    .await?;
+                let root = facts_root(&mine);
+                if *range == whole {
+                    check.peer_root = t.root.clone();
+                    check.root = root.clone();
+                    check.peer_facts = t.count;
+                    check.facts = mine.len() as u64;
+                }
+                if root == t.root {
+                    continue;
+                }
+                let small = t.count.max(mine.len() as u64) <= SPLIT_BELOW;
+                if small || range.upto - range.after <= 1 {
+                    check.divergent.push(*range);
+                } else {
+                    let mid = range.after + (range.upto - range.after) / 2;
+                    next.push(SeqRange {
+                        after: range.after,
+                        upto: mid,
+                    });
+                    next.push(SeqRange {
+                        after: mid,
+                        upto: range.upto,
+                    });
+                }
+            }
+            pending = next;
+        }
+        check.divergent.sort_by_key(|r| r.after);
+        let divergent = check.divergent.clone();
+        for range in divergent {
+            let mut after = range.after;
+            loop {
+                let body = serde_json::to_vec(&SeqRange {
+                    after,
+                    upto: range.upto,
+                })
+                .expect("range");
+                let facts: Vec<Envelope> =
+                    self.rpc(self.names.facts_subject(peer), peer, body).await?;
+                let Some(last) = facts.last().map(|f| f.event.seq) else {
+                    break;
+                };
+                let theirs: std::collections::BTreeSet<i64> =
+                    facts.iter().map(|f| f.event.seq).collect();
+                for envelope in &facts {
+                    if envelope.node != peer {
+                        return Err(unavailable(
+                            &format!("节点 {peer}"),
+                            "应答的事实来自别的节点",
+                        ));
+                    }
+                    let dir = direction(&self.policies.org, peer, &self.node);
+                    let outcome = self
+                        .store
+                        .exchange_repair(envelope, self.policy(), dir)
+                        .await
+                        .map_err(AppError::from)?;
+                    if let Repaired::Conflict { reason } = &outcome {
+                        check.conflicts.push(reason.clone());
+                    }
+                    if outcome != Repaired::Agreed {
+                        check.repaired.push(RepairedFact {
+                            seq: envelope.event.seq,
+                            kind: envelope.event.kind.clone(),
+                            outcome,
+                        });
+                    }
+                }
+                // Facts seen here that the peer does not list in what it published.
+                for (seq, _) in self.store.exchange_seen_leaves(peer, after, last).await? {
+                    if !theirs.contains(&seq) {
+                        check.conflicts.push(format!(
+                            "本节点记有 {peer}#{seq}，来源节点发布的事实中没有它"
+                        ));
+                    }
+                }
+                if facts.len() < MAX_FACTS_PER_REPLY {
+                    // Facts seen here after the peer's last one in the range.
+                    for (seq, _) in self
+                        .store
+                        .exchange_seen_leaves(peer, last, range.upto)
+                        .await?
+                    {
+                        check.conflicts.push(format!(
+                            "本节点记有 {peer}#{seq}，来源节点发布的事实中没有它"
+                        ));
+                    }
+                    break;
+                }
+                after = last;
+            }
+        }
+        let theirs: Vec<RangeRoot> = self
+            .rpc(
+                self.names.roots_subject(peer),
+                peer,
+                serde_json::to_vec(&[whole]).expect("ranges"),
+            )
+            .await?;
+        let mine = self.store.exchange_seen_leaves(peer, 0, upto).await?;
+        check.root_after = facts_root(&mine);
+        check.agree = theirs.first().is_some_and(|t| t.root == check.root_after);
+        if !check.divergent.is_empty() {
+            tracing::warn!(exchange.peer = %peer, divergent = check.divergent.len(), repaired = check.repaired.len(), agree = check.agree, "reconcile found facts that differ from the origin's");
+        }
+        Ok(check)
+    }
+
+    /// The inclusion proof of our fact `seq` in a signed checkpoint that covers it (the latest
+    /// kept one, or one signed now with `serve --key`). Only facts of published kinds.
+    pub async fn fact_proof(&self, seq: i64) -> AppResult<FactProof> {
+        let store = self.store.as_ref();
+        let event = store
+            .events_after(seq - 1, 1)
+            .await?
+            .into_iter()
+            .find(|e| e.seq == seq)
+            .filter(|e| self.policy().published_kinds().contains(e.kind.as_str()))
+            .ok_or_else(|| AppError::not_found(format!("本节点没有发布过第 {seq} 号事实")))?;
+        let latest = store.checkpoints(1).await?.into_iter().next();
+        let fresh_key = self
+            .key
+            .as_ref()
+            .map(|k| (k, format!("{:08x}", k.signer.verifier().key_hash())));
+        let checkpoint = match (latest, fresh_key) {
+            (Some(cp), Some((_, hash))) if cp.size >= seq as u64 && cp.key_hash == hash => cp,
+            (_, Some((key, _))) => {
+                crate::ledger_proofs::sign_checkpoint(store, &key.signer, chrono::Utc::now())
+                    .await?
+            }
+            (Some(cp), None) if cp.size >= seq as u64 => cp,
+            _ => {
+                return Err(AppError::not_found(format!(
+                    "本节点没有覆盖第 {seq} 号事实的签名检查点（服务未配置 --key）"
+                )));
+            }
+        };
+        let proof = store.inclusion_proof(seq as u64, checkpoint.size).await?;
+        Ok(FactProof {
+            checkpoint: checkpoint.note,
+            size: checkpoint.size,
+            event,
+            proof: proof.iter().map(|h| xyjt_verify::to_hex(h)).collect(),
+        })
+    }
+
+    /// Proves a fact received from `peer` (its origin sequence `seq`): the peer's signed
+    /// checkpoint opens with the peer's public key, the event it sends hashes to the origin hash
+    /// this node's ledger kept when it applied the fact, and the inclusion proof puts that event
+    /// under the signed root.
+    pub async fn prove(
+        &self,
+        peer: &str,
+        seq: i64,
+        key: &xyjt_verify::note::VerifierKey,
+    ) -> AppResult<ProvenFact> {
+        check_name("节点", peer).map_err(AppError::invalid)?;
+        let (kept_hash, local_seq) = self
+            .store
+            .exchange_received_fact(peer, seq)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("本节点账本中没有收到 {peer}#{seq}")))?;
+        let answer: FactProof = self
+            .rpc(
+                self.names.proof_subject(peer),
+                peer,
+                serde_json::to_vec(&seq).expect("seq"),
+            )
+            .await?;
+        verify_fact_proof(&answer, peer, seq, &kept_hash, key).map(|(size, root)| ProvenFact {
+            peer: peer.to_string(),
+            seq,
+            local_seq,
+            kind: answer.event.kind.clone(),
+            event_hash: kept_hash,
+            checkpoint_size: size,
+            root,
+            key_name: key.name().to_string(),
+            key_fingerprint: key.fingerprint(),
+        })
     }
 
     /// Runs the relay, the receiver, the acknowledgements and the request responders until the
@@ -649,8 +940,62 @@ impl Exchange {
             .subscribe(self.names.summary_subject(&self.node))
             .await
             .map_err(|e| unavailable("订阅摘要请求", e))?;
+        let mut roots = self
+            .client
+            .subscribe(self.names.roots_subject(&self.node))
+            .await
+            .map_err(|e| unavailable("订阅默克尔根请求", e))?;
+        let mut facts = self
+            .client
+            .subscribe(self.names.facts_subject(&self.node))
+            .await
+            .map_err(|e| unavailable("订阅事实请求", e))?;
+        let mut proofs = self
+            .client
+            .subscribe(self.names.proof_subject(&self.node))
+            .await
+            .map_err(|e| unavailable("订阅证明请求", e))?;
         loop {
             tokio::select! {
+                Some(m) = roots.next() => {
+                    if let Some(reply) = m.reply {
+                        let answer: Result<Vec<RangeRoot>, String> =
+                            match serde_json::from_slice::<Vec<SeqRange>>(&m.payload) {
+                                Ok(ranges) => self.roots(&ranges).await.map_err(|e| e.message),
+                                Err(e) => Err(format!("请求无法解析：{e}")),
+                            };
+                        let _ = self
+                            .client
+                            .publish(reply, serde_json::to_vec(&answer).expect("roots").into())
+                            .await;
+                    }
+                }
+                Some(m) = facts.next() => {
+                    if let Some(reply) = m.reply {
+                        let answer: Result<Vec<Envelope>, String> =
+                            match serde_json::from_slice::<SeqRange>(&m.payload) {
+                                Ok(range) => self.facts(range).await.map_err(|e| e.message),
+                                Err(e) => Err(format!("请求无法解析：{e}")),
+                            };
+                        let _ = self
+                            .client
+                            .publish(reply, serde_json::to_vec(&answer).expect("facts").into())
+                            .await;
+                    }
+                }
+                Some(m) = proofs.next() => {
+                    if let Some(reply) = m.reply {
+                        let answer: Result<FactProof, String> =
+                            match serde_json::from_slice::<i64>(&m.payload) {
+                                Ok(seq) => self.fact_proof(seq).await.map_err(|e| e.message),
+                                Err(e) => Err(format!("请求无法解析：{e}")),
+                            };
+                        let _ = self
+                            .client
+                            .publish(reply, serde_json::to_vec(&answer).expect("proof").into())
+                            .await;
+                    }
+                }
                 Some(m) = requests.next() => {
                     if let Ok(r) = serde_json::from_slice::<Rerequest>(&m.payload) {
                         self.republish_from(r.from).await?;
@@ -771,6 +1116,8 @@ pub struct Reconciliation {
     pub we_miss: bool,
     /// The peer is behind this node: republished.
     pub peer_misses: bool,
+    /// The Merkle comparison of the peer's facts seen here with those it published.
+    pub merkle: Option<MerkleCheck>,
 }
 
 pub fn compare(mine: &Summary, theirs: &Summary) -> Reconciliation {
@@ -790,6 +1137,7 @@ pub fn compare(mine: &Summary, theirs: &Summary) -> Reconciliation {
         peer_facts_of_us: their_view.map_or(0, |p| p.facts),
         we_miss: our_seen_of_peer < theirs.published_upto,
         peer_misses: peer_seen_of_us < mine.published_upto,
+        merkle: None,
     }
 }
 
@@ -912,4 +1260,169 @@ pub async fn status(ctx: &Ctx<'_>) -> AppResult<Status> {
 /// The exchange's status as JSON (the console and `--json`).
 pub fn status_json(s: &Status) -> Value {
     json!(s)
+}
+
+/// A range of an origin's sequence numbers: (after, upto].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SeqRange {
+    pub after: i64,
+    pub upto: i64,
+}
+
+/// The Merkle root of an origin's facts in a range, and how many there are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeRoot {
+    pub range: SeqRange,
+    pub count: u64,
+    pub root: String,
+}
+
+/// A range whose roots differ is split in two until it holds at most this many facts.
+const SPLIT_BELOW: u64 = 64;
+/// Facts per reply of the facts request (the broker's message size bounds it).
+const MAX_FACTS_PER_REPLY: usize = 200;
+
+/// The Merkle root (RFC 6962 tree hash, as the ledger's) of a list of facts, each leaf the
+/// text `SEQ HASH` of one fact: its origin sequence and the origin's event hash (which covers
+/// the fact and the origin's chain before it).
+pub fn facts_root(leaves: &[(i64, String)]) -> String {
+    let hashes: Vec<xyjt_verify::Hash> = leaves
+        .iter()
+        .map(|(seq, hash)| xyjt_verify::merkle::leaf_hash(format!("{seq} {hash}").as_bytes()))
+        .collect();
+    xyjt_verify::to_hex(&xyjt_verify::merkle::root(&hashes))
+}
+
+/// One fact reconcile repaired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RepairedFact {
+    pub seq: i64,
+    pub kind: String,
+    pub outcome: Repaired,
+}
+
+/// What comparing Merkle roots with a peer found and did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct MerkleCheck {
+    /// Compared: the peer's facts with origin sequence up to this.
+    pub upto: i64,
+    /// Before repair: the root over the peer's facts seen here, and how many.
+    pub root: String,
+    pub facts: u64,
+    /// The root the peer computed over the facts it published, and how many.
+    pub peer_root: String,
+    pub peer_facts: u64,
+    /// Request rounds of the search.
+    pub rounds: u32,
+    /// The smallest ranges whose roots differed, first one first.
+    pub divergent: Vec<SeqRange>,
+    /// Facts applied or marked seen by the repair (those already in agreement left out).
+    pub repaired: Vec<RepairedFact>,
+    /// What could not be repaired automatically.
+    pub conflicts: Vec<String>,
+    /// After repair: the root here, and whether it is the peer's.
+    pub root_after: String,
+    pub agree: bool,
+}
+
+/// A fact's inclusion proof in its origin's signed checkpoint, as the origin sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactProof {
+    /// The signed checkpoint (C2SP signed note).
+    pub checkpoint: String,
+    pub size: u64,
+    /// The origin's event, whole.
+    pub event: xyjt_core::ledger::StoredEvent,
+    /// RFC 6962 inclusion path, hex.
+    pub proof: Vec<String>,
+}
+
+/// A received fact proven against its origin's signed checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProvenFact {
+    pub peer: String,
+    pub seq: i64,
+    /// The `exchange_received` event of this node that applied it.
+    pub local_seq: i64,
+    pub kind: String,
+    pub event_hash: String,
+    pub checkpoint_size: u64,
+    pub root: String,
+    pub key_name: String,
+    pub key_fingerprint: String,
+}
+
+/// Checks an origin's proof of its fact `peer#seq` whose hash this node kept: the checkpoint's
+/// signature (and that it is the key's log), the event's own hash, that it is the fact kept,
+/// and the inclusion path to the signed root. Returns the checkpoint's size and root.
+pub fn verify_fact_proof(
+    answer: &FactProof,
+    peer: &str,
+    seq: i64,
+    kept_hash: &str,
+    key: &xyjt_verify::note::VerifierKey,
+) -> AppResult<(u64, String)> {
+    let failed = |m: String| AppError::new(ErrorKind::Conflict, "proof_failed", m);
+    let cp = xyjt_verify::note::Checkpoint::open(&answer.checkpoint, key)
+        .map_err(|e| failed(format!("{peer} 的检查点签名无效：{e}")))?;
+    let event = &answer.event;
+    if event.seq != seq {
+        return Err(failed(format!(
+            "{peer} 发来的是第 {} 号事件，不是第 {seq} 号",
+            event.seq
+        )));
+    }
+    if event.computed_hash() != event.hash {
+        return Err(failed(format!("{peer}#{seq} 的内容与其哈希不符")));
+    }
+    if event.hash != kept_hash {
+        return Err(failed(format!(
+            "{peer}#{seq} 的哈希 {} 与本节点收到时记下的 {kept_hash} 不同",
+            event.hash
+        )));
+    }
+    if seq < 1 || seq as u64 > cp.size {
+        return Err(failed(format!(
+            "检查点（{} 个事件）不包含第 {seq} 号事件",
+            cp.size
+        )));
+    }
+    let proof: Vec<xyjt_verify::Hash> = answer
+        .proof
+        .iter()
+        .map(|h| {
+            xyjt_verify::hash_from_hex(h).ok_or_else(|| failed(format!("证明中的“{h}”不是哈希")))
+        })
+        .collect::<AppResult<_>>()?;
+    let leaf = xyjt_store::tree::leaf_of(event);
+    xyjt_verify::merkle::verify_inclusion(seq as u64 - 1, cp.size, &leaf, &proof, &cp.root)
+        .map_err(|e| failed(format!("{peer}#{seq} 不在签名检查点的默克尔树中：{e}")))?;
+    Ok((cp.size, xyjt_verify::to_hex(&cp.root)))
+}
+
+/// The message of one fact as the relay sends it: with the origin's earlier events of the
+/// same aggregate the receiver needs (`xyjt_core::exchange::RELATED`).
+async fn envelope_of(
+    store: &dyn Store,
+    node: &str,
+    prev: i64,
+    event: xyjt_core::ledger::StoredEvent,
+) -> AppResult<Envelope> {
+    let kinds = xyjt_core::exchange::related_kinds(&event.kind);
+    let related = if kinds.is_empty() {
+        Vec::new()
+    } else {
+        store
+            .events_of(&event.aggregate_id)
+            .await?
+            .into_iter()
+            .filter(|r| r.seq < event.seq && kinds.contains(&r.kind.as_str()))
+            .collect()
+    };
+    Ok(Envelope {
+        node: node.to_string(),
+        prev,
+        event,
+        related,
+    })
 }

@@ -8,6 +8,7 @@ pub mod disclosure;
 pub mod error;
 pub mod evaluation;
 pub mod exchange;
+pub mod exchange_files;
 pub mod inspection;
 pub mod integrity;
 pub mod ledger_proofs;

@@ -355,6 +355,7 @@ async fn story(sf_url: &str, dh_url: &str) {
         node: "DH".into(),
         prev: 0,
         event: first,
+        related: vec![],
     };
     js.send_publish(
         sf.names.event_subject("DH", "subject_registered"),
@@ -493,6 +494,7 @@ async fn story(sf_url: &str, dh_url: &str) {
         node: "XL".into(),
         prev: 0,
         event: tampered,
+        related: vec![],
     };
     js.send_publish(
         sf.names.event_subject("XL", "subject_registered"),
@@ -603,4 +605,330 @@ async fn a_lost_fact_is_rerequested_from_its_origin() {
     for stream in [dh.names.events_stream(), dh.names.acks_stream()] {
         js.delete_stream(&stream).await.unwrap();
     }
+}
+
+/// Evaluation results and government-integrity records go up (归集): the city's demo data
+/// (published runs, a run awaiting review, departments' and civil servants' records, a 容错
+/// finding) reaches the province; a run published at the city afterwards arrives with its
+/// results and cites its origin; a department's records are on the province's department view.
+async fn results_and_integrity_go_up(sf_url: &str, dh_url: &str) {
+    let ns = format!("t{}", &new_id().replace('-', "")[20..]);
+    let pol = policies();
+    let sf_store: Arc<dyn Store> = Arc::new(SqlStore::connect(sf_url).await.unwrap());
+    let dh_store: Arc<dyn Store> = Arc::new(SqlStore::connect(dh_url).await.unwrap());
+    xyjt_app::demo::seed(dh_store.as_ref(), &pol, today())
+        .await
+        .unwrap();
+    let sf = join(&sf_store, "SF", &ns).await;
+    let dh = join(&dh_store, "DH", &ns).await;
+    assert!(dh.relay_all().await.unwrap() > 100);
+    let at_sf = sf.receive_all(wait()).await.unwrap();
+    assert_eq!(at_sf.dead_lettered, 0, "{at_sf:?}");
+    assert!(
+        sf_store.exchange_dead_letters().await.unwrap().is_empty(),
+        "{:?}",
+        sf_store.exchange_dead_letters().await.unwrap()
+    );
+
+    // Every run published at DH is published at SF with the same results, citing DH.
+    let results_of = |store: Arc<dyn Store>, run_id: String| async move {
+        store
+            .eval_results(&xyjt_store::EvalResultQuery {
+                run_id: Some(run_id),
+                limit: 10_000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+    };
+    let dh_runs = dh_store.eval_runs(None).await.unwrap();
+    let published: Vec<_> = dh_runs
+        .iter()
+        .filter(|r| r.status == xyjt_core::evaluation::RunStatus::Published)
+        .collect();
+    assert!(!published.is_empty());
+    let origins = sf_store
+        .exchange_origins("eval_run_published")
+        .await
+        .unwrap();
+    for run in &published {
+        let there = sf_store.eval_run(&run.run.id).await.unwrap().unwrap();
+        assert_eq!(there.status, xyjt_core::evaluation::RunStatus::Published);
+        assert_eq!(there.published_on, run.published_on);
+        let mine = results_of(dh_store.clone(), run.run.id.clone()).await;
+        let theirs = results_of(sf_store.clone(), run.run.id.clone()).await;
+        assert_eq!(mine.total, theirs.total);
+        assert!(
+            theirs
+                .items
+                .iter()
+                .all(|s| s.status == xyjt_core::evaluation::ResultStatus::Published)
+        );
+        let cited = origins
+            .iter()
+            .find(|(id, _)| id == &run.run.id)
+            .map(|(_, o)| o.as_str());
+        assert!(cited.is_some_and(|o| o.starts_with("DH#")), "{cited:?}");
+    }
+    // Not copied again from SF (the copy to the supervising and sharing units is DH's).
+    let copies = sf_store
+        .outbox(Some(xyjt_store::OutboxChannel::Sharing), false)
+        .await
+        .unwrap();
+    assert!(copies.is_empty(), "{copies:?}");
+    // The run awaiting review at DH is not at SF; reviewed and published now, it arrives.
+    let pending = dh_runs
+        .iter()
+        .find(|r| r.status == xyjt_core::evaluation::RunStatus::Proposed)
+        .expect("the demo's run awaiting review");
+    assert!(sf_store.eval_run(&pending.run.id).await.unwrap().is_none());
+    let dh_ctx = Ctx::with_policies(dh_store.as_ref(), &pol, today());
+    xyjt_app::evaluation::review(&dh_ctx, &pending.run.id, "东湖审核员", true, "同意")
+        .await
+        .unwrap();
+    xyjt_app::evaluation::publish(&dh_ctx, &pending.run.id, "东湖审核员")
+        .await
+        .unwrap();
+    assert_eq!(dh.relay_all().await.unwrap(), 1, "the publication only");
+    let s = sf.receive_all(wait()).await.unwrap();
+    assert_eq!((s.applied, s.dead_lettered), (1, 0), "{s:?}");
+    let there = sf_store.eval_run(&pending.run.id).await.unwrap().unwrap();
+    assert_eq!(there.status, xyjt_core::evaluation::RunStatus::Published);
+    let theirs = results_of(sf_store.clone(), pending.run.id.clone()).await;
+    assert_eq!(theirs.total as u64, pending.run.subjects);
+    let one = &theirs.items[0];
+    let grades =
+        xyjt_app::evaluation::grades_of(sf_store.as_ref(), &one.result.subject_id, today())
+            .await
+            .unwrap();
+    assert!(grades.iter().any(|g| g.result.run_id == pending.run.id));
+    let cited = sf_store
+        .exchange_origins("eval_run_published")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(id, _)| id == &pending.run.id);
+    assert!(cited.is_some_and(|(_, o)| o.starts_with("DH#")));
+    // A result re-scored at DH (an upheld objection) follows the run up: at SF the new result
+    // is published and the old one superseded, as at DH.
+    let revised = xyjt_app::evaluation::rescore(
+        &dh_ctx,
+        &one.result.id,
+        "异议成立，重新评价",
+        Some("YY-EXCHANGE"),
+        "东湖审核员",
+    )
+    .await
+    .unwrap();
+    assert_eq!(dh.relay_all().await.unwrap(), 1, "the re-scored result");
+    let s = sf.receive_all(wait()).await.unwrap();
+    assert_eq!((s.applied, s.dead_lettered), (1, 0), "{s:?}");
+    let there = sf_store
+        .eval_result(&revised.result.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(there.status, xyjt_core::evaluation::ResultStatus::Published);
+    assert_eq!(there.revision, revised.revision);
+    let old = sf_store.eval_result(&one.result.id).await.unwrap().unwrap();
+    assert_eq!(old.status, xyjt_core::evaluation::ResultStatus::Superseded);
+
+    // Government-integrity records: all of DH's are at SF, 容错 findings included, and a
+    // department's public view at SF shows what DH's does.
+    let dh_records = dh_store.integrity_records(None, None).await.unwrap();
+    let sf_records = sf_store.integrity_records(None, None).await.unwrap();
+    assert!(!dh_records.is_empty());
+    assert_eq!(dh_records.len(), sf_records.len());
+    for r in &dh_records {
+        let there = sf_store
+            .integrity_record(&r.record.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(there.tolerance, r.tolerance);
+        assert_eq!(there.record.doc_no, r.record.doc_no);
+    }
+    let integrity_origins = sf_store
+        .exchange_origins("integrity_recorded")
+        .await
+        .unwrap();
+    assert_eq!(integrity_origins.len(), dh_records.len());
+    let department = dh_records
+        .iter()
+        .find(|r| r.record.archive == xyjt_core::integrity::ArchiveKind::Department)
+        .expect("a department's record");
+    let sf_ctx = Ctx::with_policies(sf_store.as_ref(), &pol, today());
+    let at_dh = xyjt_app::integrity::department_view(&dh_ctx, &department.record.code)
+        .await
+        .unwrap();
+    let at_sf = xyjt_app::integrity::department_view(&sf_ctx, &department.record.code)
+        .await
+        .unwrap();
+    assert_eq!(at_sf["dishonest"], at_dh["dishonest"]);
+    assert_eq!(at_sf["good"], at_dh["good"]);
+
+    replays(sf_store.as_ref(), sf_url).await;
+    replays(dh_store.as_ref(), dh_url).await;
+    let js = async_nats::jetstream::new(async_nats::connect(nats_url()).await.unwrap());
+    for stream in [sf.names.events_stream(), sf.names.acks_stream()] {
+        js.delete_stream(&stream).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evaluation_results_and_integrity_records_go_up() {
+    if !nats_present("evaluation_results_and_integrity_records_go_up").await {
+        return;
+    }
+    results_and_integrity_go_up(&sqlite_url("ev-sf"), &sqlite_url("ev-dh")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evaluation_results_and_integrity_records_go_up_to_postgres() {
+    if !nats_present("evaluation_results_and_integrity_records_go_up_to_postgres").await {
+        return;
+    }
+    let Some(schema) = PgSchema::create("evaluation_results_go_up_to_postgres").await else {
+        return;
+    };
+    results_and_integrity_go_up(&schema.url, &sqlite_url("ev-dh")).await;
+    schema.drop().await;
+}
+
+/// Changes a node's database behind the platform's back (tampered bookkeeping).
+async fn tamper(url: &str, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
+/// Reconcile by Merkle roots: the province's bookkeeping was tampered so that it believed it
+/// had seen the city's first four facts, and dropped them as duplicates; sequence numbers and
+/// counts agree, the roots do not. The search narrows the difference to a small range, fetches
+/// it from the city and applies the four missing facts; a tampered bookkeeping row is found
+/// and restored the same way. Then a received fact is proven against the city's signed
+/// checkpoint with its public key; a wrong key, or a fact whose kept hash differs, fails.
+async fn reconcile_by_roots(sf_url: &str, dh_url: &str) {
+    let ns = format!("t{}", &new_id().replace('-', "")[20..]);
+    let sf_store: Arc<dyn Store> = Arc::new(SqlStore::connect(sf_url).await.unwrap());
+    let dh_store: Arc<dyn Store> = Arc::new(SqlStore::connect(dh_url).await.unwrap());
+    let signer = xyjt_app::ledger_proofs::generate_key("DH").unwrap();
+    let verifier = signer.verifier();
+    let sf = join(&sf_store, "SF", &ns).await;
+    let dh = Arc::new(
+        join(&dh_store, "DH", &ns)
+            .await
+            .with_key(xyjt_app::ledger_proofs::LedgerKey::configured(signer)),
+    );
+    let events = (0..150)
+        .map(|i| {
+            NewEvent::new(
+                "import:dh.csv",
+                now(),
+                EventPayload::SubjectRegistered {
+                    subject: company(&format!("东湖对账企业{i}"), &format!("MR{i:06}")),
+                },
+            )
+        })
+        .collect();
+    dh_store.append(events).await.unwrap();
+    assert_eq!(dh.relay_all().await.unwrap(), 150);
+    tamper(
+        sf_url,
+        "INSERT INTO exchange_peers (node, seen_seq, applied, skipped, duplicates, acked_seq, \
+         updated_at) VALUES ('DH', 4, 0, 0, 0, 0, '2026-11-27T00:00:00Z')",
+    )
+    .await;
+    let s = sf.receive_all(wait()).await.unwrap();
+    assert_eq!((s.applied, s.duplicates), (146, 4), "{s:?}");
+
+    dh.clone().spawn();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let r = sf.reconcile("DH").await.unwrap();
+    assert!(!r.we_miss && !r.peer_misses, "{r:?}");
+    let m = r.merkle.expect("roots compared");
+    assert_eq!((m.upto, m.facts, m.peer_facts), (150, 146, 150), "{m:?}");
+    assert_ne!(m.root, m.peer_root);
+    assert_eq!(
+        m.divergent,
+        vec![xyjt_app::exchange::SeqRange { after: 0, upto: 37 }],
+        "narrowed by halving"
+    );
+    assert!(m.rounds >= 3, "{m:?}");
+    let applied: Vec<i64> = m
+        .repaired
+        .iter()
+        .filter(|f| matches!(f.outcome, xyjt_store::Repaired::Applied { .. }))
+        .map(|f| f.seq)
+        .collect();
+    assert_eq!(applied, vec![1, 2, 3, 4], "{m:?}");
+    assert!(m.agree && m.conflicts.is_empty(), "{m:?}");
+    assert_eq!(m.root_after, m.peer_root);
+    assert_eq!(
+        sf_store.exchange_origin_counts().await.unwrap()[0].facts,
+        150
+    );
+
+    // A bookkeeping row tampered with: found, and restored from the ledger's own record.
+    tamper(
+        sf_url,
+        "UPDATE exchange_seen SET origin_hash = 'tampered' WHERE origin_node = 'DH' \
+         AND origin_seq = 100",
+    )
+    .await;
+    let m = sf.reconcile("DH").await.unwrap().merkle.unwrap();
+    assert_eq!(m.divergent.len(), 1, "{m:?}");
+    assert!(m.divergent[0].after < 100 && m.divergent[0].upto >= 100);
+    assert!(m.repaired.is_empty() && m.agree, "{m:?}");
+    let m = sf.reconcile("DH").await.unwrap().merkle.unwrap();
+    assert!(m.divergent.is_empty() && m.agree && m.rounds == 1, "{m:?}");
+    replays(sf_store.as_ref(), sf_url).await;
+
+    // Origin proof: DH#2 as SF received it is in DH's checkpoint signed with DH's key.
+    let p = sf.prove("DH", 2, &verifier).await.unwrap();
+    assert_eq!((p.seq, p.kind.as_str()), (2, "subject_registered"));
+    assert!(p.checkpoint_size >= 2);
+    let other = xyjt_app::ledger_proofs::generate_key("DH")
+        .unwrap()
+        .verifier();
+    let e = sf.prove("DH", 2, &other).await.unwrap_err();
+    assert_eq!(e.kind, xyjt_app::ErrorKind::Conflict, "{}", e.message);
+    assert!(e.message.contains("签名"), "{}", e.message);
+    let e = sf.prove("DH", 999, &verifier).await.unwrap_err();
+    assert_eq!(e.kind, xyjt_app::ErrorKind::NotFound, "{}", e.message);
+    tamper(
+        sf_url,
+        "UPDATE exchange_received SET origin_hash = 'not-the-origins' WHERE origin_node = 'DH' \
+         AND origin_seq = 3",
+    )
+    .await;
+    let e = sf.prove("DH", 3, &verifier).await.unwrap_err();
+    assert_eq!(e.kind, xyjt_app::ErrorKind::Conflict, "{}", e.message);
+    assert!(e.message.contains("不同"), "{}", e.message);
+
+    let js = async_nats::jetstream::new(async_nats::connect(nats_url()).await.unwrap());
+    for stream in [sf.names.events_stream(), sf.names.acks_stream()] {
+        js.delete_stream(&stream).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_by_merkle_roots_repairs_and_proves_on_sqlite() {
+    if !nats_present("reconcile_by_merkle_roots_repairs_and_proves_on_sqlite").await {
+        return;
+    }
+    reconcile_by_roots(&sqlite_url("mk-sf"), &sqlite_url("mk-dh")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_by_merkle_roots_repairs_and_proves_on_postgres() {
+    if !nats_present("reconcile_by_merkle_roots_repairs_and_proves_on_postgres").await {
+        return;
+    }
+    let Some(schema) = PgSchema::create("reconcile_by_merkle_roots_on_postgres").await else {
+        return;
+    };
+    reconcile_by_roots(&schema.url, &sqlite_url("mk-dh")).await;
+    schema.drop().await;
 }

@@ -24,7 +24,33 @@ pub const EXCHANGEABLE: &[&str] = &[
     "list_entry_ended",
     "case_opened",
     "case_reported",
+    "eval_run_published",
+    "eval_result_revised",
+    "integrity_recorded",
+    "tolerance_proposed",
+    "tolerance_reviewed",
 ];
+
+/// The kinds whose message carries the origin's earlier events of the same aggregate
+/// (`Envelope::related`), because the receiver needs them to apply it: a published evaluation
+/// run brings its results, its proposal and its review. These related kinds themselves are not
+/// published on their own.
+pub const RELATED: &[(&str, &[&str])] = &[(
+    "eval_run_published",
+    &[
+        "eval_result_proposed",
+        "eval_run_proposed",
+        "eval_run_reviewed",
+    ],
+)];
+
+/// The related kinds `kind`'s message carries (empty for most).
+pub fn related_kinds(kind: &str) -> &'static [&'static str] {
+    RELATED
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[], |(_, r)| r)
+}
 
 /// The kinds that open an aggregate at the receiver; every other exchanged kind follows one up
 /// and is applied only where that aggregate is held.
@@ -33,6 +59,8 @@ pub const OPENING: &[&str] = &[
     "record_published",
     "list_entry_proposed",
     "case_opened",
+    "eval_run_published",
+    "integrity_recorded",
 ];
 
 /// The kinds whose acknowledgement by a receiver closes the 5-working-day sync clock of the
@@ -256,6 +284,19 @@ impl Names {
     pub fn summary_subject(&self, node: &str) -> String {
         format!("{}.rpc.{node}.summary", self.namespace)
     }
+    /// Core NATS request subject of `node`: Merkle roots of ranges of its published facts.
+    pub fn roots_subject(&self, node: &str) -> String {
+        format!("{}.rpc.{node}.roots", self.namespace)
+    }
+    /// Core NATS request subject of `node`: its published facts in a range (reconcile's repair).
+    pub fn facts_subject(&self, node: &str) -> String {
+        format!("{}.rpc.{node}.facts", self.namespace)
+    }
+    /// Core NATS request subject of `node`: the inclusion proof of one of its facts in its
+    /// signed checkpoint.
+    pub fn proof_subject(&self, node: &str) -> String {
+        format!("{}.rpc.{node}.proof", self.namespace)
+    }
 }
 
 /// One fact on the wire: the origin's stored event, whole (so the receiver recomputes its hash),
@@ -266,6 +307,10 @@ pub struct Envelope {
     pub node: String,
     pub prev: i64,
     pub event: StoredEvent,
+    /// The origin's earlier events of the same aggregate that the receiver needs to apply
+    /// `event` (see `RELATED`), whole, so their hashes are checked too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<StoredEvent>,
 }
 
 /// Where a received fact came from (it lives beside the events it is kept in).
@@ -276,8 +321,17 @@ pub fn fact_subject(payload: &EventPayload) -> Option<&str> {
     match payload {
         EventPayload::RecordPublished { subject_id, .. } => Some(subject_id),
         EventPayload::ListEntryProposed { entry, .. } => entry.subject_id.as_deref(),
+        EventPayload::EvalResultProposed { result }
+        | EventPayload::EvalResultRevised { result, .. } => Some(&result.subject_id),
+        EventPayload::IntegrityRecorded { record } => Some(&record.subject_id),
         _ => None,
     }
+}
+
+/// Whether a fact may stand without its subject at the receiver (a list entry, on its code
+/// and name, as an external list's does); every other fact naming a subject needs it.
+pub fn stands_without_subject(payload: &EventPayload) -> bool {
+    matches!(payload, EventPayload::ListEntryProposed { .. })
 }
 
 /// The fact with its subject replaced by the receiver's (`None`: not known here, which only a
@@ -298,6 +352,36 @@ pub fn with_subject(payload: EventPayload, local: Option<String>) -> EventPayloa
         EventPayload::ListEntryProposed { mut entry, by } => {
             entry.subject_id = local;
             EventPayload::ListEntryProposed { entry, by }
+        }
+        EventPayload::EvalResultProposed { mut result } => {
+            if let Some(l) = local {
+                result.subject_id = l;
+            }
+            EventPayload::EvalResultProposed { result }
+        }
+        EventPayload::EvalResultRevised {
+            mut result,
+            reason,
+            application,
+            on,
+            valid_until,
+        } => {
+            if let Some(l) = local {
+                result.subject_id = l;
+            }
+            EventPayload::EvalResultRevised {
+                result,
+                reason,
+                application,
+                on,
+                valid_until,
+            }
+        }
+        EventPayload::IntegrityRecorded { mut record } => {
+            if let Some(l) = local {
+                record.subject_id = l;
+            }
+            EventPayload::IntegrityRecorded { record }
         }
         other => other,
     }

@@ -342,7 +342,21 @@ pub enum EventPayload {
         origin: Origin,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         fact: Option<Box<EventPayload>>,
+        /// Facts the origin recorded before this one about the same aggregate, applied just
+        /// before it (a published evaluation run: its results, its proposal and its review),
+        /// each with its origin sequence and hash.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        prior: Vec<PriorFact>,
     },
+}
+
+/// A fact applied with a received one (`ExchangeReceived::prior`): the origin's earlier event
+/// of the same aggregate, its subject mapped like the fact's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriorFact {
+    pub seq: i64,
+    pub hash: String,
+    pub fact: EventPayload,
 }
 
 /// A credit check as asked and answered, with the policy version that decided it.
@@ -501,7 +515,7 @@ impl EventPayload {
             | EventPayload::DisclosureCommented { item_id, .. }
             | EventPayload::DisclosureAdopted { item_id, .. } => item_id,
             EventPayload::DisclosureReportPublished { report_id, .. } => report_id,
-            EventPayload::ExchangeReceived { origin, fact } => match fact {
+            EventPayload::ExchangeReceived { origin, fact, .. } => match fact {
                 Some(f) => f.aggregate_id(),
                 None => &origin.event_id,
             },

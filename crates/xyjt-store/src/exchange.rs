@@ -10,10 +10,11 @@ use chrono::Utc;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use xyjt_core::exchange::{
-    Direction, Envelope, ExchangePolicy, Origin, fact_subject, with_subject,
+    Direction, Envelope, ExchangePolicy, Origin, fact_subject, related_kinds,
+    stands_without_subject, with_subject,
 };
 use xyjt_core::ident::check;
-use xyjt_core::ledger::{EventPayload, NewEvent, format_timestamp};
+use xyjt_core::ledger::{EventPayload, NewEvent, PriorFact, format_timestamp};
 
 /// What became of one received message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -108,6 +109,41 @@ pub trait ExchangeStore: Send + Sync {
     /// The origin of every received aggregate of the given kind (list entries: the checks cite
     /// it): aggregate id → origin (`SF#123`).
     async fn exchange_origins(&self, kind: &str) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Re-applies a fact fetched from its origin by reconcile, whatever this node's `seen_seq`:
+    /// a fact missing here is applied (or marked seen when not routed here), one skipped before
+    /// is applied if it is routed here now, one already here only has its bookkeeping checked.
+    async fn exchange_repair(
+        &self,
+        envelope: &Envelope,
+        policy: &ExchangePolicy,
+        direction: Direction,
+    ) -> Result<Repaired, StoreError>;
+
+    /// The fact `origin#seq` as this node's ledger received it: (origin hash, this node's seq).
+    async fn exchange_received_fact(
+        &self,
+        origin: &str,
+        seq: i64,
+    ) -> Result<Option<(String, i64)>, StoreError>;
+
+    /// The facts of `origin` seen here with origin sequence in (after, upto]: (seq, origin hash),
+    /// in order (the receiver's side of reconcile's Merkle roots).
+    async fn exchange_seen_leaves(
+        &self,
+        origin: &str,
+        after: i64,
+        upto: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError>;
+
+    /// This node's own events of these kinds in (after, upto]: (seq, hash), in order (the
+    /// origin's side of reconcile's Merkle roots).
+    async fn local_leaves(
+        &self,
+        kinds: &[&str],
+        after: i64,
+        upto: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError>;
 
     /// How many events of these kinds, not received from elsewhere, lie in (after, upto].
     async fn count_local_kinds(
@@ -218,19 +254,104 @@ async fn local_subject(
 }
 
 /// Whether this node holds the aggregate the event extends.
-async fn held(conn: &mut AnyConnection, kind: &str, aggregate: &str) -> Result<bool, StoreError> {
-    let sql = if kind.starts_with("subject_") {
+async fn held(
+    conn: &mut AnyConnection,
+    kind: &str,
+    aggregate: &str,
+    payload: &EventPayload,
+) -> Result<bool, StoreError> {
+    let (sql, id) = if kind.starts_with("subject_") {
         return Ok(local_subject(conn, aggregate).await?.is_some());
     } else if kind.starts_with("record_") {
-        "SELECT 1 FROM records WHERE id = $1"
+        ("SELECT 1 FROM records WHERE id = $1", aggregate)
     } else if kind.starts_with("list_entry_") {
-        "SELECT 1 FROM list_entries WHERE id = $1"
+        ("SELECT 1 FROM list_entries WHERE id = $1", aggregate)
     } else if kind.starts_with("case_") {
-        "SELECT 1 FROM joint_cases WHERE id = $1"
+        ("SELECT 1 FROM joint_cases WHERE id = $1", aggregate)
+    } else if let EventPayload::EvalResultRevised { result, .. } = payload {
+        // A re-scored result extends its run.
+        (
+            "SELECT 1 FROM eval_runs WHERE id = $1",
+            result.run_id.as_str(),
+        )
+    } else if kind.starts_with("eval_run_") {
+        ("SELECT 1 FROM eval_runs WHERE id = $1", aggregate)
+    } else if kind.starts_with("integrity_") || kind.starts_with("tolerance_") {
+        ("SELECT 1 FROM integrity_records WHERE id = $1", aggregate)
     } else {
         return Ok(false);
     };
-    exists(conn, sql, aggregate).await
+    exists(conn, sql, id).await
+}
+
+/// The fact with the origin's subject mapped to this node's (see `exchange_receive`); a fact
+/// whose subject never arrived here fails, unless it may stand on its code and name.
+async fn map_subject(
+    conn: &mut AnyConnection,
+    node: &str,
+    payload: EventPayload,
+) -> Result<EventPayload, StoreError> {
+    let Some(sid) = fact_subject(&payload).map(str::to_string) else {
+        return Ok(payload);
+    };
+    let mut local = local_subject(conn, &sid).await?;
+    if let (None, EventPayload::ListEntryProposed { entry, .. }) = (&local, &payload)
+        && let Some(Ok(code)) = entry.code.as_deref().map(|c| check(c).result)
+    {
+        local = crate::projection::subject_by_code(conn, &code)
+            .await?
+            .map(|s| s.id);
+    }
+    if local.is_none() && !stands_without_subject(&payload) {
+        return Err(StoreError::NotFound(format!(
+            "来自 {node} 的{}所属主体 {sid}（本节点未收到其登记）",
+            match payload {
+                EventPayload::RecordPublished { .. } => "记录",
+                EventPayload::IntegrityRecorded { .. } => "政务诚信记录",
+                _ => "评价结果",
+            }
+        )));
+    }
+    Ok(with_subject(payload, local))
+}
+
+/// The origin's earlier events a fact's message carries (`Envelope::related`), checked (hash,
+/// aggregate, order, kind) and mapped: the facts applied just before it.
+async fn prior_facts(
+    conn: &mut AnyConnection,
+    envelope: &Envelope,
+) -> Result<Vec<PriorFact>, StoreError> {
+    let event = &envelope.event;
+    let node = &envelope.node;
+    let wanted = related_kinds(&event.kind);
+    let mut out = Vec::with_capacity(envelope.related.len());
+    for r in &envelope.related {
+        if r.computed_hash() != r.hash {
+            return Err(StoreError::Corrupt(format!(
+                "来自 {node} 的事实 #{} 所附事件 #{} 的哈希与内容不符",
+                event.seq, r.seq
+            )));
+        }
+        if r.aggregate_id != event.aggregate_id
+            || r.seq >= event.seq
+            || !wanted.contains(&r.kind.as_str())
+        {
+            return Err(StoreError::Corrupt(format!(
+                "来自 {node} 的事实 #{} 所附事件 #{}（{}）不属于它",
+                event.seq, r.seq, r.kind
+            )));
+        }
+        let payload = r
+            .typed()
+            .map_err(|e| StoreError::Corrupt(format!("来自 {node} 的事件 #{}：{e}", r.seq)))?;
+        out.push(PriorFact {
+            seq: r.seq,
+            hash: r.hash.clone(),
+            fact: map_subject(conn, node, payload).await?,
+        });
+    }
+    out.sort_by_key(|p| p.seq);
+    Ok(out)
 }
 
 /// Applies one received fact inside `tx` (see `ExchangeStore::exchange_receive`).
@@ -277,12 +398,61 @@ async fn receive_in(
     let payload = event
         .typed()
         .map_err(|e| StoreError::Corrupt(format!("来自 {node} 的事实 #{}：{e}", event.seq)))?;
-    let is_held = held(tx.conn(), &event.kind, &event.aggregate_id).await?;
+    let outcome = apply_fact(tx, envelope, payload, policy, direction).await?;
+    match outcome {
+        Some(seq) => {
+            bump(tx.conn(), node, "applied", Some(event.seq), None).await?;
+            Ok(Received::Applied { seq })
+        }
+        None => {
+            bump(tx.conn(), node, "skipped", Some(event.seq), None).await?;
+            Ok(Received::Skipped)
+        }
+    }
+}
+
+/// Records that a fact of `node` was seen here (`applied`, `skipped`, `dead_letter`), with
+/// the origin's hash: what reconcile's Merkle roots are computed over.
+async fn mark_seen(
+    conn: &mut AnyConnection,
+    node: &str,
+    seq: i64,
+    hash: &str,
+    outcome: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO exchange_seen (origin_node, origin_seq, origin_hash, outcome) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (origin_node, origin_seq) DO UPDATE \
+         SET origin_hash = excluded.origin_hash, outcome = excluded.outcome",
+    )
+    .bind(node)
+    .bind(seq)
+    .bind(hash)
+    .bind(outcome)
+    .execute(conn)
+    .await
+    .context("记录已见的交换事实")?;
+    Ok(())
+}
+
+/// Applies a checked fact if the policy routes it here (`Some(this node's seq)`), or skips it
+/// (`None`); either way it is marked seen. The peer's counters are the caller's.
+async fn apply_fact(
+    tx: &mut SqlTx,
+    envelope: &Envelope,
+    payload: EventPayload,
+    policy: &ExchangePolicy,
+    direction: Direction,
+) -> Result<Option<i64>, StoreError> {
+    let event = &envelope.event;
+    let node = &envelope.node;
+    let is_held = held(tx.conn(), &event.kind, &event.aggregate_id, &payload).await?;
     if !policy.applies(direction, &event.kind, is_held) {
-        bump(tx.conn(), node, "skipped", Some(event.seq), None).await?;
-        return Ok(Received::Skipped);
+        mark_seen(tx.conn(), node, event.seq, &event.hash, "skipped").await?;
+        return Ok(None);
     }
     let mut origin = Origin::of(node, event);
+    let prior = prior_facts(tx.conn(), envelope).await?;
     let fact = match payload {
         EventPayload::SubjectRegistered { subject } => {
             let mut same = None;
@@ -300,25 +470,7 @@ async fn receive_in(
                 None => Some(EventPayload::SubjectRegistered { subject }),
             }
         }
-        other => match fact_subject(&other).map(|s| s.to_string()) {
-            None => Some(other),
-            Some(sid) => {
-                let mut local = local_subject(tx.conn(), &sid).await?;
-                if let (None, EventPayload::ListEntryProposed { entry, .. }) = (&local, &other)
-                    && let Some(Ok(code)) = entry.code.as_deref().map(|c| check(c).result)
-                {
-                    local = crate::projection::subject_by_code(tx.conn(), &code)
-                        .await?
-                        .map(|s| s.id);
-                }
-                if local.is_none() && matches!(other, EventPayload::RecordPublished { .. }) {
-                    return Err(StoreError::NotFound(format!(
-                        "来自 {node} 的记录所属主体 {sid}（本节点未收到其登记）"
-                    )));
-                }
-                Some(with_subject(other, local))
-            }
-        },
+        other => Some(map_subject(tx.conn(), node, other).await?),
     };
     let stored = tx
         .append_sealed(vec![NewEvent::new(
@@ -327,11 +479,104 @@ async fn receive_in(
             EventPayload::ExchangeReceived {
                 origin,
                 fact: fact.map(Box::new),
+                prior,
             },
         )])
         .await?;
-    bump(tx.conn(), node, "applied", Some(event.seq), None).await?;
-    Ok(Received::Applied { seq: stored[0].seq })
+    mark_seen(tx.conn(), node, event.seq, &event.hash, "applied").await?;
+    Ok(Some(stored[0].seq))
+}
+
+/// What repairing one fact found (`ExchangeStore::exchange_repair`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Repaired {
+    /// Missing here (or skipped before and routed here now): applied as this node's `seq`.
+    Applied { seq: i64 },
+    /// Missing here and not for this node: now marked seen.
+    Skipped,
+    /// Already here as the origin has it (the bookkeeping row restored if it was wrong).
+    Agreed,
+    /// This node's ledger holds the fact under another hash than the origin's: not repaired
+    /// automatically (one of the two ledgers is not what it was).
+    Conflict { reason: String },
+}
+
+async fn repair_in(
+    tx: &mut SqlTx,
+    envelope: &Envelope,
+    policy: &ExchangePolicy,
+    direction: Direction,
+) -> Result<Repaired, StoreError> {
+    let event = &envelope.event;
+    let node = &envelope.node;
+    if event.computed_hash() != event.hash {
+        return Err(StoreError::Corrupt(format!(
+            "来自 {node} 的事实 #{} 的哈希与内容不符",
+            event.seq
+        )));
+    }
+    let p = peer(tx.conn(), node).await?;
+    let in_ledger = sqlx::query(
+        "SELECT origin_hash FROM exchange_received WHERE origin_node = $1 AND origin_seq = $2",
+    )
+    .bind(node)
+    .bind(event.seq)
+    .fetch_optional(tx.conn())
+    .await
+    .context("查找已收到的事实")?;
+    if let Some(row) = in_ledger {
+        let hash: String = row.try_get(0).context("origin_hash")?;
+        if hash != event.hash {
+            return Ok(Repaired::Conflict {
+                reason: format!(
+                    "本节点账本中 {node}#{} 的来源哈希 {hash} 与来源节点的 {} 不同",
+                    event.seq, event.hash
+                ),
+            });
+        }
+        mark_seen(tx.conn(), node, event.seq, &event.hash, "applied").await?;
+        return Ok(Repaired::Agreed);
+    }
+    let seen = sqlx::query(
+        "SELECT origin_hash, outcome FROM exchange_seen WHERE origin_node = $1 AND origin_seq = $2",
+    )
+    .bind(node)
+    .bind(event.seq)
+    .fetch_optional(tx.conn())
+    .await
+    .context("查找已见的事实")?;
+    let seen: Option<(String, String)> = match seen {
+        Some(r) => Some((
+            r.try_get(0).context("origin_hash")?,
+            r.try_get(1).context("outcome")?,
+        )),
+        None => None,
+    };
+    if let Some((hash, outcome)) = &seen
+        && *hash == event.hash
+        && outcome == "dead_letter"
+    {
+        // In the dead-letter view with its reason: for a person to look at, not re-applied.
+        return Ok(Repaired::Agreed);
+    }
+    let payload = event
+        .typed()
+        .map_err(|e| StoreError::Corrupt(format!("来自 {node} 的事实 #{}：{e}", event.seq)))?;
+    let was_skipped = seen
+        .as_ref()
+        .is_some_and(|(h, o)| *h == event.hash && o == "skipped");
+    match apply_fact(tx, envelope, payload, policy, direction).await? {
+        Some(seq) => {
+            bump(tx.conn(), node, "applied", None, p.gap_from).await?;
+            Ok(Repaired::Applied { seq })
+        }
+        None if was_skipped => Ok(Repaired::Agreed),
+        None => {
+            bump(tx.conn(), node, "skipped", None, p.gap_from).await?;
+            Ok(Repaired::Skipped)
+        }
+    }
 }
 
 #[async_trait]
@@ -413,6 +658,14 @@ impl ExchangeStore for SqlStore {
             .execute(tx.conn())
             .await
             .context("写入死信")?;
+            mark_seen(
+                tx.conn(),
+                node,
+                envelope.event.seq,
+                &envelope.event.hash,
+                "dead_letter",
+            )
+            .await?;
             sqlx::query(
                 "UPDATE exchange_peers SET seen_seq = $1, gap_from = NULL, updated_at = $2 \
                  WHERE node = $3",
@@ -518,6 +771,85 @@ impl ExchangeStore for SqlStore {
                     format!("{node}#{seq}"),
                 ))
             })
+            .collect()
+    }
+
+    async fn exchange_repair(
+        &self,
+        envelope: &Envelope,
+        policy: &ExchangePolicy,
+        direction: Direction,
+    ) -> Result<Repaired, StoreError> {
+        let mut tx = begin_sql(self).await?;
+        let repaired = repair_in(&mut tx, envelope, policy, direction).await?;
+        tx.commit_sql().await?;
+        Ok(repaired)
+    }
+
+    async fn exchange_received_fact(
+        &self,
+        origin: &str,
+        seq: i64,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT origin_hash, seq FROM exchange_received WHERE origin_node = $1 \
+             AND origin_seq = $2",
+        )
+        .bind(origin)
+        .bind(seq)
+        .fetch_optional(&self.pool)
+        .await
+        .context("查找已收到的事实")?;
+        row.map(|r| Ok((r.try_get(0).context("hash")?, r.try_get(1).context("seq")?)))
+            .transpose()
+    }
+
+    async fn exchange_seen_leaves(
+        &self,
+        origin: &str,
+        after: i64,
+        upto: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT origin_seq, origin_hash FROM exchange_seen WHERE origin_node = $1 \
+             AND origin_seq > $2 AND origin_seq <= $3 ORDER BY origin_seq",
+        )
+        .bind(origin)
+        .bind(after)
+        .bind(upto)
+        .fetch_all(&self.pool)
+        .await
+        .context("读取已见的交换事实")?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0).context("seq")?, r.try_get(1).context("hash")?)))
+            .collect()
+    }
+
+    async fn local_leaves(
+        &self,
+        kinds: &[&str],
+        after: i64,
+        upto: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        if kinds.is_empty() || upto <= after {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (3..kinds.len() + 3).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT seq, hash FROM ledger_events WHERE seq > $1 AND seq <= $2 AND kind IN ({}) \
+             ORDER BY seq",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(after).bind(upto);
+        for k in kinds {
+            q = q.bind(*k);
+        }
+        let rows = q
+            .fetch_all(&self.pool)
+            .await
+            .context("读取本节点的交换事实")?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0).context("seq")?, r.try_get(1).context("hash")?)))
             .collect()
     }
 

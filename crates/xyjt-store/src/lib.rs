@@ -34,7 +34,7 @@ pub struct Session {
 }
 
 pub use connection::{Scratch, SqlStore};
-pub use exchange::{DeadLetter, ExchangeStore, OriginCount, PeerRow, Received};
+pub use exchange::{DeadLetter, ExchangeStore, OriginCount, PeerRow, Received, Repaired};
 pub use ledger::SqlTx;
 pub use reads::records::SEARCH_CAP;
 

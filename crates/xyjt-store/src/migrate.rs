@@ -73,6 +73,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "name_search",
         include_str!("../migrations/sqlite/0013_name_search.sql"),
     ),
+    (
+        14,
+        "exchange_seen",
+        include_str!("../migrations/sqlite/0014_exchange_seen.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -140,6 +145,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         13,
         "name_search",
         include_str!("../migrations/postgres/0013_name_search.sql"),
+    ),
+    (
+        14,
+        "exchange_seen",
+        include_str!("../migrations/postgres/0014_exchange_seen.sql"),
     ),
 ];
 

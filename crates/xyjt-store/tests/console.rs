@@ -565,6 +565,7 @@ async fn ledger_story(store: SqlStore) {
         "exchange_state",
         "exchange_peers",
         "exchange_dead_letters",
+        "exchange_seen",
     ] {
         assert!(!rows.contains_key(t), "{t}");
     }

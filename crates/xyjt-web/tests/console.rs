@@ -1360,6 +1360,7 @@ async fn the_exchange_page_shows_peers_and_dead_letters() {
         node: "XL".into(),
         prev: 0,
         event,
+        related: vec![],
     };
     store
         .exchange_dead_letter(&envelope, "哈希与内容不符 <script>", 5)

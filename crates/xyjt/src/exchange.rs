@@ -86,6 +86,62 @@ pub enum ExchangeCommand {
         exchange: ExchangeArgs,
         #[arg(long)]
         once: bool,
+        /// The ledger's private key: peers' `exchange prove` get proofs in checkpoints signed
+        /// with it
+        #[arg(long, env = "XYJT_SIGNING_KEY")]
+        key: Option<std::path::PathBuf>,
+    },
+    /// Import another region's list file (CSV or XLSX: 来源编号, 名单, 名称, 代码, 列入事项,
+    /// 列入依据, 认定单位, 列入日期, 有效期至), a region not on the broker: every row
+    /// validated, the valid ones applied in one transaction as facts received from REGION.
+    /// Exit 0 when every row was accepted, 1 when any was rejected, 2 on a system error
+    ImportLists {
+        file: std::path::PathBuf,
+        /// The region the file comes from (cited by checks as REGION#N)
+        #[arg(long = "from")]
+        region: String,
+        #[command(flatten)]
+        db: DbArg,
+        /// Commit the valid rows even if some are invalid (default: one invalid row writes
+        /// nothing)
+        #[arg(long)]
+        accept_valid: bool,
+        /// Validate only
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the JSON report here
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+    },
+    /// Write the list entries in force as a list file for a system not on the broker (CSV,
+    /// the layout `import-lists` reads)
+    ExportLists {
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Entries in force on this day (default today in China)
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Prove a fact received from a peer against the peer's signed checkpoint (the peer must be
+    /// running): exit 1 if the signature, the fact's hash or the inclusion proof fails
+    Prove {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        exchange: ExchangeArgs,
+        /// The origin node
+        #[arg(long)]
+        peer: String,
+        /// The fact's sequence number in the origin's ledger (as cited: DH#SEQ)
+        #[arg(long)]
+        seq: i64,
+        /// The origin's public key (its ledger.pub)
+        #[arg(long)]
+        pubkey: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -94,11 +150,15 @@ pub async fn join(
     config: &ExchangeConfig,
     store: Arc<dyn xyjt_store::Store>,
     policies: Arc<xyjt_core::policies::Policies>,
+    key: Option<xyjt_app::ledger_proofs::LedgerKey>,
 ) -> Result<Arc<Exchange>> {
-    let ex = Exchange::connect(config, store, policies)
+    let mut ex = Exchange::connect(config, store, policies)
         .await
         .map_err(|e| anyhow::anyhow!(e.message))
         .with_context(|| format!("加入交换 {}（节点 {}）", config.url, config.node))?;
+    if let Some(key) = key {
+        ex = ex.with_key(key);
+    }
     Ok(Arc::new(ex))
 }
 
@@ -131,7 +191,7 @@ pub async fn exchange(command: ExchangeCommand) -> Result<ExitCode> {
             let config = exchange.required()?;
             let policies = Arc::new(crate::load_policies(None)?);
             let store = xyjt_store::open(&db.db).await?;
-            let ex = join(&config, store, policies).await?;
+            let ex = join(&config, store, policies, None).await?;
             let r = ex
                 .reconcile(&peer)
                 .await
@@ -161,17 +221,187 @@ pub async fn exchange(command: ExchangeCommand) -> Result<ExitCode> {
                     outln!("  {} 落后：本节点已补发", r.peer);
                 }
                 if !r.we_miss && !r.peer_misses {
-                    outln!("  双方一致");
+                    outln!("  序号与计数一致");
                 }
+                if let Some(m) = &r.merkle {
+                    outln!(
+                        "  默克尔根（{} 的事实至 #{}）：本节点 {}（{} 条），{} {}（{} 条），查找 {} 轮",
+                        r.peer,
+                        m.upto,
+                        m.root,
+                        m.facts,
+                        r.peer,
+                        m.peer_root,
+                        m.peer_facts,
+                        m.rounds
+                    );
+                    for d in &m.divergent {
+                        outln!("  不一致区间：#{} 之后至 #{}", d.after, d.upto);
+                    }
+                    for f in &m.repaired {
+                        outln!(
+                            "  已修复 {}#{}（{}）：{:?}",
+                            r.peer,
+                            f.seq,
+                            f.kind,
+                            f.outcome
+                        );
+                    }
+                    for c in &m.conflicts {
+                        outln!("  无法自动修复：{c}");
+                    }
+                    outln!(
+                        "  {}",
+                        if m.agree {
+                            "默克尔根一致"
+                        } else {
+                            "默克尔根仍不一致"
+                        }
+                    );
+                    if !m.agree || !m.conflicts.is_empty() {
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+            }
+            if r.merkle
+                .as_ref()
+                .is_some_and(|m| !m.agree || !m.conflicts.is_empty())
+            {
+                return Ok(ExitCode::from(1));
             }
             Ok(ExitCode::SUCCESS)
         }
-        ExchangeCommand::Run { db, exchange, once } => {
+        ExchangeCommand::ImportLists {
+            file,
+            region,
+            db,
+            accept_valid,
+            dry_run,
+            report,
+        } => {
+            let policies = crate::load_policies(None)?;
+            let store = xyjt_store::open(&db.db).await?;
+            let table = match xyjt_import::read_table(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("无法读取 {}：{e}", file.display());
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let r = xyjt_app::exchange_files::import_lists(
+                store.as_ref(),
+                &policies,
+                &table,
+                &xyjt_app::exchange_files::ListImport {
+                    region: &region,
+                    file: &name,
+                    accept_valid,
+                    dry_run,
+                    today: xyjt_core::clock::today_in_china(),
+                    now: chrono::Utc::now(),
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+            if let Some(path) = report {
+                std::fs::write(&path, serde_json::to_string_pretty(&r)?)
+                    .with_context(|| format!("写入报告 {}", path.display()))?;
+            }
+            for e in &r.errors {
+                outln!("第 {} 行 {}：{}", e.row, e.field, e.message);
+            }
+            outln!(
+                "{region} 的名单文件：共 {} 行，接受 {}（其中已有 {}），拒绝 {}；{}",
+                r.total,
+                r.accepted,
+                r.unchanged,
+                r.rejected,
+                if r.committed {
+                    format!("已写入 {} 条", r.entries.len())
+                } else if dry_run {
+                    "仅校验，未写入".to_string()
+                } else {
+                    "有无效行，整个文件未写入（--accept-valid 可只写入有效行）".to_string()
+                }
+            );
+            Ok(if r.rejected > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        ExchangeCommand::ExportLists { out, on, db } => {
+            let store = xyjt_store::open(&db.db).await?;
+            let on = on.unwrap_or_else(xyjt_core::clock::today_in_china);
+            let rows = xyjt_app::exchange_files::export_lists(store.as_ref(), on)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            std::fs::write(&out, xyjt_app::exchange_files::to_csv(&rows))
+                .with_context(|| format!("写入 {}", out.display()))?;
+            outln!("已导出 {} 条名单条目到 {}", rows.len() - 1, out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ExchangeCommand::Prove {
+            db,
+            exchange,
+            peer,
+            seq,
+            pubkey,
+            json,
+        } => {
+            let config = exchange.required()?;
+            let key = xyjt_app::ledger_proofs::load_verifier(&pubkey)
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let policies = Arc::new(crate::load_policies(None)?);
+            let store = xyjt_store::open(&db.db).await?;
+            let ex = join(&config, store, policies, None).await?;
+            match ex.prove(&peer, seq, &key).await {
+                Ok(p) => {
+                    if json {
+                        outln!("{}", serde_json::to_string_pretty(&p)?);
+                    } else {
+                        outln!(
+                            "{}#{}（{}，本节点 #{}）已证明：哈希 {} 在 {} 签名的检查点（{} 个事件，根 {}）中；公钥指纹 {}",
+                            p.peer,
+                            p.seq,
+                            p.kind,
+                            p.local_seq,
+                            p.event_hash,
+                            p.key_name,
+                            p.checkpoint_size,
+                            p.root,
+                            p.key_fingerprint
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) if e.kind == xyjt_app::ErrorKind::Conflict => {
+                    eprintln!("证明失败：{}", e.message);
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(anyhow::anyhow!(e.message)),
+            }
+        }
+        ExchangeCommand::Run {
+            db,
+            exchange,
+            once,
+            key,
+        } => {
             crate::init_tracing();
             let config = exchange.required()?;
             let policies = Arc::new(crate::load_policies(None)?);
             let store = xyjt_store::open(&db.db).await?;
-            let ex = join(&config, store, policies).await?;
+            let key = key
+                .map(|k| xyjt_app::ledger_proofs::load_signer(&k))
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e.message))?
+                .map(xyjt_app::ledger_proofs::LedgerKey::configured);
+            let ex = join(&config, store, policies, key).await?;
             if once {
                 let app = |e: xyjt_app::AppError| anyhow::anyhow!(e.message);
                 let published = ex.relay_all().await.map_err(app)?;

@@ -732,7 +732,10 @@ async fn serve(
         }
     }
     if let Some(config) = &exchange {
-        let ex = exchange::join(config, store.clone(), state.policies.clone()).await?;
+        // Peers' `exchange prove` get proofs in checkpoints signed with the configured key
+        // (never with a throwaway one).
+        let key = (!state.ledger_key.ephemeral).then(|| state.ledger_key.clone());
+        let ex = exchange::join(config, store.clone(), state.policies.clone(), key).await?;
         ex.spawn();
         tracing::info!(exchange.node = %config.node, exchange.namespace = %config.namespace, "joined the exchange");
         outln!(

@@ -167,7 +167,7 @@ impl Drop for Server {
     }
 }
 
-fn serve(db: &str, node: &str, ns: &str, demo: bool) -> Server {
+fn serve(db: &str, node: &str, ns: &str, demo: bool, key: Option<&str>) -> Server {
     let mut args = vec![
         "serve".to_string(),
         "--db".into(),
@@ -183,6 +183,10 @@ fn serve(db: &str, node: &str, ns: &str, demo: bool) -> Server {
     ];
     if demo {
         args.push("--demo".into());
+    }
+    if let Some(key) = key {
+        args.push("--key".into());
+        args.push(key.into());
     }
     Server(
         Command::new(env!("CARGO_BIN_EXE_xyjt"))
@@ -211,8 +215,14 @@ fn two_servers_exchange_within_seconds() {
     for db in [&sf, &dh] {
         assert_eq!(xyjt(&["migrate", "--db", db]).status.code(), Some(0));
     }
-    let _province = serve(&sf, "SF", &ns, false);
-    let _city = serve(&dh, "DH", &ns, true);
+    // The city signs its checkpoints with its own key; the province has its public key.
+    let keys = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("dh-keys-{}", unique()));
+    let o = xyjt(&["keys", "init", "--out", &keys.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let key = keys.join("ledger.key").display().to_string();
+    let pubkey = keys.join("ledger.pub").display().to_string();
+    let _province = serve(&sf, "SF", &ns, false, None);
+    let _city = serve(&dh, "DH", &ns, true, Some(&key));
     // The city's demo data goes up while both serve; the province acknowledges it.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
@@ -256,4 +266,139 @@ fn two_servers_exchange_within_seconds() {
     );
     assert_eq!(r["peer_seen_of_us"], r["our_published_upto"], "{r}");
     assert!(r["peer_facts_of_us"].as_i64().unwrap() > 100, "{r}");
+
+    // From the province: the Merkle roots of the city's facts agree.
+    let exchange = |args: &[&str], db: &str, node: &str| {
+        let mut all = vec!["exchange"];
+        all.extend_from_slice(args);
+        let url = nats_url();
+        all.extend_from_slice(&[
+            "--db",
+            db,
+            "--exchange",
+            &url,
+            "--node",
+            node,
+            "--exchange-namespace",
+            &ns,
+        ]);
+        xyjt(&all)
+    };
+    let o = exchange(&["reconcile", "--peer", "DH", "--json"], &sf, "SF");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let m = &r["merkle"];
+    assert_eq!(m["agree"], true, "{r}");
+    assert_eq!(m["root"], m["peer_root"], "{r}");
+    assert!(m["facts"].as_i64().unwrap() > 100, "{r}");
+    // A fact received from the city, proven in the city's signed checkpoint with its public
+    // key; another key fails (exit 1).
+    let seen = status(&sf)["peers"][0]["seen_seq"].as_i64().unwrap();
+    let mut proven = None;
+    for seq in (1..=seen).rev().take(20) {
+        let seq = seq.to_string();
+        let o = exchange(
+            &["prove", "--peer", "DH", "--seq", &seq, "--pubkey", &pubkey],
+            &sf,
+            "SF",
+        );
+        if o.status.code() == Some(0) {
+            proven = Some((seq, text(&o.stdout)));
+            break;
+        }
+    }
+    let (seq, out) = proven.expect("one of the city's last facts is proven");
+    assert!(out.contains("已证明"), "{out}");
+    let other = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("other-keys-{}", unique()));
+    xyjt(&["keys", "init", "--out", &other.display().to_string()]);
+    let o = exchange(
+        &[
+            "prove",
+            "--peer",
+            "DH",
+            "--seq",
+            &seq,
+            "--pubkey",
+            &other.join("ledger.pub").display().to_string(),
+        ],
+        &sf,
+        "SF",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    assert!(text(&o.stderr).contains("证明失败"), "{}", text(&o.stderr));
+}
+
+/// Another region's list file from the command line: one bad row writes nothing (exit 1, the
+/// report names it); `--accept-valid` writes the good rows (still exit 1); the same file again
+/// changes nothing; the entries are exported back in the same layout.
+#[test]
+fn a_regions_list_file_from_the_command_line() {
+    let db = temp_db("lists");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lists-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("zj.csv");
+    std::fs::write(
+        &file,
+        "来源编号,名单,名称,代码,列入事项,列入依据,认定单位,列入日期,有效期至\n\
+         ZJ-1,外部名单：失信被执行人,浙南运输有限公司,,,,杭州市中级人民法院,2026-09-01,\n\
+         ZJ-2,黑名单,某公司,,,,浙江省交通运输厅,2026-13-01,\n",
+    )
+    .unwrap();
+    let report = dir.join("report.json");
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "exchange",
+            "import-lists",
+            file.to_str().unwrap(),
+            "--from",
+            "ZJ",
+            "--db",
+            &db,
+            "--report",
+            report.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        xyjt(&args)
+    };
+    let o = import(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("整个文件未写入"),
+        "{}",
+        text(&o.stdout)
+    );
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(
+        (r["accepted"].as_i64(), r["rejected"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(r["errors"][0]["row"], 2);
+    assert_eq!(r["errors"][0]["field"], "列入日期");
+    assert_eq!(r["errors"][0]["code"], "invalid_date");
+    assert_eq!(r["committed"], false);
+    let o = import(&["--accept-valid"]);
+    assert_eq!(o.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["committed"], true);
+    assert_eq!(r["entries"], serde_json::json!(["ZJ:ZJ-1"]));
+    let o = import(&["--accept-valid"]);
+    let r: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["unchanged"], 1, "{}", text(&o.stdout));
+    let out = dir.join("out.csv");
+    let o = xyjt(&[
+        "exchange",
+        "export-lists",
+        "--out",
+        out.to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        csv.contains("ZJ:ZJ-1,外部名单：失信被执行人,浙南运输有限公司"),
+        "{csv}"
+    );
+    let o = xyjt(&["verify", "--db", &db]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
 }

@@ -140,6 +140,18 @@ pub(crate) async fn project(
     event: &NewEvent,
     seq: i64,
 ) -> Result<(), StoreError> {
+    project_as(conn, event, seq, true).await
+}
+
+/// Projects one evaluation or inspection event; `copies`: a published run is copied to its
+/// supervising and sharing units (the origin's duty: a run received from another node is
+/// not copied again).
+pub(crate) async fn project_as(
+    conn: &mut AnyConnection,
+    event: &NewEvent,
+    seq: i64,
+    copies: bool,
+) -> Result<(), StoreError> {
     match &event.payload {
         EventPayload::EvalModelAdopted { model } => {
             sqlx::query("INSERT INTO eval_models (id, version, data, seq) VALUES ($1, $2, $3, $4)")
@@ -276,6 +288,9 @@ pub(crate) async fn project(
                 seq,
             )
             .await?;
+            if !copies {
+                return Ok(());
+            }
             let mut to: Vec<String> = supervising_unit.iter().cloned().collect();
             to.extend(sharing_units.iter().cloned());
             let payload = serde_json::json!({

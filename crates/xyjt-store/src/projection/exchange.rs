@@ -45,3 +45,44 @@ pub(crate) async fn record(
     }
     Ok(())
 }
+
+/// Projects a received fact (or one of its prior facts) as if it had happened here; a
+/// published evaluation run is not copied again, and a department's or civil servant's
+/// integrity record makes its subject a government-integrity subject here (the origin
+/// registered it as one; its registration stays there).
+pub(crate) async fn project_received(
+    conn: &mut AnyConnection,
+    event: &NewEvent,
+    seq: i64,
+) -> Result<(), StoreError> {
+    match &event.payload {
+        EventPayload::EvalRunPublished { .. } => {
+            crate::projection::evaluation::project_as(conn, event, seq, false).await
+        }
+        EventPayload::IntegrityRecorded { record } => {
+            crate::projection::integrity::project(conn, event, seq).await?;
+            let known = sqlx::query("SELECT 1 FROM gov_subjects WHERE subject_id = $1")
+                .bind(&record.subject_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .context("读取政务诚信档案主体")?
+                .is_some();
+            if !known {
+                sqlx::query(
+                    "INSERT INTO gov_subjects (subject_id, archive, unit, post, seq) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&record.subject_id)
+                .bind(crate::codec::enum_str(&record.archive))
+                .bind(record.unit.clone())
+                .bind(record.post.clone())
+                .bind(seq)
+                .execute(&mut *conn)
+                .await
+                .context("写入政务诚信档案主体")?;
+            }
+            Ok(())
+        }
+        _ => crate::projection::project(conn, event, seq).await,
+    }
+}

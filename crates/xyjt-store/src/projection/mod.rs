@@ -168,18 +168,29 @@ pub(crate) async fn project(
         | EventPayload::DisclosureReportPublished { .. } => {
             crate::projection::disclosure::project(conn, event, seq).await
         }
-        EventPayload::ExchangeReceived { origin, fact } => {
+        EventPayload::ExchangeReceived {
+            origin,
+            fact,
+            prior,
+        } => {
             crate::projection::exchange::record(conn, event, origin, fact.as_deref(), seq).await?;
             if let Some(fact) = fact {
-                // The fact is projected as if it had happened here, dated by this ledger.
-                let inner = NewEvent {
-                    id: event.id.clone(),
-                    actor: event.actor.clone(),
-                    recorded_at: event.recorded_at,
-                    payload: (**fact).clone(),
-                    subject_id: event.subject_id.clone(),
-                };
-                Box::pin(project(conn, &inner, seq)).await?;
+                // The fact (after the facts it needs) is projected as if it had happened here,
+                // dated by this ledger; what only the origin does (copying a published run to
+                // its supervising and sharing units) is not done again.
+                for payload in prior.iter().map(|p| &p.fact).chain([&**fact]) {
+                    let inner = NewEvent {
+                        id: event.id.clone(),
+                        actor: event.actor.clone(),
+                        recorded_at: event.recorded_at,
+                        payload: payload.clone(),
+                        subject_id: event.subject_id.clone(),
+                    };
+                    Box::pin(crate::projection::exchange::project_received(
+                        conn, &inner, seq,
+                    ))
+                    .await?;
+                }
             }
             Ok(())
         }
