@@ -142,6 +142,20 @@ async fn relay_until_done(node: &Exchange) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broker_restarted_mid_stream_loses_nothing_acknowledged() {
+    broker_restart(None, "restart").await;
+}
+
+/// The same with the province on PostgreSQL (the city on SQLite).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_restarted_mid_stream_province_on_postgres() {
+    if let Some(pg) = xyjt_store::testing::PgSchema::create("broker_restart_pg").await {
+        broker_restart(Some(&pg.url), "restartpg").await;
+        pg.drop().await;
+    }
+}
+
+/// `sf_url`: the province's database (else SQLite beside the city's).
+async fn broker_restart(sf_url: Option<&str>, namespace: &str) {
     let Some(bin) = nats_server() else {
         let ci = std::env::var("CI").is_ok_and(|v| v == "true");
         assert!(!ci, "CI=true but nats-server is not installed");
@@ -160,12 +174,13 @@ async fn broker_restarted_mid_stream_loses_nothing_acknowledged() {
     let policies = Arc::new(Policies::builtin());
     let db = |n: &str| format!("sqlite://{}", tmp.join(format!("{n}.db")).display());
     std::fs::create_dir_all(&tmp).unwrap();
-    let sf_store: Arc<dyn Store> = Arc::new(SqlStore::connect(&db("sf")).await.unwrap());
+    let sf_url = sf_url.map_or_else(|| db("sf"), str::to_string);
+    let sf_store: Arc<dyn Store> = Arc::new(SqlStore::connect(&sf_url).await.unwrap());
     let dh_store: Arc<dyn Store> = Arc::new(SqlStore::connect(&db("dh")).await.unwrap());
     let config = |node: &str| ExchangeConfig {
         url: broker.url(),
         node: node.into(),
-        namespace: "restart".into(),
+        namespace: namespace.into(),
     };
     let sf = Exchange::connect(&config("SF"), sf_store.clone(), policies.clone())
         .await
