@@ -40,6 +40,28 @@ pub struct CheckIndex {
     /// When it was built (public pages' `Last-Modified`).
     built_time: chrono::DateTime<Utc>,
     pub policy: Arc<ListPolicy>,
+    /// The published entries and what finds them, shared with the index before when no entry,
+    /// list policy or false positive changed since.
+    lists: Arc<ListIndex>,
+    /// Published evaluation grades by the subject's identifier (checks cite them).
+    grades: Arc<HashMap<String, Vec<GradeFact>>>,
+    grade_measures: Arc<Vec<GradeMeasure>>,
+    /// Government-integrity records by the subject's identifier (USCC or citizen ID).
+    integrity: Arc<HashMap<String, Vec<IntegrityState>>>,
+    integrity_policy: Arc<IntegrityPolicy>,
+    /// Entries received over the exchange: entry id → origin (`SF#123`), cited by checks.
+    origins: Arc<HashMap<String, String>>,
+}
+
+/// The name-list part of the check index: the published entries, the lookups by identifier,
+/// subject, name and id, the fuzzy matcher, the false positives and the public lists. Reading
+/// and indexing a large list (a court's 50,000 entries) is most of a rebuild, so an index
+/// rebuilt for anything else (a record import, an application step) shares this part with the
+/// one before, as long as the lists' version (`Store::lists_version`: the latest write to an
+/// entry, a list policy or a false positive) has not moved.
+pub struct ListIndex {
+    /// The lists' version it was read at.
+    version: i64,
     entries: Vec<EntryState>,
     /// The same entries for fuzzy screening by name (and exact by identifier).
     pub matcher: xyjt_match::MatchIndex,
@@ -50,18 +72,10 @@ pub struct CheckIndex {
     by_name: HashMap<String, Vec<usize>>,
     /// Entry id → position, for screening hits.
     by_id: HashMap<String, usize>,
-    /// Published evaluation grades by the subject's identifier (checks cite them).
-    grades: Arc<HashMap<String, Vec<GradeFact>>>,
-    grade_measures: Arc<Vec<GradeMeasure>>,
-    /// Government-integrity records by the subject's identifier (USCC or citizen ID).
-    integrity: Arc<HashMap<String, Vec<IntegrityState>>>,
-    integrity_policy: Arc<IntegrityPolicy>,
-    /// Entries received over the exchange: entry id → origin (`SF#123`), cited by checks.
-    origins: Arc<HashMap<String, String>>,
     /// Listed subjects' kinds: the public sees a natural person's entry masked.
     kinds: HashMap<String, PartyCategory>,
     /// The public name lists by (list key, day), computed on first use and kept as long as
-    /// the index (nothing they show changes without a rebuild).
+    /// the entries (nothing they show changes without a new version).
     public_lists: std::sync::Mutex<HashMap<(String, NaiveDate), Arc<PublicList>>>,
 }
 
@@ -115,17 +129,23 @@ impl CheckIndex {
     /// The list (its key) as the public sees it on `day`; see [`PublicList`].
     pub fn public_list(&self, list_key: &str, day: NaiveDate) -> Arc<PublicList> {
         let key = (list_key.to_string(), day);
-        if let Some(l) = self.public_lists.lock().expect("lists lock").get(&key) {
+        if let Some(l) = self
+            .lists
+            .public_lists
+            .lock()
+            .expect("lists lock")
+            .get(&key)
+        {
             return l.clone();
         }
-        let mut positions: Vec<usize> = (0..self.entries.len())
+        let mut positions: Vec<usize> = (0..self.lists.entries.len())
             .filter(|&i| {
-                let e = &self.entries[i];
+                let e = &self.lists.entries[i];
                 e.entry.list.key() == list_key && e.is_active_on(day)
             })
             .collect();
         positions.sort_by(|&a, &b| {
-            let (a, b) = (&self.entries[a].entry, &self.entries[b].entry);
+            let (a, b) = (&self.lists.entries[a].entry, &self.lists.entries[b].entry);
             b.entry_date
                 .cmp(&a.entry_date)
                 .then_with(|| a.id.cmp(&b.id))
@@ -133,10 +153,10 @@ impl CheckIndex {
         let by_id = positions
             .iter()
             .enumerate()
-            .map(|(p, &i)| (self.entries[i].entry.id.clone(), p))
+            .map(|(p, &i)| (self.lists.entries[i].entry.id.clone(), p))
             .collect();
         let list = Arc::new(PublicList { positions, by_id });
-        let mut lists = self.public_lists.lock().expect("lists lock");
+        let mut lists = self.lists.public_lists.lock().expect("lists lock");
         // A day's lists stay; yesterday's go (the index outlives midnight when nothing moves).
         lists.retain(|(_, d), _| *d == day);
         lists.insert(key, list.clone());
@@ -166,19 +186,13 @@ impl CheckIndex {
     }
 
     fn shown(&self, i: usize) -> (&EntryState, Option<PartyCategory>) {
-        let e = &self.entries[i];
+        let e = &self.lists.entries[i];
         let kind = e
             .entry
             .subject_id
             .as_ref()
-            .and_then(|s| self.kinds.get(s).copied());
+            .and_then(|s| self.lists.kinds.get(s).copied());
         (e, kind)
-    }
-
-    /// Adds the listed subjects' kinds (see the field).
-    pub fn with_kinds(mut self, kinds: impl IntoIterator<Item = (String, PartyCategory)>) -> Self {
-        self.kinds = kinds.into_iter().collect();
-        self
     }
 
     /// The index is valid at `seq` too (nothing it holds changed in between).
@@ -192,72 +206,32 @@ impl CheckIndex {
         entries: Vec<EntryState>,
         false_positives: Vec<(String, String)>,
     ) -> Self {
-        let mut index = CheckIndex {
+        Self::around(
+            head_seq,
+            policy,
+            Arc::new(ListIndex::build(0, entries, false_positives, Vec::new())),
+        )
+    }
+
+    /// An index at `head_seq` around lists already read and indexed.
+    pub fn around(head_seq: i64, policy: ListPolicy, lists: Arc<ListIndex>) -> Self {
+        CheckIndex {
             head_seq: AtomicI64::new(head_seq),
             built_at: head_seq,
             built_time: Utc::now(),
             policy: Arc::new(policy),
-            entries: Vec::new(),
-            matcher: xyjt_match::MatchIndex::new(),
-            false_positives: false_positives.into_iter().collect(),
-            by_code: HashMap::new(),
-            by_subject: HashMap::new(),
-            by_name: HashMap::new(),
-            by_id: HashMap::new(),
+            lists,
             grades: Arc::default(),
             grade_measures: Arc::default(),
             integrity: Arc::default(),
             integrity_policy: Arc::new(IntegrityPolicy::builtin().clone()),
             origins: Arc::default(),
-            kinds: HashMap::new(),
-            public_lists: std::sync::Mutex::default(),
-        };
-        for e in entries {
-            // Only entries that are or may become active matter for checks.
-            if e.status != xyjt_core::listing::EntryStatus::Published {
-                continue;
-            }
-            let i = index.entries.len();
-            if let Some(code) = &e.entry.code {
-                let checked = check_code(code);
-                if let Ok(c) = &checked.result {
-                    index
-                        .by_code
-                        .entry(c.as_str().to_string())
-                        .or_default()
-                        .push(i);
-                    // An old organisation code finds the USCC holder's entries too.
-                    if let Code::Uscc(u) = c
-                        && let Some(o) = u.org_code()
-                    {
-                        index
-                            .by_code
-                            .entry(o.as_str().to_string())
-                            .or_default()
-                            .push(i);
-                    }
-                } else {
-                    index.by_code.entry(checked.normalized).or_default().push(i);
-                }
-            }
-            if let Some(s) = &e.entry.subject_id {
-                index.by_subject.entry(s.clone()).or_default().push(i);
-            }
-            index
-                .by_name
-                .entry(name_key(&e.entry.name))
-                .or_default()
-                .push(i);
-            index.matcher.insert(xyjt_match::ListEntry {
-                entry_id: e.entry.id.clone(),
-                list: xyjt_core::check::list_key(&e.entry.list),
-                name: e.entry.name.clone(),
-                code: e.entry.code.clone(),
-            });
-            index.by_id.insert(e.entry.id.clone(), i);
-            index.entries.push(e);
         }
-        index
+    }
+
+    /// The name-list part (shared between builds while the lists do not change).
+    pub fn lists(&self) -> &Arc<ListIndex> {
+        &self.lists
     }
 
     fn collect(&self, hits: &[&Vec<usize>]) -> Vec<EntryState> {
@@ -269,16 +243,18 @@ impl CheckIndex {
                 }
             }
         }
-        seen.into_iter().map(|i| self.entries[i].clone()).collect()
+        seen.into_iter()
+            .map(|i| self.lists.entries[i].clone())
+            .collect()
     }
 
     /// Entries for a subject known by identifier (and its platform subject id, if any).
     pub fn by_identifier(&self, code: &str, subject_id: Option<&str>) -> Vec<EntryState> {
         let mut hits = Vec::new();
-        if let Some(v) = self.by_code.get(code) {
+        if let Some(v) = self.lists.by_code.get(code) {
             hits.push(v);
         }
-        if let Some(v) = subject_id.and_then(|s| self.by_subject.get(s)) {
+        if let Some(v) = subject_id.and_then(|s| self.lists.by_subject.get(s)) {
             hits.push(v);
         }
         self.collect(&hits)
@@ -370,10 +346,85 @@ impl CheckIndex {
 
     /// Entries whose listed name is the same name (after 简繁/width/bracket normalisation).
     pub fn by_name(&self, name: &str) -> Vec<EntryState> {
-        self.by_name
+        self.lists
+            .by_name
             .get(&name_key(name))
             .map(|v| self.collect(&[v]))
             .unwrap_or_default()
+    }
+}
+
+impl ListIndex {
+    /// Indexes the published entries (others matter to no check) of the lists at `version`.
+    pub fn build(
+        version: i64,
+        entries: Vec<EntryState>,
+        false_positives: Vec<(String, String)>,
+        kinds: Vec<(String, PartyCategory)>,
+    ) -> Self {
+        let mut index = ListIndex {
+            version,
+            entries: Vec::new(),
+            matcher: xyjt_match::MatchIndex::new(),
+            false_positives: false_positives.into_iter().collect(),
+            by_code: HashMap::new(),
+            by_subject: HashMap::new(),
+            by_name: HashMap::new(),
+            by_id: HashMap::new(),
+            kinds: kinds.into_iter().collect(),
+            public_lists: std::sync::Mutex::default(),
+        };
+        for e in entries {
+            // Only entries that are or may become active matter for checks.
+            if e.status != xyjt_core::listing::EntryStatus::Published {
+                continue;
+            }
+            let i = index.entries.len();
+            if let Some(code) = &e.entry.code {
+                let checked = check_code(code);
+                if let Ok(c) = &checked.result {
+                    index
+                        .by_code
+                        .entry(c.as_str().to_string())
+                        .or_default()
+                        .push(i);
+                    // An old organisation code finds the USCC holder's entries too.
+                    if let Code::Uscc(u) = c
+                        && let Some(o) = u.org_code()
+                    {
+                        index
+                            .by_code
+                            .entry(o.as_str().to_string())
+                            .or_default()
+                            .push(i);
+                    }
+                } else {
+                    index.by_code.entry(checked.normalized).or_default().push(i);
+                }
+            }
+            if let Some(s) = &e.entry.subject_id {
+                index.by_subject.entry(s.clone()).or_default().push(i);
+            }
+            index
+                .by_name
+                .entry(name_key(&e.entry.name))
+                .or_default()
+                .push(i);
+            index.matcher.insert(xyjt_match::ListEntry {
+                entry_id: e.entry.id.clone(),
+                list: xyjt_core::check::list_key(&e.entry.list),
+                name: e.entry.name.clone(),
+                code: e.entry.code.clone(),
+            });
+            index.by_id.insert(e.entry.id.clone(), i);
+            index.entries.push(e);
+        }
+        index
+    }
+
+    /// The lists' version it was read at.
+    pub fn version(&self) -> i64 {
+        self.version
     }
 }
 
@@ -427,8 +478,17 @@ async fn load_index_after(
 ) -> Result<CheckIndex, StoreError> {
     let policy = current_policy(store, &policies.lists).await?;
     let head = store.head().await?;
-    let entries = store.list_entries(None).await?;
-    let false_positives = store.false_positives().await?;
+    // The lists are read and indexed again only when they changed (see `ListIndex`).
+    let version = store.lists_version().await?;
+    let lists = match prev {
+        Some(p) if p.lists.version == version => p.lists.clone(),
+        _ => Arc::new(ListIndex::build(
+            version,
+            store.list_entries(None).await?,
+            store.false_positives().await?,
+            store.listed_subject_kinds().await?,
+        )),
+    };
     let changed = |kinds: &'static [&'static str]| async move {
         match prev {
             Some(p) => Ok::<bool, StoreError>(
@@ -444,8 +504,7 @@ async fn load_index_after(
         changed(GRADE_EVENTS).await?,
         changed(INTEGRITY_EVENTS).await?,
     );
-    let mut index = CheckIndex::build(head.seq, policy, entries, false_positives)
-        .with_kinds(store.listed_subject_kinds().await?);
+    let mut index = CheckIndex::around(head.seq, policy, lists);
     index.origins = Arc::new(
         store
             .exchange_origins("list_entry_proposed")
@@ -865,7 +924,8 @@ impl CheckIndex {
         today: chrono::NaiveDate,
     ) -> Vec<ScreenHit> {
         let key = query_key(name, identifier);
-        self.matcher
+        self.lists
+            .matcher
             .screen(name, identifier, 20, min_score)
             .into_iter()
             // Only lists with a measure at this decision point matter here.
@@ -875,11 +935,12 @@ impl CheckIndex {
             })
             .filter(|h| {
                 !self
+                    .lists
                     .false_positives
                     .contains(&(h.entry_id.clone(), key.clone()))
             })
             .filter_map(|h| {
-                let e = &self.entries[*self.by_id.get(&h.entry_id)?];
+                let e = &self.lists.entries[*self.lists.by_id.get(&h.entry_id)?];
                 e.is_active_on(today).then(|| ScreenHit {
                     subject_id: e.entry.subject_id.clone(),
                     name: h.name,

@@ -369,7 +369,9 @@ async fn story(store: Arc<dyn Store>, url: &str) {
         .await
         .unwrap();
     assert_eq!(a.decision, CheckDecision::Restrict);
-    // … and keeps what it holds across a refresh for an unrelated event.
+    // … and keeps what it holds across a refresh for an unrelated event: the index is rebuilt
+    // (the public pages' figures key on it), its name lists are not read again.
+    let before = checks.index.read().unwrap().clone();
     gi::propose_registration(
         &ctx,
         &reg("个人", "路人甲", &citizen("19920404", "789"), None),
@@ -380,6 +382,41 @@ async fn story(store: Arc<dyn Store>, url: &str) {
     xyjt_app::checks::refresh_index(store.as_ref(), &checks.index, policies)
         .await
         .unwrap();
+    let after = checks.index.read().unwrap().clone();
+    assert!(
+        after.built_at() > before.built_at(),
+        "rebuilt for the registration"
+    );
+    assert!(
+        Arc::ptr_eq(before.lists(), after.lists()),
+        "the lists are shared, not read again"
+    );
+    // A write to the lists (here a false positive) makes the next build read them again.
+    store
+        .append(vec![xyjt_core::ledger::NewEvent::new(
+            "test",
+            chrono::Utc::now(),
+            xyjt_core::ledger::EventPayload::FalsePositiveMarked {
+                entry_id: "no-such-entry".into(),
+                query_key: "路人甲".into(),
+                by: "审核员".into(),
+                reason: "同名".into(),
+            },
+        )])
+        .await
+        .unwrap();
+    xyjt_app::checks::refresh_index(store.as_ref(), &checks.index, policies)
+        .await
+        .unwrap();
+    let relisted = checks.index.read().unwrap().clone();
+    assert!(!Arc::ptr_eq(after.lists(), relisted.lists()));
+    assert!(relisted.lists().version() > after.lists().version());
+    assert!(
+        relisted
+            .lists()
+            .false_positives
+            .contains(&("no-such-entry".to_string(), "路人甲".to_string()))
+    );
     let a = answer_check(&ctx, &checks, "组织人事系统", ask(&cs1, "干部选拔任用"))
         .await
         .unwrap();

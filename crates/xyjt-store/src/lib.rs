@@ -686,6 +686,10 @@ pub trait Store:
         id: &str,
     ) -> Result<Option<xyjt_core::listing::EntryState>, StoreError>;
 
+    /// The ledger position of the latest write to a name-list entry, a list policy or a false
+    /// positive (0 when there is none): the check index re-reads the lists only when it moves.
+    async fn lists_version(&self) -> Result<i64, StoreError>;
+
     /// The kinds of the subjects some published entry names (the public lists mask persons).
     async fn listed_subject_kinds(
         &self,

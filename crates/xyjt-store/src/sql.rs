@@ -197,6 +197,10 @@ impl Store for SqlStore {
         lists::list_policy(self, version).await
     }
 
+    async fn lists_version(&self) -> Result<i64, StoreError> {
+        lists::lists_version(self).await
+    }
+
     async fn listed_subject_kinds(
         &self,
     ) -> Result<Vec<(String, xyjt_core::subject::PartyCategory)>, StoreError> {

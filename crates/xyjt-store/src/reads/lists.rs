@@ -60,6 +60,22 @@ pub(crate) async fn list_entries(
         .collect()
 }
 
+pub(crate) async fn lists_version(store: &SqlStore) -> Result<i64, StoreError> {
+    // Every write to these projections sets its row's sequence number (entries are never
+    // deleted), so the greatest of them moves with any change to what the check index holds.
+    sqlx::query(
+        "SELECT CAST(COALESCE(MAX(v), 0) AS BIGINT) FROM ( \
+         SELECT MAX(last_seq) AS v FROM list_entries \
+         UNION ALL SELECT MAX(seq) FROM list_policies \
+         UNION ALL SELECT MAX(seq) FROM false_positives) t",
+    )
+    .fetch_one(&store.pool)
+    .await
+    .context("读取名单版本")?
+    .try_get(0)
+    .context("名单版本")
+}
+
 pub(crate) async fn listed_subject_kinds(
     store: &SqlStore,
 ) -> Result<Vec<(String, xyjt_core::subject::PartyCategory)>, StoreError> {
