@@ -101,7 +101,7 @@ pub(crate) async fn search_subjects(
     if checked.kind != CodeKind::Unknown
         && let Ok(code) = &checked.result
     {
-        let found = state.store.subject_by_code(code).await?;
+        let found = state.public_store.subject_by_code(code).await?;
         let items: Vec<SubjectView> = found
             .iter()
             .map(|s| SubjectView::new(s, Audience::Public))
@@ -115,7 +115,7 @@ pub(crate) async fn search_subjects(
         }));
     }
     let result = state
-        .store
+        .public_store
         .search_subjects(&name_key(text), per_page, (page - 1) * per_page)
         .await?;
     Ok(Json(SubjectList {
@@ -151,15 +151,16 @@ pub(crate) async fn get_subject(
     Path(id): Path<String>,
 ) -> Result<Json<SubjectProfile>, ApiError> {
     let subject = state
-        .store
+        .public_store
         .subject(&id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))?;
-    let names = state.store.name_history(&id).await?;
-    let records = state.store.records_of_subject(&id).await?;
+    let names = state.public_store.name_history(&id).await?;
+    let records = state.public_store.records_of_subject(&id).await?;
     let today = state.today();
-    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), Some(&id)).await?;
-    let grades = xyjt_app::evaluation::grades_of(state.store.as_ref(), &id, today).await?;
+    let marks =
+        xyjt_app::workflows::objection_marks(state.public_store.as_ref(), Some(&id)).await?;
+    let grades = xyjt_app::evaluation::grades_of(state.public_store.as_ref(), &id, today).await?;
     Ok(Json(SubjectProfile {
         grades: grades
             .iter()
@@ -206,20 +207,20 @@ pub(crate) async fn get_record(
     Query(q): Query<AsOfQuery>,
 ) -> Result<Json<RecordView>, ApiError> {
     let missing = || ApiError::not_found(format!("记录 {id} 不存在或未公开"));
-    let current = state.store.record(&id).await?.ok_or_else(missing)?;
+    let current = state.public_store.record(&id).await?.ok_or_else(missing)?;
     if !current.is_public_on(state.today()) {
         return Err(missing());
     }
     let record = match q.as_of.as_deref() {
         Some(s) => state
-            .store
+            .public_store
             .record_as_of(&id, parse_as_of(s)?)
             .await?
             .ok_or_else(missing)?,
         None => current,
     };
     let marks =
-        xyjt_app::workflows::objection_marks(state.store.as_ref(), Some(&record.subject_id))
+        xyjt_app::workflows::objection_marks(state.public_store.as_ref(), Some(&record.subject_id))
             .await?;
     Ok(Json(
         RecordView::new(&record, Audience::Public).marked(&marks),
@@ -233,7 +234,7 @@ pub(crate) async fn record_history(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<EventView>>, ApiError> {
-    let events = state.store.events_of(&id).await?;
+    let events = state.public_store.events_of(&id).await?;
     if events.is_empty() {
         return Err(ApiError::not_found(format!("记录 {id} 不存在")));
     }
@@ -345,7 +346,10 @@ pub(crate) async fn publicity(
                 ..query.clone()
             };
             let total = state.public_records(&counted).await?.total;
-            let items = state.store.public_records_after(&query, *date, id).await?;
+            let items = state
+                .public_store
+                .public_records_after(&query, *date, id)
+                .await?;
             xyjt_store::RecordPage { items, total }
         }
     };
@@ -388,9 +392,12 @@ pub(crate) async fn shuanggongshi_stats(
     State(state): State<AppState>,
     Query(p): Query<StatsParams>,
 ) -> Result<Json<StatsList>, ApiError> {
-    let rows =
-        xyjt_app::stats::stats_rows(state.store.as_ref(), p.month.as_deref(), p.unit.as_deref())
-            .await?;
+    let rows = xyjt_app::stats::stats_rows(
+        state.public_store.as_ref(),
+        p.month.as_deref(),
+        p.unit.as_deref(),
+    )
+    .await?;
     Ok(Json(StatsList { items: rows }))
 }
 
