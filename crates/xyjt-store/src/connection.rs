@@ -117,7 +117,7 @@ impl SqlStore {
     /// it at start-up, after the migrations and the first list policy, so that the check
     /// index is never built from a replica older than what the primary had at start.
     pub async fn wait_for_replica(&self, timeout: Duration) -> Result<(), StoreError> {
-        if self.backend != Backend::Postgres || self.replay_lag().await?.is_none() {
+        if self.replay_lag().await?.is_none() {
             return Ok(());
         }
         let (target,): (String,) = sqlx::query_as("SELECT pg_current_wal_lsn()::text")
@@ -152,21 +152,22 @@ impl SqlStore {
         }
     }
 
-    /// How far the replica this handle reads is behind: `None` when it reads the primary;
-    /// `Some(None)` when nothing was replayed since the replica started; else seconds since
-    /// the last replayed commit was made on the primary (it grows while the primary is idle).
-    pub async fn replay_lag(&self) -> Result<Option<Option<f64>>, StoreError> {
+    /// How far behind the replica this handle reads is, in seconds: `None` when it reads the
+    /// primary; 0 when it has replayed all it has received; else the age of the last commit
+    /// it replayed (what a reader may miss at most, as far as the replica knows).
+    pub async fn replay_lag(&self) -> Result<Option<f64>, StoreError> {
         if self.backend != Backend::Postgres {
             return Ok(None);
         }
         let (in_recovery, lag): (bool, Option<f64>) = sqlx::query_as(
             "SELECT pg_is_in_recovery(), \
-             extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8",
+             CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 \
+             ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END::float8",
         )
         .fetch_one(&self.pool)
         .await
         .context("读取只读副本的重放延迟")?;
-        Ok(in_recovery.then_some(lag))
+        Ok(in_recovery.then(|| lag.unwrap_or(0.0).max(0.0)))
     }
 }
 

@@ -805,6 +805,12 @@ pub trait Store:
         kind: Option<&str>,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// When this store reads a streaming replica (`serve --read-db`), how far behind it is in
+    /// seconds (see [`SqlStore::replay_lag`]); `None` when it reads the primary.
+    async fn replay_lag(&self) -> Result<Option<f64>, StoreError> {
+        Ok(None)
+    }
 }
 
 /// Opens (and migrates) the store a URL names.

@@ -747,7 +747,7 @@ async fn serve(
             // only once the replica has replayed it (never adopted twice from a stale view).
             xyjt_app::checks::current_policy(store.as_ref(), &policies.lists).await?;
             replica.wait_for_replica(REPLICA_CATCH_UP).await?;
-            let lag = replica.replay_lag().await?.flatten();
+            let lag = replica.replay_lag().await?;
             tracing::info!(
                 read_db = %xyjt_store::redact_url(read_db.as_deref().unwrap_or_default()),
                 replay_lag_s = lag.unwrap_or(0.0),

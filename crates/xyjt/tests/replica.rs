@@ -407,6 +407,13 @@ fn public_reads_come_from_the_replica_and_writes_go_to_the_primary() {
     assert_eq!(status, 200);
     assert!(!page.contains(name), "the portal search reads the replica");
 
+    // /healthz names the replica and how far behind it is (replay paused, with WAL waiting).
+    let health = get_json(&addr, "/healthz");
+    let lag = health["read_replica"]["replay_lag_seconds"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{health}"));
+    assert!(lag > 0.0, "{health}");
+
     // The replica refuses writes anyway.
     let refused = rt.block_on(
         sqlx::query(

@@ -23,9 +23,19 @@ pub struct Health {
     pub database: String,
     /// Number of events in the ledger.
     pub ledger_events: i64,
+    /// With `serve --read-db`: the streaming replica the public reads go to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_replica: Option<ReplicaHealth>,
 }
 
-/// Liveness and database reachability.
+#[derive(Serialize, ToSchema)]
+pub struct ReplicaHealth {
+    /// 0 when the replica has replayed all it has received, else the age in seconds of the
+    /// last commit it replayed: how much older the public data may be.
+    pub replay_lag_seconds: f64,
+}
+
+/// Liveness and database reachability (the primary's, and the read replica's if any).
 #[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health), (status = 500, body = ErrorEnvelope)))]
 pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let head = state.store.head().await?;
@@ -36,6 +46,11 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
             xyjt_store::Backend::Postgres => "postgres".into(),
         },
         ledger_events: head.seq,
+        read_replica: state
+            .public_store
+            .replay_lag()
+            .await?
+            .map(|replay_lag_seconds| ReplicaHealth { replay_lag_seconds }),
     }))
 }
 
