@@ -4,7 +4,9 @@
 #
 #   scripts/pg-replica.sh start  [PORT]   # pg_basebackup -R onto PORT (default 5433), start it,
 #                                         # wait until it accepts connections and is in recovery
-#   scripts/pg-replica.sh status [PORT]   # running? streaming? replay lag (exit 3 when not running)
+#   scripts/pg-replica.sh status [PORT]   # running? streaming? replay lag: 0 when all received WAL
+#                                         # is replayed, else the age of the last replayed commit
+#                                         # (exit 3 when not running)
 #   scripts/pg-replica.sh stop   [PORT]   # stop it and remove its data directory
 #   scripts/pg-replica.sh allow           # explicitly allow local replication connections on the
 #                                         # primary (edits its pg_hba.conf and reloads)
@@ -168,7 +170,8 @@ status() {
         'receiver=' || coalesce((SELECT status FROM pg_stat_wal_receiver), 'none'),
         'replay_lsn=' || coalesce(pg_last_wal_replay_lsn()::text, '-'),
         'last_replayed_commit=' || coalesce(pg_last_xact_replay_timestamp()::text, '-'),
-        'replay_lag_s=' || coalesce(round(extract(epoch FROM now() - pg_last_xact_replay_timestamp())::numeric, 3)::text, '-')"
+        'replay_lag_s=' || CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN '0'
+            ELSE coalesce(round(extract(epoch FROM now() - pg_last_xact_replay_timestamp())::numeric, 3)::text, '-') END"
 }
 
 # Explicitly allows local replication connections as `postgres` on the primary.
