@@ -242,6 +242,17 @@ fn public_reads_come_from_the_replica_and_writes_go_to_the_primary() {
             sqlx::AnyPool::connect(&replica_base).await.unwrap(),
         )
     });
+    // One test at a time pauses the replica, whichever process runs it (two CI runs on one
+    // machine): a session lock on the primary, held until this connection closes.
+    let _lock = rt.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::AnyConnection::connect(&pg.url).await.unwrap();
+        sqlx::query("SELECT count(*) FROM (SELECT pg_advisory_lock(771516)) AS l")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        conn
+    });
     let _resume = Resume(replica_base.clone());
     rt.block_on(async {
         let _ = sqlx::query("SELECT count(*) FROM (SELECT pg_wal_replay_resume()) AS r")
