@@ -601,7 +601,7 @@ impl ExchangeStore for SqlStore {
         sqlx::query(sql)
             .bind(key)
             .bind(value)
-            .execute(&self.pool)
+            .execute(&self.primary)
             .await
             .context("写入交换状态")?;
         Ok(())

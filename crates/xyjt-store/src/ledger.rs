@@ -321,8 +321,8 @@ pub(crate) async fn begin_sql(store: &SqlStore) -> Result<SqlTx, StoreError> {
     // SQLite: take the write lock up front, so two writers queue on busy_timeout instead of
     // failing when a read lock cannot be upgraded. PostgreSQL: the head row lock serialises.
     let mut tx = match store.backend {
-        Backend::Sqlite => store.pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => store.pool.begin().await,
+        Backend::Sqlite => store.primary.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => store.primary.begin().await,
     }
     .context("开始写事务")?;
     let head = read_head(&mut tx, store.backend, true).await?;
@@ -339,8 +339,8 @@ pub(crate) async fn begin_sql(store: &SqlStore) -> Result<SqlTx, StoreError> {
 /// existed) and returns the head's size and root, read in one write transaction so they agree.
 pub(crate) async fn tree_head(store: &SqlStore) -> Result<crate::TreeHead, StoreError> {
     let mut tx = match store.backend {
-        Backend::Sqlite => store.pool.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => store.pool.begin().await,
+        Backend::Sqlite => store.primary.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => store.primary.begin().await,
     }
     .context("开始写事务")?;
     let head = read_head(&mut tx, store.backend, true).await?;

@@ -33,7 +33,7 @@ pub struct Session {
     pub expires_at: String,
 }
 
-pub use connection::{Scratch, SqlStore};
+pub use connection::{Scratch, SqlStore, check_replica_url};
 pub use exchange::{DeadLetter, ExchangeStore, OriginCount, PeerRow, Received, Repaired};
 pub use ledger::SqlTx;
 pub use reads::records::SEARCH_CAP;
@@ -96,6 +96,9 @@ pub enum StoreError {
     Workflow(String),
     #[error("事务中的一次写入失败，该事务只能回滚 (transaction poisoned by an earlier failure)")]
     Poisoned,
+    /// `--read-db`: a replica refused or not caught up.
+    #[error("只读副本：{0}")]
+    Replica(String),
 }
 
 /// Adds context to a sqlx error (what the store was doing when it failed).
@@ -806,6 +809,12 @@ pub trait Store:
         kind: Option<&str>,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// When this store reads a streaming replica (`serve --read-db`), how far behind it is in
+    /// seconds (see [`SqlStore::replay_lag`]); `None` when it reads the primary.
+    async fn replay_lag(&self) -> Result<Option<f64>, StoreError> {
+        Ok(None)
+    }
 }
 
 /// Opens (and migrates) the store a URL names.

@@ -356,4 +356,8 @@ impl Store for SqlStore {
     ) -> Result<Vec<StoredEvent>, StoreError> {
         console::recent_events(self, actor, kind, limit).await
     }
+
+    async fn replay_lag(&self) -> Result<Option<f64>, StoreError> {
+        SqlStore::replay_lag(self).await
+    }
 }

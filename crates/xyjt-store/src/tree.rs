@@ -295,7 +295,7 @@ pub(crate) async fn record_checkpoint(
     .bind(&cp.key_hash)
     .bind(&cp.signed_at)
     .bind(&cp.note)
-    .execute(&store.pool)
+    .execute(&store.primary)
     .await
     .context("记录检查点")?;
     Ok(())
@@ -344,7 +344,7 @@ pub(crate) async fn record_report(
     .bind(subject_id)
     .bind(issued_at)
     .bind(report)
-    .execute(&store.pool)
+    .execute(&store.primary)
     .await
     .map_err(|e| crate::codec::insert_error(e, "信用报告", number, "记录信用报告"))?;
     Ok(())

@@ -31,7 +31,13 @@ use xyjt_store::Store;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary: every write, the console, the CLI's services, the authenticated API.
     pub store: Arc<dyn Store>,
+    /// What the public pages and the public API read, and the check index is built from: a
+    /// handle reading a PostgreSQL streaming replica (`serve --read-db`; its writes still go to
+    /// the primary), or `store` itself. A replica behind the primary shows slightly older
+    /// public data (docs/domain/scale-out.md).
+    pub public_store: Arc<dyn Store>,
     /// Every policy, loaded once (`xyjt_app::policies::load`).
     pub policies: Arc<Policies>,
     /// The policies' calendar, for short.
@@ -109,7 +115,7 @@ impl AppState {
         let total = match cached {
             Some(n) => n,
             None => {
-                let n = self.store.count_public_records(q).await?;
+                let n = self.public_store.count_public_records(q).await?;
                 let mut c = self.publicity_counts.lock().expect("counts lock");
                 if c.built_at != built_at || c.counts.len() >= 1_000 {
                     c.counts.clear();
@@ -120,7 +126,7 @@ impl AppState {
             }
         };
         let items = if q.offset < total {
-            self.store.public_records_page(q).await?
+            self.public_store.public_records_page(q).await?
         } else {
             Vec::new()
         };
@@ -140,7 +146,7 @@ impl AppState {
             return Ok(marks.clone());
         }
         let marks =
-            Arc::new(xyjt_app::workflows::objection_marks(self.store.as_ref(), None).await?);
+            Arc::new(xyjt_app::workflows::objection_marks(self.public_store.as_ref(), None).await?);
         *self.objection_marks.lock().expect("marks lock") = Some((built_at, marks.clone()));
         Ok(marks)
     }
@@ -171,12 +177,23 @@ impl AppState {
         store: Arc<dyn Store>,
         policies: Policies,
     ) -> Result<Self, xyjt_store::StoreError> {
+        Self::with_stores(store.clone(), store, policies).await
+    }
+
+    /// As [`AppState::with_policies`], the public reads and the check index going to
+    /// `public_store` (a read replica's handle, `serve --read-db`).
+    pub async fn with_stores(
+        store: Arc<dyn Store>,
+        public_store: Arc<dyn Store>,
+        policies: Policies,
+    ) -> Result<Self, xyjt_store::StoreError> {
         let sign_in = throttle::SignInThrottle::new(&policies.limits);
         let filings = throttle::FilingCap::new(&policies.limits);
         let policies_origin = policies.checkpoints.origin.clone();
         Ok(AppState {
-            checks: xyjt_app::checks::Checks::start(store.clone(), &policies).await?,
+            checks: xyjt_app::checks::Checks::start(public_store.clone(), &policies).await?,
             store,
+            public_store,
             calendar: Arc::new(policies.calendar.clone()),
             policies: Arc::new(policies),
             today: None,
@@ -194,9 +211,14 @@ impl AppState {
     }
 
     /// Rebuilds the check index now if the ledger moved (the refresher does it every second).
+    /// With a read replica the index follows the replica, so a write shows there once replayed.
     pub async fn refresh_checks(&self) -> Result<(), xyjt_store::StoreError> {
-        xyjt_app::checks::refresh_index(self.store.as_ref(), &self.checks.index, &self.policies)
-            .await
+        xyjt_app::checks::refresh_index(
+            self.public_store.as_ref(),
+            &self.checks.index,
+            &self.policies,
+        )
+        .await
     }
 
     /// Counts one public search of `client`; `Err(seconds to wait)` over the limit.

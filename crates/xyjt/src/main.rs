@@ -123,6 +123,10 @@ enum Command {
         /// http:// and the listening address
         #[arg(long = "public-url", env = "XYJT_PUBLIC_URL")]
         public_url: Option<String>,
+        /// A PostgreSQL streaming replica of --db (postgres://…): the public pages and API and
+        /// the check index read it; every write stays on --db. Not for SQLite
+        #[arg(long = "read-db", env = "XYJT_READ_DB")]
+        read_db: Option<String>,
         #[command(flatten)]
         exchange: exchange::ExchangeArgs,
     },
@@ -408,6 +412,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             trusted_proxies,
             key,
             public_url,
+            read_db,
             exchange,
         } => {
             init_tracing();
@@ -423,6 +428,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 trusted_proxies: proxies,
                 key,
                 public_url,
+                read_db,
             };
             runtime()?.block_on(serve(&db.db, policies, addr, demo, web, exchange))
         }
@@ -690,7 +696,13 @@ struct WebOptions {
     trusted_proxies: xyjt_web::TrustedProxies,
     key: Option<xyjt_verify::note::SignerKey>,
     public_url: String,
+    /// `--read-db`: a streaming replica the public reads go to.
+    read_db: Option<String>,
 }
+
+/// How long the server waits at start-up for the `--read-db` replica to replay what the
+/// primary had written.
+const REPLICA_CATCH_UP: std::time::Duration = std::time::Duration::from_secs(60);
 
 async fn serve(
     db: &str,
@@ -704,10 +716,20 @@ async fn serve(
         trusted_proxies,
         key,
         public_url,
+        read_db,
     } = web;
-    let store = xyjt_store::open(db)
+    if let Some(url) = &read_db {
+        xyjt_store::check_replica_url(xyjt_store::Backend::from_url(db)?, url)?;
+    }
+    let primary = xyjt_store::SqlStore::connect(db)
         .await
         .with_context(|| format!("打开数据库 {}", xyjt_store::redact_url(db)))?;
+    // Refused before anything is written: SQLite, a server not in recovery, another cluster.
+    let replica = match &read_db {
+        Some(url) => Some(primary.reading_from_replica(url).await?),
+        None => None,
+    };
+    let store: std::sync::Arc<dyn xyjt_store::Store> = std::sync::Arc::new(primary);
     if demo {
         let n = seed_demo(store.as_ref(), &policies).await?;
         if n > 0 {
@@ -719,7 +741,27 @@ async fn serve(
         }
     }
     let interval = policies.checkpoints.interval_minutes;
-    let mut state = xyjt_web::AppState::with_policies(store.clone(), policies).await?;
+    let public_store: std::sync::Arc<dyn xyjt_store::Store> = match replica {
+        Some(replica) => {
+            // The first list policy is adopted on the primary, and the check index is built
+            // only once the replica has replayed it (never adopted twice from a stale view).
+            xyjt_app::checks::current_policy(store.as_ref(), &policies.lists).await?;
+            replica.wait_for_replica(REPLICA_CATCH_UP).await?;
+            let lag = replica.replay_lag().await?;
+            tracing::info!(
+                read_db = %xyjt_store::redact_url(read_db.as_deref().unwrap_or_default()),
+                replay_lag_s = lag.unwrap_or(0.0),
+                "public reads go to the read replica"
+            );
+            outln!(
+                "公开页面与接口、核查索引读取只读副本 {}；写入都在主库",
+                xyjt_store::redact_url(read_db.as_deref().unwrap_or_default())
+            );
+            std::sync::Arc::new(replica)
+        }
+        None => store.clone(),
+    };
+    let mut state = xyjt_web::AppState::with_stores(store.clone(), public_store, policies).await?;
     state.trusted_proxies = trusted_proxies;
     state.public_url = public_url;
     match key {

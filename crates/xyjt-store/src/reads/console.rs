@@ -41,7 +41,7 @@ pub(crate) async fn create_session(
         .bind(login)
         .bind(csrf)
         .bind(expires_at)
-        .execute(&store.pool)
+        .execute(&store.primary)
         .await
         .context("写入会话")?;
     Ok(())
@@ -69,7 +69,7 @@ pub(crate) async fn session(
 pub(crate) async fn delete_session(store: &SqlStore, id_hash: &str) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
         .bind(id_hash)
-        .execute(&store.pool)
+        .execute(&store.primary)
         .await
         .context("删除会话")?;
     Ok(())

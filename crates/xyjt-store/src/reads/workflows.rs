@@ -66,7 +66,7 @@ pub(crate) async fn mark_delivered(
         )
         .bind(at)
         .bind(id)
-        .execute(&store.pool)
+        .execute(&store.primary)
         .await
         .context("标记已发送")?
         .rows_affected();

@@ -42,6 +42,7 @@ use xyjt_app::stats::StatsRow;
         RecordView,
         EventView,
         Health,
+        ReplicaHealth,
         Head,
         RecordList,
         StatsList,

@@ -23,9 +23,19 @@ pub struct Health {
     pub database: String,
     /// Number of events in the ledger.
     pub ledger_events: i64,
+    /// With `serve --read-db`: the streaming replica the public reads go to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_replica: Option<ReplicaHealth>,
 }
 
-/// Liveness and database reachability.
+#[derive(Serialize, ToSchema)]
+pub struct ReplicaHealth {
+    /// 0 when the replica has replayed all it has received, else the age in seconds of the
+    /// last commit it replayed: how much older the public data may be.
+    pub replay_lag_seconds: f64,
+}
+
+/// Liveness and database reachability (the primary's, and the read replica's if any).
 #[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health), (status = 500, body = ErrorEnvelope)))]
 pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let head = state.store.head().await?;
@@ -36,6 +46,11 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
             xyjt_store::Backend::Postgres => "postgres".into(),
         },
         ledger_events: head.seq,
+        read_replica: state
+            .public_store
+            .replay_lag()
+            .await?
+            .map(|replay_lag_seconds| ReplicaHealth { replay_lag_seconds }),
     }))
 }
 
@@ -101,7 +116,7 @@ pub(crate) async fn search_subjects(
     if checked.kind != CodeKind::Unknown
         && let Ok(code) = &checked.result
     {
-        let found = state.store.subject_by_code(code).await?;
+        let found = state.public_store.subject_by_code(code).await?;
         let items: Vec<SubjectView> = found
             .iter()
             .map(|s| SubjectView::new(s, Audience::Public))
@@ -115,7 +130,7 @@ pub(crate) async fn search_subjects(
         }));
     }
     let result = state
-        .store
+        .public_store
         .search_subjects(&name_key(text), per_page, (page - 1) * per_page)
         .await?;
     Ok(Json(SubjectList {
@@ -151,15 +166,16 @@ pub(crate) async fn get_subject(
     Path(id): Path<String>,
 ) -> Result<Json<SubjectProfile>, ApiError> {
     let subject = state
-        .store
+        .public_store
         .subject(&id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))?;
-    let names = state.store.name_history(&id).await?;
-    let records = state.store.records_of_subject(&id).await?;
+    let names = state.public_store.name_history(&id).await?;
+    let records = state.public_store.records_of_subject(&id).await?;
     let today = state.today();
-    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), Some(&id)).await?;
-    let grades = xyjt_app::evaluation::grades_of(state.store.as_ref(), &id, today).await?;
+    let marks =
+        xyjt_app::workflows::objection_marks(state.public_store.as_ref(), Some(&id)).await?;
+    let grades = xyjt_app::evaluation::grades_of(state.public_store.as_ref(), &id, today).await?;
     Ok(Json(SubjectProfile {
         grades: grades
             .iter()
@@ -206,20 +222,20 @@ pub(crate) async fn get_record(
     Query(q): Query<AsOfQuery>,
 ) -> Result<Json<RecordView>, ApiError> {
     let missing = || ApiError::not_found(format!("记录 {id} 不存在或未公开"));
-    let current = state.store.record(&id).await?.ok_or_else(missing)?;
+    let current = state.public_store.record(&id).await?.ok_or_else(missing)?;
     if !current.is_public_on(state.today()) {
         return Err(missing());
     }
     let record = match q.as_of.as_deref() {
         Some(s) => state
-            .store
+            .public_store
             .record_as_of(&id, parse_as_of(s)?)
             .await?
             .ok_or_else(missing)?,
         None => current,
     };
     let marks =
-        xyjt_app::workflows::objection_marks(state.store.as_ref(), Some(&record.subject_id))
+        xyjt_app::workflows::objection_marks(state.public_store.as_ref(), Some(&record.subject_id))
             .await?;
     Ok(Json(
         RecordView::new(&record, Audience::Public).marked(&marks),
@@ -233,7 +249,7 @@ pub(crate) async fn record_history(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<EventView>>, ApiError> {
-    let events = state.store.events_of(&id).await?;
+    let events = state.public_store.events_of(&id).await?;
     if events.is_empty() {
         return Err(ApiError::not_found(format!("记录 {id} 不存在")));
     }
@@ -345,7 +361,10 @@ pub(crate) async fn publicity(
                 ..query.clone()
             };
             let total = state.public_records(&counted).await?.total;
-            let items = state.store.public_records_after(&query, *date, id).await?;
+            let items = state
+                .public_store
+                .public_records_after(&query, *date, id)
+                .await?;
             xyjt_store::RecordPage { items, total }
         }
     };
@@ -388,9 +407,12 @@ pub(crate) async fn shuanggongshi_stats(
     State(state): State<AppState>,
     Query(p): Query<StatsParams>,
 ) -> Result<Json<StatsList>, ApiError> {
-    let rows =
-        xyjt_app::stats::stats_rows(state.store.as_ref(), p.month.as_deref(), p.unit.as_deref())
-            .await?;
+    let rows = xyjt_app::stats::stats_rows(
+        state.public_store.as_ref(),
+        p.month.as_deref(),
+        p.unit.as_deref(),
+    )
+    .await?;
     Ok(Json(StatsList { items: rows }))
 }
 

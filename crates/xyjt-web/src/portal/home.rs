@@ -99,7 +99,7 @@ pub async fn home(
     let (subjects, note) = match (&checked.kind, &checked.result) {
         (kind, Ok(code)) if *kind != CodeKind::Unknown => (
             state
-                .store
+                .public_store
                 .subject_by_code(code)
                 .await?
                 .into_iter()
@@ -107,7 +107,10 @@ pub async fn home(
             None,
         ),
         _ => {
-            let found = state.store.search_subjects(&name_key(q), SHOWN, 0).await?;
+            let found = state
+                .public_store
+                .search_subjects(&name_key(q), SHOWN, 0)
+                .await?;
             let note = if found.more {
                 Some(format!(
                     "匹配的主体超过 {} 个，仅显示按名称排序的前 {SHOWN} 个。请输入更完整的名称或统一社会信用代码。",
@@ -163,11 +166,11 @@ async fn figures(state: &AppState, built_at: i64, today: NaiveDate) -> Result<Fi
     if let Some(f) = cached.filter(|f| f.built_at == built_at && f.today == today) {
         return Ok(f);
     }
-    let subjects = state.store.count_subjects().await?;
+    let subjects = state.public_store.count_subjects().await?;
     let mut public = Vec::new();
     for category in [RecordCategory::License, RecordCategory::Penalty] {
         let n = state
-            .store
+            .public_store
             .count_public_records(&xyjt_store::PublicityQuery {
                 on: today,
                 category: Some(category),

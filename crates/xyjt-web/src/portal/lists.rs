@@ -187,7 +187,7 @@ async fn policy_versions(
     for r in rows {
         let v = r.state.entry.policy_version;
         if let std::collections::hash_map::Entry::Vacant(slot) = versions.entry(v) {
-            slot.insert(state.store.list_policy(Some(v)).await?);
+            slot.insert(state.public_store.list_policy(Some(v)).await?);
         }
     }
     Ok(versions)

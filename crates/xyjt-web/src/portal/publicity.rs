@@ -88,12 +88,18 @@ pub async fn publicity_page(
         (Some(None), _) | (_, Some(None)) => return Ok(bad_cursor()),
         (Some(Some((date, id))), _) => {
             let total = state.public_records(&counted(&query)).await?.total;
-            let items = state.store.public_records_after(&query, date, &id).await?;
+            let items = state
+                .public_store
+                .public_records_after(&query, date, &id)
+                .await?;
             xyjt_store::RecordPage { items, total }
         }
         (_, Some(Some((date, id)))) => {
             let total = state.public_records(&counted(&query)).await?.total;
-            let items = state.store.public_records_before(&query, date, &id).await?;
+            let items = state
+                .public_store
+                .public_records_before(&query, date, &id)
+                .await?;
             xyjt_store::RecordPage { items, total }
         }
         (None, None) => state.public_records(&query).await?,

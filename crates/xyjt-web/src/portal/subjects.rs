@@ -53,7 +53,7 @@ pub async fn subject_page(
     Path(id): Path<String>,
 ) -> Result<Html<String>, ApiError> {
     let subject = state
-        .store
+        .public_store
         .subject(&id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))?;
@@ -67,7 +67,7 @@ pub async fn subject_page(
     .into_iter()
     .filter_map(|(label, value)| value.map(|value| (label, value)))
     .collect();
-    let names = state.store.name_history(&id).await?;
+    let names = state.public_store.name_history(&id).await?;
     let former_names = names
         .iter()
         .take(names.len().saturating_sub(1))
@@ -75,9 +75,10 @@ pub async fn subject_page(
         .collect::<Vec<_>>()
         .join("、");
     let today = state.today();
-    let marks = xyjt_app::workflows::objection_marks(state.store.as_ref(), Some(&id)).await?;
+    let marks =
+        xyjt_app::workflows::objection_marks(state.public_store.as_ref(), Some(&id)).await?;
     let records = state
-        .store
+        .public_store
         .records_of_subject(&id)
         .await?
         .iter()
@@ -85,7 +86,7 @@ pub async fn subject_page(
         .map(|r| RecordRow::new(r, &marks))
         .collect();
     let commitments = state
-        .store
+        .public_store
         .commitments(Some(&id))
         .await?
         .iter()
@@ -98,7 +99,7 @@ pub async fn subject_page(
             dishonest: c.is_dishonest(),
         })
         .collect();
-    let grades = xyjt_app::evaluation::grades_of(state.store.as_ref(), &id, today)
+    let grades = xyjt_app::evaluation::grades_of(state.public_store.as_ref(), &id, today)
         .await?
         .iter()
         .map(|g| GradeRow {
