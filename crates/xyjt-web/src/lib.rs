@@ -135,6 +135,18 @@ impl AppState {
 }
 
 impl AppState {
+    /// A civil servant's subject: their archives are internal, so no public page, public API
+    /// answer or search shows it (the profile answers 404 as for an unknown id).
+    pub(crate) async fn hidden_from_public(
+        &self,
+        subject_id: &str,
+    ) -> Result<bool, xyjt_store::StoreError> {
+        Ok(matches!(
+            self.public_store.gov_subject(subject_id).await?,
+            Some((xyjt_core::integrity::ArchiveKind::CivilServant, _, _))
+        ))
+    }
+
     /// Every record and entry under an open objection, read once per index build.
     pub(crate) async fn objection_marks(
         &self,

@@ -284,6 +284,27 @@ async fn name_search_by_index(store: &Arc<dyn Store>, state: &AppState) {
         assert_eq!(r["total"], 0, "{person}: {r}");
         let page = get(state, &format!("/?q={}", enc(person)), "").await;
         assert!(page.text.contains("未找到相关主体"), "{person}");
+        // Nor by the citizen ID number, nor by the subject's own page.
+        let subject = everyone.items.iter().find(|s| s.name == person).unwrap();
+        let id_number = subject
+            .citizen_id
+            .as_ref()
+            .expect("registered with an ID")
+            .to_string();
+        let r = get(state, &format!("/api/v1/subjects?q={id_number}"), "")
+            .await
+            .json();
+        assert_eq!(r["total"], 0, "{person} by ID: {r}");
+        let page = get(state, &format!("/?q={id_number}"), "").await;
+        assert!(page.text.contains("未找到相关主体"), "{person} by ID");
+        for uri in [
+            format!("/api/v1/subjects/{}", subject.id),
+            format!("/subjects/{}", subject.id),
+        ] {
+            let r = get(state, &uri, "").await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+            assert!(!r.text.contains(person), "{uri}");
+        }
     }
     // LIKE's wildcards are literal in the index too.
     for q in ["%%%", "___", "\"\"\""] {

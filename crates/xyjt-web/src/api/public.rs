@@ -116,7 +116,12 @@ pub(crate) async fn search_subjects(
     if checked.kind != CodeKind::Unknown
         && let Ok(code) = &checked.result
     {
-        let found = state.public_store.subject_by_code(code).await?;
+        let mut found = state.public_store.subject_by_code(code).await?;
+        if let Some(s) = &found
+            && state.hidden_from_public(&s.id).await?
+        {
+            found = None;
+        }
         let items: Vec<SubjectView> = found
             .iter()
             .map(|s| SubjectView::new(s, Audience::Public))
@@ -170,6 +175,9 @@ pub(crate) async fn get_subject(
         .subject(&id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))?;
+    if state.hidden_from_public(&id).await? {
+        return Err(ApiError::not_found(format!("主体 {id} 不存在")));
+    }
     let names = state.public_store.name_history(&id).await?;
     let records = state.public_store.records_of_subject(&id).await?;
     let today = state.today();

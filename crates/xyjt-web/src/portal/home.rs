@@ -97,15 +97,20 @@ pub async fn home(
     }
     const SHOWN: i64 = 50;
     let (subjects, note) = match (&checked.kind, &checked.result) {
-        (kind, Ok(code)) if *kind != CodeKind::Unknown => (
-            state
+        (kind, Ok(code)) if *kind != CodeKind::Unknown => {
+            let mut found: Vec<_> = state
                 .public_store
                 .subject_by_code(code)
                 .await?
                 .into_iter()
-                .collect(),
-            None,
-        ),
+                .collect();
+            if let Some(s) = found.first()
+                && state.hidden_from_public(&s.id).await?
+            {
+                found.clear();
+            }
+            (found, None)
+        }
         _ => {
             let found = state
                 .public_store

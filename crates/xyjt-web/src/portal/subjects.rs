@@ -57,6 +57,9 @@ pub async fn subject_page(
         .subject(&id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("主体 {id} 不存在")))?;
+    if state.hidden_from_public(&id).await? {
+        return Err(ApiError::not_found(format!("主体 {id} 不存在")));
+    }
     let v = SubjectView::new(&subject, Audience::Public);
     let codes = [
         ("统一社会信用代码", v.uscc),
