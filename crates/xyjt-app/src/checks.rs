@@ -156,6 +156,11 @@ impl CheckIndex {
             .map(|(p, &i)| (self.lists.entries[i].entry.id.clone(), p))
             .collect();
         let list = Arc::new(PublicList { positions, by_id });
+        // An empty list is not kept: any text is a list key in the URL, and keeping each
+        // would let requests grow the cache without bound (an empty scan is cheap).
+        if list.is_empty() {
+            return list;
+        }
         let mut lists = self.lists.public_lists.lock().expect("lists lock");
         // A day's lists stay; yesterday's go (the index outlives midnight when nothing moves).
         lists.retain(|(_, d), _| *d == day);

@@ -93,6 +93,10 @@ async fn lists_are_paged_from_the_index(store: &Arc<dyn Store>, state: &AppState
         assert_eq!(by_page, expected, "{list}: by page");
         assert_eq!(by_cursor, expected, "{list}: by cursor");
     }
+    // Any other text names an empty list (not an error, and not kept by the index).
+    let r = get(state, "/api/v1/lists/no-such-list", "").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["total"], 0);
     // The default page is 100 entries; a page beyond the end is empty, not an error.
     let r = get(state, "/api/v1/lists/black?page=999", "").await;
     assert_eq!(r.status, StatusCode::OK);

@@ -86,26 +86,21 @@ pub(crate) async fn search_subjects(
 ) -> Result<SubjectPage, StoreError> {
     if name_key.is_empty() {
         // Everyone, by name (the CLI and tests list the demo's subjects this way).
-        let total = count_subjects(store).await?;
-        let rows = sqlx::query("SELECT data FROM subjects ORDER BY name, id LIMIT $1 OFFSET $2")
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&store.pool)
-            .await
-            .context("查询主体")?;
-        let items = rows
-            .iter()
-            .map(subject_from_row)
-            .collect::<Result<_, _>>()?;
+        let items = subjects_page(
+            store,
+            "SELECT data FROM subjects ORDER BY name, id LIMIT $1 OFFSET $2",
+            None,
+            limit,
+            offset,
+        )
+        .await?;
         return Ok(SubjectPage {
             items,
-            total,
+            total: count_subjects(store).await?,
             more: false,
         });
     }
     let (hits, arg) = name_hits(store, name_key);
-    let args = [arg];
-    let n = args.len();
     // The matching subjects, at most one past the cap (a name and its former names count
     // once). Civil servants' subjects are not searchable: their archives are internal.
     let found = format!(
@@ -113,47 +108,49 @@ pub(crate) async fn search_subjects(
          (SELECT subject_id FROM gov_subjects WHERE archive = 'civil_servant') LIMIT {}",
         SEARCH_CAP + 1
     );
-    let count_sql = format!("SELECT COUNT(*) FROM ({found}) c");
-    let mut count = sqlx::query(&count_sql);
-    for a in &args {
-        count = count.bind(a);
-    }
-    let counted: i64 = count
+    let counted: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM ({found}) c"))
+        .bind(&arg)
         .fetch_one(&store.pool)
         .await
         .context("统计主体")?
         .try_get(0)
         .context("统计主体")?;
-    let more = counted > SEARCH_CAP;
     let total = counted.min(SEARCH_CAP);
     let limit = limit.min((total - offset).max(0));
-    if limit == 0 {
-        return Ok(SubjectPage {
-            items: Vec::new(),
-            total,
-            more,
-        });
+    let items = if limit == 0 {
+        Vec::new()
+    } else {
+        let sql = format!(
+            "SELECT data FROM subjects WHERE id IN ({found}) ORDER BY name, id LIMIT $2 OFFSET $3"
+        );
+        subjects_page(store, &sql, Some(&arg), limit, offset).await?
+    };
+    Ok(SubjectPage {
+        items,
+        total,
+        more: counted > SEARCH_CAP,
+    })
+}
+
+/// A page of subjects by `sql`: `$1` is `arg` when given, then the limit and the offset.
+async fn subjects_page(
+    store: &SqlStore,
+    sql: &str,
+    arg: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Subject>, StoreError> {
+    let mut q = sqlx::query(sql);
+    if let Some(a) = arg {
+        q = q.bind(a);
     }
-    let page_sql = format!(
-        "SELECT data FROM subjects WHERE id IN ({found}) ORDER BY name, id LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
-    );
-    let mut page = sqlx::query(&page_sql);
-    for a in &args {
-        page = page.bind(a);
-    }
-    let rows = page
+    let rows = q
         .bind(limit)
         .bind(offset)
         .fetch_all(&store.pool)
         .await
         .context("查询主体")?;
-    let items = rows
-        .iter()
-        .map(subject_from_row)
-        .collect::<Result<_, _>>()?;
-    Ok(SubjectPage { items, total, more })
+    rows.iter().map(subject_from_row).collect()
 }
 
 pub(crate) async fn count_subjects(store: &SqlStore) -> Result<i64, StoreError> {
